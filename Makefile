@@ -1,0 +1,142 @@
+# Tern build. `make` builds build/tern.iso; `make run` boots it in QEMU with
+# a default set of USB devices; `make test` runs every test and ends with an
+# "N passed, N failed" line; `make bench` prints benchmarks.
+#
+# Kernel sources are found by directory; host unit tests, fuzzers and
+# benchmarks declare themselves in tests/*/*.mk fragments, so adding one
+# never means editing this file.
+
+BUILD ?= build
+CROSS_COMPILE ?=
+CC := $(CROSS_COMPILE)gcc
+LD := $(CROSS_COMPILE)ld
+NM := $(CROSS_COMPILE)nm
+HOSTCC ?= gcc
+FUZZCC ?= clang
+PYTHON ?= /usr/bin/python3
+QEMU ?= qemu-system-x86_64
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -Iinclude -MMD -MP
+KERNEL_ASFLAGS := -Iinclude -MMD -MP -D__ASSEMBLER__
+KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -T kernel/linker.ld
+
+# Host builds of kernel code: same sources, sanitizers on, hardware seams
+# swapped by linking tests/unit/seams/*.c fakes instead of kernel/arch.
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fno-strict-aliasing -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Iinclude -Itests/unit -MMD -MP
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wno-unused-parameter -Iinclude -Itests/unit
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-fno-strict-aliasing -Iinclude -Itests/unit -Itests/bench -MMD -MP
+
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c mm/*.c dma/*.c \
+	usb/*.c usb/*/*.c))
+KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/*/*.S))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+
+UNIT_TESTS :=
+FUZZERS :=
+BENCHES :=
+include $(sort $(wildcard tests/unit/*.mk tests/fuzz/*.mk tests/bench/*.mk))
+
+.PHONY: all iso run debug test unit fuzz-smoke fuzz bench clean deps
+all: iso
+iso: $(BUILD)/tern.iso
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+# Two-pass link: the first link's symbol table is embedded in the second
+# for symbolized backtraces. The table sits after all code, so code
+# addresses are identical in both links.
+$(BUILD)/ksyms0.S:
+	@mkdir -p $(dir $@)
+	$(PYTHON) scripts/gensyms.py < /dev/null > $@
+$(BUILD)/tern.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o kernel/linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o
+$(BUILD)/ksyms.S: $(BUILD)/tern.pass1.elf scripts/gensyms.py
+	$(NM) -n --defined-only $< | $(PYTHON) scripts/gensyms.py > $@
+$(BUILD)/%.S.o: $(BUILD)/%.S
+	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+$(BUILD)/tern.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.S.o kernel/linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
+	$(PYTHON) scripts/checksyms.py $(BUILD)/tern.pass1.elf $@
+
+$(BUILD)/tern.iso: $(BUILD)/tern.elf kernel/grub.cfg
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(BUILD)/tern.elf $(BUILD)/iso/boot/tern.elf
+	cp kernel/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+deps:
+	@bash scripts/deps.sh
+
+run: deps
+	$(MAKE) iso
+	$(PYTHON) scripts/qemu.py --iso $(BUILD)/tern.iso --default-usb --interactive
+
+debug: deps
+	$(MAKE) iso
+	$(PYTHON) scripts/qemu.py --iso $(BUILD)/tern.iso --default-usb --interactive --gdb
+
+# --- host unit tests, fuzzers, benchmarks --------------------------------
+define unit_rule
+$(BUILD)/unit/$(1): $$($(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+define fuzz_rule
+$(BUILD)/fuzz/$(1): $$($(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	$$(FUZZCC) $$(FUZZ_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@
+endef
+$(foreach t,$(FUZZERS),$(eval $(call fuzz_rule,$(t))))
+
+define bench_rule
+$(BUILD)/bench/$(1): $$($(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(BENCH_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
+endef
+$(foreach t,$(BENCHES),$(eval $(call bench_rule,$(t))))
+
+UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
+BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCHES))
+
+unit: $(UNIT_BINS)
+	@BUILD=$(BUILD) bash scripts/run-tests.sh unit $(UNIT_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@BUILD=$(BUILD) bash scripts/run-tests.sh fuzz $(FUZZ_BINS)
+
+# Long fuzzing runs: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 300
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do mkdir -p $(BUILD)/corpus/$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/corpus/$$(basename $$f) || exit 1; done
+
+test: deps
+	$(MAKE) iso $(UNIT_BINS) $(FUZZ_BINS)
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash scripts/run-tests.sh all \
+		$(UNIT_BINS) -- $(FUZZ_BINS)
+
+bench: deps
+	$(MAKE) iso $(BENCH_BINS)
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash scripts/bench.sh $(BENCH_BINS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,62 @@
+/*
+ * What the boot loader told us, parsed out of the multiboot2 information
+ * (kernel/bootinfo.c, host-testable) into plain kernel structures.
+ */
+#ifndef TERN_BOOTINFO_H
+#define TERN_BOOTINFO_H
+
+#include "types.h"
+
+#define BOOT_MMAP_MAX 128
+#define BOOT_RESERVED_MAX 16
+#define BOOT_CMDLINE_MAX 1024
+
+enum mem_type {
+	MEM_USABLE = 1,
+	MEM_RESERVED = 2,
+	MEM_ACPI_RECLAIMABLE = 3,
+	MEM_ACPI_NVS = 4,
+	MEM_BAD = 5,
+};
+
+struct mem_range {
+	uint64_t base;
+	uint64_t len;
+	uint32_t type; /* enum mem_type (multiboot2/e820 numbering) */
+};
+
+struct boot_framebuffer {
+	uint64_t phys;
+	uint32_t pitch, width, height;
+	uint8_t bpp, type; /* type 2 = EGA text */
+};
+
+struct boot_info {
+	struct mem_range mmap[BOOT_MMAP_MAX];
+	unsigned mmap_count;
+	/* Physical ranges that are usable RAM in the map but must not be handed
+	 * out: the kernel image, the multiboot info, boot modules. */
+	struct mem_range reserved[BOOT_RESERVED_MAX];
+	unsigned reserved_count;
+	char cmdline[BOOT_CMDLINE_MAX];
+	char loader_name[64];
+	uint64_t rsdp_phys; /* 0 if the loader gave none */
+	bool has_framebuffer;
+	struct boot_framebuffer fb;
+};
+
+extern struct boot_info boot_info;
+
+/* Parses a multiboot2 information block at mbi (already mapped); false and
+ * a message on malformed input. Does not touch hardware. */
+bool bootinfo_parse(struct boot_info *bi, const void *mbi, size_t max_len);
+
+/* Sum of MEM_USABLE bytes in the map (overlaps counted once). */
+uint64_t bootinfo_usable_bytes(const struct boot_info *bi);
+
+/* Kernel command line: value of key=... (quotes stripped) or NULL-free
+ * false if absent; flags such as "quiet" are found with cmdline_has(). */
+bool cmdline_get(const char *cmdline, const char *key, char *out, size_t out_len);
+bool cmdline_has(const char *cmdline, const char *flag);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * PCI: configuration mechanism #1, bus enumeration, BAR decoding and
+ * driver matching by class code (kernel/pci.c). Drivers register with
+ * PCI_DRIVER(); lower `order` probes first (EHCI before its companions).
+ */
+#ifndef TERN_PCI_H
+#define TERN_PCI_H
+
+#include "types.h"
+
+struct pci_bar {
+	uint64_t base; /* I/O port or physical address; 0 if unused */
+	uint64_t size;
+	bool is_io, is_64, prefetchable;
+};
+
+struct pci_dev {
+	uint8_t bus, dev, fn;
+	uint16_t vendor, device;
+	uint8_t class_code, subclass, prog_if, revision;
+	uint8_t irq_line, irq_pin;
+	struct pci_bar bar[6];
+	const struct pci_driver *driver;
+	void *driver_data;
+};
+
+struct pci_driver {
+	const char *name;
+	uint8_t class_code, subclass;
+	int prog_if; /* -1: any */
+	int order;   /* probe order: lower first */
+	int (*probe)(struct pci_dev *dev); /* 0 = bound */
+};
+
+#define PCI_DRIVER(ident, ...)                                             \
+	static const struct pci_driver pci_driver_##ident                  \
+		__attribute__((used, section("pci_drivers"), aligned(8))) = \
+		{ __VA_ARGS__ }
+
+uint8_t pci_read8(const struct pci_dev *d, uint16_t off);
+uint16_t pci_read16(const struct pci_dev *d, uint16_t off);
+uint32_t pci_read32(const struct pci_dev *d, uint16_t off);
+void pci_write8(const struct pci_dev *d, uint16_t off, uint8_t v);
+void pci_write16(const struct pci_dev *d, uint16_t off, uint16_t v);
+void pci_write32(const struct pci_dev *d, uint16_t off, uint32_t v);
+void pci_enable_bus_master(const struct pci_dev *d);
+
+/* Enumerates every bus and probes drivers in order. */
+void pci_init(void);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Kernel logging. printk() prefixes each message with a timestamp and is
+ * filtered by the loglevel= command-line option; kprintf() writes raw text to
+ * the console (shell output). panic() prints and stops the machine.
+ */
+#ifndef TERN_PRINTK_H
+#define TERN_PRINTK_H
+
+#include <stdarg.h>
+#include "types.h"
+
+enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
+
+void printk(int level, const char *fmt, ...) __printf(2, 3);
+void kprintf(const char *fmt, ...) __printf(1, 2);
+void kvprintf(const char *fmt, va_list ap);
+__noreturn void panic(const char *fmt, ...) __printf(1, 2);
+
+#define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) printk(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
+
+#endif

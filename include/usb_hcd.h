@@ -1,0 +1,161 @@
+/*
+ * The contract between the USB core (usb/) and host-controller drivers
+ * (usb/uhci, usb/ehci, later xHCI). A driver exposes its root ports and moves
+ * transfers; enumeration, hubs, addresses and class drivers live in the core
+ * and are shared by every controller.
+ *
+ * Context rules: the core calls ops from work context (never from IRQ
+ * context); drivers call xfer->complete from work context too (their IRQ
+ * handler acknowledges the controller and schedules their work item).
+ */
+#ifndef TERN_USB_HCD_H
+#define TERN_USB_HCD_H
+
+#include "types.h"
+
+enum usb_speed { USB_SPEED_LOW, USB_SPEED_FULL, USB_SPEED_HIGH, USB_SPEED_SUPER };
+
+/* Numbered as in bmAttributes of an endpoint descriptor (USB 2.0 9.6.6). */
+enum usb_ep_type { USB_EP_CONTROL = 0, USB_EP_ISO = 1, USB_EP_BULK = 2, USB_EP_INTERRUPT = 3 };
+
+/* Transfer status. Short packets are not errors: actual < len, status OK. */
+enum usb_status {
+	USB_OK = 0,
+	USB_ERR_STALL = -1,     /* endpoint halted by the device */
+	USB_ERR_TIMEOUT = -2,   /* CRC/timeout: no or garbled handshake */
+	USB_ERR_BABBLE = -3,
+	USB_ERR_BITSTUFF = -4,
+	USB_ERR_DATABUF = -5,   /* host over/underrun */
+	USB_ERR_XACT = -6,      /* transaction error after retries */
+	USB_ERR_CANCELLED = -7,
+	USB_ERR_NOMEM = -8,
+	USB_ERR_NODEV = -9,     /* device gone */
+	USB_ERR_INVAL = -10,
+	USB_ERR_HC = -11,       /* controller halted / host system error */
+	USB_ERR_SETUP_TIMEOUT = -12, /* no completion within xfer->timeout_ns */
+};
+const char *usb_status_str(int status); /* in usb/ core */
+
+struct usb_device;
+struct usb_hcd;
+
+/* Standard SETUP packet (USB 2.0 9.3). */
+struct usb_setup {
+	uint8_t bmRequestType;
+	uint8_t bRequest;
+	uint16_t wValue;
+	uint16_t wIndex;
+	uint16_t wLength;
+} __attribute__((packed));
+_Static_assert(sizeof(struct usb_setup) == 8, "USB 2.0 9.3: SETUP is 8 bytes");
+
+/*
+ * One endpoint of one device, owned by the core. Address, speed and max
+ * packet are fixed while the endpoint is open: the core closes and reopens
+ * endpoint 0 after SET_ADDRESS and after learning bMaxPacketSize0.
+ */
+struct usb_endpoint {
+	struct usb_device *dev;
+	uint8_t dev_addr;    /* 0..127 */
+	enum usb_speed speed;
+	uint8_t ep_addr;     /* bEndpointAddress: bit 7 = IN; 0 for control */
+	enum usb_ep_type type;
+	uint16_t max_packet;
+	uint8_t interval;    /* bInterval as in the descriptor */
+	/* Transaction translator for a low/full-speed device behind a
+	 * high-speed hub (EHCI split transactions); 0 if none. */
+	uint8_t tt_hub_addr, tt_port;
+	void *hcpriv;        /* driver state, e.g. its queue head */
+};
+
+/*
+ * A transfer. buf must come from usb_buffer_alloc() (DMA-reachable, below
+ * 4 GiB); drivers use buf_dma and setup_dma only, never translate buf.
+ */
+struct usb_xfer {
+	struct usb_endpoint *ep;
+	struct usb_setup *setup;  /* control only; from usb_buffer_alloc */
+	dma_addr_t setup_dma;
+	void *buf;
+	dma_addr_t buf_dma;
+	size_t len;
+	size_t actual;            /* set by the driver */
+	int status;               /* enum usb_status, set by the driver */
+	uint64_t timeout_ns;      /* 0: none (interrupt polling) */
+	void (*complete)(struct usb_xfer *x);
+	void *ctx;                /* for the submitter */
+	void *hcpriv;             /* for the driver */
+	uint64_t submitted_ns;
+};
+
+/* Root port status bits returned by port_status(). */
+#define USB_PORT_CONNECTED (1u << 0)
+#define USB_PORT_ENABLED (1u << 1)
+#define USB_PORT_LOW_SPEED (1u << 2)
+#define USB_PORT_HIGH_SPEED (1u << 3)
+#define USB_PORT_OVERCURRENT (1u << 4)
+#define USB_PORT_CONNECT_CHANGE (1u << 8)
+#define USB_PORT_ENABLE_CHANGE (1u << 9)
+#define USB_PORT_OWNED_BY_COMPANION (1u << 10) /* EHCI: not ours now */
+
+/* port_reset_finish() results besides 0 and negative enum usb_status. */
+#define USB_PORT_HANDED_OFF 1 /* EHCI gave a full/low-speed device to a companion */
+
+struct usb_hcd_ops {
+	/* Root ports, numbered from 1. */
+	unsigned (*port_status)(struct usb_hcd *hcd, int port);
+	void (*port_clear_changes)(struct usb_hcd *hcd, int port);
+	/* Starts driving reset; the core calls finish after the spec's
+	 * root-port reset time (50 ms) has passed. */
+	int (*port_reset_start)(struct usb_hcd *hcd, int port);
+	/* Ends reset and enables the port; on 0 stores the device speed. */
+	int (*port_reset_finish)(struct usb_hcd *hcd, int port, enum usb_speed *speed);
+	void (*port_disable)(struct usb_hcd *hcd, int port);
+
+	int (*ep_open)(struct usb_hcd *hcd, struct usb_endpoint *ep);
+	/* Cancels what is queued (each completes with USB_ERR_CANCELLED,
+	 * possibly later) and frees the endpoint's driver state once the
+	 * controller can no longer touch it. */
+	void (*ep_close)(struct usb_hcd *hcd, struct usb_endpoint *ep);
+	int (*submit)(struct usb_hcd *hcd, struct usb_xfer *x);
+	/* Completes x with USB_ERR_CANCELLED once it is unlinked. */
+	void (*cancel)(struct usb_hcd *hcd, struct usb_xfer *x);
+
+	/* Optional, for controllers that address devices themselves (xHCI):
+	 * when set_address is NULL the core sends SET_ADDRESS. */
+	int (*device_add)(struct usb_hcd *hcd, struct usb_device *dev);
+	int (*set_address)(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr);
+	void (*device_remove)(struct usb_hcd *hcd, struct usb_device *dev);
+
+	/* Prints driver-specific state for `usbdebug`; optional. */
+	void (*dump)(struct usb_hcd *hcd);
+};
+
+struct usb_hcd {
+	const struct usb_hcd_ops *ops;
+	const char *driver_name;  /* "uhci_hcd", "ehci_hcd": lsusb -t Driver= */
+	const char *product;      /* "UHCI Host Controller" */
+	enum usb_speed speed;     /* root hub speed */
+	unsigned num_ports;
+	void *priv;
+	struct pci_dev *pci;
+	/* Filled in by the core: */
+	int busnum;
+	void *core;
+};
+
+/* Called by a driver once its controller runs; the core numbers the bus
+ * and starts watching its root ports. */
+int usb_hcd_register(struct usb_hcd *hcd);
+/* Called by a driver when it knows a root port changed (interrupt), so
+ * the core looks now instead of at its next poll. */
+void usb_hcd_port_event(struct usb_hcd *hcd);
+/* Called by a driver that reset its controller after a fatal error: the
+ * core forgets every device on the bus and enumerates it again. */
+void usb_hcd_reset_notify(struct usb_hcd *hcd);
+
+/* DMA-reachable (< 4 GiB) buffers for transfer data and SETUP packets. */
+void *usb_buffer_alloc(size_t size, dma_addr_t *dma);
+void usb_buffer_free(void *buf);
+
+#endif
