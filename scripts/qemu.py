@@ -164,13 +164,14 @@ def fw_cfg_string(text):
 
 def build_argv(iso, mem="128M", machine=None, usb="none", devices=(),
                cmdline=None, serial=None, qmp=None, paused=False, gdb=False,
-               disk=None, extra_args=()):
+               disk=None, no_reboot=True, extra_args=()):
     """The full qemu-system-x86_64 argv. serial/qmp are QEMU chardev specs
-    (e.g. 'mon:stdio', 'chardev:ser0') or None for none."""
+    (e.g. 'mon:stdio', 'chardev:ser0') or None for none. no_reboot makes a
+    guest reset (reboot, triple fault) end QEMU with status 0."""
     preset = USB_PRESETS[usb]
     argv = [QEMU, "-accel", "tcg", "-M", machine or preset.machine,
             "-m", str(mem), "-cdrom", iso, "-boot", "d",
-            "-display", "none", "-no-reboot",
+            "-display", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
             # A named VGA so USB keyboards can bind to it (display=video0)
             # and receive QMP input-send-event {"device": "video0"}.
@@ -189,6 +190,8 @@ def build_argv(iso, mem="128M", machine=None, usb="none", devices=(),
                  % (DISK_DRIVE_ID, disk)]
     for dev in all_devices:
         argv += ["-device", dev]
+    if no_reboot:
+        argv.append("-no-reboot")
     if cmdline:
         argv += ["-fw_cfg", "name=%s,string=%s"
                  % (FW_CFG_CMDLINE, fw_cfg_string(cmdline))]
@@ -354,8 +357,8 @@ class Tern:
     """
 
     def __init__(self, iso=DEFAULT_ISO, mem="128M", machine=None, usb="none",
-                 devices=(), cmdline=None, log_path=None, extra_args=(),
-                 echo=None):
+                 devices=(), cmdline=None, log_path=None, no_reboot=True,
+                 extra_args=(), echo=None):
         self.iso = iso
         self.mem = mem
         self.machine = machine
@@ -363,6 +366,7 @@ class Tern:
         self.devices = tuple(devices)
         self.cmdline = cmdline
         self.log_path = log_path
+        self.no_reboot = no_reboot
         self.extra_args = tuple(extra_args)
         self.echo = echo  # a text stream that also receives serial output
         self.proc = None
@@ -396,7 +400,7 @@ class Tern:
             self.iso, mem=self.mem, machine=self.machine, usb=self.usb,
             devices=self.devices, cmdline=self.cmdline, serial="chardev:ser0",
             qmp="unix:%s,server=on,wait=off" % qmp_path, paused=True,
-            disk=disk,
+            disk=disk, no_reboot=self.no_reboot,
             extra_args=("-chardev",
                         "socket,id=ser0,path=%s,server=on,wait=off"
                         % serial_path) + self.extra_args)
@@ -527,8 +531,10 @@ class Tern:
         """Waits until pattern appears after the consumed position; returns
         the match (offsets relative to the searched text) and moves the
         consumed position past it."""
-        regex = pattern if isinstance(pattern, re.Pattern) \
-            else re.compile(re.escape(pattern))
+        if isinstance(pattern, re.Pattern):
+            regex, shown = pattern, "/%s/" % pattern.pattern
+        else:
+            regex, shown = re.compile(re.escape(pattern)), repr(pattern)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -551,10 +557,10 @@ class Tern:
                     self.proc.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     pass
-            raise TernExited("QEMU exited before %r appeared\n%s"
-                             % (regex.pattern, self.diagnostics()))
-        raise TernTimeout("timed out after %.0f s waiting for %r\n%s"
-                          % (timeout, regex.pattern, self.diagnostics()))
+            raise TernExited("QEMU exited before %s appeared\n%s"
+                             % (shown, self.diagnostics()))
+        raise TernTimeout("timed out after %.0f s waiting for %s\n%s"
+                          % (timeout, shown, self.diagnostics()))
 
     def wait_prompt(self, timeout=BOOT_TIMEOUT):
         return self.wait_for(PROMPT, timeout)
@@ -569,11 +575,13 @@ class Tern:
         self._serial.sendall(data)
 
     def run(self, command, timeout=COMMAND_TIMEOUT):
-        """Types command and Enter, waits for the next prompt and returns
-        what the command printed (between the echoed line and the prompt),
-        with CR removed."""
+        """Types command (text, or bytes with editing keys) and Enter, waits
+        for the next prompt and returns what the command printed (between
+        the echoed line and the prompt), with CR removed."""
+        if isinstance(command, str):
+            command = command.encode()
         start = self.pos
-        self.send_raw(command.encode() + b"\r")
+        self.send_raw(command + b"\r")
         self.wait_for(PROMPT, timeout)
         text = self.output(start)[: self.match_start - max(start, self._base)]
         text = text.replace("\r", "")
