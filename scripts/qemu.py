@@ -614,6 +614,26 @@ class Tern:
         return self.qmp("human-monitor-command",
                         {"command-line": command_line}, timeout)
 
+    def device_add(self, driver, dev_id, **properties):
+        """Hot-plugs a device: device_add("usb-kbd", "k2", bus="ehci.0",
+        port="3")."""
+        args = {"driver": driver, "id": dev_id}
+        args.update(properties)
+        self.qmp("device_add", args)
+
+    def device_del(self, dev_id, timeout=COMMAND_TIMEOUT):
+        """Unplugs a device and waits until QEMU reports it gone (the
+        DEVICE_DELETED event)."""
+        since = len(self.events)
+        self.qmp("device_del", {"id": dev_id})
+        deadline = time.monotonic() + timeout
+        while True:
+            since, event = self.wait_event(
+                "DEVICE_DELETED", max(deadline - time.monotonic(), 0), since)
+            if event.get("data", {}).get("device") == dev_id:
+                return
+            since += 1
+
     def send_keys(self, text, device=DISPLAY_ID, delay=0.05):
         """Types text on the USB keyboard bound to device (display=video0)
         with QMP input-send-event, one key press and release at a time so

@@ -10,10 +10,12 @@ LEFT = b"\x1b[D"
 RIGHT = b"\x1b[C"
 UP = b"\x1b[A"
 DOWN = b"\x1b[B"
+HOME = b"\x1b[H"
+END = b"\x1b[F"
 DEL = b"\x7f"  # Backspace on most terminals
 BS = b"\x08"  # Backspace on some (Ctrl-H)
+CTRL_C = b"\x03"
 CTRL_U = b"\x15"
-ENTER = b"\r"
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -25,7 +27,10 @@ _UNITS = {
     "t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40,
 }
 _SIZE = re.compile(r"(?<![\w.])(0x[0-9a-fA-F]+|\d+(?:\.\d+)?)\s*"
-                   r"(bytes|byte|[KMGT]i?B|[KMGT]|B)\b", re.IGNORECASE)
+                   r"(bytes|byte|[KMGT]i?B|[KMGT]|B)(?!\w)", re.IGNORECASE)
+# A physical address on a memory-map line: 0x-prefixed, or the bare
+# 12-16 hex digits of a zero-padded 64-bit address.
+_ADDRESS = re.compile(r"\b(?:0x([0-9a-fA-F]+)|([0-9a-fA-F]{12,16}))\b")
 
 
 def plain(text):
@@ -62,14 +67,14 @@ def usable_total(meminfo_output):
 
 
 def map_addresses(meminfo_output):
-    """Every hexadecimal address (0x...) on memory-map lines that describe
-    usable RAM."""
+    """Every physical address on memory-map lines that describe usable RAM
+    (such as "0000000100000000-000000017fffffff usable")."""
     addresses = []
     for line in plain(meminfo_output).split("\n"):
         low = line.lower()
         if ("usable" in low or "available" in low) and "total" not in low:
-            addresses += [int(h, 16) for h in
-                          re.findall(r"0x([0-9a-fA-F]+)", line)]
+            addresses += [int(prefixed or bare, 16)
+                          for prefixed, bare in _ADDRESS.findall(line)]
     return addresses
 
 
