@@ -334,6 +334,24 @@ def _key_event(qcode, down):
 # ---------------------------------------------------------------- the VM
 
 
+# A kernel log line (printk timestamp prefix), which may interrupt the echo
+# of a command being typed.
+KERNEL_LOG_LINE = re.compile(r"\[\s*\d+\.\d+\] ")
+
+
+def after_echo(text):
+    """What follows the echoed command line in text: the echo ends at the
+    first newline that does not end a kernel log line printed into it."""
+    line_start = 0
+    while True:
+        newline = text.find("\n", line_start)
+        if newline < 0:
+            return ""
+        if not KERNEL_LOG_LINE.search(text, line_start, newline):
+            return text[newline + 1:]
+        line_start = newline + 1
+
+
 _LIVE = set()
 
 
@@ -584,9 +602,7 @@ class Tern:
         self.send_raw(command + b"\r")
         self.wait_for(PROMPT, timeout)
         text = self.output(start)[: self.match_start - max(start, self._base)]
-        text = text.replace("\r", "")
-        echo_end = text.find("\n")
-        return text[echo_end + 1:] if echo_end >= 0 else ""
+        return after_echo(text.replace("\r", ""))
 
     # -- QMP / HMP / keyboard
 

@@ -28,7 +28,7 @@ def test_banner_printed_exactly_once(tern):
     ("128M", 128 << 20),
     ("2G", 2 << 30),
     ("6G", 6 << 30),
-])
+], ids=["128M", "2G", "6G"])
 def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes):
     vm = boot(mem=mem)
     installed = vm.qmp("query-memory-size-summary")["base-memory"]
@@ -164,6 +164,17 @@ def test_crash_df_prints_double_fault(tern):
     report = _report_after(tern, "crash df")
     assert re.search(r"(?i)double fault", report), report
     assert "recursive fault" not in report, report
+    _assert_usable_or_halted_cleanly(tern)
+
+
+@pytest.mark.parametrize("kind,decoded", [
+    ("gp", r"(?i)general protection"),
+    ("wp", r"(?i)page fault[^\n]*protection violation[^\n]*write"),
+], ids=["gp", "wp"])
+def test_crash_other_kinds_are_decoded(tern, kind, decoded):
+    report = _report_after(tern, "crash " + kind)
+    assert re.search(decoded, report), report
+    assert any("crash" in f for f in _frames(report)), report
     _assert_usable_or_halted_cleanly(tern)
 
 
