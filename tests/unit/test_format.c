@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "kstring.h"
+#include "ktest_host.h"
 
 static unsigned rng_state = 777;
 static unsigned rnd(unsigned n)
@@ -187,4 +188,11 @@ TEST(kstrtou64_rejects_garbage_and_overflow)
 		CHECK(!kstrtou64(bad[i], &v));
 		CHECK(v == 42); /* untouched on failure */
 	}
+}
+
+TEST(format_ktest_passes)
+{
+	int failed;
+	CHECK_EQ(run_linked_ktests(&failed), 1);
+	CHECK_EQ(failed, 0);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "ktest.h"
+#include "ktest_host.h"
 #include "seams/seams.h"
 #include "spinlock.h"
 #include "work.h"
@@ -227,17 +227,10 @@ TEST(spinlock_restores_previous_irq_state)
 	CHECK(irqs_enabled());
 }
 
-extern const struct ktest __start_ktests[], __stop_ktests[];
-
 TEST(work_ktests_pass_on_the_fake_clock)
 {
-	int count = 0;
+	int failed;
 	reset();
-	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++, count++) {
-		const char *why = t->fn();
-		if (why)
-			fprintf(stderr, "  ktest %s: %s\n", t->name, why);
-		CHECK(why == NULL);
-	}
-	CHECK_EQ(count, 2);
+	CHECK_EQ(run_linked_ktests(&failed), 2);
+	CHECK_EQ(failed, 0);
 }
