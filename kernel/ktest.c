@@ -7,9 +7,9 @@
  * command line's autorun, a failure ends QEMU with a failure exit code so
  * unattended test boots cannot miss it.
  */
+#include "arch.h"
 #include "kstring.h"
 #include "ktest.h"
-#include "lib/arch_deps.h"
 #include "printk.h"
 #include "shell.h"
 

@@ -5,10 +5,11 @@
  * console output for the shell. panic() stops the machine after saying why;
  * it takes no locks, since it may be called because a lock was misused.
  */
+#include "arch.h"
 #include "bootinfo.h"
+#include "console.h"
 #include "kstring.h"
 #include "ktime.h"
-#include "lib/arch_deps.h"
 #include "printk.h"
 #include "shell.h"
 #include "spinlock.h"

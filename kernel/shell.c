@@ -5,10 +5,10 @@
  * the built-in commands. While it waits for a key the shell is the idle
  * loop: it runs due work items and sleeps until the next interrupt.
  */
+#include "arch.h"
 #include "bootinfo.h"
 #include "kstring.h"
 #include "ktime.h"
-#include "lib/arch_deps.h"
 #include "lineedit.h"
 #include "printk.h"
 #include "shell.h"

@@ -1,19 +1,14 @@
 /*
- * Host fakes of the console and machine-control primitives the lead's
- * kernel/arch provides; see fake_console.h.
+ * Host fakes of the console and machine-control primitives that
+ * kernel/arch provides in the kernel; see fake_console.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
+#include "console.h"
 #include "fake_console.h"
-#include "types.h"
-
-void console_write(const char *s, size_t n);
-__noreturn void qemu_exit(int code);
-__noreturn void arch_reboot(void);
-__noreturn void arch_halt(void);
-void arch_idle(void);
 
 static char out_buf[1 << 17];
 static size_t out_len;

@@ -1,6 +1,6 @@
 /*
- * Host fakes of the lead's console and machine-control primitives
- * (console_write, qemu_exit, arch_halt, arch_reboot, arch_idle) for the
+ * Host fakes of console_write (include/console.h) and qemu_exit,
+ * arch_halt, arch_reboot, arch_idle (include/arch.h) for the
  * lib/shell tests: console output is captured for inspection, and the
  * machine-stopping calls record what happened and longjmp back to the test.
  */
