@@ -258,10 +258,20 @@ TEST(malformed_blocks_are_refused)
 	blob_end(&b);
 	expect_refused(&b, b.len, "tag overruns total_size");
 
+	/* A memory map claiming more entries than the block holds: reading
+	 * them would run past the buffer (ASan would say so). */
+	blob_begin(&b);
+	add_mmap(&b, map, 1);
+	put32(b.buf + 12, 8 + 8 + 24 * 4);
+	put32(b.buf, (uint32_t)b.len);
+	expect_refused(&b, b.len, "mmap tag overruns the block");
+	CHECK(seam_log_contains("only 40 bytes left"));
+
 	blob_begin(&b);
 	add_tag(&b, 1, "abc", 4);
 	put32(b.buf, (uint32_t)b.len);
 	expect_refused(&b, b.len, "no end tag");
+	CHECK(seam_log_contains("no end tag"));
 }
 
 TEST(malformed_tags_are_refused)
