@@ -50,6 +50,11 @@ KTEST(shell_test_may_fail)
 
 static void reset(void)
 {
+	/* what the bootinfo_describes_this_machine ktest expects of a PC */
+	boot_info.mmap[0] = (struct mem_range){ 0x100000, 64 << 20, MEM_USABLE };
+	boot_info.mmap_count = 1;
+	boot_info.reserved[0] = (struct mem_range){ 0x10000, 0x400, MEM_RESERVED };
+	boot_info.reserved_count = 1;
 	seam_log_clear();
 	fake_console_clear();
 	seen_argc = 0;
@@ -231,14 +236,14 @@ TEST(ktest_lists_runs_and_reports)
 {
 	reset();
 	CHECK_EQ(shell_exec("ktest"), 0);
-	CHECK(strstr(out(), "5 tests"));
+	CHECK(strstr(out(), "6 tests"));
 	CHECK(strstr(out(), "  shell_test_may_fail\n"));
 	CHECK(strstr(out(), "  work_runs_in_due_order\n"));
 
 	reset();
 	CHECK_EQ(shell_exec("ktest all"), 0);
 	CHECK(strstr(out(), "ktest shell_test_passes ... ok\n"));
-	CHECK(strstr(out(), "ktest: 5 passed, 0 failed\n"));
+	CHECK(strstr(out(), "ktest: 6 passed, 0 failed\n"));
 
 	reset();
 	make_ktest_fail = true;
@@ -265,7 +270,7 @@ TEST(ktest_failure_under_autorun_exits_qemu_with_failure)
 	make_ktest_fail = true;
 	CHECK_EQ(run_catching_stop(autorun_failing_ktest), FAKE_EXITED);
 	CHECK_EQ(fake_exit_code, 0x11);
-	CHECK(strstr(out(), "ktest: 4 passed, 1 failed\n"));
+	CHECK(strstr(out(), "ktest: 5 passed, 1 failed\n"));
 	CHECK(!strstr(out(), "after"));
 
 	reset();
