@@ -18,7 +18,7 @@
 #define PROMPT "tern> "
 #define SHELL_LINE_MAX 512
 #define SHELL_ARGS_MAX 16
-#define INPUT_RING_SIZE 256 /* a pasted line or two; more is dropped */
+#define INPUT_RING_SIZE 1024 /* typed ahead while a command runs; more is dropped */
 #define QEMU_EXIT_SUCCESS 0x10
 
 extern const struct shell_cmd __start_shell_cmds[], __stop_shell_cmds[];
@@ -26,6 +26,7 @@ extern const struct shell_cmd __start_shell_cmds[], __stop_shell_cmds[];
 static spinlock_t input_lock = SPINLOCK_INIT("shell-input");
 static char input_ring[INPUT_RING_SIZE];
 static unsigned input_head, input_tail; /* free-running write/read counts */
+static unsigned input_dropped;           /* not yet reported */
 static bool in_autorun;
 
 void shell_input_char(char c)
@@ -34,6 +35,8 @@ void shell_input_char(char c)
 
 	if (input_head - input_tail < INPUT_RING_SIZE)
 		input_ring[input_head++ % INPUT_RING_SIZE] = c;
+	else
+		input_dropped++;
 	spin_unlock_irqrestore(&input_lock, flags);
 }
 
@@ -60,8 +63,10 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Splits buf in place into words: blanks separate them, double quotes
- * group blanks into a word and are removed (`a"b c"` is one word, `ab c`).
+/* Splits buf in place into words: blanks separate them; double or single
+ * quotes group blanks into a word and are removed (`a"b c"` is one word,
+ * `ab c`; inside "...", a ' is an ordinary character and vice versa).
+ * Single quotes let autorun="echo 'a b'" quote inside a quoted value.
  * Returns the word count, or -1 after printing why. */
 static int tokenize(char *buf, char **argv, int max_args)
 {
@@ -78,15 +83,17 @@ static int tokenize(char *buf, char **argv, int max_args)
 			return -1;
 		}
 		argv[argc++] = w;
-		bool quoted = false;
-		for (; *r && (quoted || !is_blank(*r)); r++) {
-			if (*r == '"')
-				quoted = !quoted;
+		char quote = 0;
+		for (; *r && (quote || !is_blank(*r)); r++) {
+			if (!quote && (*r == '"' || *r == '\''))
+				quote = *r;
+			else if (*r == quote)
+				quote = 0;
 			else
 				*w++ = *r;
 		}
-		if (quoted) {
-			kprintf("shell: unterminated \" in argument %d\n", argc - 1);
+		if (quote) {
+			kprintf("shell: unterminated %c in argument %d\n", quote, argc - 1);
 			return -1;
 		}
 		bool at_end = !*r;
@@ -169,6 +176,18 @@ static void echo_to_console(void *ctx, const char *s, size_t n)
 
 static struct lineedit editor;
 
+/* Reported from the loop, not from the IRQ that dropped the keys. */
+static void report_dropped_input(void)
+{
+	unsigned long flags = spin_lock_irqsave(&input_lock);
+	unsigned dropped = input_dropped;
+
+	input_dropped = 0;
+	spin_unlock_irqrestore(&input_lock, flags);
+	if (dropped)
+		kprintf("\nshell: input buffer full, %u typed characters were dropped\n", dropped);
+}
+
 __noreturn void shell_run(void)
 {
 	shell_autorun(boot_info.cmdline);
@@ -176,6 +195,7 @@ __noreturn void shell_run(void)
 	kprintf(PROMPT);
 	for (;;) {
 		int c = shell_poll_char();
+		report_dropped_input();
 		if (c < 0) {
 			/* Interrupts (1 kHz timer, UART) end the idle, so a key
 			 * or new work is seen within a millisecond. */

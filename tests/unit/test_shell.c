@@ -92,13 +92,20 @@ TEST(tokenizes_blanks_and_quotes)
 	CHECK(strcmp(seen_argv[3], "de fg") == 0);
 	CHECK(strcmp(seen_argv[4], "") == 0);
 	CHECK(!seen_in_autorun);
+	CHECK_EQ(shell_exec("args 'x \"y' \"it's\" ''"), 0);
+	CHECK_EQ(seen_argc, 4);
+	CHECK(strcmp(seen_argv[1], "x \"y") == 0);
+	CHECK(strcmp(seen_argv[2], "it's") == 0);
+	CHECK(strcmp(seen_argv[3], "") == 0);
 }
 
 TEST(bad_lines_get_clear_errors_and_run_nothing)
 {
 	reset();
 	CHECK_EQ(shell_exec("args \"open"), 2);
-	CHECK(strstr(out(), "unterminated \""));
+	CHECK(strstr(out(), "unterminated \" in argument 1"));
+	CHECK_EQ(shell_exec("args a 'open\""), 2);
+	CHECK(strstr(out(), "unterminated ' in argument 2"));
 	CHECK_EQ(args_calls, 0);
 
 	CHECK_EQ(shell_exec("args 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15"), 0);
@@ -199,7 +206,7 @@ TEST(poweroff_and_reboot)
 
 /* --- input ring ------------------------------------------------------------ */
 
-TEST(input_ring_keeps_order_and_drops_overflow)
+TEST(input_ring_keeps_order_up_to_its_size)
 {
 	reset();
 	CHECK_EQ(shell_poll_char(), -1);
@@ -208,12 +215,12 @@ TEST(input_ring_keeps_order_and_drops_overflow)
 	CHECK_EQ(shell_poll_char(), 'a');
 	CHECK_EQ(shell_poll_char(), 0xe9);
 	CHECK_EQ(shell_poll_char(), -1);
-	for (int i = 0; i < 300; i++)
+	for (int i = 0; i < 1024; i++)
 		shell_input_char((char)('0' + i % 10));
 	int n = 0;
 	for (int c; (c = shell_poll_char()) >= 0; n++)
 		CHECK_EQ(c, '0' + n % 10);
-	CHECK_EQ(n, 256);
+	CHECK_EQ(n, 1024);
 }
 
 /* --- autorun ----------------------------------------------------------------- */
@@ -221,8 +228,11 @@ TEST(input_ring_keeps_order_and_drops_overflow)
 TEST(autorun_echoes_and_runs_each_command)
 {
 	reset();
-	shell_autorun("quiet autorun=\"echo hi  there; args x ;; ;status 3\" loglevel=7");
-	CHECK(strcmp(out(), "tern> echo hi  there\nhi there\ntern> args x\ntern> status 3\n") == 0);
+	shell_autorun("quiet autorun=\"echo hi  there; args x 'y z';; ;status 3\" loglevel=7");
+	CHECK(strcmp(out(), "tern> echo hi  there\nhi there\ntern> args x 'y z'\n"
+			    "tern> status 3\n") == 0);
+	CHECK_EQ(seen_argc, 3);
+	CHECK(strcmp(seen_argv[2], "y z") == 0);
 	CHECK(seen_in_autorun);
 	CHECK(!shell_in_autorun());
 	reset();
@@ -320,4 +330,18 @@ TEST(shell_run_autoruns_then_edits_and_runs_typed_lines)
 		fprintf(stderr, "  transcript:\n%s\n", out());
 	CHECK(strcmp(out(), want) == 0);
 	boot_info.cmdline[0] = 0;
+}
+
+TEST(shell_run_reports_dropped_input)
+{
+	reset();
+	for (int i = 0; i < 1030; i++)
+		shell_input_char(i < 1024 ? '\x7f' : 'x'); /* the x's do not fit */
+	typed_keys = "\x03poweroff\r";
+	fake_idle_hook = deliver_keys;
+	CHECK_EQ(run_catching_stop(run_shell), FAKE_EXITED);
+	fake_idle_hook = NULL;
+	CHECK(strstr(out(), "\nshell: input buffer full, 6 typed characters were dropped\n"));
+	CHECK(strstr(out(), "tern> poweroff\r\nPowering off\n"));
+	CHECK(!strstr(out(), "x"));
 }
