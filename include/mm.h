@@ -27,8 +27,52 @@ phys_addr_t alloc_pages(unsigned order, phys_addr_t max_phys, unsigned flags);
 void free_pages(phys_addr_t phys, unsigned order);
 uint64_t pmm_free_bytes(void);
 
+/* Zones by physical ceiling; a block never straddles two. */
+enum pmm_zone_id { PMM_ZONE_ISA, PMM_ZONE_DMA32, PMM_ZONE_HIGH, PMM_ZONE_COUNT };
+
+/* Who holds an allocated block (an out-of-band tag, used by kfree to
+ * validate pointers without trusting the memory itself). */
+#define PMM_OWNER_NONE 0
+#define PMM_OWNER_KMALLOC_SLAB 1
+#define PMM_OWNER_KMALLOC_LARGE 2
+#define PMM_OWNER_PAGE_TABLE 3
+
+struct pmm_block {
+	phys_addr_t head;
+	unsigned order;
+	uint16_t owner;
+	uint32_t aux;
+};
+/* Finds the allocated block containing phys (O(PMM_MAX_ORDER)); false if
+ * phys is free, reserved or outside managed memory. */
+bool pmm_lookup(phys_addr_t phys, struct pmm_block *out);
+/* Tags the allocated block whose head is `head`; false if it is not one. */
+bool pmm_set_owner(phys_addr_t head, uint16_t owner, uint32_t aux);
+
+struct pmm_zone_stats {
+	const char *name;
+	phys_addr_t start, end; /* [start, end) */
+	uint64_t managed_pages, free_pages;
+	uint64_t free_blocks[PMM_MAX_ORDER + 1];
+};
+void pmm_get_zone_stats(unsigned zone, struct pmm_zone_stats *out);
+
+struct pmm_info {
+	phys_addr_t meta_phys;  /* the frame table */
+	uint64_t meta_bytes;
+	uint64_t managed_pages; /* usable frames handed to the buddy lists */
+	uint64_t free_pages;
+	uint64_t first_pfn, end_pfn;
+};
+void pmm_get_info(struct pmm_info *out);
+/* Walks every managed frame and free list; prints the first violated
+ * invariant and returns false. O(managed frames): tests and debugging. */
+bool pmm_check(void);
+
 /* --- direct map (seam: host tests map these onto an arena) ------------ */
+#define PHYS_INVALID UINT64_MAX
 void *phys_to_virt(phys_addr_t phys);
+/* Direct-map and kernel-image addresses; PHYS_INVALID for anything else. */
 phys_addr_t virt_to_phys(const void *virt);
 
 /* --- VMM ------------------------------------------------------------- */
