@@ -89,10 +89,30 @@ int vmm_protect(uintptr_t va, size_t len, unsigned prot);
 void *ioremap(phys_addr_t phys, size_t len);
 void iounmap(void *virt);
 
-/* --- kmalloc --------------------------------------------------------- */
+/* --- kmalloc --------------------------------------------------------- *
+ * Safe in interrupt context. kmalloc(0) returns NULL. Objects up to
+ * KMALLOC_MAX_SIZE come from size-class slabs (aligned to
+ * MIN(size class, 64)); larger ones are whole PMM blocks (page aligned).
+ * Memory is not zeroed (it holds KMALLOC_POISON); use kzalloc.
+ * kfree reports and refuses double frees and pointers it did not hand out. */
+#define KMALLOC_MIN_SIZE 16u
+#define KMALLOC_MAX_SIZE 2048u
+#define KMALLOC_CLASSES 8u
+#define KMALLOC_POISON 0x6b
+
 void kmalloc_init(void);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *ptr);
+
+struct kmalloc_stats {
+	struct {
+		uint32_t size;
+		uint64_t slabs, inuse, capacity; /* objects */
+	} cls[KMALLOC_CLASSES];
+	uint64_t large_blocks, large_bytes;
+	uint64_t pages; /* PMM pages held: slabs + large blocks */
+};
+void kmalloc_get_stats(struct kmalloc_stats *out);
 
 #endif

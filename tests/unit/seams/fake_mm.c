@@ -34,8 +34,8 @@ void fake_mm_boot(struct boot_info *bi, const struct fake_segment *segs, unsigne
 	memset(bi, 0, sizeof(*bi));
 	for (unsigned i = 0; i < n && i < MAX_SEGMENTS; i++)
 		total += segs[i].len;
-	fake.arena = malloc(total);
-	if (!fake.arena) {
+	/* page aligned, like the direct map, so alignment checks mean something */
+	if (posix_memalign((void **)&fake.arena, PAGE_SIZE, total) != 0) {
 		fprintf(stderr, "fake_mm: cannot allocate a %llu byte arena\n",
 			(unsigned long long)total);
 		abort();
