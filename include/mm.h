@@ -81,13 +81,40 @@ phys_addr_t virt_to_phys(const void *virt);
 #define VM_EXEC 0x4u
 #define VM_UNCACHED 0x8u
 
+/* vmm_map/vmm_protect results (0 = success). */
+#define VMM_EINVAL (-1) /* unaligned/empty range, or writable+executable */
+#define VMM_ENOMEM (-2) /* no memory for a page table */
+#define VMM_EEXIST (-3) /* something is already mapped there */
+#define VMM_ENOENT (-4) /* protect: a page in the range is not mapped */
+
 void vmm_init(const struct boot_info *bi);
+/* 4 KiB mappings; all-or-nothing. W+X together is refused (W^X). */
 int vmm_map(uintptr_t va, phys_addr_t pa, size_t len, unsigned prot);
 void vmm_unmap(uintptr_t va, size_t len);
 int vmm_protect(uintptr_t va, size_t len, unsigned prot);
 /* Maps MMIO uncached into the vmap area; NULL on failure. */
 void *ioremap(phys_addr_t phys, size_t len);
 void iounmap(void *virt);
+
+/* A kernel stack of `size` bytes in the vmap area with an unmapped guard
+ * page below it; returns its top (initial rsp), NULL on failure. */
+void *vmm_alloc_stack(size_t size);
+void vmm_free_stack(void *top);
+/* True if va is in a guard page (vmap regions and the kernel image's). */
+bool vmm_is_guard_page(uintptr_t va);
+
+struct vmm_mapping {
+	phys_addr_t phys;   /* of va itself */
+	uint64_t page_size; /* 4 KiB, 2 MiB or 1 GiB */
+	unsigned prot;      /* VM_* */
+};
+/* How va is mapped in the kernel's tables; false if it is not. */
+bool vmm_query(uintptr_t va, struct vmm_mapping *out);
+/* Calls fn for every leaf mapping of the kernel half, in address order. */
+typedef void (*vmm_walk_fn)(void *ctx, uintptr_t va, phys_addr_t pa, uint64_t size,
+			    unsigned prot);
+void vmm_walk(vmm_walk_fn fn, void *ctx);
+uint64_t vmm_page_table_pages(void);
 
 /* --- kmalloc --------------------------------------------------------- *
  * Safe in interrupt context. kmalloc(0) returns NULL. Objects up to
