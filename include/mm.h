@@ -131,6 +131,9 @@ void kmalloc_init(void);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *ptr);
+/* Returns every cached empty slab to the PMM (at most one per class is
+ * kept); after freeing everything and trimming, kmalloc holds no page. */
+void kmalloc_trim(void);
 
 struct kmalloc_stats {
 	struct {

@@ -12,8 +12,9 @@
  * O(1) instead of corrupting a free list.
  *
  * Free objects are filled with KMALLOC_POISON; allocation checks the poison
- * and reports a write after free. Empty slabs go straight back to the PMM,
- * so freeing everything returns every page.
+ * and reports a write after free. Each class keeps at most one empty slab
+ * (so alloc/free at a slab boundary does not churn the PMM); the rest go
+ * straight back, and kmalloc_trim() returns the cached ones too.
  *
  * IRQ-safe: one spinlock (taken before the PMM's, never the other way).
  */
@@ -39,6 +40,7 @@ struct size_class {
 	uint8_t order; /* slab block order */
 	struct slab *partial;
 	uint64_t slabs, inuse;
+	bool empty_cached; /* one slab on `partial` has no object in use */
 };
 
 static struct size_class classes[KMALLOC_CLASSES];
@@ -55,7 +57,7 @@ static void setup_classes(void)
 		/* at least 7 objects per slab keeps the header overhead small */
 		while ((PAGE_SIZE << order) - SLAB_HEADER < 7u * size)
 			order++;
-		classes[i] = (struct size_class){ size, order, NULL, 0, 0 };
+		classes[i] = (struct size_class){ size, order, NULL, 0, 0, false };
 	}
 }
 
@@ -122,6 +124,7 @@ static struct slab *slab_create(unsigned ci)
 	s->capacity = (uint16_t)(((PAGE_SIZE << c->order) - SLAB_HEADER) / c->size);
 	memset(object_at(s, 0), KMALLOC_POISON, (size_t)s->capacity * c->size);
 	c->slabs++;
+	c->empty_cached = true;
 	partial_push(c, s);
 	return s;
 }
@@ -142,9 +145,18 @@ static unsigned first_clear_bit(const struct slab *s)
 	return SLAB_MAX_OBJECTS;
 }
 
+/* Word-at-a-time scan (objects are 16-byte aligned, sizes multiples of 16),
+ * then the byte that differs for the report. */
 static void check_poison(const struct slab *s, const char *obj, uint32_t size)
 {
-	for (uint32_t i = 0; i < size; i++) {
+	const uint64_t pattern = 0x0101010101010101ull * KMALLOC_POISON;
+	const uint64_t *w = (const uint64_t *)obj;
+	uint32_t words = size / 8, i = 0;
+	while (i < words && w[i] == pattern)
+		i++;
+	if (i == words)
+		return;
+	for (i *= 8; i < size; i++) {
 		if ((unsigned char)obj[i] != KMALLOC_POISON) {
 			pr_err("kmalloc: %u-byte object %p was written after it was freed "
 			       "(offset %u holds %#x)\n",
@@ -161,6 +173,8 @@ static void *slab_alloc(unsigned ci)
 	if (!s)
 		return NULL;
 	unsigned idx = first_clear_bit(s);
+	if (s->inuse == 0)
+		c->empty_cached = false;
 	s->used[idx / 64] |= 1ull << (idx % 64);
 	if (++s->inuse == s->capacity)
 		partial_unlink(c, s);
@@ -240,8 +254,12 @@ static void slab_free(const void *ptr, const struct pmm_block *blk)
 	c->inuse--;
 	if (s->inuse-- == s->capacity)
 		partial_push(c, s);
-	if (s->inuse == 0)
-		slab_destroy(c, s);
+	if (s->inuse == 0) {
+		if (c->empty_cached)
+			slab_destroy(c, s);
+		else
+			c->empty_cached = true;
+	}
 }
 
 static void large_free(const void *ptr, const struct pmm_block *blk)
@@ -274,6 +292,23 @@ void kfree(void *ptr)
 		large_free(ptr, &blk);
 	else
 		refuse(ptr, "page was allocated by alloc_pages, not kmalloc", 0);
+	spin_unlock_irqrestore(&kmalloc_lock, irq);
+}
+
+void kmalloc_trim(void)
+{
+	unsigned long irq = spin_lock_irqsave(&kmalloc_lock);
+	for (unsigned i = 0; i < KMALLOC_CLASSES; i++) {
+		struct size_class *c = &classes[i];
+		struct slab *s = c->partial;
+		while (s) {
+			struct slab *next = s->next;
+			if (s->inuse == 0)
+				slab_destroy(c, s);
+			s = next;
+		}
+		c->empty_cached = false;
+	}
 	spin_unlock_irqrestore(&kmalloc_lock, irq);
 }
 

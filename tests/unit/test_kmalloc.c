@@ -132,8 +132,12 @@ TEST(random_ops_fill_verify_and_return_every_page)
 	}
 	struct kmalloc_stats st;
 	kmalloc_get_stats(&st);
-	CHECK_EQ(st.pages, 0);
+	for (unsigned c = 0; c < KMALLOC_CLASSES; c++)
+		CHECK(st.cls[c].slabs <= 1); /* at most one cached empty slab */
 	CHECK_EQ(st.large_blocks, 0);
+	kmalloc_trim();
+	kmalloc_get_stats(&st);
+	CHECK_EQ(st.pages, 0);
 	CHECK_EQ(pmm_free_bytes(), free_before);
 	CHECK(pmm_check());
 	CHECK(!seam_log_contains("refused"));
@@ -174,6 +178,7 @@ TEST(kzalloc_zeroes_and_edge_sizes)
 	CHECK(big != NULL && ((uintptr_t)big & (PAGE_SIZE - 1)) == 0);
 	kfree(big);
 	kfree(NULL); /* allowed, silent */
+	kmalloc_trim();
 	struct kmalloc_stats st;
 	kmalloc_get_stats(&st);
 	CHECK_EQ(st.pages, 0);
@@ -217,6 +222,7 @@ TEST(misuse_is_reported_and_refused)
 	expect_refused(bigp, "not allocated");
 	kfree(keep);
 	free_pages(page, 0);
+	kmalloc_trim();
 	struct kmalloc_stats st;
 	kmalloc_get_stats(&st);
 	CHECK_EQ(st.pages, 0);
@@ -240,6 +246,10 @@ TEST(slab_capacity_and_release)
 		kfree(objs[i]);
 	for (int i = 1; i < 4096; i += 2)
 		kfree(objs[i]);
+	kmalloc_get_stats(&st);
+	CHECK_EQ(st.cls[0].slabs, 1); /* one empty slab stays cached */
+	CHECK_EQ(st.cls[0].inuse, 0);
+	kmalloc_trim();
 	kmalloc_get_stats(&st);
 	CHECK_EQ(st.pages, 0);
 	CHECK_EQ(pmm_free_bytes(), free_before);
