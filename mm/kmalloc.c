@@ -159,7 +159,7 @@ static void check_poison(const struct slab *s, const char *obj, uint32_t size)
 	for (i *= 8; i < size; i++) {
 		if ((unsigned char)obj[i] != KMALLOC_POISON) {
 			pr_err("kmalloc: %u-byte object %p was written after it was freed "
-			       "(offset %u holds %#x)\n",
+			       "(offset %u holds 0x%x)\n",
 			       size, obj, i, (unsigned char)obj[i]);
 			return;
 		}

@@ -5,19 +5,23 @@
  * 256 and 2048 bytes against a first-fit free-list allocator (K&R style,
  * address-ordered, coalescing) over a 4 MiB PMM block. Each case allocates a
  * batch, then frees it, several rounds; the result is ns per alloc+free pair
- * and the ratio tern/baseline (below 1.00x: tern is faster). Integer math
- * only (the kernel has no FPU state).
+ * and the ratio tern/baseline (below 1.00x: tern is faster). Both baselines
+ * take an IRQ-safe spinlock per call like the real allocators do, so the
+ * comparison is between algorithms. Integer math only (no FPU in the kernel).
  */
 #include "kstring.h"
 #include "mm.h"
 #include "mm_bench.h"
 #include "printk.h"
+#include "spinlock.h"
 
 #define BATCH 64
 #define ROUNDS 64
 /* Frees go in a scrambled order (i * 37 mod 64 is a permutation), closer to
  * real use than freeing in allocation order, for both allocator and baseline. */
 #define FREE_SLOT(i) (((i) * 37) % BATCH)
+
+static spinlock_t baseline_lock = SPINLOCK_INIT("mm_bench baseline");
 
 /* --- baseline 1: bitmap frame allocator --------------------------------- */
 
@@ -51,7 +55,7 @@ static void set_run(struct bitmap_frames *b, uint64_t pos, uint64_t n, bool used
 }
 
 /* Next fit from the hint, naturally aligned; frame number or UINT64_MAX. */
-static uint64_t bitmap_alloc(struct bitmap_frames *b, unsigned order)
+static uint64_t bitmap_alloc_locked(struct bitmap_frames *b, unsigned order)
 {
 	uint64_t n = 1ull << order;
 	uint64_t start = ALIGN_DOWN(b->hint, n);
@@ -66,9 +70,19 @@ static uint64_t bitmap_alloc(struct bitmap_frames *b, unsigned order)
 	return UINT64_MAX;
 }
 
+static uint64_t bitmap_alloc(struct bitmap_frames *b, unsigned order)
+{
+	unsigned long irq = spin_lock_irqsave(&baseline_lock);
+	uint64_t pos = bitmap_alloc_locked(b, order);
+	spin_unlock_irqrestore(&baseline_lock, irq);
+	return pos;
+}
+
 static void bitmap_free(struct bitmap_frames *b, uint64_t pos, unsigned order)
 {
+	unsigned long irq = spin_lock_irqsave(&baseline_lock);
 	set_run(b, pos, 1ull << order, false);
+	spin_unlock_irqrestore(&baseline_lock, irq);
 }
 
 /* --- baseline 2: first-fit free list ------------------------------------ */
@@ -82,7 +96,7 @@ struct first_fit {
 	struct ff_block *free;
 };
 
-static void *ff_alloc(struct first_fit *ff, size_t size)
+static void *ff_alloc_locked(struct first_fit *ff, size_t size)
 {
 	size_t need = ALIGN_UP(size + sizeof(struct ff_block), 16);
 	for (struct ff_block **pp = &ff->free; *pp; pp = &(*pp)->next) {
@@ -103,7 +117,15 @@ static void *ff_alloc(struct first_fit *ff, size_t size)
 	return NULL;
 }
 
-static void ff_free(struct first_fit *ff, void *p)
+static void *ff_alloc(struct first_fit *ff, size_t size)
+{
+	unsigned long irq = spin_lock_irqsave(&baseline_lock);
+	void *p = ff_alloc_locked(ff, size);
+	spin_unlock_irqrestore(&baseline_lock, irq);
+	return p;
+}
+
+static void ff_free_locked(struct first_fit *ff, void *p)
 {
 	struct ff_block *b = (struct ff_block *)p - 1, **pp = &ff->free;
 	while (*pp && *pp < b)
@@ -119,6 +141,13 @@ static void ff_free(struct first_fit *ff, void *p)
 		prev->size += b->size;
 		prev->next = b->next;
 	}
+}
+
+static void ff_free(struct first_fit *ff, void *p)
+{
+	unsigned long irq = spin_lock_irqsave(&baseline_lock);
+	ff_free_locked(ff, p);
+	spin_unlock_irqrestore(&baseline_lock, irq);
 }
 
 /* --- measurement ---------------------------------------------------------- */

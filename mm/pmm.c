@@ -297,7 +297,7 @@ static void add_run(uint64_t start, uint64_t end)
 	if (pmm.run_count < MAX_RUNS)
 		pmm.runs[pmm.run_count++] = (struct pfn_run){ start, end };
 	else
-		pr_warn("pmm: too many memory runs; invariant checks skip %#llx-%#llx\n",
+		pr_warn("pmm: too many memory runs; invariant checks skip 0x%llx-0x%llx\n",
 			(unsigned long long)(start << PAGE_SHIFT),
 			(unsigned long long)(end << PAGE_SHIFT));
 	z->managed_pages += end - start;
@@ -371,7 +371,7 @@ void pmm_init(const struct boot_info *bi)
 	if (pmm.dropped_pages)
 		pr_warn("pmm: %llu pages beyond the frame table's reach are not used\n",
 			(unsigned long long)pmm.dropped_pages);
-	pr_info("pmm: %llu MiB managed, frame table %llu KiB at %#llx\n",
+	pr_info("pmm: %llu MiB managed, frame table %llu KiB at 0x%llx\n",
 		(unsigned long long)(pmm.managed_pages * PAGE_SIZE / MiB),
 		(unsigned long long)(pmm.meta_bytes / KiB), (unsigned long long)pmm.meta_phys);
 }
@@ -434,7 +434,7 @@ static void report_bad_free(phys_addr_t phys, unsigned order)
 	} else if (!pfn_in_span(pfn) || frame_of(pfn)->state == FRAME_RESERVED) {
 		why = "frame is not managed by the PMM (hole, firmware or kernel)";
 	} else if (frame_of(pfn)->state == FRAME_ALLOCATED) {
-		pr_err("pmm: free_pages(%#llx, order %u): wrong order, block was allocated "
+		pr_err("pmm: free_pages(0x%llx, order %u): wrong order, block was allocated "
 		       "with order %u; refused\n",
 		       (unsigned long long)phys, order, frame_of(pfn)->order);
 		return;
@@ -445,7 +445,7 @@ static void report_bad_free(phys_addr_t phys, unsigned order)
 			      ? "double free: the frame is inside a free block"
 			      : "not the start of an allocated block";
 	}
-	pr_err("pmm: free_pages(%#llx, order %u): %s; refused\n", (unsigned long long)phys,
+	pr_err("pmm: free_pages(0x%llx, order %u): %s; refused\n", (unsigned long long)phys,
 	       order, why);
 }
 
@@ -541,12 +541,12 @@ static bool check_lists(const struct zone *z, unsigned zi)
 		for (uint32_t p = z->head[k]; p != FRAME_NIL; p = frame_of(p)->next) {
 			const struct frame *f = frame_of(p);
 			if (!pfn_in_span(p) || zone_of(p) != zi)
-				CHECK_FAIL("frame %#x on zone %s list is outside it\n", p, z->name);
+				CHECK_FAIL("frame 0x%x on zone %s list is outside it\n", p, z->name);
 			if (f->state != FRAME_FREE || f->order != k || f->prev != prev)
-				CHECK_FAIL("bad free-list entry %#x (state %u order %u/%u)\n", p,
+				CHECK_FAIL("bad free-list entry 0x%x (state %u order %u/%u)\n", p,
 					   f->state, f->order, k);
 			if (p & ((1u << k) - 1))
-				CHECK_FAIL("free block %#x misaligned for order %u\n", p, k);
+				CHECK_FAIL("free block 0x%x misaligned for order %u\n", p, k);
 			if (++count > z->nr_free[k])
 				CHECK_FAIL("zone %s order %u list longer than its count %llu\n",
 					   z->name, k, (unsigned long long)z->nr_free[k]);
@@ -568,17 +568,17 @@ static bool check_block(uint64_t pfn, const struct pfn_run *run)
 	const struct frame *f = frame_of(pfn);
 	uint64_t size = 1ull << f->order;
 	if (f->order > PMM_MAX_ORDER || (pfn & (size - 1)) || pfn + size > run->end)
-		CHECK_FAIL("block %#llx order %u misaligned or past its run\n",
+		CHECK_FAIL("block 0x%llx order %u misaligned or past its run\n",
 			   (unsigned long long)pfn, f->order);
 	for (uint64_t t = pfn + 1; t < pfn + size; t++)
 		if (frame_of(t)->state != FRAME_TAIL)
-			CHECK_FAIL("block %#llx order %u overlaps head %#llx\n",
+			CHECK_FAIL("block 0x%llx order %u overlaps head 0x%llx\n",
 				   (unsigned long long)pfn, f->order, (unsigned long long)t);
 	if (f->state == FRAME_FREE && f->order < PMM_MAX_ORDER) {
 		uint64_t buddy = pfn ^ size;
 		if (pfn_in_span(buddy) && frame_of(buddy)->state == FRAME_FREE &&
 		    frame_of(buddy)->order == f->order)
-			CHECK_FAIL("free buddies %#llx and %#llx (order %u) not merged\n",
+			CHECK_FAIL("free buddies 0x%llx and 0x%llx (order %u) not merged\n",
 				   (unsigned long long)pfn, (unsigned long long)buddy, f->order);
 	}
 	return true;
@@ -597,7 +597,7 @@ static bool check_locked(void)
 		for (uint64_t pfn = run->start; pfn < run->end;) {
 			const struct frame *f = frame_of(pfn);
 			if (f->state != FRAME_FREE && f->state != FRAME_ALLOCATED)
-				CHECK_FAIL("frame %#llx belongs to no block (state %u)\n",
+				CHECK_FAIL("frame 0x%llx belongs to no block (state %u)\n",
 					   (unsigned long long)pfn, f->state);
 			if (!check_block(pfn, run))
 				return false;

@@ -140,7 +140,7 @@ static bool range_ok(uintptr_t va, uint64_t len, const char *who)
 {
 	if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
 	    va + len < va) {
-		pr_err("vmm: %s(%#llx, %#llx): range must be non-empty and page aligned\n", who,
+		pr_err("vmm: %s(0x%llx, 0x%llx): range must be non-empty and page aligned\n", who,
 		       (unsigned long long)va, (unsigned long long)len);
 		return false;
 	}
@@ -155,7 +155,7 @@ static void unmap_locked(uintptr_t va, uint64_t len)
 		if (!e)
 			continue;
 		if (level != LEVEL_PT) {
-			pr_err("vmm: unmap of %#llx would split a large page; skipped\n",
+			pr_err("vmm: unmap of 0x%llx would split a large page; skipped\n",
 			       (unsigned long long)(va + off));
 			continue;
 		}
@@ -185,7 +185,7 @@ int vmm_map(uintptr_t va, phys_addr_t pa, size_t len, unsigned prot)
 	if (!range_ok(va, len, "vmm_map") || !IS_ALIGNED(pa, PAGE_SIZE))
 		return VMM_EINVAL;
 	if ((prot & VM_WRITE) && (prot & VM_EXEC)) {
-		pr_err("vmm: refusing a writable and executable mapping at %#llx (W^X)\n",
+		pr_err("vmm: refusing a writable and executable mapping at 0x%llx (W^X)\n",
 		       (unsigned long long)va);
 		return VMM_EINVAL;
 	}
@@ -193,7 +193,7 @@ int vmm_map(uintptr_t va, phys_addr_t pa, size_t len, unsigned prot)
 	int err = map_locked(va, pa, len, prot);
 	spin_unlock_irqrestore(&vmm_lock, irq);
 	if (err)
-		pr_err("vmm: vmm_map(%#llx -> %#llx, %#llx): %s\n", (unsigned long long)va,
+		pr_err("vmm: vmm_map(0x%llx -> 0x%llx, 0x%llx): %s\n", (unsigned long long)va,
 		       (unsigned long long)pa, (unsigned long long)len,
 		       err == VMM_EEXIST ? "already mapped (or inside a large page)"
 					 : "out of memory for page tables");
@@ -214,7 +214,7 @@ int vmm_protect(uintptr_t va, size_t len, unsigned prot)
 	if (!range_ok(va, len, "vmm_protect"))
 		return VMM_EINVAL;
 	if ((prot & VM_WRITE) && (prot & VM_EXEC)) {
-		pr_err("vmm: refusing to make %#llx writable and executable (W^X)\n",
+		pr_err("vmm: refusing to make 0x%llx writable and executable (W^X)\n",
 		       (unsigned long long)va);
 		return VMM_EINVAL;
 	}
@@ -235,7 +235,7 @@ int vmm_protect(uintptr_t va, size_t len, unsigned prot)
 	}
 	spin_unlock_irqrestore(&vmm_lock, irq);
 	if (err)
-		pr_err("vmm: vmm_protect(%#llx, %#llx): not mapped with 4 KiB pages\n",
+		pr_err("vmm: vmm_protect(0x%llx, 0x%llx): not mapped with 4 KiB pages\n",
 		       (unsigned long long)va, (unsigned long long)len);
 	return err;
 }
@@ -289,7 +289,7 @@ static void map_image_part(const char *start, const char *end, unsigned prot)
 		if (is_guard_page(va))
 			continue;
 		if (map_locked(va, va - KERNEL_VMA, PAGE_SIZE, prot))
-			panic("vmm: cannot map the kernel image at %#llx\n", (unsigned long long)va);
+			panic("vmm: cannot map the kernel image at 0x%llx\n", (unsigned long long)va);
 	}
 }
 
@@ -386,7 +386,7 @@ void *ioremap(phys_addr_t phys, size_t len)
 	uint64_t off = phys & (PAGE_SIZE - 1);
 	uint64_t pages = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
 	if (len == 0 || phys + len < phys) {
-		pr_err("ioremap(%#llx, %zu): empty or wrapping range\n", (unsigned long long)phys, len);
+		pr_err("ioremap(0x%llx, %zu): empty or wrapping range\n", (unsigned long long)phys, len);
 		return NULL;
 	}
 	unsigned long irq = spin_lock_irqsave(&vmm_lock);
@@ -398,7 +398,7 @@ void *ioremap(phys_addr_t phys, size_t len)
 		region_release(region_at(va, VMAP_IO));
 	spin_unlock_irqrestore(&vmm_lock, irq);
 	if (err) {
-		pr_err("ioremap(%#llx, %zu): %s\n", (unsigned long long)phys, len,
+		pr_err("ioremap(0x%llx, %zu): %s\n", (unsigned long long)phys, len,
 		       va ? "out of memory for page tables" : "vmap area exhausted");
 		return NULL;
 	}
