@@ -155,6 +155,10 @@ KTEST(kernel_image_is_write_xor_execute)
 	/* Writing text or rodata is a protection violation on a present page. */
 	KT_ASSERT(faults_with(write_byte, _text_start + 64, PF_PRESENT | PF_WRITE));
 	KT_ASSERT(faults_with(write_byte, _rodata_start, PF_PRESENT | PF_WRITE));
+	/* ... also through the direct map's alias of the image. */
+	uint8_t *alias = phys_to_virt(virt_to_phys(_text_start));
+	KT_ASSERT(vmm_query((uintptr_t)alias, &m) && m.prot == VM_READ);
+	KT_ASSERT(faults_with(write_byte, alias, PF_PRESENT | PF_WRITE));
 	/* Executing data (a `ret` in .data) is an instruction-fetch fault. */
 	static uint8_t ret_in_data[16] = { 0xc3 };
 	KT_ASSERT(faults_with(call_code, ret_in_data, PF_PRESENT | PF_FETCH));

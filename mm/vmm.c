@@ -275,6 +275,50 @@ static void map_direct(uintptr_t va, phys_addr_t pa, uint64_t len)
 	}
 }
 
+/* Replaces the large page at *e (a PDPTE or PDE) by a table of 512
+ * next-size entries with the same attributes. Used before the tables are
+ * live, so no TLB entry can be stale. */
+static bool split_large(uint64_t *e, unsigned level)
+{
+	phys_addr_t t = new_table();
+	if (!t)
+		return false;
+	uint64_t *child = table_at(t);
+	uint64_t attrs = *e & ~PTE_ADDR & ~PTE_PS, base = *e & PTE_ADDR;
+	uint64_t ps = level - 1 > LEVEL_PT ? PTE_PS : 0;
+	for (unsigned i = 0; i < ENTRIES; i++)
+		child[i] = (base + i * level_size(level - 1)) | attrs | ps;
+	*e = t | PTE_P | PTE_W;
+	return true;
+}
+
+/* The 4 KiB entry for va, splitting large pages on the way. */
+static uint64_t *split_to_4k(uintptr_t va)
+{
+	uint64_t *table = table_at(kernel_root);
+	for (unsigned l = LEVEL_PML4; l > LEVEL_PT; l--) {
+		uint64_t *e = &table[index_at(va, l)];
+		if (!(*e & PTE_P) || ((*e & PTE_PS) && !split_large(e, l)))
+			return NULL;
+		table = table_at(*e);
+	}
+	return &table[index_at(va, LEVEL_PT)];
+}
+
+/* W^X also for the direct map's alias of the kernel: text and rodata are
+ * read-only (and, like all of the direct map, not executable) there too. */
+static void protect_image_alias(void)
+{
+	phys_addr_t start = (uintptr_t)_text_start - KERNEL_VMA;
+	phys_addr_t end = (uintptr_t)_rodata_end - KERNEL_VMA;
+	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE) {
+		uint64_t *e = split_to_4k((uintptr_t)phys_to_virt(pa));
+		if (!e)
+			panic("vmm: cannot split the direct map around the kernel image\n");
+		*e = pa | prot_bits(VM_READ);
+	}
+}
+
 static bool is_guard_page(uintptr_t va)
 {
 	for (size_t i = 0; i < kernel_guard_page_count; i++)
@@ -327,6 +371,7 @@ void vmm_init(const struct boot_info *bi)
 		if (m->type == MEM_USABLE && end > base)
 			map_direct(DIRECT_MAP_BASE + base, base, end - base);
 	}
+	protect_image_alias();
 	uint64_t end = direct_map_end(bi);
 
 	paging_load_root(kernel_root);
