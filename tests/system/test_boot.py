@@ -40,9 +40,13 @@ def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes):
     assert usable <= installed, out
     assert usable >= installed * 99 // 100, \
         "usable %d bytes is not within 1%% of %d\n%s" % (usable, installed, out)
+    # The total is the sum of the map's usable ranges.
+    ranges = tern_shell.usable_ranges(out)
+    mapped = sum(end + 1 - start for start, end in ranges)
+    assert abs(mapped - usable) <= usable // 100, (mapped, usable, out)
     if installed > 4 << 30:
-        above_4g = [a for a in tern_shell.map_addresses(out) if a >= 1 << 32]
-        assert above_4g, "no usable range above 4 GiB in the map:\n" + out
+        assert any(end >= 1 << 32 for start, end in ranges), \
+            "no usable range above 4 GiB in the map:\n" + out
 
 
 def test_ktest_all_passes(tern):
