@@ -752,7 +752,21 @@ def run_interactive(args):
         sys.stderr.flush()
         # The terminal is QEMU's now (raw mode; Ctrl-C goes to the guest).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        return subprocess.call(argv)
+        return interactive_status(subprocess.call(argv))
+
+
+def interactive_status(qemu_status):
+    """`poweroff` (33) and Ctrl-A X (0) are normal ways to leave; anything
+    else is reported, so `make run` fails only when something went wrong."""
+    if qemu_status in (0, EXIT_PASS):
+        return 0
+    if qemu_status == EXIT_FAIL:
+        print("qemu.py: Tern reported a failure (QEMU exit status %d)"
+              % qemu_status, file=sys.stderr)
+    else:
+        print("qemu.py: QEMU exited with status %d" % qemu_status,
+              file=sys.stderr)
+    return 1
 
 
 def run_batch(args):
