@@ -94,6 +94,27 @@ def test_autorun_runs_commands_in_order(boot):
     assert vm.run("echo after").strip() == "after"
 
 
+def test_quiet_keeps_info_messages_off_the_console_but_in_dmesg(boot):
+    vm = boot(cmdline="quiet")
+    before_prompt = tern_shell.plain(vm.output()[:vm.match_start])
+    assert len(BANNER.findall(before_prompt)) == 1, before_prompt
+    assert not qemu.KERNEL_LOG_LINE.search(before_prompt), before_prompt
+    dmesg = vm.run("dmesg")
+    assert qemu.KERNEL_LOG_LINE.search(dmesg), dmesg
+
+
+@pytest.mark.parametrize("level", [7, 3])
+def test_loglevel_option_sets_the_console_level(boot, level):
+    vm = boot(cmdline="loglevel=%d" % level)
+    out = vm.run("loglevel")
+    assert tern_shell.numbers(out)[:1] == (level,), out
+
+
+def test_bad_loglevel_option_is_reported(boot):
+    vm = boot(cmdline="loglevel=loud")
+    assert "loglevel=loud" in tern_shell.plain(vm.output())
+
+
 def test_reboot_comes_back_to_the_prompt(boot):
     vm = boot(no_reboot=False)
     vm.send_raw(b"reboot\r")
