@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -353,6 +354,10 @@ def after_echo(text):
 
 
 _LIVE = set()
+# util-linux setpriv: QEMU gets SIGKILL when the process that started it
+# dies, even by SIGKILL, when atexit hooks and pytest finalizers cannot run.
+DIE_WITH_PARENT = (["setpriv", "--pdeathsig", "KILL", "--"]
+                   if shutil.which("setpriv") else [])
 
 
 @atexit.register
@@ -430,10 +435,10 @@ class Tern:
         self._stderr = open(os.path.join(self._tmpdir, "stderr"), "w+b")
         _LIVE.add(self)
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                     stdout=self._stderr,
-                                     stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            DIE_WITH_PARENT + self.argv, stdin=subprocess.DEVNULL,
+            stdout=self._stderr, stderr=subprocess.STDOUT,
+            start_new_session=True)
         deadline = time.monotonic() + timeout
         self._wait_for_sockets((serial_path, qmp_path), deadline)
         self._qmp = Qmp(qmp_path, max(deadline - time.monotonic(), 1))
