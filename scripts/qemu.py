@@ -64,11 +64,20 @@ HID_ON_UHCI = (
 )
 
 
+HOST_CONTROLLER = re.compile(r"^(usb-ehci|ich9-usb-[eu]hci\d|piix[34]-usb-uhci),")
+
+
 class Preset:
     def __init__(self, machine, devices, description):
         self.machine = machine
         self.devices = tuple(devices)
         self.description = description
+
+    def usb_device_ids(self):
+        """The id= of every USB device (not host controller) it adds."""
+        return {re.search(r"\bid=([^,]+)", arg).group(1)
+                for arg in self.devices
+                if arg.startswith("usb-") and not HOST_CONTROLLER.match(arg)}
 
 
 USB_PRESETS = {

@@ -215,3 +215,17 @@ def test_crash_without_argument_is_an_error(tern):
     assert re.search(r"(?i)usage|pf|argument", out), out
     assert tern.run("crash bogus") != ""
     assert tern.run("echo alive").strip() == "alive"
+
+
+@pytest.mark.parametrize("usb", sorted(qemu.USB_PRESETS))
+def test_boots_with_every_usb_topology(boot, usb):
+    vm = boot(usb=usb, mem="256M")
+    assert vm.run("echo up").strip() == "up"
+    # QEMU holds every device the preset asks for (plus any hubs it inserts
+    # by itself); later USB tests compare these against lsusb.
+    wanted = qemu.USB_PRESETS[usb].usb_device_ids()
+    present = {d["id"] for d in vm.info_usb() if d["id"]}
+    assert present == wanted, (present, wanted)
+    assert usb in ("none", "ich9") or wanted
+    vm.send_raw(b"poweroff\r")
+    assert vm.exit_code() == qemu.EXIT_PASS
