@@ -45,8 +45,8 @@ FW_CFG_CMDLINE = "opt/tern/cmdline"
 DISPLAY_ID = "video0"  # the VGA device USB keyboards bind to (display=video0)
 
 # ---------------------------------------------------------------- topologies
-# A preset is a machine type plus -device arguments. "{disk}" in an argument
-# is replaced by a scratch raw disk image created for the VM.
+# A preset is a machine type plus -device arguments. A device with
+# drive=stick0 (usb-storage) gets a scratch raw disk image made for the VM.
 
 ICH9_EHCI_COMPANIONS = (
     # EHCI port n (1..6) belongs to companion (n-1)/2: ports 1-2 uhci1,
@@ -239,17 +239,32 @@ class QmpError(TernError):
 # ---------------------------------------------------------------- QMP
 
 
+def _connect_unix(path, deadline):
+    """Connects to a unix socket QEMU may have bound but not yet put into
+    listening state (a window of a few instructions)."""
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except (ConnectionRefusedError, FileNotFoundError):
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 class Qmp:
     """A QMP client on a unix socket: handles the greeting and capability
     negotiation, matches replies by id, collects asynchronous events."""
 
     def __init__(self, path, timeout):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
+        deadline = time.monotonic() + timeout
+        self.sock = _connect_unix(path, deadline)
         self.events = []
         self._pending = b""
         self._next_id = 0
-        greeting = self._read_message(time.monotonic() + timeout)
+        greeting = self._read_message(deadline)
         if "QMP" not in greeting:
             raise TernError("unexpected QMP greeting: %r" % greeting)
         self.execute("qmp_capabilities", timeout=timeout)
@@ -451,8 +466,7 @@ class Tern:
         deadline = time.monotonic() + timeout
         self._wait_for_sockets((serial_path, qmp_path), deadline)
         self._qmp = Qmp(qmp_path, max(deadline - time.monotonic(), 1))
-        self._serial = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._serial.connect(serial_path)
+        self._serial = _connect_unix(serial_path, deadline)
         self._reader = threading.Thread(target=self._read_serial, daemon=True)
         self._reader.start()
         self._qmp.execute("cont")
