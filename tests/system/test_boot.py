@@ -24,13 +24,14 @@ def test_banner_printed_exactly_once(tern):
     assert boot_log.count(qemu.PROMPT) == 2  # the first prompt, then one more
 
 
-@pytest.mark.parametrize("mem,mem_bytes", [
-    ("128M", 128 << 20),
-    ("2G", 2 << 30),
-    ("6G", 6 << 30),
-], ids=["128M", "2G", "6G"])
-def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes):
-    vm = boot(mem=mem)
+@pytest.mark.parametrize("mem,mem_bytes,machine", [
+    ("128M", 128 << 20, "q35"),
+    ("2G", 2 << 30, "q35"),
+    ("6G", 6 << 30, "q35"),
+    ("6G", 6 << 30, "pc"),  # i440FX splits RAM at 3 GiB instead of 2 GiB
+], ids=["128M", "2G", "6G", "6G-pc"])
+def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes, machine):
+    vm = boot(mem=mem, machine=machine)
     installed = vm.qmp("query-memory-size-summary")["base-memory"]
     assert installed == mem_bytes
     out = vm.run("meminfo")

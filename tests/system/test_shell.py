@@ -131,3 +131,13 @@ def test_typing_raises_no_unclaimed_interrupt_warnings(tern):
     for i in range(3):
         assert tern.run("echo typed %d" % i).strip() == "typed %d" % i
     assert "claimed by no handler" not in tern.output(), tern.output()
+
+
+def test_pasted_lines_run_in_order(tern):
+    start = tern.pos
+    tern.send_raw(b"echo one\recho two\r\necho three\n")
+    for _ in range(3):
+        tern.wait_prompt()
+    outputs = re.findall(r"(?m)^(one|two|three)$", plain(tern.output(start)))
+    assert outputs == ["one", "two", "three"], tern.output(start)
+    assert tern.run("echo four").strip() == "four"
