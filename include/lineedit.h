@@ -47,6 +47,9 @@ struct lineedit {
 
 void lineedit_init(struct lineedit *le, lineedit_echo_fn echo, void *echo_ctx);
 enum lineedit_result lineedit_feed(struct lineedit *le, char c);
+/* Echoes the line being edited again and puts the terminal cursor back
+ * where the edit cursor is (after something else wrote to the screen). */
+void lineedit_redraw(struct lineedit *le);
 /* The line completed by the last LINEEDIT_DONE (NUL-terminated). */
 const char *lineedit_line(const struct lineedit *le);
 

@@ -58,6 +58,12 @@ static void redraw_tail(struct lineedit *le, size_t erased)
 	move_cursor(le, le->len - le->cursor, 'D');
 }
 
+void lineedit_redraw(struct lineedit *le)
+{
+	echo(le, le->buf, le->len);
+	move_cursor(le, le->len - le->cursor, 'D');
+}
+
 /* Replaces the whole line (history, Ctrl-U) and leaves the cursor at its end. */
 static void replace_line(struct lineedit *le, const char *text)
 {

@@ -7,6 +7,7 @@
  */
 #include "arch.h"
 #include "bootinfo.h"
+#include "console.h"
 #include "kstring.h"
 #include "ktime.h"
 #include "lineedit.h"
@@ -175,6 +176,48 @@ static void echo_to_console(void *ctx, const char *s, size_t n)
 }
 
 static struct lineedit editor;
+static spinlock_t prompt_lock = SPINLOCK_INIT("shell-prompt");
+/* The prompt and the line being edited are the last thing on the screen. */
+static volatile bool prompt_on_screen;
+/* A printk took them off the screen; they must be drawn again. */
+static volatile bool prompt_clobbered;
+
+/* printk's console hook (IRQs off): messages go on a clean line instead
+ * of into the middle of what the user is typing. */
+static void take_prompt_off_screen(void)
+{
+	static const char erase_line[] = "\r\x1b[K";
+
+	if (!prompt_on_screen)
+		return;
+	console_write(erase_line, sizeof(erase_line) - 1);
+	prompt_on_screen = false;
+	prompt_clobbered = true;
+}
+
+/* Draws the prompt (and the line being edited, after a clobber). Under
+ * the lock, so an interrupt's printk cannot cut into the drawing. */
+static void show_prompt(void)
+{
+	unsigned long flags = spin_lock_irqsave(&prompt_lock);
+
+	kprintf(PROMPT);
+	lineedit_redraw(&editor);
+	prompt_on_screen = true;
+	prompt_clobbered = false;
+	spin_unlock_irqrestore(&prompt_lock, flags);
+}
+
+static enum lineedit_result feed_key(char c)
+{
+	unsigned long flags = spin_lock_irqsave(&prompt_lock);
+	enum lineedit_result r = lineedit_feed(&editor, c);
+
+	if (r != LINEEDIT_PENDING)
+		prompt_on_screen = false; /* a command's output follows */
+	spin_unlock_irqrestore(&prompt_lock, flags);
+	return r;
+}
 
 /* Reported from the loop, not from the IRQ that dropped the keys. */
 static void report_dropped_input(void)
@@ -185,17 +228,20 @@ static void report_dropped_input(void)
 	input_dropped = 0;
 	spin_unlock_irqrestore(&input_lock, flags);
 	if (dropped)
-		kprintf("\nshell: input buffer full, %u typed characters were dropped\n", dropped);
+		pr_warn("shell: input buffer full, %u typed characters were dropped\n", dropped);
 }
 
 __noreturn void shell_run(void)
 {
 	shell_autorun(boot_info.cmdline);
 	lineedit_init(&editor, echo_to_console, NULL);
-	kprintf(PROMPT);
+	printk_set_console_hook(take_prompt_off_screen);
+	show_prompt();
 	for (;;) {
 		int c = shell_poll_char();
 		report_dropped_input();
+		if (prompt_clobbered)
+			show_prompt();
 		if (c < 0) {
 			/* Interrupts (1 kHz timer, UART) end the idle, so a key
 			 * or new work is seen within a millisecond. */
@@ -203,11 +249,11 @@ __noreturn void shell_run(void)
 			arch_idle();
 			continue;
 		}
-		enum lineedit_result r = lineedit_feed(&editor, (char)c);
+		enum lineedit_result r = feed_key((char)c);
 		if (r == LINEEDIT_DONE)
 			shell_exec(lineedit_line(&editor));
 		if (r != LINEEDIT_PENDING)
-			kprintf(PROMPT);
+			show_prompt();
 	}
 }
 

@@ -307,3 +307,14 @@ TEST(random_keys_match_a_reference_model)
 		CHECK_EQ(le.cursor, cur);
 	}
 }
+
+TEST(redraw_restores_line_and_cursor_on_a_fresh_row)
+{
+	start();
+	feed("hello" LEFT LEFT);
+	memset(term.row, 0, sizeof(term.row)); /* something else cleared the row */
+	term.col = 0;
+	lineedit_redraw(&le);
+	check_screen();
+	CHECK_EQ(term.col, 3);
+}
