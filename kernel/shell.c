@@ -3,7 +3,9 @@
  * handlers, the line editor, a tokenizer and dispatch through the
  * "shell_cmds" linker section, the kernel command line's autorun list, and
  * the built-in commands. While it waits for a key the shell is the idle
- * loop: it runs due work items and sleeps until the next interrupt.
+ * loop: it runs due work items and sleeps until the next interrupt. Kernel
+ * messages that arrive meanwhile (USB hot-plug...) are printed on a line of
+ * their own and the prompt with the half-typed line is drawn again below.
  */
 #include "arch.h"
 #include "bootinfo.h"
@@ -172,7 +174,7 @@ void shell_autorun(const char *cmdline)
 
 static void echo_to_console(void *ctx, const char *s, size_t n)
 {
-	kprintf("%.*s", (int)n, s);
+	console_write(s, n);
 }
 
 static struct lineedit editor;
