@@ -48,12 +48,12 @@ static void move_cursor(struct lineedit *le, size_t n, char dir)
 		echo(le, seq, (size_t)ksnprintf(seq, sizeof(seq), "\x1b[%zu%c", n, dir));
 }
 
-/* Rewrites from the cursor to the end of the line, erasing `erased`
- * leftover columns after it, and puts the terminal cursor back. */
-static void redraw_tail(struct lineedit *le, size_t erased)
+/* Rewrites from the cursor to the end of the line, erasing what is left
+ * after it if the line got shorter, and puts the terminal cursor back. */
+static void redraw_tail(struct lineedit *le, bool shorter)
 {
 	echo(le, le->buf + le->cursor, le->len - le->cursor);
-	if (erased)
+	if (shorter)
 		echo_str(le, "\x1b[K");
 	move_cursor(le, le->len - le->cursor, 'D');
 }
@@ -88,7 +88,7 @@ static void insert_char(struct lineedit *le, char c)
 	le->len++;
 	echo(le, &c, 1);
 	le->cursor++;
-	redraw_tail(le, 0);
+	redraw_tail(le, false);
 }
 
 static void delete_at_cursor(struct lineedit *le)
@@ -97,7 +97,7 @@ static void delete_at_cursor(struct lineedit *le)
 		return;
 	memmove(le->buf + le->cursor, le->buf + le->cursor + 1, le->len - le->cursor);
 	le->len--;
-	redraw_tail(le, 1);
+	redraw_tail(le, true);
 }
 
 static void backspace(struct lineedit *le)
