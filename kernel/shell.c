@@ -5,7 +5,7 @@
  * the built-in commands. While it waits for a key the shell is the idle
  * loop: it runs due work items and sleeps until the next interrupt. Kernel
  * messages that arrive meanwhile (USB hot-plug...) are printed on a line of
- * their own and the prompt with the half-typed line is drawn again below.
+ * their own, and a half-typed line is drawn again below them.
  */
 #include "arch.h"
 #include "bootinfo.h"
@@ -184,16 +184,22 @@ static volatile bool prompt_on_screen;
 /* A printk took them off the screen; they must be drawn again. */
 static volatile bool prompt_clobbered;
 
-/* printk's console hook (IRQs off): messages go on a clean line instead
- * of into the middle of what the user is typing. */
+/* printk's console hook (IRQs off): a message never lands inside what the
+ * user is typing. A half-typed line is taken off the screen and drawn again
+ * below the message. A bare prompt is only ended with a newline and not
+ * repeated, so scripts that expect one prompt per command stay in step. */
 static void take_prompt_off_screen(void)
 {
 	static const char erase_line[] = "\r\x1b[K";
 
 	if (!prompt_on_screen)
 		return;
-	console_write(erase_line, sizeof(erase_line) - 1);
 	prompt_on_screen = false;
+	if (editor.len == 0) {
+		console_write("\n", 1);
+		return;
+	}
+	console_write(erase_line, sizeof(erase_line) - 1);
 	prompt_clobbered = true;
 }
 
