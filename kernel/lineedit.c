@@ -20,6 +20,12 @@ void lineedit_init(struct lineedit *le, lineedit_echo_fn echo, void *echo_ctx)
 	le->browsing = -1;
 }
 
+void lineedit_set_completion(struct lineedit *le, lineedit_names_fn names, void *names_ctx)
+{
+	le->names = names;
+	le->names_ctx = names_ctx;
+}
+
 const char *lineedit_line(const struct lineedit *le)
 {
 	return le->line;
@@ -127,6 +133,67 @@ static void go_to(struct lineedit *le, size_t pos)
 	le->cursor = pos;
 }
 
+static size_t shared_prefix(const char *a, const char *b, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+static void list_matches(struct lineedit *le)
+{
+	const char *name;
+
+	echo_str(le, "\r\n");
+	for (unsigned i = 0; (name = le->names(le->names_ctx, i)) != NULL; i++) {
+		if (strncmp(name, le->buf, le->len) == 0) {
+			echo_str(le, name);
+			echo_str(le, "  ");
+		}
+	}
+	echo_str(le, "\r\n");
+}
+
+/* Tab: completes the line's only word (typed up to the cursor at its end)
+ * as far as the matching names agree; one match also gets a blank after
+ * it; several that agree no further are listed. */
+static enum lineedit_result complete_word(struct lineedit *le)
+{
+	const char *first = NULL, *name;
+	size_t common = 0;
+	unsigned matches = 0;
+
+	if (!le->names || le->cursor != le->len || strchr(le->buf, ' ')) {
+		echo_str(le, "\a");
+		return LINEEDIT_PENDING;
+	}
+	for (unsigned i = 0; (name = le->names(le->names_ctx, i)) != NULL; i++) {
+		if (strncmp(name, le->buf, le->len) != 0)
+			continue;
+		if (matches++ == 0) {
+			first = name;
+			common = strlen(name);
+		} else {
+			common = shared_prefix(first, name, common);
+		}
+	}
+	if (matches == 0) {
+		echo_str(le, "\a");
+		return LINEEDIT_PENDING;
+	}
+	if (matches > 1 && common == le->len) {
+		list_matches(le);
+		return LINEEDIT_REPROMPT;
+	}
+	for (size_t i = le->len; i < common; i++)
+		insert_char(le, first[i]);
+	if (matches == 1)
+		insert_char(le, ' ');
+	return LINEEDIT_PENDING;
+}
+
 static const char *history_entry(const struct lineedit *le, unsigned age)
 {
 	return le->history[(le->hist_newest + LINEEDIT_HISTORY - age) % LINEEDIT_HISTORY];
@@ -232,6 +299,8 @@ static enum lineedit_result feed_control(struct lineedit *le, char c)
 	case '\r':
 	case '\n':
 		return finish_line(le);
+	case '\t':
+		return complete_word(le);
 	case CTRL('C'):
 		go_to(le, le->len); /* print ^C after the text, not over it */
 		echo_str(le, "^C\r\n");

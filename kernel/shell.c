@@ -115,6 +115,33 @@ static const struct shell_cmd *find_command(const char *name)
 	return NULL;
 }
 
+static bool name_before(const struct shell_cmd *a, const struct shell_cmd *b)
+{
+	int d = strcmp(a->name, b->name);
+	return d < 0 || (d == 0 && a < b);
+}
+
+/* The command that sorts right after prev (NULL: the first one). */
+static const struct shell_cmd *next_in_order(const struct shell_cmd *prev)
+{
+	const struct shell_cmd *best = NULL;
+
+	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++)
+		if ((!prev || name_before(prev, c)) && (!best || name_before(c, best)))
+			best = c;
+	return best;
+}
+
+/* Tab completion's view of the commands, in name order. */
+static const char *command_name(void *ctx, unsigned index)
+{
+	const struct shell_cmd *c = next_in_order(NULL);
+
+	while (c && index--)
+		c = next_in_order(c);
+	return c ? c->name : NULL;
+}
+
 int shell_exec(const char *line)
 {
 	char buf[SHELL_LINE_MAX];
@@ -243,6 +270,7 @@ __noreturn void shell_run(void)
 {
 	shell_autorun(boot_info.cmdline);
 	lineedit_init(&editor, echo_to_console, NULL);
+	lineedit_set_completion(&editor, command_name, NULL);
 	printk_set_console_hook(take_prompt_off_screen);
 	show_prompt();
 	for (;;) {
@@ -266,23 +294,6 @@ __noreturn void shell_run(void)
 }
 
 /* --- built-in commands --------------------------------------------------- */
-
-static bool name_before(const struct shell_cmd *a, const struct shell_cmd *b)
-{
-	int d = strcmp(a->name, b->name);
-	return d < 0 || (d == 0 && a < b);
-}
-
-/* The command that sorts right after prev (NULL: the first one). */
-static const struct shell_cmd *next_in_order(const struct shell_cmd *prev)
-{
-	const struct shell_cmd *best = NULL;
-
-	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++)
-		if ((!prev || name_before(prev, c)) && (!best || name_before(c, best)))
-			best = c;
-	return best;
-}
 
 static int cmd_help(int argc, char **argv)
 {

@@ -377,3 +377,19 @@ TEST(printk_while_typing_gets_its_own_line_and_the_line_comes_back)
 		fprintf(stderr, "  transcript:\n%s\n", out());
 	CHECK(strcmp(out(), want) == 0);
 }
+
+TEST(tab_completes_command_names_in_the_shell)
+{
+	reset();
+	typed_keys = "ec\thi\r\tpowerof\t\r";
+	fake_idle_hook = deliver_keys;
+	CHECK_EQ(run_catching_stop(run_shell), FAKE_EXITED);
+	fake_idle_hook = NULL;
+	const char *want = "tern> echo hi\r\nhi\n"
+			   "tern> \r\nargs  bootinfo  dmesg  echo  help  ktest  loglevel  poweroff  "
+			   "reboot  status  uptime  \r\n"
+			   "tern> poweroff \r\nPowering off\n";
+	if (strcmp(out(), want) != 0)
+		fprintf(stderr, "  transcript:\n%s\n", out());
+	CHECK(strcmp(out(), want) == 0);
+}
