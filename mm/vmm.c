@@ -21,7 +21,6 @@
 #include "paging.h"
 #include "printk.h"
 #include "spinlock.h"
-#include "arch.h"
 
 /* Page-table entry bits (SDM Vol. 3A, Tables 4-15 to 4-20). */
 #define PTE_P (1ull << 0)
@@ -41,6 +40,7 @@
 #define VMAP_MAX_REGIONS 128
 
 static phys_addr_t kernel_root;
+static struct image_layout image;
 static uint64_t nx_bit;
 static bool has_1g_pages;
 static phys_addr_t table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
@@ -309,10 +309,9 @@ static uint64_t *split_to_4k(uintptr_t va)
  * read-only (and, like all of the direct map, not executable) there too. */
 static void protect_image_alias(void)
 {
-	phys_addr_t start = (uintptr_t)_text_start - KERNEL_VMA;
-	phys_addr_t end = (uintptr_t)_rodata_end - KERNEL_VMA;
+	phys_addr_t start = image.text - KERNEL_VMA, end = image.rodata_end - KERNEL_VMA;
 	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE) {
-		uint64_t *e = split_to_4k((uintptr_t)phys_to_virt(pa));
+		uint64_t *e = split_to_4k(DIRECT_MAP_BASE + pa);
 		if (!e)
 			panic("vmm: cannot split the direct map around the kernel image\n");
 		*e = pa | prot_bits(VM_READ);
@@ -321,15 +320,15 @@ static void protect_image_alias(void)
 
 static bool is_guard_page(uintptr_t va)
 {
-	for (size_t i = 0; i < kernel_guard_page_count; i++)
-		if (kernel_guard_pages[i] == va)
+	for (size_t i = 0; i < image.guard_count; i++)
+		if (image.guard_pages[i] == va)
 			return true;
 	return false;
 }
 
-static void map_image_part(const char *start, const char *end, unsigned prot)
+static void map_image_part(uintptr_t start, uintptr_t end, unsigned prot)
 {
-	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE) {
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		if (is_guard_page(va))
 			continue;
 		if (map_locked(va, va - KERNEL_VMA, PAGE_SIZE, prot))
@@ -348,6 +347,10 @@ static uint64_t direct_map_end(const struct boot_info *bi)
 
 void vmm_init(const struct boot_info *bi)
 {
+	kernel_image_layout(&image);
+	table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
+	table_pages = 0;
+	region_count = 0;
 	bool nx = paging_cpu_has_nx();
 	nx_bit = nx ? PTE_NX : 0;
 	has_1g_pages = paging_cpu_has_1g_pages();
@@ -358,10 +361,10 @@ void vmm_init(const struct boot_info *bi)
 	kernel_root = new_table();
 	if (!kernel_root)
 		panic("vmm: no memory for the top-level page table\n");
-	map_image_part(_kernel_start, _text_start, VM_READ);
-	map_image_part(_text_start, _text_end, VM_READ | VM_EXEC);
-	map_image_part(_rodata_start, _rodata_end, VM_READ);
-	map_image_part(_data_start, _kernel_end, VM_READ | VM_WRITE);
+	map_image_part(image.start, image.text, VM_READ);
+	map_image_part(image.text, image.text_end, VM_READ | VM_EXEC);
+	map_image_part(image.rodata, image.rodata_end, VM_READ);
+	map_image_part(image.data, image.end, VM_READ | VM_WRITE);
 
 	map_direct(DIRECT_MAP_BASE, 0, BOOT_DIRECT_MAP_BYTES);
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
