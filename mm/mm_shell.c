@@ -9,6 +9,7 @@
 #include "ktime.h"
 #include "mm.h"
 #include "mm_bench.h"
+#include "mm_rand.h"
 #include "printk.h"
 #include "shell.h"
 
@@ -171,13 +172,7 @@ struct memtest {
 	unsigned nblocks, nobjs;
 };
 
-static uint64_t mt_rand(struct memtest *t)
-{
-	t->rng ^= t->rng << 13;
-	t->rng ^= t->rng >> 7;
-	t->rng ^= t->rng << 17;
-	return t->rng;
-}
+static uint64_t mt_rand(struct memtest *t) { return mm_rand_next(&t->rng); }
 
 static __printf(2, 3) void violation(struct memtest *t, const char *fmt, ...)
 {
