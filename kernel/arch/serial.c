@@ -29,7 +29,7 @@ void serial_init(void)
 	outb(COM1 + REG_DATA, 1);   /* 115200 baud */
 	outb(COM1 + REG_IER, 0);
 	outb(COM1 + REG_LCR, 0x03); /* 8N1 */
-	outb(COM1 + REG_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */
+	outb(COM1 + REG_FCR, 0x07); /* FIFO on, cleared, interrupt per byte */
 	outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ gate) */
 	present = inb(COM1 + REG_LSR) != 0xff;
 }
