@@ -75,9 +75,10 @@ static void print_holdings(const struct boot_info *bi, uint64_t usable_pages)
 	uint64_t allocated = info.managed_pages - info.free_pages;
 	uint64_t tables = vmm_page_table_pages();
 	uint64_t other = allocated - MIN(allocated, tables + ks.pages);
-	kprintf("Usable RAM %llu KiB (%llu KiB in whole pages); PMM manages %llu KiB "
-		"(%llu.%02llu%% of the pages)\n",
-		kib(bootinfo_usable_bytes(bi)), pages_kib(usable_pages), pages_kib(info.managed_pages),
+	kprintf("Usable RAM total: %llu bytes (firmware map)\n",
+		(unsigned long long)bootinfo_usable_bytes(bi));
+	kprintf("In whole pages %llu KiB; PMM manages %llu KiB (%llu.%02llu%% of them)\n",
+		pages_kib(usable_pages), pages_kib(info.managed_pages),
 		(unsigned long long)(info.managed_pages * 100 / usable_pages),
 		(unsigned long long)(info.managed_pages * 10000 / usable_pages % 100));
 	kprintf("Kernel holds %llu KiB:\n", pages_kib(unmanaged + allocated));
