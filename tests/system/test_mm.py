@@ -91,7 +91,7 @@ def test_write_to_kernel_text_is_a_decoded_protection_fault(boot):
 def test_membench_prints_ratios_against_baselines(tern):
     out = tern_shell.plain(tern.run("membench", timeout=300 * qemu.TIMEOUT_SCALE))
     rows = re.findall(r"(pmm order|kmalloc)\s+(\d+)\s+[\d.]+ ns/op\s+(bitmap|first-fit)"
-                      r"\s+[\d.]+ ns/op\s+\d+\.\d\dx", out)
+                      r"\s+[\d.]+ ns/op\s+\d+\.\d{3}x", out)
     assert [(k, int(n)) for k, n, _ in rows] == [
         ("pmm order", 0), ("pmm order", 3), ("pmm order", 9),
         ("kmalloc", 32), ("kmalloc", 256), ("kmalloc", 2048)], out
