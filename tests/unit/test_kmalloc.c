@@ -153,6 +153,21 @@ TEST(freed_objects_are_poisoned_and_writes_after_free_reported)
 	kfree(keep);
 }
 
+TEST(large_blocks_never_show_old_data)
+{
+	boot();
+	unsigned char *p = kmalloc(3 * PAGE_SIZE);
+	memset(p, 0x11, 3 * PAGE_SIZE);
+	kfree(p);
+	unsigned char *q = kmalloc(3 * PAGE_SIZE);
+	CHECK(q == p); /* the same block comes back */
+	bool poisoned = true;
+	for (size_t i = 0; i < 3 * PAGE_SIZE; i++)
+		poisoned = poisoned && q[i] == KMALLOC_POISON;
+	CHECK(poisoned);
+	kfree(q);
+}
+
 TEST(kzalloc_zeroes_and_edge_sizes)
 {
 	boot();
