@@ -138,6 +138,10 @@ static uint64_t *leaf_for(uintptr_t va, unsigned *level)
 
 static bool range_ok(uintptr_t va, uint64_t len, const char *who)
 {
+	if (!kernel_root) {
+		pr_err("vmm: %s called before vmm_init\n", who);
+		return false;
+	}
 	if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
 	    va + len < va) {
 		pr_err("vmm: %s(0x%llx, 0x%llx): range must be non-empty and page aligned\n", who,
@@ -433,8 +437,9 @@ void *ioremap(phys_addr_t phys, size_t len)
 {
 	uint64_t off = phys & (PAGE_SIZE - 1);
 	uint64_t pages = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
-	if (len == 0 || phys + len < phys) {
-		pr_err("ioremap(0x%llx, %zu): empty or wrapping range\n", (unsigned long long)phys, len);
+	if (len == 0 || phys + len < phys || !kernel_root) {
+		pr_err("ioremap(0x%llx, %zu): empty or wrapping range, or called before vmm_init\n",
+		       (unsigned long long)phys, len);
 		return NULL;
 	}
 	unsigned long irq = spin_lock_irqsave(&vmm_lock);
@@ -486,8 +491,10 @@ static void stack_teardown(struct vmap_region *r)
 void *vmm_alloc_stack(size_t size)
 {
 	uint64_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
-	if (pages == 0)
+	if (pages == 0 || !kernel_root) {
+		pr_err("vmm_alloc_stack(%zu): empty, or called before vmm_init\n", size);
 		return NULL;
+	}
 	unsigned long irq = spin_lock_irqsave(&vmm_lock);
 	uintptr_t base = region_reserve(pages, VMAP_STACK);
 	bool ok = base != 0;
@@ -564,6 +571,7 @@ void vmm_walk(vmm_walk_fn fn, void *ctx)
 {
 	struct walk_adapter a = { fn, ctx };
 	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	walk_level(kernel_root, LEVEL_PML4, 0, adapt, &a);
+	if (kernel_root)
+		walk_level(kernel_root, LEVEL_PML4, 0, adapt, &a);
 	spin_unlock_irqrestore(&vmm_lock, irq);
 }
