@@ -45,6 +45,21 @@ static bool unmapped(uintptr_t va)
 #define RW (VM_READ | VM_WRITE)
 #define RX (VM_READ | VM_EXEC)
 
+/* Defined first so it runs before any test has called vmm_init. */
+TEST(everything_is_refused_before_vmm_init)
+{
+	fake_mm_boot_default(&bi);
+	pmm_init(&bi);
+	uint64_t free_before = pmm_free_bytes();
+	seam_log_clear();
+	CHECK_EQ(vmm_map(VMAP_BASE, 0x200000, PAGE_SIZE, RW), VMM_EINVAL);
+	CHECK(ioremap(0xfee00000, PAGE_SIZE) == NULL);
+	CHECK(vmm_alloc_stack(PAGE_SIZE) == NULL);
+	CHECK(unmapped(0));
+	CHECK(seam_log_contains("before vmm_init"));
+	CHECK_EQ(pmm_free_bytes(), free_before); /* no page table was built */
+}
+
 TEST(kernel_image_is_wx_with_guard_page)
 {
 	boot(true, false);
