@@ -105,9 +105,10 @@ static void do_alloc(int pi)
 	while (size < want)
 		size *= 2;
 	dma_addr_t phys = 0;
+	uint64_t refusals = fake_dma_arena_refusals(arena);
 	uint8_t *v = dma_pool_alloc(m->pool, want, &phys);
 	if (!v) {
-		if (!source_failing)
+		if (fake_dma_arena_refusals(arena) == refusals)
 			violation("allocation failed with memory available", want, 0);
 		return;
 	}

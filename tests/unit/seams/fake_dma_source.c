@@ -29,7 +29,7 @@ struct fake_dma_arena {
 	long fail_after;
 	struct live_region *live;
 	size_t nlive, cap;
-	uint64_t bytes_live, bad_frees;
+	uint64_t bytes_live, bad_frees, refusals;
 };
 
 static uint64_t next_rand(struct fake_dma_arena *a)
@@ -97,11 +97,12 @@ static void *arena_alloc(void *ctx, size_t size, dma_addr_t max_phys, dma_addr_t
 {
 	struct fake_dma_arena *a = ctx;
 	uint64_t f;
-	if (a->fail_after == 0 || size < FRAME || !find_frames(a, size, max_phys, &f))
+	void *virt = NULL;
+	if (a->fail_after == 0 || size < FRAME || !find_frames(a, size, max_phys, &f) ||
+	    !(virt = aligned_alloc(size, size))) {
+		a->refusals++;
 		return NULL;
-	void *virt = aligned_alloc(size, size);
-	if (!virt)
-		return NULL;
+	}
 	if (a->fail_after > 0)
 		a->fail_after--;
 	memset(&a->frame_used[f], 1, size / FRAME);
@@ -142,6 +143,7 @@ struct dma_page_source fake_dma_source(struct fake_dma_arena *a)
 void fake_dma_arena_fail_after(struct fake_dma_arena *a, long n) { a->fail_after = n; }
 uint64_t fake_dma_arena_bytes_live(const struct fake_dma_arena *a) { return a->bytes_live; }
 uint64_t fake_dma_arena_regions_live(const struct fake_dma_arena *a) { return a->nlive; }
+uint64_t fake_dma_arena_refusals(const struct fake_dma_arena *a) { return a->refusals; }
 uint64_t fake_dma_arena_bad_frees(const struct fake_dma_arena *a) { return a->bad_frees; }
 
 void *fake_dma_arena_device_ptr(const struct fake_dma_arena *a, dma_addr_t phys)

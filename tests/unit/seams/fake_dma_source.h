@@ -21,6 +21,9 @@ struct dma_page_source fake_dma_source(struct fake_dma_arena *a);
 void fake_dma_arena_fail_after(struct fake_dma_arena *a, long n);
 uint64_t fake_dma_arena_bytes_live(const struct fake_dma_arena *a);
 uint64_t fake_dma_arena_regions_live(const struct fake_dma_arena *a);
+/* Region requests refused so far (exhaustion, simulated or real): a pool
+ * may only fail an allocation when this went up. */
+uint64_t fake_dma_arena_refusals(const struct fake_dma_arena *a);
 /* Frees that did not match a live region exactly (must stay 0). */
 uint64_t fake_dma_arena_bad_frees(const struct fake_dma_arena *a);
 /* The arena's virtual address for a physical one, NULL if none: lets a
