@@ -19,6 +19,7 @@
  * the site of every chunk from one byte per unit.
  */
 #include "dma_pool.h"
+#include "ktime.h"
 #include "kstring.h"
 #include "mm.h"
 #include "printk.h"
@@ -35,7 +36,8 @@
 #define MAX_SLAB_CLASSES UNIT_SLOTS_SHIFT /* min_chunk .. unit/2 */
 #define MAX_ORDER 22                      /* 4 MiB */
 #define POISON_BYTE 0x6b
-#define KEEP_EMPTY_REGIONS 1              /* hysteresis before giving back */
+#define KEEP_EMPTY_REGIONS 1              /* never given back while this few */
+#define RELEASE_AFTER_NS NSEC_PER_SEC     /* empty this long: give it back */
 
 /* Unit kinds: the top two bits say what the unit is, the low six the order
  * (log2 of the chunk or block size). */
@@ -44,21 +46,29 @@
 #define KIND_ALLOC 0x80     /* any unit of an allocated block */
 #define KIND_SLAB 0xc0      /* a unit split into equal small chunks */
 #define KIND_TYPE(k) ((k) & 0xc0)
+#define COLD __attribute__((noinline, cold)) /* keeps error paths off the hot path */
 #define KIND_ORDER(k) ((unsigned)((k) & 0x3f))
 
 struct unit_link {
 	uint32_t next, prev; /* unit references, NIL-terminated */
 };
 
+/*
+ * A region's metadata is one allocation: this header, then per unit a slot
+ * map (SLOT_WORDS words), a list link, a kind byte and a site byte. The
+ * arrays sit at fixed offsets so the hot paths reach them without loading
+ * pointers (see region_link/kind/site).
+ */
 struct dma_region {
 	uintptr_t virt;
 	dma_addr_t phys;
 	uint32_t index;       /* slot in pool->regions, high bits of a unit ref */
-	uint32_t live_chunks; /* 0: the region may be given back */
-	uint64_t *slots;      /* [units][SLOT_WORDS]: 1 = chunk handed out */
-	struct unit_link *link;
-	uint8_t *kind;
-	uint8_t *site;
+	uint32_t live_chunks; /* 0: on the pool's empty list */
+	struct dma_region *empty_prev, *empty_next;
+	uint64_t empty_since; /* ktime_ns() when live_chunks became 0 */
+	/* Per slab unit, one bit per minimum chunk ("leaf"): 1 = handed out, or
+	 * not the first leaf of a chunk of the slab's size. */
+	uint64_t slots[];
 };
 
 /* Open-addressed hash of region number -> region, linear probing, at most
@@ -86,10 +96,12 @@ struct dma_pool {
 	uint32_t free_orders; /* bit k - unit_shift set: free_head[k] not empty */
 	uint32_t free_head[MAX_ORDER + 1];
 	struct alloc_site sites[MAX_SITES + 1];
+	uint64_t slab_fresh[MAX_SLAB_CLASSES][SLOT_WORDS]; /* empty slot maps */
 	unsigned last_site;
 	struct region_table by_virt, by_phys;
 	struct dma_region **regions;
 	uint32_t region_cap, nregions, empty_regions;
+	struct dma_region *empty_head, *empty_tail; /* oldest first */
 	struct {
 		uint64_t regions_peak, regions_taken, regions_returned, misuse, poison_hits;
 	} st;
@@ -119,6 +131,21 @@ static struct dma_pool_class_stats *class_of(struct dma_pool *pool, unsigned ord
 	return &pool->cls[order - pool->min_shift];
 }
 
+static struct unit_link *region_link(const struct dma_pool *pool, const struct dma_region *r)
+{
+	return (struct unit_link *)&r->slots[(size_t)pool->units_per_region * SLOT_WORDS];
+}
+
+static uint8_t *region_kind(const struct dma_pool *pool, const struct dma_region *r)
+{
+	return (uint8_t *)(region_link(pool, r) + pool->units_per_region);
+}
+
+static uint8_t *region_site(const struct dma_pool *pool, const struct dma_region *r)
+{
+	return region_kind(pool, r) + pool->units_per_region;
+}
+
 static uint32_t make_ref(const struct dma_region *r, uint32_t unit)
 {
 	return r->index << REF_UNIT_BITS | unit;
@@ -133,7 +160,7 @@ static uint32_t ref_unit(uint32_t ref) { return ref & ((1u << REF_UNIT_BITS) - 1
 
 static struct unit_link *ref_link(const struct dma_pool *pool, uint32_t ref)
 {
-	return &ref_region(pool, ref)->link[ref_unit(ref)];
+	return &region_link(pool, ref_region(pool, ref))[ref_unit(ref)];
 }
 
 static void list_push(struct dma_pool *pool, uint32_t *head, uint32_t ref)
@@ -247,9 +274,10 @@ static size_t region_meta_bytes(const struct dma_pool *pool)
 	       units * (SLOT_WORDS * sizeof(uint64_t) + sizeof(struct unit_link) + 2);
 }
 
-static void mark_units(struct dma_region *r, uint32_t unit, uint32_t n, uint8_t kind)
+static void mark_units(const struct dma_pool *pool, struct dma_region *r, uint32_t unit,
+		       uint32_t n, uint8_t kind)
 {
-	memset(&r->kind[unit], kind, n);
+	memset(&region_kind(pool, r)[unit], kind, n);
 }
 
 static uint32_t units_in(const struct dma_pool *pool, unsigned order)
@@ -260,7 +288,7 @@ static uint32_t units_in(const struct dma_pool *pool, unsigned order)
 static void push_free_block(struct dma_pool *pool, struct dma_region *r,
 			    uint32_t unit, unsigned order)
 {
-	r->kind[unit] = (uint8_t)(KIND_FREE_HEAD | order);
+	region_kind(pool, r)[unit] = (uint8_t)(KIND_FREE_HEAD | order);
 	list_push(pool, &pool->free_head[order], make_ref(r, unit));
 	pool->free_orders |= 1u << (order - pool->unit_shift);
 }
@@ -271,7 +299,33 @@ static void unlink_free_block(struct dma_pool *pool, struct dma_region *r,
 	list_remove(pool, &pool->free_head[order], make_ref(r, unit));
 	if (pool->free_head[order] == NIL)
 		pool->free_orders &= ~(1u << (order - pool->unit_shift));
-	r->kind[unit] = KIND_FREE_BODY;
+	region_kind(pool, r)[unit] = KIND_FREE_BODY;
+}
+
+static void empty_list_add(struct dma_pool *pool, struct dma_region *r)
+{
+	r->empty_since = ktime_ns();
+	r->empty_next = NULL;
+	r->empty_prev = pool->empty_tail;
+	if (pool->empty_tail)
+		pool->empty_tail->empty_next = r;
+	else
+		pool->empty_head = r;
+	pool->empty_tail = r;
+	pool->empty_regions++;
+}
+
+static void empty_list_remove(struct dma_pool *pool, struct dma_region *r)
+{
+	if (r->empty_prev)
+		r->empty_prev->empty_next = r->empty_next;
+	else
+		pool->empty_head = r->empty_next;
+	if (r->empty_next)
+		r->empty_next->empty_prev = r->empty_prev;
+	else
+		pool->empty_tail = r->empty_prev;
+	pool->empty_regions--;
 }
 
 static bool region_slot_reserve(struct dma_pool *pool, uint32_t *index)
@@ -340,10 +394,6 @@ static bool region_grow(struct dma_pool *pool)
 	r->virt = (uintptr_t)virt;
 	r->phys = phys;
 	r->index = index;
-	r->slots = (uint64_t *)(r + 1);
-	r->link = (struct unit_link *)(r->slots + (size_t)units * SLOT_WORDS);
-	r->kind = (uint8_t *)(r->link + units);
-	r->site = r->kind + units;
 	pool->regions[index] = r;
 	table_put(&pool->by_virt, r->virt >> pool->region_shift, r);
 	table_put(&pool->by_phys, r->phys >> pool->region_shift, r);
@@ -356,7 +406,7 @@ static bool region_grow(struct dma_pool *pool)
 	}
 
 	pool->nregions++;
-	pool->empty_regions++;
+	empty_list_add(pool, r);
 	pool->st.regions_taken++;
 	if (pool->nregions > pool->st.regions_peak)
 		pool->st.regions_peak = pool->nregions;
@@ -369,17 +419,18 @@ static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t u
  * the lists first. */
 static void region_release(struct dma_pool *pool, struct dma_region *r)
 {
+	const uint8_t *kind = region_kind(pool, r);
 	for (uint32_t u = 0; u < pool->units_per_region; u++)
-		if (KIND_TYPE(r->kind[u]) == KIND_SLAB)
+		if (KIND_TYPE(kind[u]) == KIND_SLAB)
 			slab_release(pool, r, u);
 	for (uint32_t u = 0; u < pool->units_per_region; u++)
-		if (KIND_TYPE(r->kind[u]) == KIND_FREE_HEAD)
-			unlink_free_block(pool, r, u, KIND_ORDER(r->kind[u]));
+		if (KIND_TYPE(kind[u]) == KIND_FREE_HEAD)
+			unlink_free_block(pool, r, u, KIND_ORDER(kind[u]));
 	table_remove(&pool->by_virt, r->virt >> pool->region_shift);
 	table_remove(&pool->by_phys, r->phys >> pool->region_shift);
 	pool->regions[r->index] = NULL;
 	pool->nregions--;
-	pool->empty_regions--;
+	empty_list_remove(pool, r);
 	pool->st.regions_returned++;
 	pool->cfg.source->free_region(pool->cfg.source->ctx, (void *)r->virt, r->phys,
 				      pool->cfg.region_size);
@@ -388,20 +439,27 @@ static void region_release(struct dma_pool *pool, struct dma_region *r)
 
 static void chunk_taken(struct dma_pool *pool, struct dma_region *r)
 {
-	if (r->live_chunks++ == 0)
-		pool->empty_regions--;
+	if (unlikely(r->live_chunks++ == 0))
+		empty_list_remove(pool, r);
+}
+
+/* Hysteresis: an empty region goes back to the source only after it has
+ * stayed empty for RELEASE_AFTER_NS, and the newest KEEP_EMPTY_REGIONS never
+ * do, so a pool that empties and refills in bursts keeps its memory. */
+static void release_stale_regions(struct dma_pool *pool)
+{
+	uint64_t now = ktime_ns();
+	while (pool->empty_regions > KEEP_EMPTY_REGIONS &&
+	       now - pool->empty_head->empty_since >= RELEASE_AFTER_NS)
+		region_release(pool, pool->empty_head);
 }
 
 static void chunk_returned(struct dma_pool *pool, struct dma_region *r)
 {
-	if (--r->live_chunks)
+	if (likely(--r->live_chunks))
 		return;
-	if (pool->empty_regions >= KEEP_EMPTY_REGIONS) {
-		pool->empty_regions++; /* region_release counts it down again */
-		region_release(pool, r);
-	} else {
-		pool->empty_regions++;
-	}
+	empty_list_add(pool, r);
+	release_stale_regions(pool);
 }
 
 /* ------------------------------------------------------------------ */
@@ -425,7 +483,7 @@ static uint32_t block_take(struct dma_pool *pool, unsigned order, uint8_t kind)
 		class_of(pool, k)->splits++;
 		push_free_block(pool, r, unit + units_in(pool, k), k);
 	}
-	mark_units(r, unit, units_in(pool, order), kind);
+	mark_units(pool, r, unit, units_in(pool, order), kind);
 	return ref;
 }
 
@@ -433,10 +491,10 @@ static uint32_t block_take(struct dma_pool *pool, unsigned order, uint8_t kind)
 static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit,
 		      unsigned order)
 {
-	mark_units(r, unit, units_in(pool, order), KIND_FREE_BODY);
+	mark_units(pool, r, unit, units_in(pool, order), KIND_FREE_BODY);
 	while (order < pool->top_shift) {
 		uint32_t buddy = unit ^ units_in(pool, order);
-		if (r->kind[buddy] != (KIND_FREE_HEAD | order))
+		if (region_kind(pool, r)[buddy] != (KIND_FREE_HEAD | order))
 			break;
 		unlink_free_block(pool, r, buddy, order);
 		class_of(pool, order)->merges++;
@@ -449,35 +507,38 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 /* ------------------------------------------------------------------ */
 /* slabs: a unit split into equal chunks smaller than a unit            */
 
-/* An empty slab: slots that do not exist (a unit of 2 KiB holds only 64
- * chunks of 32 bytes) are marked taken so "full" is all ones. */
-static void slab_init_slots(const struct dma_pool *pool, uint64_t *slots, unsigned order)
+/* The slot map of an empty slab of chunks of 2^(min_shift + c) bytes: only
+ * the leaves where such a chunk starts are 0; the others (and leaves past a
+ * unit smaller than 128 leaves) stay 1 forever, so "full" is all ones and a
+ * leaf's bit is found from the address alone. */
+static void slab_compute_fresh(struct dma_pool *pool)
 {
-	unsigned n = 1u << (pool->unit_shift - order);
-	for (unsigned w = 0; w < SLOT_WORDS; w++) {
-		unsigned first = 64 * w;
-		slots[w] = n >= first + 64 ? 0 : n <= first ? ~0ull : ~0ull << (n - first);
-	}
+	unsigned leaves = 1u << (pool->unit_shift - pool->min_shift);
+	for (unsigned c = 0; c < MAX_SLAB_CLASSES; c++)
+		for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
+			bool starts_chunk = leaf < leaves && leaf % (1u << c) == 0;
+			if (!starts_chunk)
+				pool->slab_fresh[c][leaf / 64] |= 1ull << (leaf % 64);
+		}
 }
 
 static bool slab_full(const uint64_t *slots) { return (slots[0] & slots[1]) == ~0ull; }
 
 static bool slab_empty(const struct dma_pool *pool, const uint64_t *slots, unsigned order)
 {
-	uint64_t fresh[SLOT_WORDS];
-	slab_init_slots(pool, fresh, order);
+	const uint64_t *fresh = pool->slab_fresh[order - pool->min_shift];
 	return slots[0] == fresh[0] && slots[1] == fresh[1];
 }
 
 static uint32_t *slab_list(struct dma_pool *pool, const struct dma_region *r, uint32_t unit)
 {
-	unsigned order = KIND_ORDER(r->kind[unit]);
-	return &pool->sites[r->site[unit]].partial[order - pool->min_shift];
+	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
+	return &pool->sites[region_site(pool, r)[unit]].partial[order - pool->min_shift];
 }
 
 static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
 {
-	unsigned order = KIND_ORDER(r->kind[unit]);
+	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
 	list_remove(pool, slab_list(pool, r, unit), make_ref(r, unit));
 	class_of(pool, order)->merges++;
 	block_put(pool, r, unit, pool->unit_shift);
@@ -518,22 +579,31 @@ static unsigned site_index(struct dma_pool *pool, uintptr_t pc)
 	return SITE_UNTRACKED;
 }
 
-/* Returns the offset of a free slot's chunk in region *rp, or -1. */
-static long slab_alloc(struct dma_pool *pool, unsigned order, unsigned site,
-		       struct dma_region **rp)
+/* Splits a free unit into a new slab for (site, order); false if the pool
+ * has no free unit. */
+static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
+{
+	uint32_t ref = block_take(pool, pool->unit_shift, (uint8_t)(KIND_SLAB | order));
+	if (ref == NIL)
+		return false;
+	struct dma_region *r = ref_region(pool, ref);
+	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
+	memcpy(&r->slots[ref_unit(ref) * SLOT_WORDS], pool->slab_fresh[order - pool->min_shift],
+	       sizeof(pool->slab_fresh[0]));
+	class_of(pool, order)->splits++;
+	list_push(pool, &pool->sites[site].partial[order - pool->min_shift], ref);
+	return true;
+}
+
+/* The hot path: a free slot of the site's first slab with room. Returns the
+ * chunk's offset in region *rp, or -1 if the site has no such slab. */
+static inline long slab_take(struct dma_pool *pool, unsigned order, unsigned site,
+			     struct dma_region **rp)
 {
 	uint32_t *head = &pool->sites[site].partial[order - pool->min_shift];
 	uint32_t ref = *head;
-	if (ref == NIL) {
-		ref = block_take(pool, pool->unit_shift, (uint8_t)(KIND_SLAB | order));
-		if (ref == NIL)
-			return -1;
-		struct dma_region *r = ref_region(pool, ref);
-		r->site[ref_unit(ref)] = (uint8_t)site;
-		slab_init_slots(pool, &r->slots[ref_unit(ref) * SLOT_WORDS], order);
-		class_of(pool, order)->splits++;
-		list_push(pool, head, ref);
-	}
+	if (unlikely(ref == NIL))
+		return -1;
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
 	uint64_t *slots = &r->slots[unit * SLOT_WORDS];
@@ -543,27 +613,23 @@ static long slab_alloc(struct dma_pool *pool, unsigned order, unsigned site,
 	if (slab_full(slots))
 		list_remove(pool, head, ref);
 	*rp = r;
-	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(64 * w + bit) << order));
+	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(64 * w + bit) << pool->min_shift));
 }
 
-/* Frees slot `slot` of a slab. Keeps the slab if it is the only one with
- * free slots for its site and size, so a hot alloc/free pair does not split
- * and merge a unit every time. */
-static void slab_free(struct dma_pool *pool, struct dma_region *r, uint32_t unit,
-		      unsigned slot)
+/* List upkeep after a slot was freed from a slab that was full (it has room
+ * again) or is now empty. An empty slab is kept if it is the only one with
+ * room for its site and size, so a hot alloc/free pair does not split and
+ * merge a unit every time. */
+static void slab_freed_edge(struct dma_pool *pool, struct dma_region *r, uint32_t unit,
+			    bool was_full)
 {
-	uint64_t *slots = &r->slots[unit * SLOT_WORDS];
-	unsigned order = KIND_ORDER(r->kind[unit]);
 	uint32_t *head = slab_list(pool, r, unit);
 	uint32_t ref = make_ref(r, unit);
-
-	if (slab_full(slots))
+	if (was_full)
 		list_push(pool, head, ref);
-	slots[slot / 64] &= ~(1ull << (slot % 64));
-	if (!slab_empty(pool, slots, order))
+	if (!slab_empty(pool, &r->slots[unit * SLOT_WORDS], KIND_ORDER(region_kind(pool, r)[unit])))
 		return;
-	struct unit_link *l = ref_link(pool, ref);
-	if (*head == ref && l->next == NIL)
+	if (*head == ref && ref_link(pool, ref)->next == NIL)
 		return;
 	slab_release(pool, r, unit);
 }
@@ -571,8 +637,8 @@ static void slab_free(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 /* ------------------------------------------------------------------ */
 /* misuse reports                                                       */
 
-static void report(struct dma_pool *pool, const char *op, const void *addr,
-		   const char *what, uintptr_t caller)
+static COLD void report(struct dma_pool *pool, const char *op, const void *addr,
+			const char *what, uintptr_t caller)
 {
 	char site[64];
 	ksym_format(caller, site, sizeof(site));
@@ -594,7 +660,7 @@ static const char *owner_of(const void *vaddr, const struct dma_pool *except)
 	return name;
 }
 
-static void report_foreign(struct dma_pool *pool, const void *vaddr, uintptr_t caller)
+static COLD void report_foreign(struct dma_pool *pool, const void *vaddr, uintptr_t caller)
 {
 	char what[64];
 	const char *owner = owner_of(vaddr, pool);
@@ -608,8 +674,8 @@ static void report_foreign(struct dma_pool *pool, const void *vaddr, uintptr_t c
 /* ------------------------------------------------------------------ */
 /* allocation and free                                                  */
 
-static void check_poison(struct dma_pool *pool, const uint8_t *p, size_t size,
-			 dma_addr_t phys, uintptr_t caller)
+static COLD void check_poison(struct dma_pool *pool, const uint8_t *p, size_t size,
+			      dma_addr_t phys, uintptr_t caller)
 {
 	for (size_t i = 0; i < size; i++) {
 		if (p[i] == POISON_BYTE)
@@ -623,20 +689,25 @@ static void check_poison(struct dma_pool *pool, const uint8_t *p, size_t size,
 	}
 }
 
-/* Allocation under the lock; returns the chunk's region offset or -1. */
-static long alloc_locked(struct dma_pool *pool, unsigned order, uintptr_t caller,
-			 struct dma_region **rp)
+/* Everything but the hot path, under the lock: opening a slab, buddy
+ * blocks, merging kept slabs back, growing. Returns the chunk's region
+ * offset or -1. */
+static COLD long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t caller,
+			    struct dma_region **rp)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
-		long off;
+		long off = -1;
 		if (order < pool->unit_shift) {
-			off = slab_alloc(pool, order, site_index(pool, caller), rp);
+			unsigned site = site_index(pool, caller);
+			if (slab_open(pool, order, site))
+				off = slab_take(pool, order, site, rp);
 		} else {
 			uint32_t ref = block_take(pool, order, (uint8_t)(KIND_ALLOC | order));
 			off = -1;
 			if (ref != NIL) {
 				*rp = ref_region(pool, ref);
-				(*rp)->site[ref_unit(ref)] = (uint8_t)site_index(pool, caller);
+				region_site(pool, *rp)[ref_unit(ref)] =
+					(uint8_t)site_index(pool, caller);
 				off = (long)((size_t)ref_unit(ref) << pool->unit_shift);
 			}
 		}
@@ -648,23 +719,31 @@ static long alloc_locked(struct dma_pool *pool, unsigned order, uintptr_t caller
 	return -1;
 }
 
+static COLD void *refuse_oversize(struct dma_pool *pool, size_t size, uintptr_t caller)
+{
+	char what[64];
+	ksnprintf(what, sizeof(what), "%zu bytes is above max_chunk %zu", size,
+		  pool->cfg.max_chunk);
+	report(pool, "dma_pool_alloc", NULL, what, caller);
+	return NULL;
+}
+
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 {
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	if (unlikely(size > pool->cfg.max_chunk)) {
-		char what[64];
-		ksnprintf(what, sizeof(what), "%zu bytes is above max_chunk %zu", size,
-			  pool->cfg.max_chunk);
-		report(pool, "dma_pool_alloc", NULL, what, caller);
-		return NULL;
-	}
+	if (unlikely(size > pool->cfg.max_chunk))
+		return refuse_oversize(pool, size, caller);
 	unsigned order = order_for_size(pool, size);
 	struct dma_region *r = NULL;
+	long off = -1;
 
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
-	long off = alloc_locked(pool, order, caller, &r);
+	if (likely(order < pool->unit_shift))
+		off = slab_take(pool, order, site_index(pool, caller), &r);
+	if (unlikely(off < 0))
+		off = alloc_slow(pool, order, caller, &r);
 	struct dma_pool_class_stats *cs = class_of(pool, order);
-	if (off < 0) {
+	if (unlikely(off < 0)) {
 		cs->failed++;
 		spin_unlock_irqrestore(&pool->lock, flags);
 		return NULL;
@@ -677,47 +756,75 @@ void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 	void *chunk = (void *)(r->virt + (size_t)off);
 	size_t bytes = (size_t)1 << order;
 	*phys = r->phys + (size_t)off;
-	if (pool->cfg.flags & DMA_POOL_POISON)
+	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
 		check_poison(pool, chunk, bytes, *phys, caller);
-	if (!(pool->cfg.flags & DMA_POOL_NO_ZERO))
+	if (likely(!(pool->cfg.flags & DMA_POOL_NO_ZERO)))
 		memset(chunk, 0, bytes);
 	return chunk;
 }
 
-/* Validates vaddr as the start of a live chunk and frees it. Returns NULL
- * or the reason for refusing. */
-static const char *free_locked(struct dma_pool *pool, struct dma_region *r, size_t off)
+static const char *const NOT_ALLOCATED = "double free (chunk is not allocated)";
+static const char *const INTERIOR = "interior or misaligned pointer";
+
+static void poison(struct dma_pool *pool, struct dma_region *r, size_t off, unsigned order)
+{
+	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
+		memset((void *)(r->virt + off), POISON_BYTE, (size_t)1 << order);
+}
+
+/* Frees a chunk of a buddy block, or says why vaddr is not one. */
+static COLD const char *block_free(struct dma_pool *pool, struct dma_region *r, size_t off,
+				   uint32_t unit, uint8_t kind)
+{
+	unsigned order = KIND_ORDER(kind);
+	if (KIND_TYPE(kind) != KIND_ALLOC)
+		return IS_ALIGNED(off, (size_t)1 << pool->min_shift) ? NOT_ALLOCATED
+								     : "pointer into free memory";
+	if (off & (((size_t)1 << order) - 1))
+		return INTERIOR;
+	poison(pool, r, off, order);
+	block_put(pool, r, unit, order);
+	return NULL;
+}
+
+/* Validates r + off as the start of a live chunk and frees it. Returns NULL
+ * or the reason for refusing. Every check is a few loads and compares. */
+static inline const char *free_locked(struct dma_pool *pool, struct dma_region *r, size_t off)
 {
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
-	uint8_t kind = r->kind[unit];
+	unsigned leaf = (unsigned)((off >> pool->min_shift) & (64 * SLOT_WORDS - 1));
+	uint64_t *slots = &r->slots[unit * SLOT_WORDS];
+	uint8_t kind = region_kind(pool, r)[unit];
 	unsigned order = KIND_ORDER(kind);
-	size_t in_chunk = off & (((size_t)1 << order) - 1);
 
-	if (KIND_TYPE(kind) == KIND_FREE_BODY || KIND_TYPE(kind) == KIND_FREE_HEAD)
-		return IS_ALIGNED(off, (size_t)1 << pool->min_shift)
-			       ? "double free (chunk is not allocated)"
-			       : "pointer into free memory";
-	if (in_chunk)
-		return "interior or misaligned pointer";
-
-	size_t size = (size_t)1 << order;
-	if (KIND_TYPE(kind) == KIND_SLAB) {
-		unsigned slot = (unsigned)((off & (((size_t)1 << pool->unit_shift) - 1)) >> order);
-		if (!(r->slots[unit * SLOT_WORDS + slot / 64] >> (slot % 64) & 1))
-			return "double free (chunk is not allocated)";
-		if (pool->cfg.flags & DMA_POOL_POISON)
-			memset((void *)(r->virt + off), POISON_BYTE, size);
-		slab_free(pool, r, unit, slot);
+	if (likely(KIND_TYPE(kind) == KIND_SLAB)) {
+		uint64_t bit = 1ull << (leaf % 64);
+		if (unlikely(off & (((size_t)1 << order) - 1)))
+			return INTERIOR;
+		if (unlikely(!(slots[leaf / 64] & bit)))
+			return NOT_ALLOCATED;
+		poison(pool, r, off, order);
+		bool was_full = slab_full(slots);
+		slots[leaf / 64] &= ~bit;
+		if (unlikely(was_full || slab_empty(pool, slots, order)))
+			slab_freed_edge(pool, r, unit, was_full);
 	} else {
-		if (unit & (units_in(pool, order) - 1))
-			return "interior or misaligned pointer";
-		if (pool->cfg.flags & DMA_POOL_POISON)
-			memset((void *)(r->virt + off), POISON_BYTE, size);
-		block_put(pool, r, unit, order);
+		const char *why = block_free(pool, r, off, unit, kind);
+		if (why)
+			return why;
 	}
 	class_of(pool, order)->live--;
 	chunk_returned(pool, r);
 	return NULL;
+}
+
+static COLD void refuse_free(struct dma_pool *pool, void *vaddr, const char *why,
+			     uintptr_t caller)
+{
+	if (why)
+		report(pool, "dma_pool_free", vaddr, why, caller);
+	else
+		report_foreign(pool, vaddr, caller);
 }
 
 void dma_pool_free(struct dma_pool *pool, void *vaddr)
@@ -726,13 +833,11 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr)
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
 	struct dma_region *r = table_find(&pool->by_virt, (uintptr_t)vaddr >> pool->region_shift);
 	const char *why = NULL;
-	if (r)
+	if (likely(r))
 		why = free_locked(pool, r, (uintptr_t)vaddr - r->virt);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	if (!r)
-		report_foreign(pool, vaddr, caller);
-	else if (why)
-		report(pool, "dma_pool_free", vaddr, why, caller);
+	if (unlikely(!r || why))
+		refuse_free(pool, vaddr, why, caller);
 }
 
 /* ------------------------------------------------------------------ */
@@ -742,11 +847,12 @@ static bool offset_is_live(const struct dma_pool *pool, const struct dma_region 
 			   size_t off)
 {
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
-	uint8_t kind = r->kind[unit];
+	uint8_t kind = region_kind(pool, r)[unit];
 	if (KIND_TYPE(kind) == KIND_SLAB) {
-		unsigned slot = (unsigned)((off & (((size_t)1 << pool->unit_shift) - 1)) >>
-					   KIND_ORDER(kind));
-		return r->slots[unit * SLOT_WORDS + slot / 64] >> (slot % 64) & 1;
+		unsigned first_leaf = (unsigned)((off & (((size_t)1 << pool->unit_shift) - 1) &
+						  ~(((size_t)1 << KIND_ORDER(kind)) - 1)) >>
+						 pool->min_shift);
+		return r->slots[unit * SLOT_WORDS + first_leaf / 64] >> (first_leaf % 64) & 1;
 	}
 	return KIND_TYPE(kind) == KIND_ALLOC;
 }
@@ -824,6 +930,7 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->region_shift = log2_exact(c->region_size);
 	pool->unit_shift = MIN(pool->min_shift + UNIT_SLOTS_SHIFT, pool->region_shift);
 	pool->top_shift = MAX(pool->max_shift, pool->unit_shift);
+	slab_compute_fresh(pool);
 	pool->units_per_region = 1u << (pool->region_shift - pool->unit_shift);
 	memset(pool->free_head, 0xff, sizeof(pool->free_head));
 	for (i = 0; i <= MAX_SITES; i++)
@@ -935,7 +1042,7 @@ static void leak_line(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 		      size_t off, unsigned order)
 {
 	char site[64];
-	const struct alloc_site *s = &pool->sites[r->site[unit]];
+	const struct alloc_site *s = &pool->sites[region_site(pool, r)[unit]];
 	if (s->pc)
 		ksym_format(s->pc, site, sizeof(site));
 	else
@@ -949,18 +1056,22 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 {
 	uint32_t n = 0;
 	for (uint32_t u = 0; u < pool->units_per_region; u++) {
-		uint8_t kind = r->kind[u];
+		uint8_t kind = region_kind(pool, r)[u];
+		unsigned order = KIND_ORDER(kind);
 		size_t base = (size_t)u << pool->unit_shift;
-		if (KIND_TYPE(kind) == KIND_ALLOC && !(u & (units_in(pool, KIND_ORDER(kind)) - 1))) {
-			leak_line(pool, r, u, base, KIND_ORDER(kind));
+		if (KIND_TYPE(kind) == KIND_ALLOC && !(u & (units_in(pool, order) - 1))) {
+			leak_line(pool, r, u, base, order);
 			n++;
 		} else if (KIND_TYPE(kind) == KIND_SLAB) {
-			unsigned order = KIND_ORDER(kind);
-			for (unsigned s = 0; s < 1u << (pool->unit_shift - order); s++)
-				if (r->slots[u * SLOT_WORDS + s / 64] >> (s % 64) & 1) {
-					leak_line(pool, r, u, base + ((size_t)s << order), order);
+			const uint64_t *slots = &r->slots[u * SLOT_WORDS];
+			const uint64_t *fresh = pool->slab_fresh[order - pool->min_shift];
+			for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
+				uint64_t bit = 1ull << (leaf % 64);
+				if ((slots[leaf / 64] & bit) && !(fresh[leaf / 64] & bit)) {
+					leak_line(pool, r, u, base + ((size_t)leaf << pool->min_shift), order);
 					n++;
 				}
+			}
 		}
 	}
 	return n;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "dma_pool.h"
+#include "ktime.h"
 #include "seams/fake_dma_source.h"
 #include "seams/seams.h"
 
@@ -306,12 +307,22 @@ int main(int argc, char **argv)
 	owner = calloc(ARENA_BYTES / GRAIN, sizeof(*owner));
 	create_pools();
 	for (op = 0; op < ops; op++) {
+		seam_now_ns += 10 * NSEC_PER_USEC; /* empty regions age and go back */
 		step();
 		if (op % SWEEP_EVERY == 0)
 			sweep();
 	}
 	sweep();
 	fake_dma_arena_fail_after(arena, -1);
+	uint64_t taken = 0, returned = 0;
+	for (int pi = 0; pi < NPOOLS; pi++) {
+		struct dma_pool_stats st;
+		dma_pool_stats(pools[pi].pool, &st);
+		taken += st.regions_taken;
+		returned += st.regions_returned;
+	}
+	printf("test_dma_model: regions taken %llu, given back %llu during the run\n",
+	       (unsigned long long)taken, (unsigned long long)returned);
 	for (int pi = 0; pi < NPOOLS; pi++) {
 		while (pools[pi].nlive)
 			do_free(pi);

@@ -8,6 +8,7 @@
 #include "dma_pool.h"
 #include "seams/fake_dma_source.h"
 #include "harness.h"
+#include "ktime.h"
 #include "seams/seams.h"
 
 #define ARENA_BASE (4 * GiB - 16 * MiB) /* half below the 4 GiB ceiling */
@@ -446,12 +447,19 @@ TEST(grows_on_demand_and_returns_empty_regions_with_hysteresis)
 	for (int i = 0; i < 64; i++)
 		dma_pool_free(f.pool, p[i]);
 	st = stats(&f);
-	CHECK_EQ(st.regions, 1); /* one empty region kept for the next burst */
+	CHECK_EQ(st.regions, 4); /* a burst that just ended keeps its memory */
+	CHECK_EQ(st.regions_returned, 0);
+	for (int i = 0; i < 64; i++)
+		p[i] = dma_pool_alloc(f.pool, 4096, &pa);
+	CHECK_EQ(stats(&f).regions_taken, 4); /* reused, not taken again */
+	for (int i = 0; i < 63; i++)
+		dma_pool_free(f.pool, p[i]);
+	seam_now_ns += 2 * NSEC_PER_SEC; /* three regions stay empty for 2 s */
+	dma_pool_free(f.pool, p[63]);
+	st = stats(&f);
+	CHECK_EQ(st.regions, 1); /* the newest empty region is kept */
 	CHECK_EQ(st.regions_returned, 3);
 	CHECK_EQ(fake_dma_arena_regions_live(f.arena), 1);
-	p[0] = dma_pool_alloc(f.pool, 4096, &pa);
-	CHECK_EQ(stats(&f).regions_taken, 4); /* reused, not taken again */
-	dma_pool_free(f.pool, p[0]);
 	teardown(&f);
 }
 
@@ -537,8 +545,12 @@ TEST(many_regions_translate_correctly)
 		dma_pool_free(f.pool, p[i]);
 	for (int i = 0; i < 3000; i++)
 		CHECK(dma_pool_phys_to_virt(f.pool, pa[i]) == (i % 2 ? p[i] : NULL));
+	seam_now_ns += 2 * NSEC_PER_SEC;
 	for (int i = 1; i < 3000; i += 2)
 		dma_pool_free(f.pool, p[i]);
+	CHECK_EQ(stats(&f).regions, 1500); /* the odd ones only just emptied */
+	seam_now_ns += 2 * NSEC_PER_SEC;
+	dma_pool_free(f.pool, dma_pool_alloc(f.pool, 16, &pa[0]));
 	CHECK_EQ(stats(&f).regions, 1);
 	teardown(&f);
 }
