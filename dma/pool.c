@@ -54,10 +54,11 @@ struct unit_link {
 };
 
 /*
- * A region's metadata is one allocation: this header, then per unit a slot
- * map (SLOT_WORDS words), a list link, a kind byte and a site byte. The
- * arrays sit at fixed offsets so the hot paths reach them without loading
- * pointers (see region_link/kind/site).
+ * A region's metadata is one allocation: this header, then per unit a kind
+ * byte and a site byte, then (8-byte aligned) per unit a slot map of
+ * SLOT_WORDS words and a list link. The arrays sit at offsets fixed per
+ * pool, so the hot paths reach them without loading pointers, and the kind
+ * bytes share a cache line with the header (see region_kind/site/slots/link).
  */
 struct dma_region {
 	uintptr_t virt;
@@ -66,19 +67,24 @@ struct dma_region {
 	uint32_t live_chunks; /* 0: on the pool's empty list */
 	struct dma_region *empty_prev, *empty_next;
 	uint64_t empty_since; /* ktime_ns() when live_chunks became 0 */
-	/* Per slab unit, one bit per minimum chunk ("leaf"): 1 = handed out, or
-	 * not the first leaf of a chunk of the slab's size. */
-	uint64_t slots[];
 };
 
-/* Open-addressed hash of region number -> region, linear probing, at most
- * half full, so a lookup is a multiply and usually one probe. */
+/*
+ * Hash of region number (address >> log2(region size)) -> region. Every
+ * region sits in its home bucket of BUCKET_SLOTS entries (32 bytes);
+ * the table doubles whenever a bucket would overflow or it gets half
+ * full. A lookup is a multiply and one bucket compared without branches, so
+ * it costs the same for 1 region or 4096.
+ */
+#define BUCKET_SLOTS 2
+#define NO_FRAME UINT64_MAX /* empty slot; no address >> 12 or more is this */
+
 struct region_table {
 	struct region_slot {
 		uint64_t frame;
 		struct dma_region *region;
-	} *slot;
-	uint32_t mask, count;
+	} *slot; /* [buckets * BUCKET_SLOTS] */
+	uint32_t buckets, count;
 	unsigned hash_shift;
 };
 
@@ -97,6 +103,7 @@ struct dma_pool {
 	uint32_t free_head[MAX_ORDER + 1];
 	struct alloc_site sites[MAX_SITES + 1];
 	uint64_t slab_fresh[MAX_SLAB_CLASSES][SLOT_WORDS]; /* empty slot maps */
+	uintptr_t last_pc; /* one-entry cache in front of site_index() */
 	unsigned last_site;
 	struct region_table by_virt, by_phys;
 	struct dma_region **regions;
@@ -131,19 +138,26 @@ static struct dma_pool_class_stats *class_of(struct dma_pool *pool, unsigned ord
 	return &pool->cls[order - pool->min_shift];
 }
 
-static struct unit_link *region_link(const struct dma_pool *pool, const struct dma_region *r)
-{
-	return (struct unit_link *)&r->slots[(size_t)pool->units_per_region * SLOT_WORDS];
-}
-
 static uint8_t *region_kind(const struct dma_pool *pool, const struct dma_region *r)
 {
-	return (uint8_t *)(region_link(pool, r) + pool->units_per_region);
+	return (uint8_t *)(r + 1);
 }
 
 static uint8_t *region_site(const struct dma_pool *pool, const struct dma_region *r)
 {
 	return region_kind(pool, r) + pool->units_per_region;
+}
+
+/* Per slab unit, one bit per minimum chunk ("leaf"): 1 = handed out, or not
+ * the first leaf of a chunk of the slab's size. */
+static uint64_t *region_slots(const struct dma_pool *pool, const struct dma_region *r)
+{
+	return (uint64_t *)((uint8_t *)(r + 1) + ALIGN_UP(2 * pool->units_per_region, 8));
+}
+
+static struct unit_link *region_link(const struct dma_pool *pool, const struct dma_region *r)
+{
+	return (struct unit_link *)(region_slots(pool, r) + (size_t)pool->units_per_region * SLOT_WORDS);
 }
 
 static uint32_t make_ref(const struct dma_region *r, uint32_t unit)
@@ -187,81 +201,92 @@ static void list_remove(struct dma_pool *pool, uint32_t *head, uint32_t ref)
 /* ------------------------------------------------------------------ */
 /* region tables                                                        */
 
-static size_t table_index(const struct region_table *t, uint64_t frame)
+static struct region_slot *table_bucket(const struct region_table *t, uint64_t frame)
 {
-	return (size_t)((frame * 0x9e3779b97f4a7c15ull) >> t->hash_shift) & t->mask;
+	return &t->slot[((frame * 0x9e3779b97f4a7c15ull) >> t->hash_shift) * BUCKET_SLOTS];
 }
 
 static inline struct dma_region *table_find(const struct region_table *t, uint64_t frame)
 {
-	for (size_t i = table_index(t, frame);; i = (i + 1) & t->mask) {
-		const struct region_slot *s = &t->slot[i];
-		if (s->frame == frame && s->region)
-			return s->region;
-		if (!s->region)
-			return NULL;
-	}
+	const struct region_slot *b = table_bucket(t, frame);
+	uintptr_t r = 0;
+	for (int i = 0; i < BUCKET_SLOTS; i++) /* masks, not branches: frames are unique */
+		r |= (uintptr_t)b[i].region & -(uintptr_t)(b[i].frame == frame);
+	return (struct dma_region *)r;
 }
 
-static void table_put(struct region_table *t, uint64_t frame, struct dma_region *r)
+/* Puts frame in its home bucket; false if the bucket is full. */
+static bool table_place(struct region_table *t, uint64_t frame, struct dma_region *r)
 {
-	size_t i = table_index(t, frame);
-	while (t->slot[i].region)
-		i = (i + 1) & t->mask;
-	t->slot[i].frame = frame;
-	t->slot[i].region = r;
-	t->count++;
+	struct region_slot *b = table_bucket(t, frame);
+	for (int i = 0; i < BUCKET_SLOTS; i++)
+		if (b[i].frame == NO_FRAME) {
+			b[i].frame = frame;
+			b[i].region = r;
+			t->count++;
+			return true;
+		}
+	return false;
 }
 
-static bool table_init(struct region_table *t, uint32_t capacity)
+static bool table_init(struct region_table *t, uint32_t buckets)
 {
-	t->slot = kzalloc(capacity * sizeof(*t->slot));
+	t->slot = kmalloc((size_t)buckets * BUCKET_SLOTS * sizeof(*t->slot));
 	if (!t->slot)
 		return false;
-	t->mask = capacity - 1;
+	for (size_t i = 0; i < (size_t)buckets * BUCKET_SLOTS; i++)
+		t->slot[i] = (struct region_slot){ NO_FRAME, NULL };
+	t->buckets = buckets;
 	t->count = 0;
-	t->hash_shift = 64 - log2_exact(capacity);
+	t->hash_shift = 64 - log2_exact(buckets);
 	return true;
 }
 
-/* Keeps the table at most half full so every probe sequence is short. */
-static bool table_reserve(struct region_table *t)
+/* Rebuilds the table with at least twice the buckets, doubling again until
+ * every region fits in its home bucket. */
+static bool table_grow(struct region_table *t)
 {
-	if ((t->count + 1) * 2 <= t->mask + 1)
-		return true;
-	struct region_table bigger;
-	if (!table_init(&bigger, (t->mask + 1) * 2))
+	for (uint32_t buckets = t->buckets * 2; buckets; buckets *= 2) {
+		struct region_table bigger;
+		if (!table_init(&bigger, buckets))
+			return false;
+		bool fits = true;
+		for (size_t i = 0; fits && i < (size_t)t->buckets * BUCKET_SLOTS; i++)
+			if (t->slot[i].frame != NO_FRAME)
+				fits = table_place(&bigger, t->slot[i].frame, t->slot[i].region);
+		if (fits) {
+			kfree(t->slot);
+			*t = bigger;
+			return true;
+		}
+		kfree(bigger.slot);
+	}
+	return false;
+}
+
+static bool table_insert(struct region_table *t, uint64_t frame, struct dma_region *r)
+{
+	if (t->count + 1 > t->buckets && !table_grow(t))
 		return false;
-	for (uint32_t i = 0; i <= t->mask; i++)
-		if (t->slot[i].region)
-			table_put(&bigger, t->slot[i].frame, t->slot[i].region);
-	kfree(t->slot);
-	*t = bigger;
+	while (!table_place(t, frame, r))
+		if (!table_grow(t))
+			return false;
 	return true;
 }
 
-/* Backward-shift deletion keeps linear probing correct without tombstones. */
 static void table_remove(struct region_table *t, uint64_t frame)
 {
-	size_t i = table_index(t, frame);
-	while (t->slot[i].frame != frame || !t->slot[i].region)
-		i = (i + 1) & t->mask;
-	for (size_t j = (i + 1) & t->mask; t->slot[j].region; j = (j + 1) & t->mask) {
-		size_t home = table_index(t, t->slot[j].frame);
-		bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-		if (movable) {
-			t->slot[i] = t->slot[j];
-			i = j;
+	struct region_slot *b = table_bucket(t, frame);
+	for (int i = 0; i < BUCKET_SLOTS; i++)
+		if (b[i].frame == frame) {
+			b[i] = (struct region_slot){ NO_FRAME, NULL };
+			t->count--;
 		}
-	}
-	t->slot[i].region = NULL;
-	t->slot[i].frame = 0;
-	t->count--;
 }
 
 static size_t table_bytes(const struct region_table *t)
 {
-	return (size_t)(t->mask + 1) * sizeof(*t->slot);
+	return (size_t)t->buckets * BUCKET_SLOTS * sizeof(*t->slot);
 }
 
 /* ------------------------------------------------------------------ */
@@ -270,8 +295,8 @@ static size_t table_bytes(const struct region_table *t)
 static size_t region_meta_bytes(const struct dma_pool *pool)
 {
 	size_t units = pool->units_per_region;
-	return sizeof(struct dma_region) +
-	       units * (SLOT_WORDS * sizeof(uint64_t) + sizeof(struct unit_link) + 2);
+	return sizeof(struct dma_region) + ALIGN_UP(2 * units, 8) +
+	       units * (SLOT_WORDS * sizeof(uint64_t) + sizeof(struct unit_link));
 }
 
 static void mark_units(const struct dma_pool *pool, struct dma_region *r, uint32_t unit,
@@ -375,8 +400,7 @@ static bool region_grow(struct dma_pool *pool)
 	uint32_t index;
 	dma_addr_t phys = 0;
 
-	if (!region_slot_reserve(pool, &index) || !table_reserve(&pool->by_virt) ||
-	    !table_reserve(&pool->by_phys))
+	if (!region_slot_reserve(pool, &index))
 		return false;
 	void *virt = src->alloc_region(src->ctx, size, pool->cfg.max_phys, &phys);
 	if (!virt)
@@ -386,7 +410,15 @@ static bool region_grow(struct dma_pool *pool)
 		return false;
 	}
 	struct dma_region *r = kzalloc(region_meta_bytes(pool));
-	if (!r) {
+	uint64_t vframe = (uintptr_t)virt >> pool->region_shift;
+	if (!r || !table_insert(&pool->by_virt, vframe, r)) {
+		kfree(r);
+		src->free_region(src->ctx, virt, phys, size);
+		return false;
+	}
+	if (!table_insert(&pool->by_phys, phys >> pool->region_shift, r)) {
+		table_remove(&pool->by_virt, vframe);
+		kfree(r);
 		src->free_region(src->ctx, virt, phys, size);
 		return false;
 	}
@@ -395,8 +427,6 @@ static bool region_grow(struct dma_pool *pool)
 	r->phys = phys;
 	r->index = index;
 	pool->regions[index] = r;
-	table_put(&pool->by_virt, r->virt >> pool->region_shift, r);
-	table_put(&pool->by_phys, r->phys >> pool->region_shift, r);
 	if (pool->cfg.flags & DMA_POOL_POISON)
 		memset(virt, POISON_BYTE, size);
 	/* pushed last to first so the region is handed out from its start */
@@ -544,39 +574,47 @@ static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t u
 	block_put(pool, r, unit, pool->unit_shift);
 }
 
-/* Gives the buddy back the empty slabs kept for hot alloc/free pairs; done
- * before taking a new region, so coalescing wins over growth. Returns
- * whether any was released. */
+/* Gives the buddy back every empty slab; done before taking a new region,
+ * so coalescing wins over growth. Returns whether any was released. */
 static bool purge_empty_slabs(struct dma_pool *pool)
 {
 	bool released = false;
 	for (unsigned s = 0; s <= MAX_SITES; s++)
 		for (unsigned c = 0; c < MAX_SLAB_CLASSES; c++) {
 			uint32_t ref = pool->sites[s].partial[c];
-			if (ref == NIL)
-				continue;
-			struct dma_region *r = ref_region(pool, ref);
-			uint32_t unit = ref_unit(ref);
-			if (slab_empty(pool, &r->slots[unit * SLOT_WORDS], pool->min_shift + c)) {
-				slab_release(pool, r, unit);
-				released = true;
+			while (ref != NIL) {
+				struct dma_region *r = ref_region(pool, ref);
+				uint32_t unit = ref_unit(ref), next = ref_link(pool, ref)->next;
+				if (slab_empty(pool, &region_slots(pool, r)[unit * SLOT_WORDS], pool->min_shift + c)) {
+					slab_release(pool, r, unit);
+					released = true;
+				}
+				ref = next;
 			}
 		}
 	return released;
 }
 
-static unsigned site_index(struct dma_pool *pool, uintptr_t pc)
+static COLD unsigned site_lookup(struct dma_pool *pool, uintptr_t pc)
 {
-	if (pool->sites[pool->last_site].pc == pc)
+	unsigned i;
+	for (i = 0; i < MAX_SITES; i++)
+		if (pool->sites[i].pc == pc || pool->sites[i].pc == 0)
+			break;
+	if (i < MAX_SITES)
+		pool->sites[i].pc = pc;
+	pool->last_pc = pc;
+	pool->last_site = i;
+	return i;
+}
+
+/* Which slab set an allocation from `pc` uses; drivers allocate from a few
+ * places, usually the same one many times in a row. */
+static inline unsigned site_index(struct dma_pool *pool, uintptr_t pc)
+{
+	if (likely(pool->last_pc == pc))
 		return pool->last_site;
-	for (unsigned i = 0; i < MAX_SITES; i++) {
-		if (pool->sites[i].pc == pc || pool->sites[i].pc == 0) {
-			pool->sites[i].pc = pc;
-			pool->last_site = i;
-			return i;
-		}
-	}
-	return SITE_UNTRACKED;
+	return site_lookup(pool, pc);
 }
 
 /* Splits a free unit into a new slab for (site, order); false if the pool
@@ -588,7 +626,7 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
 	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
-	memcpy(&r->slots[ref_unit(ref) * SLOT_WORDS], pool->slab_fresh[order - pool->min_shift],
+	memcpy(&region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS], pool->slab_fresh[order - pool->min_shift],
 	       sizeof(pool->slab_fresh[0]));
 	class_of(pool, order)->splits++;
 	list_push(pool, &pool->sites[site].partial[order - pool->min_shift], ref);
@@ -606,7 +644,7 @@ static inline long slab_take(struct dma_pool *pool, unsigned order, unsigned sit
 		return -1;
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
-	uint64_t *slots = &r->slots[unit * SLOT_WORDS];
+	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
 	unsigned w = ~slots[0] ? 0 : 1;
 	unsigned bit = (unsigned)__builtin_ctzll(~slots[w]);
 	slots[w] |= 1ull << bit;
@@ -616,22 +654,13 @@ static inline long slab_take(struct dma_pool *pool, unsigned order, unsigned sit
 	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(64 * w + bit) << pool->min_shift));
 }
 
-/* List upkeep after a slot was freed from a slab that was full (it has room
- * again) or is now empty. An empty slab is kept if it is the only one with
- * room for its site and size, so a hot alloc/free pair does not split and
- * merge a unit every time. */
-static void slab_freed_edge(struct dma_pool *pool, struct dma_region *r, uint32_t unit,
-			    bool was_full)
+/* A slab that was full has room again. (A slab that becomes empty stays on
+ * its list: allocate-all/free-all bursts and hot alloc/free pairs then never
+ * split and merge units. Empty slabs are merged back by purge_empty_slabs
+ * before the pool grows, and with their region when it is given back.) */
+static void slab_reopened(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
 {
-	uint32_t *head = slab_list(pool, r, unit);
-	uint32_t ref = make_ref(r, unit);
-	if (was_full)
-		list_push(pool, head, ref);
-	if (!slab_empty(pool, &r->slots[unit * SLOT_WORDS], KIND_ORDER(region_kind(pool, r)[unit])))
-		return;
-	if (*head == ref && ref_link(pool, ref)->next == NIL)
-		return;
-	slab_release(pool, r, unit);
+	list_push(pool, slab_list(pool, r, unit), make_ref(r, unit));
 }
 
 /* ------------------------------------------------------------------ */
@@ -793,7 +822,7 @@ static inline const char *free_locked(struct dma_pool *pool, struct dma_region *
 {
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
 	unsigned leaf = (unsigned)((off >> pool->min_shift) & (64 * SLOT_WORDS - 1));
-	uint64_t *slots = &r->slots[unit * SLOT_WORDS];
+	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
 	uint8_t kind = region_kind(pool, r)[unit];
 	unsigned order = KIND_ORDER(kind);
 
@@ -806,8 +835,8 @@ static inline const char *free_locked(struct dma_pool *pool, struct dma_region *
 		poison(pool, r, off, order);
 		bool was_full = slab_full(slots);
 		slots[leaf / 64] &= ~bit;
-		if (unlikely(was_full || slab_empty(pool, slots, order)))
-			slab_freed_edge(pool, r, unit, was_full);
+		if (unlikely(was_full))
+			slab_reopened(pool, r, unit);
 	} else {
 		const char *why = block_free(pool, r, off, unit, kind);
 		if (why)
@@ -834,7 +863,7 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr)
 	struct dma_region *r = table_find(&pool->by_virt, (uintptr_t)vaddr >> pool->region_shift);
 	const char *why = NULL;
 	if (likely(r))
-		why = free_locked(pool, r, (uintptr_t)vaddr - r->virt);
+		why = free_locked(pool, r, (uintptr_t)vaddr & (pool->cfg.region_size - 1));
 	spin_unlock_irqrestore(&pool->lock, flags);
 	if (unlikely(!r || why))
 		refuse_free(pool, vaddr, why, caller);
@@ -843,8 +872,8 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr)
 /* ------------------------------------------------------------------ */
 /* translation                                                          */
 
-static bool offset_is_live(const struct dma_pool *pool, const struct dma_region *r,
-			   size_t off)
+static inline bool offset_is_live(const struct dma_pool *pool, const struct dma_region *r,
+				  size_t off)
 {
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
 	uint8_t kind = region_kind(pool, r)[unit];
@@ -852,7 +881,7 @@ static bool offset_is_live(const struct dma_pool *pool, const struct dma_region 
 		unsigned first_leaf = (unsigned)((off & (((size_t)1 << pool->unit_shift) - 1) &
 						  ~(((size_t)1 << KIND_ORDER(kind)) - 1)) >>
 						 pool->min_shift);
-		return r->slots[unit * SLOT_WORDS + first_leaf / 64] >> (first_leaf % 64) & 1;
+		return region_slots(pool, r)[unit * SLOT_WORDS + first_leaf / 64] >> (first_leaf % 64) & 1;
 	}
 	return KIND_TYPE(kind) == KIND_ALLOC;
 }
@@ -860,18 +889,20 @@ static bool offset_is_live(const struct dma_pool *pool, const struct dma_region 
 void *dma_pool_phys_to_virt_irqoff(struct dma_pool *pool, dma_addr_t phys)
 {
 	struct dma_region *r = table_find(&pool->by_phys, phys >> pool->region_shift);
-	if (!r || !offset_is_live(pool, r, phys - r->phys))
+	size_t off = phys & (pool->cfg.region_size - 1); /* regions are naturally aligned */
+	if (!r || !offset_is_live(pool, r, off))
 		return NULL;
-	return (void *)(r->virt + (phys - r->phys));
+	return (void *)(r->virt + off);
 }
 
 dma_addr_t dma_pool_virt_to_phys_irqoff(struct dma_pool *pool, const void *vaddr)
 {
 	uintptr_t v = (uintptr_t)vaddr;
 	struct dma_region *r = table_find(&pool->by_virt, v >> pool->region_shift);
-	if (!r || !offset_is_live(pool, r, v - r->virt))
+	size_t off = v & (pool->cfg.region_size - 1);
+	if (!r || !offset_is_live(pool, r, off))
 		return 0;
-	return r->phys + (v - r->virt);
+	return r->phys + off;
 }
 
 void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys)
@@ -946,7 +977,7 @@ struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config 
 		return NULL;
 	}
 	struct dma_pool *pool = kzalloc(sizeof(*pool));
-	if (!pool || !table_init(&pool->by_virt, 8) || !table_init(&pool->by_phys, 8)) {
+	if (!pool || !table_init(&pool->by_virt, 2) || !table_init(&pool->by_phys, 2)) {
 		pr_err("dma_pool_create(%s): out of memory for the pool's metadata\n", name);
 		if (pool) {
 			kfree(pool->by_virt.slot);
@@ -1063,7 +1094,7 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 			leak_line(pool, r, u, base, order);
 			n++;
 		} else if (KIND_TYPE(kind) == KIND_SLAB) {
-			const uint64_t *slots = &r->slots[u * SLOT_WORDS];
+			const uint64_t *slots = &region_slots(pool, r)[u * SLOT_WORDS];
 			const uint64_t *fresh = pool->slab_fresh[order - pool->min_shift];
 			for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
 				uint64_t bit = 1ull << (leaf % 64);
