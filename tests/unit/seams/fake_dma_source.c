@@ -1,8 +1,8 @@
 /*
- * Host fakes for the DMA pool's tests (see fake_dma_source.h), plus the
- * kernel services the pool calls that the shared seams do not provide yet:
- * spinlocks, kmalloc and ksnprintf. Those are weak so a shared fake, when one
- * appears, takes precedence.
+ * Host fakes for the DMA pool's tests (see fake_dma_source.h), plus the two
+ * kernel services the pool calls that the shared seams do not provide:
+ * kmalloc (the real one needs the PMM) and ksnprintf (kernel/lib/format.c
+ * carries ktests). Both are weak so a shared fake takes precedence.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +12,6 @@
 #include "fake_dma_source.h"
 #include "kstring.h"
 #include "mm.h"
-#include "spinlock.h"
 
 #define FRAME 4096ull
 
@@ -157,23 +156,6 @@ void *fake_dma_arena_device_ptr(const struct fake_dma_arena *a, dma_addr_t phys)
 }
 
 /* --- kernel services the pool uses ----------------------------------- */
-
-__attribute__((weak)) unsigned long spin_lock_irqsave(spinlock_t *lock)
-{
-	unsigned long flags = arch_irq_save();
-	if (lock->held) {
-		fprintf(stderr, "recursive lock %s\n", lock->name);
-		abort();
-	}
-	lock->held = 1;
-	return flags;
-}
-
-__attribute__((weak)) void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
-{
-	lock->held = 0;
-	arch_irq_restore(flags);
-}
 
 __attribute__((weak)) void *kmalloc(size_t size) { return malloc(size); }
 __attribute__((weak)) void *kzalloc(size_t size) { return calloc(1, size); }
