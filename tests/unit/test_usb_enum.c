@@ -1,0 +1,422 @@
+/*
+ * Host tests of the USB core's enumeration, hub driver and hot-plug, run
+ * against the simulated controller in usb_fake_hcd.c with the fake clock:
+ * trees of devices, address reuse, disconnect mid-enumeration, malformed
+ * descriptors, stalls and timeouts, the one-device-at-address-0 rule, and
+ * overlapped enumeration of several ports.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_usb.h"
+#include "harness.h"
+#include "ktime.h"
+#include "seams.h"
+#include "usb_fake_hcd.h"
+#include "../../usb/usb_core.h"
+
+static bool drivers_registered;
+
+static void setup_core(void)
+{
+	if (!drivers_registered) {
+		usb_register_driver(&usb_hub_driver);
+		drivers_registered = true;
+	}
+	seam_log_clear();
+	seam_log_echo = getenv("USB_ECHO") != NULL;
+}
+
+static struct usb_device *find_by_path(struct fake_hcd *fh, const char *path)
+{
+	struct usb_bus *bus = fh->hcd.core;
+	for (struct usb_device *d = bus->devices; d; d = d->next)
+		if (d->parent && strcmp(d->path, path) == 0)
+			return d;
+	return NULL;
+}
+
+static unsigned configured_count(struct fake_hcd *fh)
+{
+	struct usb_bus *bus = fh->hcd.core;
+	unsigned n = 0;
+	for (struct usb_device *d = bus->devices; d; d = d->next)
+		if (d->parent && d->state == USB_STATE_CONFIGURED)
+			n++;
+	return n;
+}
+
+/* Bus numbers grow across tests: match a message on this test's bus. */
+static bool log_has(struct fake_hcd *fh, const char *fmt_with_bus)
+{
+	char want[256];
+	snprintf(want, sizeof(want), fmt_with_bus, fh->hcd.busnum);
+	return seam_log_contains(want);
+}
+
+static uint64_t now_ms(void) { return seam_now_ns / NSEC_PER_MSEC; }
+
+TEST(single_device_enumerates_with_strings_and_address_2)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev kbd;
+	struct usb_device *d;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	fake_make_keyboard(&kbd, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &kbd);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(400);
+	d = find_by_path(&fh, "1");
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	CHECK_EQ(d->state, USB_STATE_CONFIGURED);
+	CHECK_EQ(d->address, 2); /* 1 is the root hub's */
+	CHECK_EQ(kbd.address, 2);
+	CHECK(kbd.configured);
+	CHECK_EQ(d->desc.idVendor, 0x0627);
+	CHECK(strcmp(d->product, "QEMU USB Keyboard") == 0);
+	CHECK(strcmp(d->manufacturer, "QEMU") == 0);
+	CHECK(strcmp(d->serial, "42") == 0);
+	CHECK_EQ(d->config.num_intf, 1);
+	CHECK_EQ(d->config.intf[0].desc.bInterfaceClass, USB_CLASS_HID);
+	CHECK(log_has(&fh, "usb %d-1: new 12M USB device number 2: 0627:0001 QEMU QEMU USB Keyboard"));
+	CHECK_EQ(fh.addr0_conflicts, 0);
+}
+
+TEST(tree_of_hubs_enumerates_and_unplugging_a_hub_frees_subtree)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev hub, hub2, k1, k2, m1;
+	long dma_before = fake_dma_live, mem_before;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(50);
+	mem_before = fake_kmalloc_live;
+	dma_before = fake_dma_live;
+	fake_make_hub(&hub, 8);
+	fake_make_hub(&hub2, 4);
+	fake_make_keyboard(&k1, USB_SPEED_FULL);
+	fake_make_keyboard(&k2, USB_SPEED_LOW);
+	fake_make_mouse(&m1, USB_SPEED_FULL);
+	fake_plug_hub(&hub, 1, &k1);
+	fake_plug_hub(&hub, 3, &hub2);
+	fake_plug_hub(&hub2, 2, &k2);
+	fake_plug_root(&fh, 2, &hub);
+	fake_plug_root(&fh, 1, &m1);
+	fake_run_ms(2000);
+	CHECK_EQ(configured_count(&fh), 5);
+	CHECK(find_by_path(&fh, "2.3.2") != NULL);
+	if (find_by_path(&fh, "2.3.2")) {
+		CHECK_EQ(find_by_path(&fh, "2.3.2")->speed, USB_SPEED_LOW);
+		CHECK_EQ(find_by_path(&fh, "2.3.2")->depth, 3);
+	}
+	CHECK(find_by_path(&fh, "2.1") != NULL);
+	CHECK_EQ(fh.addr0_conflicts, 0);
+	CHECK(fh.addr0_max <= 1);
+
+	fake_unplug_root(&fh, 2);
+	fake_run_ms(100);
+	CHECK_EQ(configured_count(&fh), 1);
+	CHECK(find_by_path(&fh, "2.3.2") == NULL);
+	CHECK(log_has(&fh, "usb %d-2.3.2: USB disconnect, device number 6"));
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(100);
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK_EQ(fh.npending, 0);
+	CHECK_EQ(fake_dma_live, dma_before);
+	CHECK_EQ(fake_kmalloc_live, mem_before);
+	CHECK_EQ(fh.open_endpoints, 0);
+}
+
+TEST(address_is_reused_after_disconnect)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev a, b;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	for (int cycle = 0; cycle < 20; cycle++) {
+		fake_make_keyboard(&a, USB_SPEED_FULL);
+		fake_make_tablet(&b, USB_SPEED_FULL);
+		fake_plug_root(&fh, 1, &a);
+		fake_run_ms(300);
+		fake_plug_root(&fh, 2, &b);
+		fake_run_ms(300);
+		CHECK_EQ(a.address, 2);
+		CHECK_EQ(b.address, 3);
+		fake_unplug_root(&fh, 1);
+		fake_unplug_root(&fh, 2);
+		fake_run_ms(100);
+		CHECK_EQ(configured_count(&fh), 0);
+	}
+	CHECK_EQ(fh.open_endpoints, 0);
+}
+
+TEST(disconnect_mid_enumeration_leaves_nothing_behind)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev kbd;
+	long dma_before, mem_before;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(10);
+	dma_before = fake_dma_live;
+	mem_before = fake_kmalloc_live;
+	/* Unplug at many points of the sequence (debounce, reset, transfers). */
+	for (uint64_t at = 50; at < 260; at += 7) {
+		fake_make_keyboard(&kbd, USB_SPEED_FULL);
+		fake_plug_root(&fh, 1, &kbd);
+		fake_run_ms(at);
+		fake_unplug_root(&fh, 1);
+		fake_run_ms(50);
+		CHECK_EQ(configured_count(&fh), 0);
+		CHECK_EQ(fh.npending, 0);
+		CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+	}
+	CHECK_EQ(fake_dma_live, dma_before);
+	CHECK_EQ(fake_kmalloc_live, mem_before);
+	CHECK_EQ(fh.open_endpoints, 0);
+	/* The address space is whole again: the next device gets 2. */
+	fake_make_keyboard(&kbd, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &kbd);
+	fake_run_ms(300);
+	CHECK_EQ(kbd.address, 2);
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+}
+
+TEST(malformed_config_is_rejected_with_a_message_naming_the_device)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev bad;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	fake_make_keyboard(&bad, USB_SPEED_FULL);
+	bad.config[13] = 2; /* bNumEndpoints 2, one present */
+	fake_plug_root(&fh, 2, &bad);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(500);
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK(log_has(&fh, "usb %d-2: device not accepted: bad configuration descriptor: "
+				"interface 0 alt 0 declares 2 endpoints, found 1"));
+	CHECK_EQ(fh.root_status[1] & USB_PORT_ENABLED, 0);
+	CHECK_EQ(fh.resets_started, 1); /* no retry of a malformed device */
+	fake_unplug_root(&fh, 2);
+	fake_run_ms(50);
+}
+
+TEST(stalled_string_requests_do_not_stop_enumeration)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev dev;
+	struct usb_device *d;
+
+	setup_core();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	fake_make_mouse(&dev, USB_SPEED_FULL);
+	dev.stall_request = USB_REQ_GET_DESCRIPTOR;
+	dev.stall_desc_type = USB_DT_STRING;
+	fake_plug_root(&fh, 1, &dev);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(400);
+	d = find_by_path(&fh, "1");
+	CHECK(d && d->state == USB_STATE_CONFIGURED);
+	CHECK(d && d->product[0] == 0);
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+}
+
+TEST(stall_on_set_configuration_gives_up_after_bounded_retries)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev dev;
+
+	setup_core();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	fake_make_mouse(&dev, USB_SPEED_FULL);
+	dev.stall_request = USB_REQ_SET_CONFIGURATION;
+	fake_plug_root(&fh, 1, &dev);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(3000);
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK_EQ(fh.resets_started, 3);
+	CHECK(log_has(&fh, "usb %d-1: device not accepted: SET_CONFIGURATION: stalled; "
+				"port disabled"));
+	CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+	/* Address space is clean: all three attempts gave theirs back. */
+	CHECK(usb_find_device(fh.hcd.busnum, 2) == NULL);
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+	CHECK_EQ(fh.open_endpoints, 0);
+}
+
+TEST(timeouts_are_retried_and_recovered)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev dev;
+
+	setup_core();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	fake_make_mouse(&dev, USB_SPEED_FULL);
+	dev.timeouts_left = 1; /* the first GET_DESCRIPTOR times out */
+	fake_plug_root(&fh, 1, &dev);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(1000);
+	CHECK_EQ(configured_count(&fh), 1);
+	CHECK_EQ(fh.resets_started, 2);
+	CHECK(seam_log_contains("(attempt 1 of 3)"));
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+}
+
+TEST(ports_enumerate_overlapped_but_one_device_at_address_0)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev devs[4];
+	uint64_t start;
+
+	setup_core();
+	fake_hcd_init(&fh, 4, USB_SPEED_FULL);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(10);
+	start = now_ms();
+	for (unsigned i = 0; i < 4; i++) {
+		fake_make_keyboard(&devs[i], USB_SPEED_FULL);
+		fake_plug_root(&fh, i + 1, &devs[i]);
+	}
+	while (configured_count(&fh) < 4 && now_ms() - start < 5000)
+		fake_run_ms(1);
+	CHECK_EQ(configured_count(&fh), 4);
+	/* Serially each needs >= 100 + 50 + 10 + 2 ms of spec delays; with
+	 * overlap only the address-0 part (reset..SET_ADDRESS) is serial. */
+	CHECK(now_ms() - start < 4 * 162);
+	CHECK_EQ(fh.addr0_conflicts, 0);
+	CHECK_EQ(fh.addr0_max, 1);
+	CHECK_EQ(fh.concurrent_resets_max, 1);
+	for (unsigned i = 0; i < 4; i++)
+		fake_unplug_root(&fh, i + 1);
+	fake_run_ms(50);
+}
+
+TEST(two_buses_enumerate_concurrently)
+{
+	static struct fake_hcd a, b;
+	static struct fake_dev da, db;
+	uint64_t start;
+
+	setup_core();
+	fake_hcd_init(&a, 2, USB_SPEED_FULL);
+	fake_hcd_init(&b, 2, USB_SPEED_FULL);
+	fake_make_keyboard(&da, USB_SPEED_FULL);
+	fake_make_keyboard(&db, USB_SPEED_FULL);
+	fake_plug_root(&a, 1, &da);
+	fake_plug_root(&b, 1, &db);
+	start = now_ms();
+	CHECK_EQ(usb_hcd_register(&a.hcd), 0);
+	CHECK_EQ(usb_hcd_register(&b.hcd), 0);
+	CHECK(a.hcd.busnum != b.hcd.busnum);
+	while ((configured_count(&a) < 1 || configured_count(&b) < 1) && now_ms() - start < 2000)
+		fake_run_ms(1);
+	/* Both at once: both resets overlap, well under two serial runs. */
+	CHECK(now_ms() - start < 250);
+	CHECK_EQ(da.address, 2);
+	CHECK_EQ(db.address, 2);
+	fake_unplug_root(&a, 1);
+	fake_unplug_root(&b, 1);
+	fake_run_ms(50);
+}
+
+TEST(full_speed_device_on_high_speed_root_is_handed_off_quietly)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev fs;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_HIGH);
+	fh.hands_off_full_speed = true;
+	fake_make_keyboard(&fs, USB_SPEED_FULL);
+	fake_plug_root(&fh, 2, &fs);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(500);
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK(seam_log_contains("port 2: full-speed device handed to companion"));
+	CHECK(!seam_log_contains("not accepted"));
+	CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+	/* Unplug: ownership comes back, nothing to do. */
+	fh.root[1] = NULL;
+	fh.root_status[1] = USB_PORT_CONNECT_CHANGE;
+	fake_run_ms(100);
+	CHECK_EQ(configured_count(&fh), 0);
+}
+
+TEST(hubs_deeper_than_the_usb_limit_are_refused)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev hubs[6], kbd;
+
+	setup_core();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	for (int i = 0; i < 6; i++)
+		fake_make_hub(&hubs[i], 2);
+	for (int i = 0; i < 5; i++)
+		fake_plug_hub(&hubs[i], 1, &hubs[i + 1]);
+	fake_make_keyboard(&kbd, USB_SPEED_FULL);
+	fake_plug_hub(&hubs[4], 2, &kbd); /* tier 7: allowed */
+	fake_plug_root(&fh, 1, &hubs[0]);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(5000);
+	CHECK(find_by_path(&fh, "1.1.1.1.1.2") != NULL);
+	CHECK(log_has(&fh, "usb %d-1.1.1.1.1.1: hub at tier 7"));
+	CHECK(find_by_path(&fh, "1.1.1.1.1.1") != NULL); /* enumerated, not used as hub */
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK_EQ(fh.open_endpoints, 0);
+}
+
+TEST(hub_port_hotplug_after_boot)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev hub, k;
+
+	setup_core();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	fake_make_hub(&hub, 4);
+	fake_plug_root(&fh, 1, &hub);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(600);
+	CHECK_EQ(configured_count(&fh), 1);
+	for (int cycle = 0; cycle < 5; cycle++) {
+		fake_make_keyboard(&k, USB_SPEED_FULL);
+		fake_plug_hub(&hub, 4, &k);
+		fake_run_ms(600);
+		CHECK_EQ(configured_count(&fh), 2);
+		CHECK(find_by_path(&fh, "1.4") != NULL);
+		fake_unplug_hub(&hub, 4);
+		fake_run_ms(600);
+		CHECK_EQ(configured_count(&fh), 1);
+	}
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+}
+
+TEST(buffer_alloc_refuses_oversize_clearly)
+{
+	dma_addr_t dma;
+	seam_log_clear();
+	CHECK(usb_buffer_alloc(1 << 20, &dma) == NULL);
+	CHECK(seam_log_contains("buffer of 1048576 bytes refused"));
+	void *p = usb_buffer_alloc(64, &dma);
+	CHECK(p != NULL);
+	usb_buffer_free(p);
+	CHECK(strcmp(usb_status_str(USB_ERR_STALL), "stalled") == 0);
+}
