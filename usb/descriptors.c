@@ -260,7 +260,10 @@ int usb_string_to_utf8(const void *buf, size_t len, char *out, size_t outlen)
 		} else if (cp >= 0xd800 && cp < 0xe000) {
 			cp = 0xfffd;
 		}
-		pos = put_utf8(out, pos, outlen, cp);
+		size_t next = put_utf8(out, pos, outlen, cp);
+		if (next == pos)
+			break; /* full: stop rather than skip a character */
+		pos = next;
 	}
 	out[pos] = 0;
 	return (int)pos;
