@@ -197,6 +197,7 @@ struct usb_bus {
 	struct usb_port *addr0_wait_head, *addr0_wait_tail;
 	struct work poll_work;
 	uint64_t t_register_ns, t_last_configured_ns;
+	uint64_t t_enum_start_ns;     /* registration or last full re-enumeration */
 	unsigned enumerated, failed;
 	struct usb_bus *next;
 };

@@ -384,7 +384,7 @@ int usb_hcd_register(struct usb_hcd *hcd)
 	bus->hcd = hcd;
 	bus->busnum = hcd->busnum = n;
 	hcd->core = bus;
-	bus->t_register_ns = ktime_ns();
+	bus->t_register_ns = bus->t_enum_start_ns = ktime_ns();
 	if (!first_register_ns)
 		first_register_ns = bus->t_register_ns;
 	bus->root = usb_device_alloc(bus, NULL, 0, hcd->speed);
@@ -404,6 +404,7 @@ void usb_hcd_reset_notify(struct usb_hcd *hcd)
 	struct usb_hub *hub = bus->root->hub;
 
 	pr_warn("usb: bus %d: controller was reset, enumerating again\n", bus->busnum);
+	bus->t_enum_start_ns = ktime_ns();
 	for (unsigned i = 0; i < hub->nports; i++)
 		usb_port_detach(&hub->ports[i]);
 	usb_hcd_port_event(hcd);

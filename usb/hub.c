@@ -410,6 +410,12 @@ static void hub_disconnect(struct usb_interface *intf)
 	intf->driver_data = NULL;
 }
 
+bool usb_hub_settling(const struct usb_interface *intf)
+{
+	const struct hub_state *hs = intf->driver_data;
+	return hs && (hs->phase < HUB_RUNNING || hs->pending || hs->checking);
+}
+
 unsigned usb_hub_port_count(const struct usb_interface *intf)
 {
 	const struct hub_state *hs = intf->driver_data;

@@ -127,3 +127,12 @@ void fake_shell_clear(void)
 	fake_shell_typed_len = 0;
 	fake_shell_typed[0] = 0;
 }
+
+bool kstrtou64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!*s)
+		return false;
+	*out = strtoull(s, &end, 0);
+	return *end == 0;
+}
