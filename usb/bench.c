@@ -147,6 +147,10 @@ static void report_enumeration(const char *title, uint64_t overall)
 		floor = MAX(floor, bus_floor_ns(b));
 		ksnprintf(what, sizeof(what), "bus %d (%s, %u devices):", b->busnum,
 			  b->hcd->driver_name, bus_device_count(b));
+		if (!bus_device_count(b)) {
+			kprintf("  %s\n", what);
+			continue;
+		}
 		print_floor_line(what, b->t_last_configured_ns > b->t_enum_start_ns
 					       ? b->t_last_configured_ns - b->t_enum_start_ns : 0,
 				 bus_floor_ns(b));

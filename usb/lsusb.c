@@ -121,15 +121,17 @@ static void print_tree(void)
 }
 
 /* --- lsusb -v ------------------------------------------------------------ */
+/* Linux lsusb -v alignment: values end 25 columns after the indent. */
 static void field(int indent, const char *name, unsigned value, const char *extra)
 {
-	kprintf("%*s%-20s%5u %s\n", indent, "", name, value, extra ? extra : "");
+	kprintf("%*s%-20s%5u%s%s\n", indent, "", name, value, extra ? " " : "", extra ? extra : "");
 }
 
 static void field_hex(int indent, const char *name, unsigned value, int digits,
 		      const char *extra)
 {
-	kprintf("%*s%-18s0x%0*x %s\n", indent, "", name, digits, value, extra ? extra : "");
+	kprintf("%*s%-*s0x%0*x%s%s\n", indent, "", 23 - digits, name, digits, value,
+		extra ? " " : "", extra ? extra : "");
 }
 
 static void field_bcd(int indent, const char *name, uint16_t bcd)
@@ -152,7 +154,7 @@ static void dump_endpoint(const struct usb_endpoint_descriptor *e)
 	kprintf("          Transfer Type            %s\n", types[e->bmAttributes & 3]);
 	kprintf("          Synch Type               None\n");
 	kprintf("          Usage Type               Data\n");
-	kprintf("        wMaxPacketSize     0x%04x  1x %04u bytes\n", e->wMaxPacketSize,
+	kprintf("        wMaxPacketSize     0x%04x  1x %u bytes\n", e->wMaxPacketSize,
 		e->wMaxPacketSize & 0x7ff);
 	field(8, "bInterval", e->bInterval, NULL);
 }
@@ -177,8 +179,6 @@ static void dump_interface(const struct usb_interface *in)
 
 static void dump_config(const struct usb_config *c)
 {
-	char power[16];
-
 	kprintf("  Configuration Descriptor:\n");
 	field(4, "bLength", c->desc.bLength, NULL);
 	field(4, "bDescriptorType", c->desc.bDescriptorType, NULL);
@@ -190,8 +190,7 @@ static void dump_config(const struct usb_config *c)
 	kprintf("      %s\n", (c->desc.bmAttributes & 0x40) ? "Self Powered" : "(Bus Powered)");
 	if (c->desc.bmAttributes & 0x20)
 		kprintf("      Remote Wakeup\n");
-	ksnprintf(power, sizeof(power), "%umA", c->desc.bMaxPower * 2u);
-	kprintf("    MaxPower%*s%s\n", 19 - (int)strlen(power) + 5, "", power);
+	kprintf("    MaxPower            %5umA\n", c->desc.bMaxPower * 2u);
 	for (unsigned i = 0; i < c->num_intf; i++)
 		dump_interface(&c->intf[i]);
 }
@@ -219,7 +218,6 @@ static void dump_device(const struct usb_device *dev)
 	field(2, "iSerial", d->iSerialNumber, dev->serial);
 	field(2, "bNumConfigurations", d->bNumConfigurations, NULL);
 	dump_config(&dev->config);
-	kprintf("Device Status:     0x0000\n  (Bus Powered)\n");
 }
 
 /* --- argument parsing ---------------------------------------------------- */

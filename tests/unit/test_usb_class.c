@@ -223,9 +223,13 @@ TEST(lsusb_and_tree_match_linux_format)
 	seam_log_clear();
 	snprintf(cmd, sizeof(cmd), "lsusb -v -s %d:2", fh.hcd.busnum);
 	CHECK_EQ(run_cmd(cmd), 0);
-	CHECK(seam_log_contains("  idVendor          0x0627 \n"));
-	CHECK(seam_log_contains("        bEndpointAddress  0x81  EP 1 IN\n"));
-	CHECK(seam_log_contains("  iProduct                2 QEMU USB Tablet\n"));
+	if (getenv("USB_SHOW"))
+		fprintf(stderr, "%s", seam_log());
+	CHECK(seam_log_contains("\n  idVendor           0x0627\n"));
+	CHECK(seam_log_contains("\n        bEndpointAddress     0x81  EP 1 IN\n"));
+	CHECK(seam_log_contains("\n  iProduct                2 QEMU USB Tablet\n"));
+	CHECK(seam_log_contains("\n    MaxPower              100mA\n"));
+	CHECK(seam_log_contains("\n    wTotalLength       0x0022\n"));
 	CHECK(seam_log_contains("          Transfer Type            Interrupt\n"));
 
 	strcpy(cmd, "lsusb -s 99:1");
@@ -263,6 +267,8 @@ TEST(usbbench_reenumerates_and_measures_latency)
 	fake_run_ms(1000);
 	seam_log_clear();
 	CHECK_EQ(run_cmd(cmd), 0);
+	if (getenv("USB_SHOW"))
+		fprintf(stderr, "%s", seam_log());
 	CHECK(seam_log_contains("USB re-enumeration of every bus from scratch:"));
 	CHECK(seam_log_contains("Linux 6.1 reference"));
 	CHECK(seam_log_contains("min 1000 us, median 1000 us, max 1000 us (N=50)"));
