@@ -6,6 +6,7 @@
  * driver and the enumerator of several ports may talk to the same hub at
  * once, and no controller driver has to queue control transfers itself.
  */
+#include "arch.h"
 #include "kstring.h"
 #include "ktime.h"
 #include "mm.h"
@@ -204,7 +205,7 @@ bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns
 		if (ktime_ns() >= deadline)
 			return cond(ctx);
 		if (work_run_pending() == 0)
-			cpu_relax();
+			arch_idle(); /* sleep to the next interrupt: the tick or the HCD */
 	}
 	return true;
 }
