@@ -199,6 +199,7 @@ struct usb_bus {
 	uint64_t t_register_ns, t_last_configured_ns;
 	uint64_t t_enum_start_ns;     /* registration or last full re-enumeration */
 	unsigned enumerated, failed;
+	unsigned root_polls;          /* root ports looked at this many times */
 	struct usb_bus *next;
 };
 

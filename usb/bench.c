@@ -80,10 +80,12 @@ static bool hub_settled(const struct usb_device *hdev)
 	return true;
 }
 
+/* Every root port looked at (since ctx's poll counts, if given) and
+ * nothing connected still on its way to configured. */
 static bool all_settled(void *ctx)
 {
 	for (struct usb_bus *b = usb_buses(); b; b = b->next)
-		if (!hub_settled(b->root))
+		if (b->root_polls == 0 || !hub_settled(b->root))
 			return false;
 	return true;
 }
@@ -98,19 +100,10 @@ static uint64_t last_configured_ns(void)
 	return t;
 }
 
-static bool ran_once(void *ctx)
-{
-	bool *flag = ctx;
-	bool was = *flag;
-	*flag = true;
-	return was;
-}
-
 /* Forgets every device and times a complete enumeration from scratch. */
 static int reenumerate_all(uint64_t *elapsed)
 {
 	uint64_t t0 = ktime_ns();
-	bool flag = false;
 
 	for (struct usb_bus *b = usb_buses(); b; b = b->next) {
 		struct usb_hub *hub = b->root->hub;
@@ -119,9 +112,9 @@ static int reenumerate_all(uint64_t *elapsed)
 			usb_port_detach(&hub->ports[i]);
 			hub->ports[i].connected = false;
 		}
+		b->root_polls = 0;
 		usb_hcd_port_event(b->hcd);
 	}
-	usb_wait_idle_until(ran_once, &flag, NSEC_PER_MSEC); /* the root polls run */
 	if (!usb_wait_idle_until(all_settled, NULL, REENUM_TIMEOUT_NS))
 		return USB_ERR_SETUP_TIMEOUT;
 	*elapsed = last_configured_ns() > t0 ? last_configured_ns() - t0 : 0;
@@ -246,5 +239,22 @@ static int cmd_usbbench(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_usbwait(int argc, char **argv)
+{
+	uint64_t ms = 10000;
+
+	if (argc > 2 || (argc == 2 && (!kstrtou64(argv[1], &ms) || ms > 600000))) {
+		kprintf("usage: usbwait [timeout_ms] (at most 600000)\n");
+		return 1;
+	}
+	if (!usb_wait_idle_until(all_settled, NULL, ms * NSEC_PER_MSEC)) {
+		kprintf("usbwait: USB still enumerating after %llu ms\n", (unsigned long long)ms);
+		return 1;
+	}
+	return 0;
+}
+
+SHELL_COMMAND(usbwait, "usbwait", "usbwait [timeout_ms]",
+	      "wait until every connected USB device is enumerated (default 10 s)", cmd_usbwait);
 SHELL_COMMAND(usbbench, "usbbench", "usbbench",
 	      "time USB enumeration and control-transfer latency (guest time)", cmd_usbbench);

@@ -682,6 +682,7 @@ static void root_poll(struct work *w)
 
 	for (unsigned i = 0; i < hub->nports; i++)
 		root_port_check(bus->hcd, &hub->ports[i]);
+	bus->root_polls++;
 	work_schedule(&bus->poll_work, usb_timing.root_poll_ns);
 }
 
