@@ -3,8 +3,8 @@
  * (a) Boot enumeration (first controller registered to last device
  * configured) and a fresh re-enumeration of every bus, each beside the
  * spec floor: the mandatory delays on the critical path, where one bus
- * serialises the address-0 part of each device and a device behind a hub
- * waits for its hub. (b) N GET_DESCRIPTOR(device) round trips to one
+ * serialises each device's time at address 0 (reset recovery, SET_ADDRESS
+ * recovery) and a device behind a hub waits for its hub. (b) N GET_DESCRIPTOR(device) round trips to one
  * device per bus: min/median/max. Waiting runs pending work; it never
  * spins on a device register.
  */
@@ -21,30 +21,37 @@
 
 static bool is_root_port(const struct usb_device *d) { return d->parent && !d->parent->parent; }
 
-/* Host-side mandatory delays for one device: debounce, root reset (a hub
- * port's reset is timed by the hub), reset recovery, SET_ADDRESS. */
-static uint64_t serial_part_ns(const struct usb_device *d)
+/* The mandatory delays a device spends holding its bus's address-0 slot:
+ * reset recovery and SET_ADDRESS recovery. */
+static uint64_t serial_part_ns(void)
 {
-	return (is_root_port(d) ? usb_timing.root_reset_ns : 0) + usb_timing.reset_recovery_ns +
-	       usb_timing.set_address_ns;
+	return usb_timing.reset_recovery_ns + usb_timing.set_address_ns;
 }
 
+/* Root-port resets overlap; a hub port's reset is timed by the hub. */
+static uint64_t reset_ns(const struct usb_device *d)
+{
+	return is_root_port(d) ? usb_timing.root_reset_ns : 0;
+}
+
+/* A device waits for its hub to be configured, then for its own delays. */
 static uint64_t chain_floor_ns(const struct usb_device *d)
 {
-	uint64_t own = usb_timing.debounce_ns + serial_part_ns(d);
+	uint64_t own = usb_timing.debounce_ns + reset_ns(d) + serial_part_ns();
 	return d->parent && d->parent->parent ? chain_floor_ns(d->parent) + own : own;
 }
 
 static uint64_t bus_floor_ns(const struct usb_bus *b)
 {
-	uint64_t serial = 0, chain = 0;
+	uint64_t serial = 0, chain = 0, reset = 0;
 
 	for (const struct usb_device *d = b->devices; d; d = d->next)
 		if (d->parent && d->state == USB_STATE_CONFIGURED) {
-			serial += serial_part_ns(d);
+			serial += serial_part_ns();
+			reset = MAX(reset, reset_ns(d));
 			chain = MAX(chain, chain_floor_ns(d));
 		}
-	return serial ? MAX(chain, usb_timing.debounce_ns + serial) : 0;
+	return serial ? MAX(chain, usb_timing.debounce_ns + reset + serial) : 0;
 }
 
 static unsigned bus_device_count(const struct usb_bus *b)

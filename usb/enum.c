@@ -157,9 +157,22 @@ static void give_up(struct usb_port *p, const char *why)
 	port_bus(p)->failed++;
 }
 
+static void begin_reset(struct usb_port *p);
+
+/*
+ * A root port's device stays in reset until the core ends it, so root
+ * resets of one bus overlap and only the end of reset takes the address-0
+ * slot (and a full-speed device that EHCI hands to its companion never
+ * needs it). A hub ends its port's reset by itself, so a hub port takes
+ * the slot before it starts.
+ */
 static void start_attempt(struct usb_port *p)
 {
 	p->attempt++;
+	if (p->hub->ops->slot_after_reset) {
+		begin_reset(p);
+		return;
+	}
 	p->state = PORT_WAIT_ADDR0;
 	if (addr0_acquire(p))
 		work_schedule(&p->work, 0);
@@ -599,7 +612,9 @@ static void port_work(struct work *w)
 			begin_reset(p);
 		break;
 	case PORT_RESETTING:
-		p->hub->ops->reset_poll(p);
+		/* Queued for the slot: addr0_release() runs this again. */
+		if (!p->hub->ops->slot_after_reset || addr0_acquire(p))
+			p->hub->ops->reset_poll(p);
 		break;
 	case PORT_RECOVERY:
 		start_enumeration(p);
@@ -646,6 +661,7 @@ static void root_disable(struct usb_port *p)
 }
 
 static const struct usb_hub_ops root_hub_ops = {
+	.slot_after_reset = true,
 	.reset_start = root_reset_start,
 	.reset_poll = root_reset_poll,
 	.disable = root_disable,

@@ -29,6 +29,9 @@ extern const struct usb_timing usb_timing;
 /* How a hub (root or external) drives one of its ports. */
 struct usb_port;
 struct usb_hub_ops {
+	/* The port's reset lasts until reset_poll() ends it, so the bus's
+	 * address-0 slot is taken only then (root ports). */
+	bool slot_after_reset;
 	/* Starts a port reset; completes later through usb_port_reset_done()
 	 * (directly or from a request's completion). */
 	void (*reset_start)(struct usb_port *p);
