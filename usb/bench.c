@@ -112,16 +112,8 @@ static int reenumerate_all(uint64_t *elapsed)
 {
 	uint64_t t0 = ktime_ns();
 
-	for (struct usb_bus *b = usb_buses(); b; b = b->next) {
-		struct usb_hub *hub = b->root->hub;
-		b->t_enum_start_ns = t0;
-		for (unsigned i = 0; hub && i < hub->nports; i++) {
-			usb_port_detach(&hub->ports[i]);
-			hub->ports[i].connected = false;
-		}
-		b->root_polls = 0;
-		usb_hcd_port_event(b->hcd);
-	}
+	for (struct usb_bus *b = usb_buses(); b; b = b->next)
+		usb_bus_reenumerate(b);
 	if (!usb_wait_idle_until(all_settled, NULL, REENUM_TIMEOUT_NS))
 		return USB_ERR_SETUP_TIMEOUT;
 	*elapsed = last_configured_ns() > t0 ? last_configured_ns() - t0 : 0;

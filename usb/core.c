@@ -401,11 +401,7 @@ int usb_hcd_register(struct usb_hcd *hcd)
 void usb_hcd_reset_notify(struct usb_hcd *hcd)
 {
 	struct usb_bus *bus = usb_bus_of(hcd);
-	struct usb_hub *hub = bus->root->hub;
 
 	pr_warn("usb: bus %d: controller was reset, enumerating again\n", bus->busnum);
-	bus->t_enum_start_ns = ktime_ns();
-	for (unsigned i = 0; i < hub->nports; i++)
-		usb_port_detach(&hub->ports[i]);
-	usb_hcd_port_event(hcd);
+	usb_bus_reenumerate(bus);
 }

@@ -712,6 +712,19 @@ void usb_root_hub_start(struct usb_bus *bus)
 	work_schedule(&bus->poll_work, 0);
 }
 
+void usb_bus_reenumerate(struct usb_bus *bus)
+{
+	struct usb_hub *hub = bus->root->hub;
+
+	for (unsigned i = 0; hub && i < hub->nports; i++) {
+		usb_port_detach(&hub->ports[i]);
+		hub->ports[i].connected = false; /* the next poll sees a connect */
+	}
+	bus->t_enum_start_ns = ktime_ns();
+	bus->root_polls = 0;
+	usb_hcd_port_event(bus->hcd);
+}
+
 void usb_hcd_port_event(struct usb_hcd *hcd)
 {
 	struct usb_bus *bus = usb_bus_of(hcd);

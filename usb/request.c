@@ -259,10 +259,10 @@ int usb_control_sync(struct usb_device *dev, uint8_t type, uint8_t req, uint16_t
 	if (rc == 0 && !usb_wait_idle_until(sync_over, &w, timeout_ns + NSEC_PER_SEC)) {
 		usb_request_cancel(w.r);
 		usb_wait_idle_until(sync_over, &w, NSEC_PER_SEC);
+		rc = USB_ERR_SETUP_TIMEOUT; /* whatever the cancelled request says */
 	}
 	if (rc == 0)
-		rc = w.finished ? w.status
-				: dev->state == USB_STATE_GONE ? USB_ERR_NODEV : USB_ERR_SETUP_TIMEOUT;
+		rc = w.finished ? w.status : USB_ERR_NODEV;
 	if (actual)
 		*actual = w.actual;
 	/* A gone device already orphaned the request; the core owns it. */

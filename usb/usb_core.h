@@ -110,6 +110,8 @@ void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed);
 void usb_port_detach(struct usb_port *p);
 int usb_port_reenumerate(struct usb_port *p);
 void usb_root_hub_start(struct usb_bus *bus);
+/* Forgets every device of the bus; its root ports are enumerated anew. */
+void usb_bus_reenumerate(struct usb_bus *bus);
 
 /* lsusb.c */
 int usb_cmd_lsusb(int argc, char **argv);

@@ -32,6 +32,13 @@ static int run_cmd(char *line)
 
 static bool inited;
 
+static bool log_has_bus(struct fake_hcd *fh, const char *fmt_with_bus)
+{
+	char want[256];
+	snprintf(want, sizeof(want), fmt_with_bus, fh->hcd.busnum);
+	return seam_log_contains(want);
+}
+
 static void setup(void)
 {
 	if (!inited) {
@@ -170,6 +177,36 @@ TEST(tablet_report_descriptor_is_read_and_parsed)
 	fake_run_ms(400);
 	CHECK(seam_log_contains("report descriptor rejected: no X/Y pointer fields"));
 	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+}
+
+TEST(input_command_shows_events_until_a_serial_key)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev tab, k;
+	const uint8_t move[6] = { 0x01, 0x34, 0x12, 0x00, 0x40, 0xff };
+	char cmd[16] = "input";
+	setup();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	fake_make_tablet(&tab, USB_SPEED_FULL);
+	fake_make_keyboard(&k, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &tab);
+	fake_plug_root(&fh, 2, &k);
+	usb_hcd_register(&fh.hcd);
+	fake_run_ms(500);
+	fake_queue_report(&tab, move, sizeof(move));
+	fake_queue_report(&k, (const uint8_t[8]){ 0, 0, 0x04, 0, 0, 0, 0, 0 }, 8);
+	fake_queue_report(&k, (const uint8_t[8]){ 0 }, 8);
+	seam_log_clear();
+	fake_shell_poll_next = 'q';
+	fake_shell_poll_delay = 200; /* polls while the reports arrive */
+	CHECK_EQ(run_cmd(cmd), 0);
+	CHECK(log_has_bus(&fh, "usb %d-1: tablet abs x=4660 y=16384 wheel=-1 buttons=0x1\n"));
+	CHECK(log_has_bus(&fh, "usb %d-2: key 'a'\n"));
+	/* Keys typed during `input` were shown, not fed to the shell. */
+	CHECK_EQ(fake_shell_typed_len, 0);
+	fake_unplug_root(&fh, 1);
+	fake_unplug_root(&fh, 2);
 	fake_run_ms(50);
 }
 

@@ -421,3 +421,91 @@ TEST(buffer_alloc_refuses_oversize_clearly)
 	usb_buffer_free(p);
 	CHECK(strcmp(usb_status_str(USB_ERR_STALL), "stalled") == 0);
 }
+
+TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev dev;
+	struct usb_device *d;
+	uint8_t buf[18];
+	uint64_t t0;
+	long dma_before;
+
+	setup_core();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	fake_make_mouse(&dev, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &dev);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(400);
+	d = find_by_path(&fh, "1");
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	CHECK_EQ(usb_control_sync(d, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0,
+				  buf, sizeof(buf), NULL, 100 * NSEC_PER_MSEC), 0);
+	CHECK_EQ(buf[0], 18);
+	dma_before = fake_dma_live;
+	fh.swallow = true;
+	t0 = seam_now_ns;
+	CHECK_EQ(usb_control_sync(d, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0,
+				  buf, sizeof(buf), NULL, 100 * NSEC_PER_MSEC),
+		 USB_ERR_SETUP_TIMEOUT);
+	/* Bounded: the timeout plus the one-second guard, no more. */
+	CHECK(seam_now_ns - t0 <= 1200 * NSEC_PER_MSEC);
+	CHECK_EQ(fake_dma_live, dma_before);
+	fh.swallow = false;
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+	CHECK_EQ(fh.npending, 0);
+}
+
+TEST(controller_reset_forgets_and_re_enumerates_the_bus)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev a;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	fake_make_keyboard(&a, USB_SPEED_FULL);
+	fake_plug_root(&fh, 2, &a);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_run_ms(400);
+	CHECK_EQ(configured_count(&fh), 1);
+	fh.root_status[1] &= ~USB_PORT_ENABLED; /* what a controller reset does */
+	a.address = 0;
+	usb_hcd_reset_notify(&fh.hcd);
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK(log_has(&fh, "usb: bus %d: controller was reset, enumerating again"));
+	fake_run_ms(400);
+	CHECK_EQ(configured_count(&fh), 1);
+	CHECK_EQ(a.address, 2);
+	fake_unplug_root(&fh, 2);
+	fake_run_ms(50);
+	CHECK_EQ(fh.open_endpoints, 0);
+}
+
+TEST(dma_exhaustion_during_enumeration_fails_cleanly)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev a;
+
+	setup_core();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	fake_make_keyboard(&a, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &a);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_dma_fail = true;
+	fake_run_ms(400);
+	fake_dma_fail = false;
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK(log_has(&fh, "usb %d-1: device not accepted: out of DMA memory; port disabled"));
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+	/* Plugged again with memory back: it works. */
+	fake_make_keyboard(&a, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &a);
+	fake_run_ms(400);
+	CHECK_EQ(configured_count(&fh), 1);
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+}

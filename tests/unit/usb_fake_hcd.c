@@ -215,7 +215,7 @@ static void process(struct work *w)
 			finish(fh, i, USB_ERR_CANCELLED);
 			continue;
 		}
-		if (p->due_ns > ktime_ns()) {
+		if (p->due_ns > ktime_ns() || fh->swallow) {
 			i++;
 			continue;
 		}
@@ -234,7 +234,7 @@ static void process(struct work *w)
 			i++;
 		}
 	}
-	if (fh->npending)
+	if (fh->npending && !fh->swallow)
 		work_schedule(&fh->work, fh->latency_ns);
 }
 

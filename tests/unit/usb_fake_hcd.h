@@ -56,6 +56,7 @@ struct fake_hcd {
 	unsigned root_status[FAKE_MAX_PORTS]; /* USB_PORT_* bits incl. changes */
 	bool hands_off_full_speed;            /* behave like EHCI with companions */
 	uint64_t latency_ns;                  /* per transfer */
+	bool swallow;                         /* accept transfers, never finish them */
 	struct fake_xfer pending[FAKE_MAX_PENDING];
 	unsigned npending;
 	struct work work;

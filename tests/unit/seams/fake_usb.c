@@ -26,6 +26,7 @@ bool fake_dma_fail;
 char fake_shell_typed[4096];
 size_t fake_shell_typed_len;
 int fake_shell_poll_next = -1;
+unsigned fake_shell_poll_delay;
 
 void *kmalloc(size_t size)
 {
@@ -122,6 +123,11 @@ void shell_input_char(char c)
 int shell_poll_char(void)
 {
 	int c = fake_shell_poll_next;
+
+	if (fake_shell_poll_delay) {
+		fake_shell_poll_delay--;
+		return -1;
+	}
 	fake_shell_poll_next = -1;
 	return c;
 }

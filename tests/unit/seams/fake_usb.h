@@ -11,6 +11,7 @@ extern bool fake_dma_fail;     /* make every DMA allocation fail */
 extern char fake_shell_typed[4096]; /* what shell_input_char received */
 extern size_t fake_shell_typed_len;
 extern int fake_shell_poll_next;    /* next shell_poll_char() result */
+extern unsigned fake_shell_poll_delay; /* ... after this many -1 results */
 void fake_shell_clear(void);
 
 #endif
