@@ -253,6 +253,10 @@ int usb_control_sync(struct usb_device *dev, uint8_t type, uint8_t req, uint16_t
 /* Waits (running work) until cond or the deadline; for shell commands. */
 bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns);
 
+/* The interface's first open endpoint of that type and direction. */
+struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_type type,
+				       bool in);
+
 /* --- class drivers ----------------------------------------------------- */
 #define USB_MATCH_ANY (-1)
 

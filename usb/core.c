@@ -273,6 +273,16 @@ int usb_open_config_endpoints(struct usb_device *dev)
 	return 0;
 }
 
+struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_type type,
+				       bool in)
+{
+	for (unsigned e = 0; e < intf->desc.bNumEndpoints && e < USB_MAX_ENDPOINTS; e++)
+		if (intf->ep_opened[e] && intf->ep[e].type == type &&
+		    !!(intf->ep[e].ep_addr & USB_DIR_IN) == in)
+			return &intf->ep[e];
+	return NULL;
+}
+
 /* --- class drivers ------------------------------------------------------ */
 void usb_register_driver(struct usb_driver *drv)
 {

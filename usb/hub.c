@@ -346,16 +346,12 @@ static void hub_descriptor_read(struct usb_request *r)
 	power_next(r);
 }
 
-static bool hub_endpoint_ok(const struct usb_interface *intf)
-{
-	return intf->desc.bNumEndpoints >= 1 && intf->ep_opened[0] &&
-	       (intf->ep[0].ep_addr & USB_DIR_IN) && intf->ep[0].type == USB_EP_INTERRUPT;
-}
-
 static int hub_probe(struct usb_interface *intf)
 {
 	struct usb_device *hdev = intf->dev;
+	struct usb_endpoint *status_ep = usb_intf_endpoint(intf, USB_EP_INTERRUPT, true);
 	struct hub_state *hs;
+	size_t status_len;
 	char name[48];
 
 	usb_dev_name(hdev, name, sizeof(name));
@@ -364,7 +360,7 @@ static int hub_probe(struct usb_interface *intf)
 		       hdev->depth + 1, HUB_MAX_DEPTH);
 		return -1;
 	}
-	if (!hub_endpoint_ok(intf)) {
+	if (!status_ep) {
 		pr_err("%s: hub without an interrupt IN endpoint; not used\n", name);
 		return -1;
 	}
@@ -376,7 +372,8 @@ static int hub_probe(struct usb_interface *intf)
 	work_init(&hs->work, hub_work);
 	hs->ctrl = usb_request_alloc(hdev, &hdev->ep0, HUB_DESC_READ);
 	/* QEMU's hub answers a 1-byte status read with nothing: read >= 2. */
-	hs->status = usb_request_alloc(hdev, &intf->ep[0], MAX(2u, intf->ep[0].max_packet));
+	status_len = MAX(2u, status_ep->max_packet);
+	hs->status = usb_request_alloc(hdev, status_ep, status_len);
 	if (!hs->ctrl || !hs->status) {
 		usb_request_free(hs->ctrl);
 		usb_request_free(hs->status);
@@ -385,7 +382,7 @@ static int hub_probe(struct usb_interface *intf)
 	}
 	hs->status->ctx = hs;
 	hs->status->done = status_changed;
-	hs->status->xfer.len = MAX(2u, intf->ep[0].max_packet);
+	hs->status->xfer.len = status_len;
 	hs->ctrl->ctx = hs;
 	hs->ctrl->done = hub_descriptor_read;
 	intf->driver_data = hs;

@@ -27,6 +27,14 @@ static void setup_core(void)
 	seam_log_echo = getenv("USB_ECHO") != NULL;
 }
 
+/* A fresh simulated controller registered as a new bus. */
+static void start_bus(struct fake_hcd *fh, unsigned nports, enum usb_speed speed)
+{
+	setup_core();
+	fake_hcd_init(fh, nports, speed);
+	CHECK_EQ(usb_hcd_register(&fh->hcd), 0);
+}
+
 static struct usb_device *find_by_path(struct fake_hcd *fh, const char *path)
 {
 	struct usb_bus *bus = fh->hcd.core;
@@ -62,11 +70,9 @@ TEST(single_device_enumerates_with_strings_and_address_2)
 	static struct fake_dev kbd;
 	struct usb_device *d;
 
-	setup_core();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_make_keyboard(&kbd, USB_SPEED_FULL);
 	fake_plug_root(&fh, 1, &kbd);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(400);
 	d = find_by_path(&fh, "1");
 	CHECK(d != NULL);
@@ -92,9 +98,7 @@ TEST(tree_of_hubs_enumerates_and_unplugging_a_hub_frees_subtree)
 	static struct fake_dev hub, hub2, k1, k2, m1;
 	long dma_before = fake_dma_live, mem_before;
 
-	setup_core();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_run_ms(50);
 	mem_before = fake_kmalloc_live;
 	dma_before = fake_dma_live;
@@ -138,9 +142,7 @@ TEST(address_is_reused_after_disconnect)
 	static struct fake_hcd fh;
 	static struct fake_dev a, b;
 
-	setup_core();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	start_bus(&fh, 2, USB_SPEED_FULL);
 	for (int cycle = 0; cycle < 20; cycle++) {
 		fake_make_keyboard(&a, USB_SPEED_FULL);
 		fake_make_tablet(&b, USB_SPEED_FULL);
@@ -164,9 +166,7 @@ TEST(disconnect_mid_enumeration_leaves_nothing_behind)
 	static struct fake_dev kbd;
 	long dma_before, mem_before;
 
-	setup_core();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_run_ms(10);
 	dma_before = fake_dma_live;
 	mem_before = fake_kmalloc_live;
@@ -198,12 +198,10 @@ TEST(malformed_config_is_rejected_with_a_message_naming_the_device)
 	static struct fake_hcd fh;
 	static struct fake_dev bad;
 
-	setup_core();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_make_keyboard(&bad, USB_SPEED_FULL);
 	bad.config[13] = 2; /* bNumEndpoints 2, one present */
 	fake_plug_root(&fh, 2, &bad);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(500);
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK(log_has(&fh, "usb %d-2: device not accepted: bad configuration descriptor: "
@@ -220,13 +218,11 @@ TEST(stalled_string_requests_do_not_stop_enumeration)
 	static struct fake_dev dev;
 	struct usb_device *d;
 
-	setup_core();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
 	dev.stall_request = USB_REQ_GET_DESCRIPTOR;
 	dev.stall_desc_type = USB_DT_STRING;
 	fake_plug_root(&fh, 1, &dev);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(400);
 	d = find_by_path(&fh, "1");
 	CHECK(d && d->state == USB_STATE_CONFIGURED);
@@ -240,12 +236,10 @@ TEST(stall_on_set_configuration_gives_up_after_bounded_retries)
 	static struct fake_hcd fh;
 	static struct fake_dev dev;
 
-	setup_core();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
 	dev.stall_request = USB_REQ_SET_CONFIGURATION;
 	fake_plug_root(&fh, 1, &dev);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(3000);
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK_EQ(fh.resets_started, 3);
@@ -264,12 +258,10 @@ TEST(timeouts_are_retried_and_recovered)
 	static struct fake_hcd fh;
 	static struct fake_dev dev;
 
-	setup_core();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
 	dev.timeouts_left = 1; /* the first GET_DESCRIPTOR times out */
 	fake_plug_root(&fh, 1, &dev);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(1000);
 	CHECK_EQ(configured_count(&fh), 1);
 	CHECK_EQ(fh.resets_started, 2);
@@ -284,9 +276,7 @@ TEST(ports_enumerate_overlapped_but_one_device_at_address_0)
 	static struct fake_dev devs[4];
 	uint64_t start;
 
-	setup_core();
-	fake_hcd_init(&fh, 4, USB_SPEED_FULL);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	start_bus(&fh, 4, USB_SPEED_FULL);
 	fake_run_ms(10);
 	start = now_ms();
 	for (unsigned i = 0; i < 4; i++) {
@@ -341,12 +331,10 @@ TEST(full_speed_device_on_high_speed_root_is_handed_off_quietly)
 	static struct fake_hcd fh;
 	static struct fake_dev fs;
 
-	setup_core();
-	fake_hcd_init(&fh, 2, USB_SPEED_HIGH);
+	start_bus(&fh, 2, USB_SPEED_HIGH);
 	fh.hands_off_full_speed = true;
 	fake_make_keyboard(&fs, USB_SPEED_FULL);
 	fake_plug_root(&fh, 2, &fs);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(500);
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK(seam_log_contains("port 2: full-speed device handed to companion"));
@@ -364,8 +352,7 @@ TEST(hubs_deeper_than_the_usb_limit_are_refused)
 	static struct fake_hcd fh;
 	static struct fake_dev hubs[6], kbd;
 
-	setup_core();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	start_bus(&fh, 1, USB_SPEED_FULL);
 	for (int i = 0; i < 6; i++)
 		fake_make_hub(&hubs[i], 2);
 	for (int i = 0; i < 5; i++)
@@ -373,7 +360,6 @@ TEST(hubs_deeper_than_the_usb_limit_are_refused)
 	fake_make_keyboard(&kbd, USB_SPEED_FULL);
 	fake_plug_hub(&hubs[4], 2, &kbd); /* tier 7: allowed */
 	fake_plug_root(&fh, 1, &hubs[0]);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(5000);
 	CHECK(find_by_path(&fh, "1.1.1.1.1.2") != NULL);
 	CHECK(log_has(&fh, "usb %d-1.1.1.1.1.1: hub at tier 7"));
@@ -389,11 +375,9 @@ TEST(hub_port_hotplug_after_boot)
 	static struct fake_hcd fh;
 	static struct fake_dev hub, k;
 
-	setup_core();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_hub(&hub, 4);
 	fake_plug_root(&fh, 1, &hub);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(600);
 	CHECK_EQ(configured_count(&fh), 1);
 	for (int cycle = 0; cycle < 5; cycle++) {
@@ -431,11 +415,9 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 	uint64_t t0;
 	long dma_before;
 
-	setup_core();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
 	fake_plug_root(&fh, 1, &dev);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(400);
 	d = find_by_path(&fh, "1");
 	CHECK(d != NULL);
@@ -464,11 +446,9 @@ TEST(controller_reset_forgets_and_re_enumerates_the_bus)
 	static struct fake_hcd fh;
 	static struct fake_dev a;
 
-	setup_core();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_make_keyboard(&a, USB_SPEED_FULL);
 	fake_plug_root(&fh, 2, &a);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_run_ms(400);
 	CHECK_EQ(configured_count(&fh), 1);
 	fh.root_status[1] &= ~USB_PORT_ENABLED; /* what a controller reset does */
@@ -489,11 +469,9 @@ TEST(dma_exhaustion_during_enumeration_fails_cleanly)
 	static struct fake_hcd fh;
 	static struct fake_dev a;
 
-	setup_core();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_keyboard(&a, USB_SPEED_FULL);
 	fake_plug_root(&fh, 1, &a);
-	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
 	fake_dma_fail = true;
 	fake_run_ms(400);
 	fake_dma_fail = false;

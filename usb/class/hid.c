@@ -157,15 +157,6 @@ static uint16_t report_desc_len(const struct usb_interface *intf)
 	return (uint16_t)(d[7] | d[8] << 8);
 }
 
-static int find_interrupt_in(const struct usb_interface *intf)
-{
-	for (unsigned e = 0; e < intf->desc.bNumEndpoints; e++)
-		if (intf->ep_opened[e] && intf->ep[e].type == USB_EP_INTERRUPT &&
-		    (intf->ep[e].ep_addr & USB_DIR_IN))
-			return (int)e;
-	return -1;
-}
-
 static void hid_free(struct hid_dev *h)
 {
 	work_cancel(&h->retry);
@@ -189,10 +180,10 @@ static int hid_probe(struct usb_interface *intf)
 {
 	struct hid_dev *h;
 	char devname[40];
-	int ep = find_interrupt_in(intf);
+	struct usb_endpoint *ep = usb_intf_endpoint(intf, USB_EP_INTERRUPT, true);
 
 	usb_dev_name(intf->dev, devname, sizeof(devname));
-	if (ep < 0) {
+	if (!ep) {
 		pr_err("%s: HID interface without an interrupt IN endpoint\n", devname);
 		return -1;
 	}
@@ -212,7 +203,7 @@ static int hid_probe(struct usb_interface *intf)
 		return -1;
 	}
 	h->ctrl = usb_request_alloc(h->dev, &h->dev->ep0, MAX(h->report_desc_len, 8u));
-	h->in = usb_request_alloc(h->dev, &intf->ep[ep], intf->ep[ep].max_packet);
+	h->in = usb_request_alloc(h->dev, ep, ep->max_packet);
 	if (!h->ctrl || !h->in) {
 		hid_free(h);
 		return -1;
@@ -220,7 +211,7 @@ static int hid_probe(struct usb_interface *intf)
 	h->ctrl->ctx = h->in->ctx = h;
 	h->ctrl->done = setup_next;
 	h->in->done = report_in;
-	h->in->xfer.len = intf->ep[ep].max_packet;
+	h->in->xfer.len = ep->max_packet;
 	if (h->kind == HID_KEYBOARD)
 		hid_kbd_init(h);
 	intf->driver_data = h;

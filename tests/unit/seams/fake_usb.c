@@ -15,10 +15,6 @@
 #include "kstring.h"
 #include "mm.h"
 #include "shell.h"
-#include "arch.h"
-#include "ktime.h"
-#include "seams.h"
-#include "work.h"
 
 long fake_kmalloc_live;
 long fake_dma_live;
@@ -145,12 +141,4 @@ bool kstrtou64(const char *s, uint64_t *out)
 		return false;
 	*out = strtoull(s, &end, 0);
 	return *end == 0;
-}
-
-/* Sleeping until the next interrupt: the fake clock jumps to the next
- * due work item, at most one 1 ms tick. */
-void arch_idle(void)
-{
-	uint64_t next = work_next_due_ns();
-	seam_now_ns += next == 0 ? 1 : next < NSEC_PER_MSEC ? next : NSEC_PER_MSEC;
 }
