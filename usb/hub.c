@@ -235,11 +235,11 @@ static void hub_reset_start(struct usb_port *p)
 {
 	struct hub_state *hs = p->hub->priv;
 	struct usb_request *r = port_io(p);
-	int rc = r ? hub_control(r, HUB_REQ_TYPE_PORT, USB_REQ_SET_FEATURE, PORT_FEAT_RESET,
-				 p->num, 0)
-		   : USB_ERR_NOMEM;
+	int rc;
 
 	hs->io[p->num - 1].clearing = false;
+	rc = r ? hub_control(r, HUB_REQ_TYPE_PORT, USB_REQ_SET_FEATURE, PORT_FEAT_RESET, p->num, 0)
+	       : USB_ERR_NOMEM;
 	if (rc)
 		usb_port_reset_done(p, rc, USB_SPEED_FULL);
 }
