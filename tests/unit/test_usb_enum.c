@@ -487,3 +487,28 @@ TEST(dma_exhaustion_during_enumeration_fails_cleanly)
 	fake_unplug_root(&fh, 1);
 	fake_run_ms(50);
 }
+
+TEST(controller_that_addresses_devices_itself_gets_no_set_address)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev hub, k;
+
+	setup_core();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	fake_hcd_xhci_shape(&fh);
+	CHECK_EQ(usb_hcd_register(&fh.hcd), 0);
+	fake_make_hub(&hub, 4);
+	fake_make_keyboard(&k, USB_SPEED_FULL);
+	fake_plug_hub(&hub, 2, &k);
+	fake_plug_root(&fh, 1, &hub);
+	fake_run_ms(1000);
+	CHECK_EQ(configured_count(&fh), 2);
+	CHECK_EQ(fh.set_address_calls, 2);
+	CHECK_EQ(hub.set_address_count + k.set_address_count, 0); /* none on the wire */
+	CHECK_EQ(k.address, 3);
+	CHECK_EQ(fh.devices_added, 2);
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+	CHECK_EQ(fh.devices_added, 0);
+	CHECK_EQ(fh.open_endpoints, 0);
+}

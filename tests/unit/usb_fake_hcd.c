@@ -335,6 +335,41 @@ static const struct usb_hcd_ops fake_ops = {
 	.cancel = fake_cancel,
 };
 
+static int fake_device_add(struct usb_hcd *hcd, struct usb_device *dev)
+{
+	fake_of(hcd)->devices_added++;
+	return 0;
+}
+
+static void fake_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
+{
+	fake_of(hcd)->devices_added--;
+}
+
+/* Like xHCI's Address Device command: no SET_ADDRESS on the wire. */
+static int fake_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr)
+{
+	struct fake_hcd *fh = fake_of(hcd);
+	struct fake_dev *d = route(fh, 0);
+
+	fh->set_address_calls++;
+	if (!d)
+		return USB_ERR_NODEV;
+	d->address = addr;
+	return 0;
+}
+
+void fake_hcd_xhci_shape(struct fake_hcd *fh)
+{
+	static struct usb_hcd_ops xhci_ops;
+
+	xhci_ops = *fh->hcd.ops;
+	xhci_ops.device_add = fake_device_add;
+	xhci_ops.set_address = fake_set_address;
+	xhci_ops.device_remove = fake_device_remove;
+	fh->hcd.ops = &xhci_ops;
+}
+
 void fake_hcd_init(struct fake_hcd *fh, unsigned nports, enum usb_speed speed)
 {
 	memset(fh, 0, sizeof(*fh));

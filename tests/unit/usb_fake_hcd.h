@@ -57,6 +57,8 @@ struct fake_hcd {
 	bool hands_off_full_speed;            /* behave like EHCI with companions */
 	uint64_t latency_ns;                  /* per transfer */
 	bool swallow;                         /* accept transfers, never finish them */
+	int devices_added;                    /* xHCI shape: device_add - device_remove */
+	unsigned set_address_calls;
 	struct fake_xfer pending[FAKE_MAX_PENDING];
 	unsigned npending;
 	struct work work;
@@ -70,6 +72,8 @@ struct fake_hcd {
 };
 
 void fake_hcd_init(struct fake_hcd *fh, unsigned nports, enum usb_speed speed);
+/* Makes the controller address devices itself, as xHCI does. */
+void fake_hcd_xhci_shape(struct fake_hcd *fh);
 void fake_plug_root(struct fake_hcd *fh, unsigned port, struct fake_dev *d);
 void fake_unplug_root(struct fake_hcd *fh, unsigned port);
 void fake_plug_hub(struct fake_dev *hub, unsigned port, struct fake_dev *d);
