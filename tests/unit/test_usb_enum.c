@@ -512,3 +512,37 @@ TEST(controller_that_addresses_devices_itself_gets_no_set_address)
 	CHECK_EQ(fh.devices_added, 0);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
+
+TEST(full_speed_devices_behind_a_high_speed_hub_get_its_transaction_translator)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev hs_hub, fs_hub, k1, k2;
+	struct usb_device *d1, *d2;
+
+	start_bus(&fh, 2, USB_SPEED_HIGH);
+	fake_make_hub(&hs_hub, 4);
+	hs_hub.speed = USB_SPEED_HIGH;
+	hs_hub.dev_desc[7] = 64;
+	fake_make_hub(&fs_hub, 4);
+	fake_make_keyboard(&k1, USB_SPEED_FULL);
+	fake_make_keyboard(&k2, USB_SPEED_LOW);
+	fake_plug_hub(&hs_hub, 3, &k1);
+	fake_plug_hub(&hs_hub, 4, &fs_hub);
+	fake_plug_hub(&fs_hub, 1, &k2);
+	fake_plug_root(&fh, 1, &hs_hub);
+	fake_run_ms(1500);
+	d1 = find_by_path(&fh, "1.3");
+	d2 = find_by_path(&fh, "1.4.1");
+	CHECK(d1 && d2);
+	if (!d1 || !d2)
+		return;
+	CHECK_EQ(d1->tt_hub_addr, hs_hub.address);
+	CHECK_EQ(d1->tt_port, 3);
+	CHECK_EQ(d1->ep0.tt_hub_addr, hs_hub.address);
+	/* Behind a full-speed hub the nearest high-speed hub still translates. */
+	CHECK_EQ(d2->tt_hub_addr, hs_hub.address);
+	CHECK_EQ(d2->tt_port, 4);
+	CHECK_EQ(find_by_path(&fh, "1")->tt_hub_addr, 0);
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+}
