@@ -174,7 +174,7 @@ struct usb_device {
 	char product[USB_STRING_MAX];
 	char serial[USB_STRING_MAX];
 	struct usb_hub *hub;      /* set while this device acts as a hub */
-	uint64_t t_connect_ns, t_configured_ns;
+	uint64_t t_configured_ns;
 
 	/* core bookkeeping */
 	unsigned inflight;                /* requests handed to the HCD or queued */

@@ -140,7 +140,6 @@ struct usb_device *usb_device_alloc(struct usb_bus *bus, struct usb_device *pare
 		ksnprintf(dev->path, sizeof(dev->path), "%s.%u", parent->path, port);
 	else if (parent)
 		ksnprintf(dev->path, sizeof(dev->path), "%u", port);
-	dev->t_connect_ns = ktime_ns();
 	dev->next = bus->devices;
 	bus->devices = dev;
 	return dev;

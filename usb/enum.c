@@ -257,7 +257,6 @@ void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed)
 		attempt_failed(p, "port reset", rc);
 		return;
 	}
-	p->speed = speed;
 	p->dev = usb_device_alloc(port_bus(p), p->hub->hdev, p->num, speed);
 	if (!p->dev) {
 		give_up(p, "out of memory");

@@ -61,7 +61,6 @@ struct usb_port {
 	struct usb_device *dev;   /* device being enumerated or configured */
 	unsigned attempt;
 	uint64_t reset_start_ns;
-	enum usb_speed speed;
 	/* enumeration progress */
 	unsigned step;
 	bool awaiting;            /* a request of this port's step is in flight */
