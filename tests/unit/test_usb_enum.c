@@ -546,3 +546,32 @@ TEST(full_speed_devices_behind_a_high_speed_hub_get_its_transaction_translator)
 	fake_unplug_root(&fh, 1);
 	fake_run_ms(50);
 }
+
+TEST(bad_device_descriptors_and_oversized_configs_are_rejected)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev a, b, hub;
+
+	start_bus(&fh, 3, USB_SPEED_FULL);
+	fake_make_mouse(&a, USB_SPEED_FULL);
+	a.dev_desc[7] = 12; /* bMaxPacketSize0 12: not a legal size */
+	fake_make_mouse(&b, USB_SPEED_FULL);
+	b.config[2] = 0x00;
+	b.config[3] = 0x20; /* wTotalLength 8192 */
+	fake_make_hub(&hub, 0);
+	fake_plug_root(&fh, 1, &a);
+	fake_plug_root(&fh, 2, &b);
+	fake_plug_root(&fh, 3, &hub);
+	fake_run_ms(1000);
+	CHECK(log_has(&fh, "usb %d-1: device not accepted: bad device descriptor: "
+			   "bMaxPacketSize0 12; port disabled"));
+	CHECK(log_has(&fh, "usb %d-2: device not accepted: bad configuration descriptor: "
+			   "wTotalLength 8192 out of range 9..4096; port disabled"));
+	CHECK(log_has(&fh, "usb %d-3: hub: 0 ports unsupported (1..31); hub not used"));
+	CHECK_EQ(configured_count(&fh), 1); /* the hub, enumerated but unused */
+	for (unsigned port = 1; port <= 3; port++)
+		fake_unplug_root(&fh, port);
+	fake_run_ms(50);
+	CHECK_EQ(configured_count(&fh), 0);
+	CHECK_EQ(fh.open_endpoints, 0);
+}
