@@ -10,6 +10,7 @@
 #include "kstring.h"
 #include "ktime.h"
 #include "mm.h"
+#include "pci.h"
 #include "printk.h"
 #include "usb_core.h"
 
@@ -372,7 +373,10 @@ static void init_root_hub(struct usb_device *root, struct usb_hcd *hcd)
 	}
 	ksnprintf(root->manufacturer, sizeof(root->manufacturer), "Tern %s", hcd->driver_name);
 	ksnprintf(root->product, sizeof(root->product), "%s", hcd->product);
-	ksnprintf(root->serial, sizeof(root->serial), "bus%d", hcd->busnum);
+	/* Linux names a root hub's serial after its controller's PCI address. */
+	if (hcd->pci)
+		ksnprintf(root->serial, sizeof(root->serial), "0000:%02x:%02x.%u", hcd->pci->bus,
+			  hcd->pci->dev, hcd->pci->fn);
 	root->address = 1;
 	root->configured = true;
 	root->state = USB_STATE_CONFIGURED;
