@@ -222,6 +222,11 @@ static int cmd_usbbench(int argc, char **argv)
 		kprintf("usbbench: no USB host controller registered\n");
 		return 1;
 	}
+	/* Run right after boot, enumeration may still be going on. */
+	if (!usb_wait_idle_until(all_settled, NULL, REENUM_TIMEOUT_NS)) {
+		kprintf("usbbench: boot enumeration did not settle within 20 s\n");
+		return 1;
+	}
 	if (last_configured_ns() > usb_first_register_ns())
 		boot = last_configured_ns() - usb_first_register_ns();
 	report_enumeration("USB enumeration at boot (first controller registered -> last device "
