@@ -19,6 +19,8 @@
 #define PORT_FEAT_RESET 4
 #define PORT_FEAT_POWER 8
 #define PORT_FEAT_C_CONNECTION 16
+#define HUB_FEAT_C_LOCAL_POWER 0
+#define HUB_FEAT_C_OVER_CURRENT 1
 
 /* USB 2.0 11.24.2.7.1, Table 11-21: wPortStatus; 11-22: wPortChange. */
 #define PS_CONNECTION 0x0001
@@ -94,14 +96,15 @@ static int hub_control(struct usb_request *r, uint8_t type, uint8_t req, uint16_
  * frees itself; a gone hub frees it through the core. */
 static void free_self(struct usb_request *r) { usb_request_free(r); }
 
-static void hub_send(struct hub_state *hs, uint8_t req, uint16_t feature, uint16_t port)
+static void hub_send(struct hub_state *hs, uint8_t type, uint8_t req, uint16_t feature,
+		     uint16_t port)
 {
 	struct usb_request *r = usb_request_alloc(hs->hdev, &hs->hdev->ep0, 0);
 
 	if (!r)
 		return;
 	r->done = free_self;
-	if (hub_control(r, HUB_REQ_TYPE_PORT, req, feature, port, 0))
+	if (hub_control(r, type, req, feature, port, 0))
 		usb_request_free(r);
 }
 
@@ -127,8 +130,8 @@ static void port_status_read(struct usb_request *r)
 	change = (uint16_t)(b[2] | b[3] << 8);
 	for (unsigned bit = 0; bit < 5; bit++)
 		if (change & (1u << bit))
-			hub_send(hs, USB_REQ_CLEAR_FEATURE, (uint16_t)(PORT_FEAT_C_CONNECTION + bit),
-				 (uint16_t)port);
+			hub_send(hs, HUB_REQ_TYPE_PORT, USB_REQ_CLEAR_FEATURE,
+				 (uint16_t)(PORT_FEAT_C_CONNECTION + bit), (uint16_t)port);
 	if ((st & PS_OVER_CURRENT) && (change & 0x0008)) {
 		char name[48];
 		pr_warn("%s: hub: over-current on port %u\n", hub_name(hs, name, sizeof(name)), port);
@@ -172,8 +175,13 @@ static void status_changed(struct usb_request *r)
 	hs->int_errors = 0;
 	for (size_t i = 0; i < MIN(r->xfer.actual, (size_t)4); i++)
 		bits |= (uint32_t)b[i] << (8 * i);
-	/* Bit 0 is the hub itself; ports are bits 1..n. */
-	hs->pending |= bits & ~1u & ((2u << hs->nports) - 2u);
+	/* Bit 0 is the hub itself (local power, over-current): acknowledge
+	 * both so it stops reporting; ports are bits 1..n. */
+	if (bits & 1) {
+		hub_send(hs, HUB_REQ_TYPE_HUB, USB_REQ_CLEAR_FEATURE, HUB_FEAT_C_LOCAL_POWER, 0);
+		hub_send(hs, HUB_REQ_TYPE_HUB, USB_REQ_CLEAR_FEATURE, HUB_FEAT_C_OVER_CURRENT, 0);
+	}
+	hs->pending |= bits & ((2u << hs->nports) - 2u);
 	check_next_port(hs);
 	usb_submit(hs->status);
 }
@@ -256,7 +264,7 @@ static void hub_reset_poll(struct usb_port *p)
 
 static void hub_port_disable(struct usb_port *p)
 {
-	hub_send(p->hub->priv, USB_REQ_CLEAR_FEATURE, PORT_FEAT_ENABLE, p->num);
+	hub_send(p->hub->priv, HUB_REQ_TYPE_PORT, USB_REQ_CLEAR_FEATURE, PORT_FEAT_ENABLE, p->num);
 }
 
 static const struct usb_hub_ops external_hub_ops = {

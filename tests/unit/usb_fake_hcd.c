@@ -82,6 +82,10 @@ static int hub_request(struct fake_dev *d, struct usb_xfer *x, const struct usb_
 {
 	unsigned port = s->wIndex;
 
+	if (s->bmRequestType == 0x20 && s->bRequest == USB_REQ_CLEAR_FEATURE) {
+		d->hub_change &= (uint16_t)~(1u << s->wValue);
+		return USB_OK;
+	}
 	if (s->bmRequestType == 0xa0 && s->bRequest == USB_REQ_GET_DESCRIPTOR) {
 		const uint8_t desc[9] = { 9, USB_DT_HUB, (uint8_t)d->nports, 0x0a, 0, 1, 0, 0, 0xff };
 		return copy_out(x, desc, sizeof(desc));
@@ -175,8 +179,8 @@ static int control(struct fake_dev *d, struct usb_xfer *x)
 static bool interrupt_in(struct fake_dev *d, struct usb_xfer *x)
 {
 	if (d->is_hub) {
-		uint8_t bits[4] = { 0 };
-		bool any = false;
+		uint8_t bits[4] = { d->hub_change ? 1 : 0 };
+		bool any = d->hub_change;
 		for (unsigned i = 0; i < d->nports; i++)
 			if (d->port_change[i]) {
 				bits[(i + 1) / 8] |= (uint8_t)(1u << ((i + 1) % 8));

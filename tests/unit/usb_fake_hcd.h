@@ -35,6 +35,7 @@ struct fake_dev {
 	unsigned nports;
 	struct fake_dev *child[FAKE_MAX_PORTS];
 	uint16_t port_status[FAKE_MAX_PORTS], port_change[FAKE_MAX_PORTS];
+	uint16_t hub_change;        /* C_HUB_LOCAL_POWER, C_HUB_OVER_CURRENT */
 	/* interrupt IN data (HID reports) */
 	uint8_t report[16][8];
 	size_t report_len[16];
