@@ -204,8 +204,10 @@ bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns
 	while (!cond(ctx)) {
 		if (ktime_ns() >= deadline)
 			return cond(ctx);
-		if (work_run_pending() == 0)
-			arch_idle(); /* sleep to the next interrupt: the tick or the HCD */
+		/* Nothing to do now: sleep to the next interrupt (the tick or
+		 * the controller's), never spin. */
+		if (work_run_pending() == 0 && work_next_due_ns() > 0)
+			arch_idle();
 	}
 	return true;
 }
