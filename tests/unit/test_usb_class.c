@@ -313,3 +313,29 @@ TEST(usbbench_reenumerates_and_measures_latency)
 	fake_unplug_root(&fh, 2);
 	fake_run_ms(50);
 }
+
+TEST(usbdebug_shows_ports_mid_enumeration)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev a, b;
+	char cmd[32];
+	setup();
+	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	fake_make_keyboard(&a, USB_SPEED_FULL);
+	fake_make_keyboard(&b, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &a);
+	fake_plug_root(&fh, 2, &b);
+	usb_hcd_register(&fh.hcd);
+	fake_run_ms(152); /* debounce and reset over: one port has the slot */
+	seam_log_clear();
+	snprintf(cmd, sizeof(cmd), "usbdebug %d", fh.hcd.busnum);
+	CHECK_EQ(run_cmd(cmd), 0);
+	CHECK(log_has_bus(&fh, "bus %d (uhci_hcd): 1 addresses in use, address 0 held by usb"));
+	CHECK(seam_log_contains("port 2: resetting, attempt 1\n"));
+	strcpy(cmd, "usbdebug x");
+	CHECK_EQ(run_cmd(cmd), 1);
+	fake_run_ms(300);
+	fake_unplug_root(&fh, 1);
+	fake_unplug_root(&fh, 2);
+	fake_run_ms(50);
+}
