@@ -579,3 +579,35 @@ TEST(bad_device_descriptors_and_oversized_configs_are_rejected)
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
+
+TEST(unplugging_a_hub_while_its_children_enumerate_leaves_nothing_behind)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev hub, k1, k2;
+	long dma_before, mem_before;
+
+	start_bus(&fh, 1, USB_SPEED_FULL);
+	fake_run_ms(10);
+	dma_before = fake_dma_live;
+	mem_before = fake_kmalloc_live;
+	/* The hub is configured ~190 ms after plugging; its children go
+	 * through debounce, reset and transfers in the 300 ms after that. */
+	for (uint64_t at = 150; at < 520; at += 9) {
+		fake_make_hub(&hub, 4);
+		fake_make_keyboard(&k1, USB_SPEED_FULL);
+		fake_make_keyboard(&k2, USB_SPEED_LOW);
+		fake_plug_hub(&hub, 1, &k1);
+		fake_plug_hub(&hub, 2, &k2);
+		fake_plug_root(&fh, 1, &hub);
+		fake_run_ms(at);
+		fake_unplug_root(&fh, 1);
+		fake_run_ms(50);
+		CHECK_EQ(configured_count(&fh), 0);
+		CHECK_EQ(fh.npending, 0);
+		CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+	}
+	CHECK_EQ(fake_dma_live, dma_before);
+	CHECK_EQ(fake_kmalloc_live, mem_before);
+	CHECK_EQ(fh.open_endpoints, 0);
+	CHECK(usb_find_device(fh.hcd.busnum, 2) == NULL);
+}
