@@ -50,10 +50,10 @@ void pci_init(void);
 
 /* Config-space offsets used outside kernel/pci.c (PCI Local Bus 3.0 6.1). */
 #define PCI_COMMAND 0x04
-#define PCI_CMD_IO 0x1u
-#define PCI_CMD_MEMORY 0x2u
-#define PCI_CMD_BUS_MASTER 0x4u
-#define PCI_CMD_INTX_DISABLE 0x400u
+#define PCI_CMD_IO (1u << 0)
+#define PCI_CMD_MEMORY (1u << 1)
+#define PCI_CMD_BUS_MASTER (1u << 2)
+#define PCI_CMD_INTX_DISABLE (1u << 10)
 
 /* The functions found by pci_init(), in bus/device/function order. */
 size_t pci_device_count(void);
