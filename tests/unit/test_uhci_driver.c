@@ -47,7 +47,7 @@ static const struct pci_driver *uhci_driver(void)
 	return NULL;
 }
 
-static void boot(void)
+static void boot_with_irq(uint8_t line)
 {
 	seam_log_clear();
 	fake_env_reset();
@@ -55,7 +55,7 @@ static void boot(void)
 	fake_uhci.config[0xC0 / 4] = 0x0000bf10; /* BIOS left SMI bits set */
 	memset(&pdev, 0, sizeof(pdev));
 	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
-	pdev.irq_line = 11;
+	pdev.irq_line = line;
 	pdev.irq_pin = 1;
 	uhci_hc_count = 0;
 	const struct pci_driver *drv = uhci_driver();
@@ -64,6 +64,8 @@ static void boot(void)
 	hc = pdev.driver_data;
 	base_live = fake_dma_live();
 }
+
+static void boot(void) { boot_with_irq(11); }
 
 static void shutdown(void)
 {
@@ -550,5 +552,49 @@ TEST(dump_walks_the_schedule)
 	hc->hcd.ops->ep_close(&hc->hcd, &ep);
 	advance_frames(2);
 	CHECK_EQ(d.status, USB_ERR_CANCELLED);
+	shutdown();
+}
+
+TEST(without_interrupt_line_the_work_item_polls)
+{
+	boot_with_irq(0xFF);
+	CHECK(hc->polling);
+	CHECK(fake_env.irq_handler == NULL);
+	CHECK(seam_log_contains("polling"));
+	struct usb_endpoint ep = control_ep(2);
+	hc->hcd.ops->ep_open(&hc->hcd, &ep);
+	struct done d = { 0 };
+	struct usb_xfer x = control_xfer(&ep, &d, 8);
+	hc->hcd.ops->submit(&hc->hcd, &x);
+	CHECK(fake_env_work_queued());
+	hc_do_chain(qh_of(&ep));
+	fake_uhci.usbsts |= UHCI_STS_USBINT;
+	advance_frames(1);
+	CHECK_EQ(d.calls, 1);
+	CHECK_EQ(d.status, USB_OK);
+	CHECK_EQ(fake_uhci.usbsts & UHCI_STS_USBINT, 0); /* acknowledged by the poll */
+	hc->hcd.ops->ep_close(&hc->hcd, &ep);
+	advance_frames(2);
+	shutdown();
+}
+
+TEST(repeated_fatal_errors_retire_the_controller)
+{
+	boot();
+	struct usb_endpoint ep = control_ep(2);
+	hc->hcd.ops->ep_open(&hc->hcd, &ep);
+	for (int i = 0; i < 4; i++) {
+		fake_uhci.usbcmd &= ~UHCI_CMD_RS;
+		raise_irq(UHCI_STS_HSE | UHCI_STS_HCH);
+	}
+	CHECK(hc->dead);
+	CHECK(seam_log_contains("host system error"));
+	CHECK(seam_log_contains("giving up"));
+	CHECK_EQ(fake_env.reset_notifies, 3);
+	struct done d = { 0 };
+	struct usb_xfer x = control_xfer(&ep, &d, 8);
+	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), USB_ERR_HC);
+	hc->hcd.ops->ep_close(&hc->hcd, &ep);
+	run_work(); /* halted for good: the endpoint is freed at once */
 	shutdown();
 }

@@ -304,6 +304,7 @@ static void teardown(struct uhci_hc *hc)
 	stop(hc);
 	if (hc->irq_registered)
 		irq_unregister(hc->pci->irq_line, uhci_irq, hc);
+	work_cancel(&hc->work);
 	if (hc->pool)
 		dma_pool_destroy(hc->pool);
 	kfree(hc);

@@ -348,16 +348,14 @@ static uint16_t take_status(struct uhci_hc *hc)
 void uhci_work_fn(struct work *w)
 {
 	struct uhci_hc *hc = container_of(w, struct uhci_hc, work);
-	if (hc->dead)
-		return;
-	uint16_t sts = take_status(hc);
-	if ((sts & (UHCI_STS_HSE | UHCI_STS_HCPE)) || uhci_halted(hc)) {
-		uhci_recover(hc, sts | uhci_read16(hc, UHCI_USBSTS));
-		if (hc->dead)
-			return;
+	if (!hc->dead) {
+		uint16_t sts = take_status(hc);
+		if ((sts & (UHCI_STS_HSE | UHCI_STS_HCPE)) || uhci_halted(hc))
+			uhci_recover(hc, sts | uhci_read16(hc, UHCI_USBSTS));
+		if (sts & UHCI_STS_RESUME)
+			usb_hcd_port_event(&hc->hcd);
 	}
-	if (sts & UHCI_STS_RESUME)
-		usb_hcd_port_event(&hc->hcd);
+	/* A dead controller is halted: closing endpoints still get freed. */
 	process_endpoints(hc);
 	free_retired(hc, false);
 	reschedule(hc);
@@ -442,8 +440,13 @@ void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep)
 	for (struct uhci_req *req = uep->queue; req; req = req->next)
 		if (!req->cancel_status)
 			req->cancel_status = USB_ERR_CANCELLED;
-	if (uep->state == UHCI_EP_LINKED)
+	if (uep->state == UHCI_EP_LINKED) {
 		unlink_qh(hc, uep);
+	} else if (uep->state == UHCI_EP_UNLINKED) {
+		/* Out of the schedule already (controller reset or dead). */
+		uep->state = UHCI_EP_UNLINKING;
+		uep->unlink_frame = uhci_frame(hc);
+	}
 	work_schedule(&hc->work, 0);
 }
 
