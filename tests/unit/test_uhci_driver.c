@@ -152,6 +152,37 @@ static struct uhci_qh *qh_of(struct usb_endpoint *ep)
 	return ((struct uhci_ep *)ep->hcpriv)->qh;
 }
 
+static struct usb_endpoint interrupt_in(uint8_t dev_addr, uint8_t ep_addr, uint8_t interval)
+{
+	return (struct usb_endpoint){ .dev_addr = dev_addr, .speed = USB_SPEED_FULL,
+				      .ep_addr = ep_addr, .type = USB_EP_INTERRUPT,
+				      .max_packet = 8, .interval = interval };
+}
+
+static struct usb_xfer data_xfer(struct usb_endpoint *ep, struct done *d, size_t len)
+{
+	return (struct usb_xfer){ .ep = ep, .buf_dma = 0x7000, .len = len,
+				  .complete = on_complete, .ctx = d };
+}
+
+static void open_eps(struct usb_endpoint *a, struct usb_endpoint *b)
+{
+	CHECK_EQ(hc->hcd.ops->ep_open(&hc->hcd, a), 0);
+	if (b)
+		CHECK_EQ(hc->hcd.ops->ep_open(&hc->hcd, b), 0);
+}
+
+/* Closes the endpoints, lets the frame counter move on, checks nothing
+ * leaked. */
+static void close_and_shutdown(struct usb_endpoint *a, struct usb_endpoint *b)
+{
+	hc->hcd.ops->ep_close(&hc->hcd, a);
+	if (b)
+		hc->hcd.ops->ep_close(&hc->hcd, b);
+	advance_frames(2);
+	shutdown();
+}
+
 TEST(probe_hands_off_resets_and_starts)
 {
 	boot();
@@ -316,9 +347,7 @@ TEST(short_control_read_runs_status_stage)
 	CHECK_EQ(d.calls, 1);
 	CHECK_EQ(d.status, USB_OK);
 	CHECK_EQ(d.actual, 12);
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&ep, NULL);
 }
 
 TEST(stall_is_reported_and_queue_continues)
@@ -344,9 +373,7 @@ TEST(stall_is_reported_and_queue_continues)
 	raise_irq(UHCI_STS_USBINT);
 	CHECK_EQ(d2.calls, 1);
 	CHECK_EQ(d2.status, USB_OK);
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&ep, NULL);
 }
 
 static unsigned head_toggle(struct uhci_qh *qh)
@@ -355,18 +382,16 @@ static unsigned head_toggle(struct uhci_qh *qh)
 	return td ? !!(td->token & UHCI_TD_TOGGLE) : 99;
 }
 
-TEST(bulk_toggles_carry_over_and_reset_on_clear_halt)
+TEST(bulk_toggles_carry_over_and_reset_on_core_clear_halt)
 {
 	boot();
 	struct usb_endpoint bulk = { .dev_addr = 4, .speed = USB_SPEED_FULL, .ep_addr = 0x81,
 				     .type = USB_EP_BULK, .max_packet = 64 };
 	struct usb_endpoint ep0 = control_ep(4);
-	hc->hcd.ops->ep_open(&hc->hcd, &bulk);
-	hc->hcd.ops->ep_open(&hc->hcd, &ep0);
+	open_eps(&bulk, &ep0);
 	struct uhci_qh *qh = qh_of(&bulk);
 	struct done d = { 0 };
-	struct usb_xfer x = { .ep = &bulk, .buf_dma = 0x7000, .len = 192,
-			      .complete = on_complete, .ctx = &d };
+	struct usb_xfer x = data_xfer(&bulk, &d, 192);
 	hc->hcd.ops->submit(&hc->hcd, &x);
 	CHECK_EQ(head_toggle(qh), 0);
 	hc_do_chain(qh);
@@ -379,26 +404,24 @@ TEST(bulk_toggles_carry_over_and_reset_on_clear_halt)
 	CHECK_EQ(d.calls, 2);
 	CHECK_EQ(d.actual, 10);
 	CHECK(qh->element & UHCI_LINK_TERMINATE);
-	hc->hcd.ops->submit(&hc->hcd, &x);
+	x.len = 64;
+	hc->hcd.ops->submit(&hc->hcd, &x); /* one DATA0 packet */
 	CHECK_EQ(head_toggle(qh), 0);
-	hc_do_td(qh, 0, UHCI_TD_STALLED);
-	raise_irq(UHCI_STS_ERROR);
-	CHECK_EQ(d.status, USB_ERR_STALL);
+	hc_do_chain(qh);
+	raise_irq(UHCI_STS_USBINT);
+	CHECK_EQ(((struct uhci_ep *)bulk.hcpriv)->toggle, 1);
 
+	/* A CLEAR_FEATURE(ENDPOINT_HALT) sent by the core resets it too. */
 	struct done dc = { 0 };
 	struct usb_xfer clear = control_xfer(&ep0, &dc, 0);
 	setup_pkt = (struct usb_setup){ .bmRequestType = 0x02, .bRequest = 1, .wValue = 0,
 					.wIndex = 0x81 };
-	((struct uhci_ep *)bulk.hcpriv)->toggle = 1;
 	hc->hcd.ops->submit(&hc->hcd, &clear);
 	hc_do_chain(qh_of(&ep0));
 	raise_irq(UHCI_STS_USBINT);
 	CHECK_EQ(dc.status, USB_OK);
 	CHECK_EQ(((struct uhci_ep *)bulk.hcpriv)->toggle, 0);
-	hc->hcd.ops->ep_close(&hc->hcd, &bulk);
-	hc->hcd.ops->ep_close(&hc->hcd, &ep0);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&bulk, &ep0);
 }
 
 TEST(cancel_unlinks_then_completes_after_frame_moves)
@@ -410,8 +433,7 @@ TEST(cancel_unlinks_then_completes_after_frame_moves)
 	struct uhci_ep *uep = ep.hcpriv;
 	CHECK_EQ(uep->skel, UHCI_SKEL_INT1 - 3); /* 10 ms -> every 8 frames */
 	struct done d = { 0 };
-	struct usb_xfer x = { .ep = &ep, .buf_dma = 0x7000, .len = 8, .complete = on_complete,
-			      .ctx = &d };
+	struct usb_xfer x = data_xfer(&ep, &d, 8);
 	hc->hcd.ops->submit(&hc->hcd, &x);
 	struct uhci_td *td = fake_dma_virt(UHCI_LINK_ADDR(uep->qh->element));
 	CHECK(td->ctrl & UHCI_TD_LS);
@@ -427,9 +449,7 @@ TEST(cancel_unlinks_then_completes_after_frame_moves)
 	CHECK(qh_in_schedule(uep->qh_dma));
 	CHECK(uep->qh->element & UHCI_LINK_TERMINATE);
 	CHECK_EQ(fake_dma_live(), base_live + 1);
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&ep, NULL);
 }
 
 TEST(timeout_unlinks_and_reports_setup_timeout)
@@ -452,9 +472,7 @@ TEST(timeout_unlinks_and_reports_setup_timeout)
 	CHECK_EQ(d.calls, 1);
 	CHECK_EQ(d.status, USB_ERR_SETUP_TIMEOUT);
 	CHECK(seam_log_contains("timed out"));
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&ep, NULL);
 }
 
 TEST(close_with_pending_transfers_cancels_and_frees_everything)
@@ -509,9 +527,7 @@ TEST(process_error_resets_controller_and_fails_transfers)
 	CHECK(!(fake_uhci.usbsts & UHCI_STS_HCH));
 	CHECK(qh_in_schedule(((struct uhci_ep *)ep.hcpriv)->qh_dma));
 	CHECK_EQ(fake_dma_live(), base_live + 1);
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&ep, NULL);
 }
 
 TEST(submit_out_of_dma_memory_fails_without_leaks)
@@ -526,9 +542,7 @@ TEST(submit_out_of_dma_memory_fails_without_leaks)
 	fake_dma_fail_after(-1);
 	CHECK_EQ(fake_dma_live(), base_live + 1);
 	CHECK_EQ(d.calls, 0);
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&ep, NULL);
 }
 
 TEST(dump_walks_the_schedule)
@@ -573,9 +587,7 @@ TEST(without_interrupt_line_the_work_item_polls)
 	CHECK_EQ(d.calls, 1);
 	CHECK_EQ(d.status, USB_OK);
 	CHECK_EQ(fake_uhci.usbsts & UHCI_STS_USBINT, 0); /* acknowledged by the poll */
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
-	advance_frames(2);
-	shutdown();
+	close_and_shutdown(&ep, NULL);
 }
 
 TEST(repeated_fatal_errors_retire_the_controller)
@@ -596,5 +608,86 @@ TEST(repeated_fatal_errors_retire_the_controller)
 	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), USB_ERR_HC);
 	hc->hcd.ops->ep_close(&hc->hcd, &ep);
 	run_work(); /* halted for good: the endpoint is freed at once */
+	shutdown();
+}
+
+static const uint8_t *setup_bytes_of_head(struct uhci_qh *qh)
+{
+	struct uhci_td *td = fake_dma_virt(UHCI_LINK_ADDR(qh->element));
+	if (!td || (td->token & 0xFF) != UHCI_PID_SETUP)
+		return NULL;
+	return fake_dma_virt(td->buffer);
+}
+
+TEST(stall_on_interrupt_endpoint_is_cleared_before_completion)
+{
+	boot();
+	struct usb_endpoint in = interrupt_in(4, 0x83, 1);
+	struct usb_endpoint ep0 = control_ep(4);
+	open_eps(&ep0, &in);
+	struct uhci_ep *uep = in.hcpriv;
+	uep->toggle = 1;
+	struct done d1 = { 0 }, d2 = { 0 };
+	struct usb_xfer x1 = data_xfer(&in, &d1, 8);
+	struct usb_xfer x2 = x1;
+	x2.ctx = &d2;
+	hc->hcd.ops->submit(&hc->hcd, &x1);
+	hc->hcd.ops->submit(&hc->hcd, &x2);
+	hc_do_td(uep->qh, 0, UHCI_TD_STALLED);
+	raise_irq(UHCI_STS_ERROR);
+	CHECK_EQ(d1.calls, 0); /* held until the halt is cleared */
+	CHECK(uep->qh->element & UHCI_LINK_TERMINATE); /* x2 waits too */
+	const uint8_t *setup = setup_bytes_of_head(qh_of(&ep0));
+	CHECK(setup != NULL);
+	if (!setup)
+		return;
+	const uint8_t want[8] = { 0x02, 0x01, 0x00, 0x00, 0x83, 0x00, 0x00, 0x00 };
+	CHECK(memcmp(setup, want, 8) == 0);
+	hc_do_chain(qh_of(&ep0));
+	raise_irq(UHCI_STS_USBINT);
+	CHECK_EQ(d1.calls, 1);
+	CHECK_EQ(d1.status, USB_ERR_STALL);
+	CHECK_EQ(d2.calls, 0);
+	CHECK_EQ(head_toggle(uep->qh), 0); /* x2 runs, from DATA0 */
+	hc_do_chain(uep->qh);
+	raise_irq(UHCI_STS_USBINT);
+	CHECK_EQ(d2.calls, 1);
+	CHECK_EQ(d2.status, USB_OK);
+	close_and_shutdown(&in, &ep0);
+}
+
+TEST(stall_without_control_endpoint_completes_at_once)
+{
+	boot();
+	struct usb_endpoint in = interrupt_in(4, 0x81, 1);
+	hc->hcd.ops->ep_open(&hc->hcd, &in);
+	struct done d = { 0 };
+	struct usb_xfer x = data_xfer(&in, &d, 8);
+	hc->hcd.ops->submit(&hc->hcd, &x);
+	hc_do_td(qh_of(&in), 0, UHCI_TD_STALLED);
+	raise_irq(UHCI_STS_ERROR);
+	CHECK_EQ(d.calls, 1);
+	CHECK_EQ(d.status, USB_ERR_STALL);
+	close_and_shutdown(&in, NULL);
+}
+
+TEST(device_gone_during_clear_halt_still_completes_the_stall)
+{
+	boot();
+	struct usb_endpoint in = interrupt_in(4, 0x81, 1);
+	struct usb_endpoint ep0 = control_ep(4);
+	open_eps(&ep0, &in);
+	struct done d = { 0 };
+	struct usb_xfer x = data_xfer(&in, &d, 8);
+	hc->hcd.ops->submit(&hc->hcd, &x);
+	hc_do_td(qh_of(&in), 0, UHCI_TD_STALLED);
+	raise_irq(UHCI_STS_ERROR);
+	CHECK_EQ(d.calls, 0);
+	hc->hcd.ops->ep_close(&hc->hcd, &in);
+	hc->hcd.ops->ep_close(&hc->hcd, &ep0);
+	advance_frames(2);
+	CHECK_EQ(d.calls, 1);
+	CHECK_EQ(d.status, USB_ERR_STALL);
+	CHECK(seam_log_contains("clearing the halt of device 4 endpoint 81 failed"));
 	shutdown();
 }

@@ -119,7 +119,7 @@ static void retire_req(struct uhci_hc *hc, struct uhci_req *req)
 static void start_head(struct uhci_hc *hc, struct uhci_ep *uep)
 {
 	struct uhci_req *req = uep->queue;
-	if (!req || req->started || uep->state != UHCI_EP_LINKED || hc->dead)
+	if (!req || req->started || uep->state != UHCI_EP_LINKED || uep->halted || hc->dead)
 		return;
 	if (!element_is_ours(hc, uep)) {
 		unlink_qh(hc, uep); /* settles the element; the head starts after */
@@ -166,7 +166,18 @@ static void finish_head(struct uhci_hc *hc, struct uhci_ep *uep, const struct uh
 	if (uep->ep->type == USB_EP_CONTROL && s->status == USB_OK)
 		note_clear_halt(hc, req->x);
 	retire_req(hc, req);
+	if (s->status == USB_ERR_STALL && uep->ep->type != USB_EP_CONTROL) {
+		req->x->actual = s->actual;
+		req->x->hcpriv = NULL; /* the req is retired: cancel must not find it */
+		if (uhci_clear_halt_start(hc, uep, req->x))
+			return; /* completed once the halt is cleared */
+	}
 	complete_req(req, s->status, s->actual);
+	start_head(hc, uep);
+}
+
+void uhci_ep_resume(struct uhci_hc *hc, struct uhci_ep *uep)
+{
 	start_head(hc, uep);
 }
 

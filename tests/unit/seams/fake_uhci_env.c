@@ -96,6 +96,22 @@ int usb_hcd_register(struct usb_hcd *hcd)
 void usb_hcd_port_event(struct usb_hcd *hcd) { fake_env.port_events++; }
 void usb_hcd_reset_notify(struct usb_hcd *hcd) { fake_env.reset_notifies++; }
 
+/* Transfer buffers come from the same fake pool, so tests see them in
+ * fake_dma_live() and a leaked buffer fails the leak checks. */
+void *usb_buffer_alloc(size_t size, dma_addr_t *dma)
+{
+	fake_env.buffers_allocated++;
+	return dma_pool_alloc(NULL, size, dma);
+}
+
+void usb_buffer_free(void *buf)
+{
+	if (buf)
+		dma_pool_free(NULL, buf);
+}
+
+const char *usb_status_str(int status) { return status ? "error" : "ok"; }
+
 const struct dma_page_source dma_kernel_source;
 
 struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config *cfg)

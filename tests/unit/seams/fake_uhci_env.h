@@ -1,8 +1,9 @@
 /*
  * The kernel services the UHCI driver calls, faked for host tests: kmalloc
  * on libc, a work queue the test runs by hand, interrupt registration that
- * hands the handler to the test, a recording USB core, and DMA pool
- * creation on top of fake_uhci_dma.c.
+ * hands the handler to the test, a recording USB core (with transfer
+ * buffers from the fake pool), and DMA pool creation on top of
+ * fake_uhci_dma.c.
  */
 #ifndef TERN_FAKE_UHCI_ENV_H
 #define TERN_FAKE_UHCI_ENV_H
@@ -18,6 +19,7 @@ struct fake_env {
 	struct usb_hcd *hcd;
 	int port_events, reset_notifies;
 	int pools_created, pools_destroyed;
+	int buffers_allocated;
 };
 
 extern struct fake_env fake_env;
