@@ -69,6 +69,7 @@ static void boot(void) { boot_with_irq(11); }
 
 static void shutdown(void)
 {
+	CHECK(hc->dead || uhci_schedule_error(hc) == NULL);
 	CHECK(hc->eps == NULL);
 	CHECK_EQ(fake_dma_live(), base_live);
 	free(hc);
@@ -690,4 +691,26 @@ TEST(device_gone_during_clear_halt_still_completes_the_stall)
 	CHECK_EQ(d.status, USB_ERR_STALL);
 	CHECK(seam_log_contains("clearing the halt of device 4 endpoint 81 failed"));
 	shutdown();
+}
+
+TEST(schedule_checker_finds_damage)
+{
+	boot();
+	struct usb_endpoint a = interrupt_in(2, 0x81, 8), b = control_ep(2);
+	open_eps(&a, &b);
+	CHECK(uhci_schedule_error(hc) == NULL);
+	struct uhci_ep *uep = a.hcpriv;
+	struct uhci_qh *skel = hc->skel[uep->skel];
+	uint32_t saved = skel->link;
+	skel->link = uep->qh->link; /* bypass the endpoint's QH */
+	CHECK(uhci_schedule_error(hc) != NULL);
+	skel->link = 0x00001000 | UHCI_LINK_QH; /* outside the pool */
+	CHECK(uhci_schedule_error(hc) != NULL);
+	skel->link = saved;
+	uint32_t frame = hc->frame_list[5];
+	hc->frame_list[5] = (uint32_t)uep->qh_dma | UHCI_LINK_QH;
+	CHECK(uhci_schedule_error(hc) != NULL);
+	hc->frame_list[5] = frame;
+	CHECK(uhci_schedule_error(hc) == NULL);
+	close_and_shutdown(&a, &b);
 }

@@ -113,5 +113,7 @@ bool uhci_clear_halt_start(struct uhci_hc *hc, struct uhci_ep *uep, struct usb_x
 
 /* uhci_debug.c */
 void uhci_dump(struct usb_hcd *hcd);
+/* NULL if the schedule the controller walks is sound, else what is wrong. */
+const char *uhci_schedule_error(struct uhci_hc *hc);
 
 #endif

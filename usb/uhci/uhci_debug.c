@@ -2,11 +2,13 @@
  * Debug view of a UHCI controller: registers, root ports, and the schedule
  * as the controller sees it, walked through the hardware link pointers
  * (each translated with the DMA pool, so a corrupt link shows up as such).
- * Reached through the hcd `dump` op and the `uhcidump` shell command.
+ * Reached through the hcd `dump` op and the `uhcidump` shell command; the
+ * same walk, as a checker, backs the `uhci_schedule_is_consistent` ktest.
  */
 #include "dma_pool.h"
 #include "hw.h"
 #include "kstring.h"
+#include "ktest.h"
 #include "printk.h"
 #include "shell.h"
 #include "uhci.h"
@@ -129,6 +131,73 @@ void uhci_dump(struct usb_hcd *hcd)
 	for (const struct uhci_req *r = hc->retired; r; r = r->next)
 		retired++;
 	kprintf("  retired transfers awaiting free: %u\n", retired);
+}
+
+static bool is_skel(struct uhci_hc *hc, dma_addr_t dma, int *index)
+{
+	for (int i = 0; i < UHCI_NUM_SKELS; i++) {
+		if (hc->skel_dma[i] == dma) {
+			*index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Every linked endpoint QH exactly once, the skeletons in order, every link
+ * inside the pool, and an end. */
+static const char *check_qh_chain(struct uhci_hc *hc)
+{
+	uint32_t link = (uint32_t)hc->skel_dma[UHCI_SKEL_INT128] | UHCI_LINK_QH;
+	unsigned linked = 0, seen = 0;
+	int next_skel = UHCI_SKEL_INT128, index;
+	for (const struct uhci_ep *e = hc->eps; e; e = e->next)
+		linked += e->state == UHCI_EP_LINKED;
+	for (unsigned n = 0; !(link & UHCI_LINK_TERMINATE); n++) {
+		dma_addr_t dma = UHCI_LINK_ADDR(link);
+		const struct uhci_qh *qh = dma_pool_phys_to_virt(hc->pool, dma);
+		if (!qh || !(link & UHCI_LINK_QH) || n > linked + UHCI_NUM_SKELS)
+			return "QH list leaves the pool, holds a TD or loops";
+		if (is_skel(hc, dma, &index)) {
+			if (index != next_skel++)
+				return "skeleton QHs out of order";
+		} else {
+			const struct uhci_ep *e = ep_of_qh(hc, dma);
+			if (!e || e->state != UHCI_EP_LINKED)
+				return "a QH in the schedule belongs to no linked endpoint";
+			seen++;
+		}
+		link = qh->link;
+	}
+	if (next_skel != UHCI_NUM_SKELS)
+		return "schedule ends before the bulk skeleton";
+	return seen == linked ? NULL : "a linked endpoint is missing from the schedule";
+}
+
+const char *uhci_schedule_error(struct uhci_hc *hc)
+{
+	if (hc->dead)
+		return "the controller was given up after fatal errors";
+	if (inl(hc->io + UHCI_FRBASEADD) != (uint32_t)hc->frame_list_dma)
+		return "FRBASEADD does not point at the frame list";
+	for (unsigned f = 0; f < UHCI_FRAMES; f++) {
+		uint32_t entry = hc->frame_list[f];
+		int index;
+		if (!(entry & UHCI_LINK_QH) || !is_skel(hc, UHCI_LINK_ADDR(entry), &index) ||
+		    index > UHCI_SKEL_INT1)
+			return "a frame list entry is not an interrupt skeleton QH";
+	}
+	return check_qh_chain(hc);
+}
+
+KTEST(uhci_schedule_is_consistent)
+{
+	for (unsigned i = 0; i < uhci_hc_count; i++) {
+		const char *why = uhci_schedule_error(uhci_hcs[i]);
+		if (why)
+			return why;
+	}
+	return NULL;
 }
 
 static int cmd_uhcidump(int argc, char **argv)
