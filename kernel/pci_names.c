@@ -157,19 +157,34 @@ int pci_format_lspci(const struct pci_dev *d, char *buf, size_t size)
 	return len;
 }
 
+/* Sizes as lspci -v shows them: the largest unit that divides exactly. */
+static void format_size(uint64_t size, char *buf, size_t len)
+{
+	static const char units[] = { 'G', 'M', 'K' };
+	for (int i = 0; i < 3; i++) {
+		uint64_t unit = 1ull << (10 * (3 - i));
+		if (size >= unit && size % unit == 0) {
+			ksnprintf(buf, len, "%llu%c", (unsigned long long)(size / unit), units[i]);
+			return;
+		}
+	}
+	ksnprintf(buf, len, "%llu", (unsigned long long)size);
+}
+
 static void print_bars(const struct pci_dev *d)
 {
 	for (int i = 0; i < 6; i++) {
 		const struct pci_bar *b = &d->bar[i];
+		char size[24];
 		if (!b->size)
 			continue;
+		format_size(b->size, size, sizeof(size));
 		if (b->is_io)
-			kprintf("\tBAR%d: I/O ports at %04x [size=%u]\n", i, (unsigned)b->base,
-				(unsigned)b->size);
+			kprintf("\tBAR%d: I/O ports at %04x [size=%s]\n", i, (unsigned)b->base, size);
 		else
-			kprintf("\tBAR%d: Memory at %llx (%s, %sprefetchable) [size=%lluK]\n", i,
+			kprintf("\tBAR%d: Memory at %llx (%s, %sprefetchable) [size=%s]\n", i,
 				(unsigned long long)b->base, b->is_64 ? "64-bit" : "32-bit",
-				b->prefetchable ? "" : "non-", (unsigned long long)b->size / 1024);
+				b->prefetchable ? "" : "non-", size);
 	}
 }
 

@@ -154,6 +154,24 @@ def test_lspci_lists_pc_machine_like_linux(boot):
                          r"\[1234:1111\]", l) for l in lines), lines
 
 
+def test_uhci_behind_a_pci_bridge(boot):
+    vm = boot(machine="pc", devices=(
+        "pci-bridge,id=br1,chassis_nr=1,addr=5",
+        "piix3-usb-uhci,id=uhci,bus=br1,addr=3",
+        "usb-kbd,bus=uhci.0", "usb-tablet,bus=uhci.0,port=2"))
+    lines = shell_lines(vm.run("lspci -v"))
+    assert "00:05.0 PCI bridge [0604]: Red Hat, Inc. QEMU PCI-PCI bridge " \
+        "[1b36:0001]" in lines, lines
+    usb = lines.index("01:03.0 USB controller [0c03]: Intel Corporation "
+                      "82371SB PIIX3 USB [Natoma/Triton II] [8086:7020] "
+                      "(rev 01)")
+    assert "driver uhci_hcd" in lines[usb + 1], lines
+    assert re.match(r"^\tBAR4: I/O ports at [0-9a-f]{4} \[size=32\]$",
+                    lines[usb + 2]), lines
+    tree, info = wait_enumerated(vm, 2)
+    check_lsusb_against_qemu(vm, tree, info)
+
+
 def test_typing_on_usb_keyboard_runs_commands(boot):
     vm = boot(usb="uhci")
     wait_enumerated(vm, 4)

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "pci.h"
 #include "seams.h"
+#include "shell.h"
 
 static char probe_log[64];
 
@@ -231,4 +232,32 @@ TEST(lspci_line_truncates_safely)
 	CHECK_EQ(n, 113); /* strlen of the full line */
 	CHECK_EQ(strlen(small), sizeof(small) - 1);
 	CHECK(strncmp(small, "00:1d.0 USB control", 19) == 0);
+}
+
+extern const struct shell_cmd __start_shell_cmds[] __attribute__((weak));
+extern const struct shell_cmd __stop_shell_cmds[] __attribute__((weak));
+
+static int run_lspci(int argc, char **argv)
+{
+	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++)
+		if (strcmp(c->name, "lspci") == 0)
+			return c->fn(argc, argv);
+	return -100;
+}
+
+TEST(lspci_verbose_shows_bars_irq_and_driver)
+{
+	build_machine();
+	seam_log_clear();
+	char *argv[] = { "lspci", "-v" };
+	CHECK_EQ(run_lspci(2, argv), 0);
+	CHECK(seam_log_contains("00:02.0 Ethernet controller [0200]: Intel Corporation 82540EM "
+				"Gigabit Ethernet Controller [8086:100e] (rev 03)\n"));
+	CHECK(seam_log_contains("\tBAR0: Memory at febc0000 (32-bit, non-prefetchable) "
+				"[size=128K]\n\tBAR1: I/O ports at c000 [size=64]\n"));
+	CHECK(seam_log_contains("\tBAR0: Memory at 800000000 (64-bit, prefetchable) [size=16M]\n"));
+	CHECK(seam_log_contains("\tprog-if 00, IRQ line 11 pin A, driver test-uhci\n"));
+	char *bad[] = { "lspci", "-x" };
+	CHECK_EQ(run_lspci(2, bad), 1);
+	CHECK(seam_log_contains("usage: lspci [-v]"));
 }
