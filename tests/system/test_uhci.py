@@ -11,11 +11,8 @@ QEMU adds hubs)."""
 
 import re
 
-import pytest
-
-from usb_topology import (live_chunks, parse_lsusb, parse_tree,
-                          qemu_buses, shell_lines, tern_buses,
-                          wait_enumerated)
+from usb_topology import (parse_lsusb, qemu_buses, settled_chunks,
+                          shell_lines, tern_buses, wait_enumerated)
 
 # USB IDs of QEMU's emulated devices (hw/usb/dev-hid.c, dev-hub.c).
 QEMU_USB_IDS = {
@@ -220,15 +217,15 @@ def test_hotplug_cycles_return_dma_chunks_and_addresses(boot):
     tree, info = wait_enumerated(vm, 5)
     base_count = len(info)
     first_addresses = {}
-    boot_chunks = live_chunks(vm.run("dmastat"))
+    boot_chunks = settled_chunks(vm)
     # One round first: the hub driver keeps a small request per hub port
     # once that port has been used, which is bounded, not a leak.
     for cycle in range(len(HOTPLUG_KINDS)):
         hotplug_cycle(vm, cycle, base_count, first_addresses)
-    base_chunks = live_chunks(vm.run("dmastat"))
+    base_chunks = settled_chunks(vm)
     for cycle in range(len(HOTPLUG_KINDS), len(HOTPLUG_KINDS) + 20):
         hotplug_cycle(vm, cycle, base_count, first_addresses)
-    end_chunks = live_chunks(vm.run("dmastat"))
+    end_chunks = settled_chunks(vm)
     assert end_chunks == base_chunks
     # The UHCI driver itself caches nothing: back to its state at boot.
     uhci_pools = [name for name in boot_chunks if name.startswith("uhci")]

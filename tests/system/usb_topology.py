@@ -134,3 +134,20 @@ def live_chunks(dmastat_text):
         raise AssertionError("no live-chunk count in dmastat output:\n"
                              + dmastat_text)
     return pools
+
+
+def settled_chunks(vm, timeout=10.0):
+    """live_chunks() once two readings 0.3 s apart agree: right after
+    enumeration, class drivers still have set-up requests in flight and
+    finished transfer descriptors wait a frame before going back."""
+    deadline = time.monotonic() + timeout
+    last = live_chunks(vm.run("dmastat"))
+    while True:
+        time.sleep(0.3)
+        now = live_chunks(vm.run("dmastat"))
+        if now == last:
+            return now
+        if time.monotonic() > deadline:
+            raise AssertionError("DMA chunk counts never settled: %r then %r"
+                                 % (last, now))
+        last = now
