@@ -6,7 +6,9 @@ it "Device <qemu bus>.<address>" where the address is the one the guest
 assigned, so (address, port path, speed) must agree between `lsusb -t` and
 `info usb`; only the bus numbering differs (QEMU counts its buses from 0 in
 creation order, Tern from 1 in PCI probe order), so buses are compared as a
-collection of per-bus device sets."""
+collection of per-bus device sets. Not modelled: EHCI companion routing,
+where QEMU lists a full-speed device under the EHCI bus and port while the
+guest sees it on the companion UHCI."""
 
 import re
 import time
