@@ -21,7 +21,8 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -Iinclude -MMD -MP
 KERNEL_ASFLAGS := -Iinclude -MMD -MP -D__ASSEMBLER__
-KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -T kernel/linker.ld
+KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -T kernel/linker.ld
 
 # Host builds of kernel code: same sources, sanitizers on, hardware seams
 # swapped by linking tests/unit/seams/*.c fakes instead of kernel/arch.

@@ -21,7 +21,8 @@
 /* Linker-script symbols; take their address. */
 extern char _kernel_start[], _text_start[], _text_end[], _rodata_start[],
 	_rodata_end[], _data_start[], _kernel_end[];
-/* Guard pages (one page each) below the boot stack and the IST stacks. */
+/* The boot stack (the kernel's only thread) and the unmapped guard page
+ * below it; include/arch.h lists every guard page. */
 extern char boot_stack_guard[], boot_stack_top[];
 #endif
 

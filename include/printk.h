@@ -14,6 +14,8 @@ enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
 void printk(int level, const char *fmt, ...) __printf(2, 3);
 void kprintf(const char *fmt, ...) __printf(1, 2);
 void kvprintf(const char *fmt, va_list ap);
+/* Applies loglevel=N and quiet from the kernel command line. */
+void printk_configure(const char *cmdline);
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
 #define pr_err(...) printk(LOG_ERR, __VA_ARGS__)

@@ -1,0 +1,1 @@
+build/k/kernel/arch/isr.S.o: kernel/arch/isr.S

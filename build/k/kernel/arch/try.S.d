@@ -1,0 +1,1 @@
+build/k/kernel/arch/try.S.o: kernel/arch/try.S

@@ -1,0 +1,1 @@
+build/ksyms.S.o: build/ksyms.S

@@ -1,0 +1,1 @@
+build/ksyms0.S.o: build/ksyms0.S

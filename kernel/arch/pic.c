@@ -1,0 +1,133 @@
+/*
+ * Interrupt lines through the legacy 8259A PIC pair, remapped to vectors
+ * 32-47 (8259A datasheet: ICW1-ICW4; OCW2 EOI; OCW3 ISR read). Chosen over
+ * the IOAPIC because QEMU's pc and q35 machines route PCI INTx to PIC lines
+ * (SeaBIOS programs the interrupt-line register and the ELCR level
+ * triggering), and one CPU needs nothing more. Lines are shared: every
+ * handler on a line is called and reports whether its device interrupted.
+ */
+#include "arch.h"
+#include "cpu.h"
+#include "hw.h"
+#include "irq.h"
+#include "printk.h"
+#include "spinlock.h"
+
+#define PIC1_CMD 0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD 0xa0
+#define PIC2_DATA 0xa1
+#define PIC_EOI 0x20
+#define PIC_READ_ISR 0x0b
+#define IRQ_LINES 16
+#define HANDLERS_PER_LINE 4
+#define CASCADE_LINE 2
+
+struct irq_slot {
+	irq_handler_t handler;
+	void *ctx;
+	const char *name;
+};
+
+static struct irq_slot slots[IRQ_LINES][HANDLERS_PER_LINE];
+static uint64_t unclaimed[IRQ_LINES];
+static uint16_t mask = 0xffff & ~(1u << CASCADE_LINE);
+
+static void write_mask(void)
+{
+	outb(PIC1_DATA, mask & 0xff);
+	outb(PIC2_DATA, mask >> 8);
+}
+
+void pic_init(void)
+{
+	outb(PIC1_CMD, 0x11); /* ICW1: init, ICW4 follows */
+	outb(PIC2_CMD, 0x11);
+	outb(PIC1_DATA, IRQ_VECTOR_BASE);     /* ICW2: vector offset */
+	outb(PIC2_DATA, IRQ_VECTOR_BASE + 8);
+	outb(PIC1_DATA, 1u << CASCADE_LINE);  /* ICW3: slave on line 2 */
+	outb(PIC2_DATA, CASCADE_LINE);
+	outb(PIC1_DATA, 0x01);                /* ICW4: 8086 mode */
+	outb(PIC2_DATA, 0x01);
+	write_mask();
+}
+
+void pic_send_eoi(unsigned line)
+{
+	if (line >= 8)
+		outb(PIC2_CMD, PIC_EOI);
+	outb(PIC1_CMD, PIC_EOI);
+}
+
+/* A spurious IRQ 7/15 has no bit in the in-service register (8259A OCW3). */
+static bool is_spurious(unsigned line)
+{
+	uint16_t cmd = line == 7 ? PIC1_CMD : PIC2_CMD;
+
+	if (line != 7 && line != 15)
+		return false;
+	outb(cmd, PIC_READ_ISR);
+	if (inb(cmd) & 0x80)
+		return false;
+	if (line == 15)
+		outb(PIC1_CMD, PIC_EOI); /* the master did see the cascade */
+	return true;
+}
+
+void irq_dispatch(unsigned line)
+{
+	bool claimed = false;
+
+	if (is_spurious(line))
+		return;
+	for (int i = 0; i < HANDLERS_PER_LINE; i++)
+		if (slots[line][i].handler && slots[line][i].handler(slots[line][i].ctx))
+			claimed = true;
+	if (!claimed && ++unclaimed[line] == 1)
+		pr_warn("irq %u: interrupt claimed by no handler\n", line);
+	pic_send_eoi(line);
+}
+
+int irq_register(unsigned line, irq_handler_t handler, void *ctx, const char *name)
+{
+	unsigned long flags;
+
+	if (line >= IRQ_LINES || line == CASCADE_LINE || !handler) {
+		pr_err("irq_register(%s): invalid line %u\n", name, line);
+		return -1;
+	}
+	flags = arch_irq_save();
+	for (int i = 0; i < HANDLERS_PER_LINE; i++) {
+		if (slots[line][i].handler)
+			continue;
+		slots[line][i] = (struct irq_slot){ handler, ctx, name };
+		mask &= ~(1u << line);
+		write_mask();
+		arch_irq_restore(flags);
+		return 0;
+	}
+	arch_irq_restore(flags);
+	pr_err("irq_register(%s): line %u already has %d handlers\n", name, line,
+	       HANDLERS_PER_LINE);
+	return -1;
+}
+
+void irq_unregister(unsigned line, irq_handler_t handler, void *ctx)
+{
+	unsigned long flags;
+	bool in_use = false;
+
+	if (line >= IRQ_LINES)
+		return;
+	flags = arch_irq_save();
+	for (int i = 0; i < HANDLERS_PER_LINE; i++) {
+		if (slots[line][i].handler == handler && slots[line][i].ctx == ctx)
+			slots[line][i] = (struct irq_slot){ 0 };
+		in_use |= slots[line][i].handler != NULL;
+	}
+	if (!in_use) {
+		mask |= 1u << line;
+		write_mask();
+	}
+	arch_irq_restore(flags);
+}
