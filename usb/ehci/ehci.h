@@ -31,6 +31,7 @@ struct pci_dev;
 #define EHCI_MAX_PERIOD 256       /* frames: the longest interrupt period */
 #define EHCI_IAA_WATCHDOG_NS (50 * NSEC_PER_MSEC)
 #define EHCI_SOFT_RETRIES 3       /* restarts after a transaction error */
+#define EHCI_KICK_AFTER_IDLE_NS NSEC_PER_MSEC
 #define EHCI_INTR_ENABLE (EHCI_STS_USBINT | EHCI_STS_ERRINT | EHCI_STS_PCD | \
 			  EHCI_STS_IAA | EHCI_STS_HSE)
 
@@ -125,6 +126,7 @@ struct ehci {
 	uint64_t reset_window_ns;        /* fatal-error rate limiting */
 	unsigned resets_in_window;
 	bool kick_async;                 /* ring the doorbell on async submit */
+	uint64_t last_async_ns;          /* last async submission or completion */
 	bool port_low_speed[EHCI_MAX_PORTS + 1];
 	struct ehci_stats stats;
 };

@@ -60,8 +60,10 @@ void ehci_irq_work(struct work *w)
 		ehci_recover(e, "controller halted unexpectedly");
 		return;
 	}
-	if (sts & (EHCI_STS_USBINT | EHCI_STS_ERRINT))
+	if (sts & (EHCI_STS_USBINT | EHCI_STS_ERRINT)) {
+		e->last_async_ns = ktime_ns();
 		ehci_scan_all(e);
+	}
 	if (sts & EHCI_STS_IAA)
 		ehci_iaa_done(e, false);
 	if (sts & EHCI_STS_PCD)

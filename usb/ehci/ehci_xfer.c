@@ -264,6 +264,18 @@ static int plan_for(const struct usb_xfer *x, struct ehci_td_plan *out)
 			      uep->max_packet & 0x7ff, out);
 }
 
+/* QEMU's async timer slows down to one pass every few ms after the schedule
+ * has been idle; a doorbell brings the next pass forward (docs/ehci.md).
+ * Back-to-back transfers keep the timer fast, so they are left alone. */
+static void kick_if_idle(struct ehci *e)
+{
+	uint64_t now = ktime_ns();
+
+	if (e->kick_async && now - e->last_async_ns >= EHCI_KICK_AFTER_IDLE_NS)
+		ehci_async_kick(e);
+	e->last_async_ns = now;
+}
+
 int ehci_submit(struct usb_hcd *hcd, struct usb_xfer *x)
 {
 	struct ehci *e = hcd_to_ehci(hcd);
@@ -302,8 +314,8 @@ int ehci_submit(struct usb_hcd *hcd, struct usb_xfer *x)
 		arm_timeout(e, xs, x->timeout_ns);
 	append_xfer(ep, xs);
 	e->stats.xfers++;
-	if (!ep->periodic && e->kick_async)
-		ehci_async_kick(e);
+	if (!ep->periodic)
+		kick_if_idle(e);
 	return 0;
 }
 

@@ -627,3 +627,12 @@ int usb_hcd_register(struct usb_hcd *hcd)
 }
 void usb_hcd_port_event(struct usb_hcd *hcd) { fake_port_events++; }
 void usb_hcd_reset_notify(struct usb_hcd *hcd) { fake_reset_notifies++; }
+
+void *usb_buffer_alloc(size_t size, dma_addr_t *dma)
+{
+	void *p = kzalloc(size);
+	*dma = (dma_addr_t)(uintptr_t)p & 0xffffffffu;
+	return p;
+}
+void usb_buffer_free(void *buf) { kfree(buf); }
+const char *usb_status_str(int status) { return status ? "error" : "ok"; }
