@@ -15,6 +15,8 @@ translation, and the comparison is per bus: (address, port path, speed)."""
 import re
 import time
 
+import pytest
+
 from usb_topology import (live_chunks, parse_lsusb, parse_tree, qemu_speed,
                           shell_lines, tern_buses)
 
@@ -212,6 +214,34 @@ def test_hotplug_cycles_move_devices_between_speeds_without_leaks(boot):
             "cycle %d: port %s still owned by the companion" % (cycle, port)
     assert live_chunks(vm.run("dmastat")) == base
     assert not ehci_complaints(vm)
+
+
+def wait_chunks(vm, want, timeout=10.0):
+    """Polls `dmastat` until the live chunks per pool equal `want`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = live_chunks(vm.run("dmastat"))
+        if now == want:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("live chunks %r, baseline %r" % (now, want))
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize("fault", ["reset", "halt"])
+def test_unannounced_stop_resets_rebuilds_and_reenumerates(boot, fault):
+    """The controller stops behind the driver's back (as QEMU's EHCI does
+    on a schedule it cannot process): the driver notices, resets, rebuilds
+    its schedules, the core enumerates again, and no DMA chunk leaks."""
+    vm = boot(usb="ich9", devices=MIXED)
+    wait_view(vm, len(MIXED))
+    base = live_chunks(vm.run("dmastat"))
+    vm.run("ehcifault " + fault)
+    vm.wait_for(re.compile(r"ehci0: controller halted.*resetting the "
+                           r"controller"), 5)
+    wait_view(vm, len(MIXED))
+    wait_chunks(vm, base)
+    assert vm.run("ehcidump").count("resets 1") == 1
 
 
 def type_and_check(vm, word):

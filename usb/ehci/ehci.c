@@ -231,6 +231,7 @@ static void setup_interrupts(struct ehci *e)
 	work_init(&e->periodic_unlink_work, ehci_periodic_unlink_work);
 	work_init(&e->timeout_work, ehci_timeout_work);
 	work_init(&e->poll_work, ehci_poll_work);
+	work_init(&e->health_work, ehci_health_work);
 	e->irq_line = line;
 	e->irq_ok = line < 16 && irq_register(line, ehci_irq, e, pool_names[e->index]) >= 0;
 	if (!e->irq_ok) {
@@ -246,6 +247,7 @@ static void teardown_interrupts(struct ehci *e)
 		irq_unregister(e->irq_line, ehci_irq, e);
 	work_cancel(&e->poll_work);
 	work_cancel(&e->irq_work);
+	work_cancel(&e->health_work);
 }
 
 static int ehci_probe(struct pci_dev *d)
@@ -283,6 +285,7 @@ static int ehci_probe(struct pci_dev *d)
 		kfree(e);
 		return rc;
 	}
+	work_schedule(&e->health_work, EHCI_HEALTH_PERIOD_NS);
 	controllers[n_controllers++] = e;
 	d->driver_data = e;
 	e->hcd.ops = &ehci_hcd_ops;

@@ -32,6 +32,7 @@ struct pci_dev;
 #define EHCI_IAA_WATCHDOG_NS (50 * NSEC_PER_MSEC)
 #define EHCI_SOFT_RETRIES 3       /* restarts after a transaction error */
 #define EHCI_KICK_AFTER_IDLE_NS NSEC_PER_MSEC
+#define EHCI_HEALTH_PERIOD_NS (500 * NSEC_PER_MSEC)
 #define EHCI_INTR_ENABLE (EHCI_STS_USBINT | EHCI_STS_ERRINT | EHCI_STS_PCD | \
 			  EHCI_STS_IAA | EHCI_STS_HSE)
 
@@ -120,6 +121,7 @@ struct ehci {
 	struct work periodic_unlink_work;
 	struct work timeout_work;
 	struct work poll_work;           /* only without a usable IRQ line */
+	struct work health_work;         /* notices a halt that raised no IRQ */
 
 	bool running;
 	bool dead;
@@ -208,6 +210,7 @@ void ehci_post_status(struct ehci *e, uint32_t sts);
 void ehci_irq_work(struct work *w);
 void ehci_poll_work(struct work *w);
 void ehci_iaa_watchdog(struct work *w);
+void ehci_health_work(struct work *w);
 void ehci_recover(struct ehci *e, const char *why);
 
 /* ehci_dump.c */

@@ -1,8 +1,9 @@
 /*
  * EHCI diagnostics: the hcd `dump` op (shown by the core's `usbdebug`) and
  * the shell commands `ehcidump` (registers, ports, the async ring walked
- * through the hardware links, the periodic tree, counters) and `ehcikick`
- * (the async doorbell kick measured in docs/ehci.md).
+ * through the hardware links, the periodic tree, counters), `ehcikick`
+ * (the async doorbell kick measured in docs/ehci.md) and `ehcifault`
+ * (stops the controller unannounced, to exercise recovery).
  */
 #include "dma_pool.h"
 #include "ehci.h"
@@ -155,3 +156,29 @@ static int cmd_ehcikick(int argc, char **argv)
 SHELL_COMMAND(ehcikick, "ehcikick", "ehcikick on|off",
 	      "ring the async doorbell after each submission (latency experiment)",
 	      cmd_ehcikick);
+
+/* Stops the controller behind the driver's back, as QEMU does when it
+ * meets a schedule it cannot process, to exercise recovery. */
+static int cmd_ehcifault(int argc, char **argv)
+{
+	int index = 0;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && !parse_index(argv[2], &index)) ||
+	    (strcmp(argv[1], "halt") != 0 && strcmp(argv[1], "reset") != 0)) {
+		kprintf("usage: ehcifault halt|reset [controller]\n");
+		return 1;
+	}
+	struct ehci *e = ehci_by_index(index);
+	if (!e) {
+		kprintf("ehcifault: no EHCI controller %d\n", index);
+		return 1;
+	}
+	uint32_t cmd = ehci_read(e, EHCI_USBCMD);
+	ehci_write(e, EHCI_USBCMD, strcmp(argv[1], "halt") == 0 ? cmd & ~EHCI_CMD_RUN
+								 : EHCI_CMD_HCRESET);
+	kprintf("ehci%d: controller %s behind the driver's back\n", index,
+		strcmp(argv[1], "halt") == 0 ? "halted" : "reset");
+	return 0;
+}
+SHELL_COMMAND(ehcifault, "ehcifault", "ehcifault halt|reset [controller]",
+	      "stop the EHCI controller unannounced (tests recovery)", cmd_ehcifault);

@@ -93,6 +93,23 @@ void ehci_iaa_watchdog(struct work *w)
 	ehci_iaa_done(e, true);
 }
 
+/*
+ * A controller can stop without raising an interrupt: QEMU resets its EHCI
+ * on a schedule it cannot process, which also clears USBINTR. Looking at
+ * USBSTS twice a second catches that.
+ */
+void ehci_health_work(struct work *w)
+{
+	struct ehci *e = container_of(w, struct ehci, health_work);
+
+	if (e->dead)
+		return;
+	if (e->running && (ehci_read(e, EHCI_USBSTS) & EHCI_STS_HALTED))
+		ehci_recover(e, "controller halted without telling");
+	if (!e->dead)
+		work_schedule(w, EHCI_HEALTH_PERIOD_NS);
+}
+
 static bool too_many_resets(struct ehci *e)
 {
 	uint64_t now = ktime_ns();
