@@ -153,6 +153,13 @@ static struct ehci *fixture_init(struct fixture *f)
 	return e;
 }
 
+static void write_usbcmd_reset_behind_driver(void)
+{
+	uint32_t cmd = EHCI_CMD_HCRESET;
+
+	mmio_write32(fake_ehci.regs + FAKE_EHCI_OPBASE + EHCI_USBCMD, cmd);
+}
+
 /* --- tests ---------------------------------------------------------------- */
 
 TEST(probe_takes_over_from_running_firmware)
@@ -666,6 +673,15 @@ TEST(recovery_hotplug_cycles_and_shared_irq)
 	fake_work_run_for(0);
 	CHECK(seam_log_contains("halted unexpectedly"));
 	CHECK_EQ(fake_reset_notifies, 2);
+
+	/* ... also when it stops without any interrupt (QEMU's own reset on
+	 * a schedule it cannot process clears USBINTR too). */
+	write_usbcmd_reset_behind_driver();
+	CHECK(!fake_irq_fire());
+	fake_work_run_for(EHCI_HEALTH_PERIOD_NS + NSEC_PER_MSEC);
+	CHECK(seam_log_contains("halted without telling"));
+	CHECK_EQ(fake_reset_notifies, 3);
+	CHECK(fake_ehci_op(EHCI_USBCMD) & EHCI_CMD_RUN);
 	ops->ep_close(h, ep0);
 	ops->ep_close(h, in);
 	pump();
