@@ -505,10 +505,24 @@ TEST(cancel_timeout_and_iaa_watchdog)
 	CHECK(fake_dma_live_chunks() > baseline);
 	CHECK_EQ(r[0].calls, 1);
 	fake_work_run_for(60 * NSEC_PER_MSEC);
+	/* The doorbell bit still reads 1: the controller has not acted yet. */
+	CHECK(fake_dma_live_chunks() > baseline);
+	CHECK(e->stats.iaa_slow > 0);
+	fake_work_run_for(EHCI_IAA_GIVE_UP_NS);
 	CHECK(seam_log_contains("no async-advance interrupt"));
 	CHECK_EQ(e->stats.iaa_lost, 1);
 	CHECK_EQ(r[0].calls, 2);
 	CHECK_EQ(r[0].status, USB_ERR_CANCELLED);
+	CHECK_EQ(fake_dma_live_chunks(), baseline);
+
+	/* A doorbell acted on (bit cleared) without an interrupt: lost, and
+	 * the watchdog proceeds at 50 ms. */
+	struct usb_endpoint c = make_ep(5, 0x81, USB_EP_BULK, 512, 0);
+	CHECK_EQ(ops->ep_open(h, &c), 0);
+	ops->ep_close(h, &c);
+	fake_ehci_set_op(EHCI_USBCMD, fake_ehci_op(EHCI_USBCMD) & ~EHCI_CMD_IAAD);
+	fake_work_run_for(60 * NSEC_PER_MSEC);
+	CHECK_EQ(e->stats.iaa_lost, 2);
 	CHECK_EQ(fake_dma_live_chunks(), baseline);
 
 	/* Two unlinks while one doorbell is out: the second waits for a

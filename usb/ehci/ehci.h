@@ -30,6 +30,7 @@ struct pci_dev;
 #define EHCI_MAX_PORTS 15
 #define EHCI_MAX_PERIOD 256       /* frames: the longest interrupt period */
 #define EHCI_IAA_WATCHDOG_NS (50 * NSEC_PER_MSEC)
+#define EHCI_IAA_GIVE_UP_NS NSEC_PER_SEC /* doorbell still pending: wait up to */
 #define EHCI_SOFT_RETRIES 3       /* restarts after a transaction error */
 #define EHCI_KICK_AFTER_IDLE_NS NSEC_PER_MSEC
 #define EHCI_HEALTH_PERIOD_NS (500 * NSEC_PER_MSEC)
@@ -85,7 +86,7 @@ struct ehci_ep {
 };
 
 struct ehci_stats {
-	uint64_t irqs, xfers, iaa_rings, iaa_lost, soft_retries, resets, kicks;
+	uint64_t irqs, xfers, iaa_rings, iaa_lost, iaa_slow, soft_retries, resets, kicks;
 };
 
 struct ehci {
@@ -114,6 +115,7 @@ struct ehci {
 	struct ehci_ep *unlink_waiting;  /* doorbell rung after their unlink */
 	struct ehci_ep *unlink_periodic; /* waiting for frames to pass */
 	bool iaa_in_flight;
+	uint64_t iaa_rung_ns;
 
 	volatile uint32_t pending_sts;   /* USBSTS bits the IRQ acknowledged */
 	struct work irq_work;

@@ -90,6 +90,7 @@ static void ring_doorbell(struct ehci *e)
 	e->unlink_waiting = e->unlink_queued;
 	e->unlink_queued = NULL;
 	e->iaa_in_flight = true;
+	e->iaa_rung_ns = ktime_ns();
 	e->stats.iaa_rings++;
 	ehci_write(e, EHCI_USBCMD, ehci_read(e, EHCI_USBCMD) | EHCI_CMD_IAAD);
 	work_schedule(&e->iaa_watchdog, EHCI_IAA_WATCHDOG_NS);
@@ -159,7 +160,7 @@ void ehci_iaa_done(struct ehci *e, bool lost)
 	work_cancel(&e->iaa_watchdog);
 	if (lost) {
 		e->stats.iaa_lost++;
-		pr_warn("ehci%d: no async-advance interrupt within 50 ms; "
+		pr_warn("ehci%d: no async-advance interrupt after the doorbell; "
 			"freeing unlinked queue heads anyway\n", e->index);
 	}
 	struct ehci_ep *done = e->unlink_waiting;

@@ -101,11 +101,12 @@ void ehci_dump(struct usb_hcd *hcd)
 	dump_ports(e);
 	dump_async(e);
 	dump_endpoints(e);
-	kprintf(" irqs %lu transfers %lu doorbells %lu (lost %lu, kicks %lu) "
+	kprintf(" irqs %lu transfers %lu doorbells %lu (slow %lu, lost %lu, kicks %lu) "
 		"soft retries %lu resets %lu, kick %s\n",
 		(unsigned long)s->irqs, (unsigned long)s->xfers,
-		(unsigned long)s->iaa_rings, (unsigned long)s->iaa_lost,
-		(unsigned long)s->kicks, (unsigned long)s->soft_retries,
+		(unsigned long)s->iaa_rings, (unsigned long)s->iaa_slow,
+		(unsigned long)s->iaa_lost, (unsigned long)s->kicks,
+		(unsigned long)s->soft_retries,
 		(unsigned long)s->resets, e->kick_async ? "on" : "off");
 }
 

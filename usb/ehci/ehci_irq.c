@@ -80,14 +80,26 @@ void ehci_poll_work(struct work *w)
 		work_schedule(w, EHCI_POLL_NS);
 }
 
+/*
+ * No IAA interrupt 50 ms after the doorbell. If the status bit is set the
+ * interrupt was only late. While the doorbell bit still reads 1 the
+ * controller has not got to it (an emulator starved of host CPU): freeing
+ * now could hand it reused memory, so wait on, up to a second. A doorbell
+ * bit that cleared without the status is a lost interrupt.
+ */
 void ehci_iaa_watchdog(struct work *w)
 {
 	struct ehci *e = container_of(w, struct ehci, iaa_watchdog);
 
 	if (ehci_read(e, EHCI_USBSTS) & EHCI_STS_IAA) {
-		/* Status set but no interrupt delivered: not lost, late. */
 		ehci_write(e, EHCI_USBSTS, EHCI_STS_IAA);
 		ehci_iaa_done(e, false);
+		return;
+	}
+	if ((ehci_read(e, EHCI_USBCMD) & EHCI_CMD_IAAD) && e->running &&
+	    ktime_ns() - e->iaa_rung_ns < EHCI_IAA_GIVE_UP_NS) {
+		e->stats.iaa_slow++;
+		work_schedule(w, EHCI_IAA_WATCHDOG_NS);
 		return;
 	}
 	ehci_iaa_done(e, true);
