@@ -7,6 +7,8 @@
 # never means editing this file.
 
 BUILD ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 CROSS_COMPILE ?=
 CC := $(CROSS_COMPILE)gcc
 LD := $(CROSS_COMPILE)ld
@@ -50,11 +52,13 @@ iso: $(BUILD)/tern.iso
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
 # Two-pass link: the first link's symbol table is embedded in the second
 # for symbolized backtraces. The table sits after all code, so code
@@ -63,13 +67,15 @@ $(BUILD)/ksyms0.S:
 	@mkdir -p $(dir $@)
 	$(PYTHON) scripts/gensyms.py < /dev/null > $@
 $(BUILD)/tern.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o kernel/linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o
 $(BUILD)/ksyms.S: $(BUILD)/tern.pass1.elf scripts/gensyms.py
 	$(NM) -n --defined-only $< | $(PYTHON) scripts/gensyms.py > $@
 $(BUILD)/%.S.o: $(BUILD)/%.S
 	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 $(BUILD)/tern.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.S.o kernel/linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
 	$(PYTHON) scripts/checksyms.py $(BUILD)/tern.pass1.elf $@
 
 $(BUILD)/tern.iso: $(BUILD)/tern.elf kernel/grub.cfg
@@ -94,21 +100,24 @@ debug: deps
 define unit_rule
 $(BUILD)/unit/$(1): $$($(1)_SRCS)
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
+	@$$(if $$(Q),echo "  HOSTCC  $$@")
+	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 define fuzz_rule
 $(BUILD)/fuzz/$(1): $$($(1)_SRCS)
 	@mkdir -p $$(dir $$@)
-	$$(FUZZCC) $$(FUZZ_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@
+	@$$(if $$(Q),echo "  FUZZCC  $$@")
+	$$(Q)$$(FUZZCC) $$(FUZZ_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@
 endef
 $(foreach t,$(FUZZERS),$(eval $(call fuzz_rule,$(t))))
 
 define bench_rule
 $(BUILD)/bench/$(1): $$($(1)_SRCS)
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(BENCH_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
+	@$$(if $$(Q),echo "  BENCHCC $$@")
+	$$(Q)$$(HOSTCC) $$(BENCH_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
 endef
 $(foreach t,$(BENCHES),$(eval $(call bench_rule,$(t))))
 

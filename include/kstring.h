@@ -23,6 +23,12 @@ char *strchr(const char *s, int c);
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/* The formatter behind both: hands the output to emit() piece by piece
+ * (kprintf streams to the console this way, so long output is never cut)
+ * and returns the total length. */
+typedef void (*format_emit_fn)(void *ctx, const char *s, size_t n);
+int kvformat(format_emit_fn emit, void *ctx, const char *fmt, va_list ap);
+
 /* Parses a whole string as an unsigned number (0x prefix = hex, K/M/G
  * suffixes multiply); false on anything else, including overflow. */
 bool kstrtou64(const char *s, uint64_t *out);

@@ -27,8 +27,52 @@ phys_addr_t alloc_pages(unsigned order, phys_addr_t max_phys, unsigned flags);
 void free_pages(phys_addr_t phys, unsigned order);
 uint64_t pmm_free_bytes(void);
 
+/* Zones by physical ceiling; a block never straddles two. */
+enum pmm_zone_id { PMM_ZONE_ISA, PMM_ZONE_DMA32, PMM_ZONE_HIGH, PMM_ZONE_COUNT };
+
+/* Who holds an allocated block (an out-of-band tag, used by kfree to
+ * validate pointers without trusting the memory itself). */
+#define PMM_OWNER_NONE 0
+#define PMM_OWNER_KMALLOC_SLAB 1
+#define PMM_OWNER_KMALLOC_LARGE 2
+#define PMM_OWNER_PAGE_TABLE 3
+
+struct pmm_block {
+	phys_addr_t head;
+	unsigned order;
+	uint16_t owner;
+	uint32_t aux;
+};
+/* Finds the allocated block containing phys (O(PMM_MAX_ORDER)); false if
+ * phys is free, reserved or outside managed memory. */
+bool pmm_lookup(phys_addr_t phys, struct pmm_block *out);
+/* Tags the allocated block whose head is `head`; false if it is not one. */
+bool pmm_set_owner(phys_addr_t head, uint16_t owner, uint32_t aux);
+
+struct pmm_zone_stats {
+	const char *name;
+	phys_addr_t start, end; /* [start, end) */
+	uint64_t managed_pages, free_pages;
+	uint64_t free_blocks[PMM_MAX_ORDER + 1];
+};
+void pmm_get_zone_stats(unsigned zone, struct pmm_zone_stats *out);
+
+struct pmm_info {
+	phys_addr_t meta_phys;  /* the frame table */
+	uint64_t meta_bytes;
+	uint64_t managed_pages; /* usable frames handed to the buddy lists */
+	uint64_t free_pages;
+	uint64_t first_pfn, end_pfn;
+};
+void pmm_get_info(struct pmm_info *out);
+/* Walks every managed frame and free list; prints the first violated
+ * invariant and returns false. O(managed frames): tests and debugging. */
+bool pmm_check(void);
+
 /* --- direct map (seam: host tests map these onto an arena) ------------ */
+#define PHYS_INVALID UINT64_MAX
 void *phys_to_virt(phys_addr_t phys);
+/* Direct-map and kernel-image addresses; PHYS_INVALID for anything else. */
 phys_addr_t virt_to_phys(const void *virt);
 
 /* --- VMM ------------------------------------------------------------- */
@@ -37,7 +81,14 @@ phys_addr_t virt_to_phys(const void *virt);
 #define VM_EXEC 0x4u
 #define VM_UNCACHED 0x8u
 
+/* vmm_map/vmm_protect results (0 = success). */
+#define VMM_EINVAL (-1) /* unaligned/empty range, or writable+executable */
+#define VMM_ENOMEM (-2) /* no memory for a page table */
+#define VMM_EEXIST (-3) /* something is already mapped there */
+#define VMM_ENOENT (-4) /* protect: a page in the range is not mapped */
+
 void vmm_init(const struct boot_info *bi);
+/* 4 KiB mappings; all-or-nothing. W+X together is refused (W^X). */
 int vmm_map(uintptr_t va, phys_addr_t pa, size_t len, unsigned prot);
 void vmm_unmap(uintptr_t va, size_t len);
 int vmm_protect(uintptr_t va, size_t len, unsigned prot);
@@ -45,10 +96,53 @@ int vmm_protect(uintptr_t va, size_t len, unsigned prot);
 void *ioremap(phys_addr_t phys, size_t len);
 void iounmap(void *virt);
 
-/* --- kmalloc --------------------------------------------------------- */
+/* A kernel stack of `size` bytes in the vmap area with an unmapped guard
+ * page below it; returns its top (initial rsp), NULL on failure. */
+void *vmm_alloc_stack(size_t size);
+void vmm_free_stack(void *top);
+/* True if va is in a guard page (vmap regions and the kernel image's). */
+bool vmm_is_guard_page(uintptr_t va);
+
+struct vmm_mapping {
+	phys_addr_t phys;   /* of va itself */
+	uint64_t page_size; /* 4 KiB, 2 MiB or 1 GiB */
+	unsigned prot;      /* VM_* */
+};
+/* How va is mapped in the kernel's tables; false if it is not. */
+bool vmm_query(uintptr_t va, struct vmm_mapping *out);
+/* Calls fn for every leaf mapping of the kernel half, in address order. */
+typedef void (*vmm_walk_fn)(void *ctx, uintptr_t va, phys_addr_t pa, uint64_t size,
+			    unsigned prot);
+void vmm_walk(vmm_walk_fn fn, void *ctx);
+uint64_t vmm_page_table_pages(void);
+
+/* --- kmalloc --------------------------------------------------------- *
+ * Safe in interrupt context. kmalloc(0) returns NULL. Objects up to
+ * KMALLOC_MAX_SIZE come from size-class slabs (aligned to
+ * MIN(size class, 64)); larger ones are whole PMM blocks (page aligned).
+ * Memory is not zeroed (it holds KMALLOC_POISON); use kzalloc.
+ * kfree reports and refuses double frees and pointers it did not hand out. */
+#define KMALLOC_MIN_SIZE 16u
+#define KMALLOC_MAX_SIZE 2048u
+#define KMALLOC_CLASSES 8u
+#define KMALLOC_POISON 0x6b
+
 void kmalloc_init(void);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *ptr);
+/* Returns every cached empty slab to the PMM (at most one per class is
+ * kept); after freeing everything and trimming, kmalloc holds no page. */
+void kmalloc_trim(void);
+
+struct kmalloc_stats {
+	struct {
+		uint32_t size;
+		uint64_t slabs, inuse, capacity; /* objects */
+	} cls[KMALLOC_CLASSES];
+	uint64_t large_blocks, large_bytes;
+	uint64_t pages; /* PMM pages held: slabs + large blocks */
+};
+void kmalloc_get_stats(struct kmalloc_stats *out);
 
 #endif

@@ -18,6 +18,16 @@ void kvprintf(const char *fmt, va_list ap);
 void printk_configure(const char *cmdline);
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
+/* Applies `loglevel=N` (console shows levels <= N; default LOG_INFO),
+ * `quiet` (= loglevel=4, unless loglevel= is given too) and `panic=exit`
+ * (panic() ends QEMU with a failure code instead of halting) from the
+ * kernel command line. */
+void printk_configure(const char *cmdline);
+/* Console level: messages with level <= this reach the console; all of
+ * them are kept in the log ring that `dmesg` prints. */
+int printk_get_loglevel(void);
+void printk_set_loglevel(int level);
+
 #define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
 #define pr_info(...) printk(LOG_INFO, __VA_ARGS__)

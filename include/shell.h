@@ -33,4 +33,11 @@ void shell_input_char(char c);
  * `input` that stop on a key. */
 int shell_poll_char(void);
 
+/* Runs the `autorun="cmd; cmd"` commands of a kernel command line one by
+ * one, each echoed after a prompt as if typed. shell_run() does this first. */
+void shell_autorun(const char *cmdline);
+/* True while autorun commands run: a failing `ktest` then ends QEMU with
+ * a failure code so unattended test boots report it. */
+bool shell_in_autorun(void);
+
 #endif

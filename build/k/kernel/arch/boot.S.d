@@ -1,2 +1,0 @@
-build/k/kernel/arch/boot.S.o: kernel/arch/boot.S include/layout.h
-include/layout.h:

@@ -1,1 +1,0 @@
-build/k/kernel/arch/isr.S.o: kernel/arch/isr.S

@@ -1,1 +1,0 @@
-build/k/kernel/arch/try.S.o: kernel/arch/try.S

@@ -1,1 +1,0 @@
-build/ksyms.S.o: build/ksyms.S

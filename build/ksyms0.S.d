@@ -1,1 +1,0 @@
-build/ksyms0.S.o: build/ksyms0.S

@@ -1,0 +1,566 @@
+/*
+ * Virtual memory: the kernel's own 4-level page tables (Intel SDM Vol. 3A
+ * 4.5 "4-level paging"), built once by vmm_init to replace the boot tables.
+ *
+ *   - kernel image at KERNEL_VMA with W^X: text R+X, rodata R+NX,
+ *     data/bss RW+NX; the guard page under every boot/IST stack unmapped;
+ *   - direct map at DIRECT_MAP_BASE of the first 4 GiB (the boot contract:
+ *     firmware tables and the boot info live there) and of all RAM above,
+ *     RW+NX with 1 GiB pages if the CPU has them, else 2 MiB;
+ *   - vmap area at VMAP_BASE: ioremap (uncached) and kernel stacks, each
+ *     region preceded by an unmapped guard page;
+ *   - nothing in the lower half: NULL and the boot identity map fault.
+ *
+ * Page-table pages come straight from alloc_pages (tagged
+ * PMM_OWNER_PAGE_TABLE), never kmalloc, so mapping never recurses.
+ * Until the new tables are live they are taken below 4 GiB, the part of
+ * RAM the boot tables map. One IRQ-safe lock serialises all changes.
+ */
+#include "kstring.h"
+#include "mm.h"
+#include "paging.h"
+#include "printk.h"
+#include "spinlock.h"
+#include "arch.h"
+
+/* Page-table entry bits (SDM Vol. 3A, Tables 4-15 to 4-20). */
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_PS (1ull << 7) /* in a PDPTE/PDE: maps 1 GiB / 2 MiB */
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define ENTRIES 512u
+
+#define LEVEL_PT 0
+#define LEVEL_PD 1
+#define LEVEL_PDPT 2
+#define LEVEL_PML4 3
+
+#define VMAP_MAX_REGIONS 128
+
+static phys_addr_t kernel_root;
+static uint64_t nx_bit;
+static bool has_1g_pages;
+static phys_addr_t table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
+static uint64_t table_pages;
+static spinlock_t vmm_lock = SPINLOCK_INIT("vmm");
+
+enum vmap_kind { VMAP_FREE, VMAP_IO, VMAP_STACK };
+
+/* A vmap region: [start, start + PAGE_SIZE) is its guard page, the mapping
+ * follows. Sorted by start. */
+static struct vmap_region {
+	uintptr_t start;
+	uint64_t pages; /* mapped pages, guard not included */
+	enum vmap_kind kind;
+} regions[VMAP_MAX_REGIONS];
+static unsigned region_count;
+
+static uint64_t level_size(unsigned level) { return PAGE_SIZE << (9 * level); }
+static unsigned index_at(uintptr_t va, unsigned level) { return (va >> (12 + 9 * level)) & 511; }
+static uint64_t *table_at(phys_addr_t phys) { return phys_to_virt(phys & PTE_ADDR); }
+
+static uint64_t prot_bits(unsigned prot)
+{
+	uint64_t bits = PTE_P;
+	if (prot & VM_WRITE)
+		bits |= PTE_W;
+	if (!(prot & VM_EXEC))
+		bits |= nx_bit;
+	if (prot & VM_UNCACHED)
+		bits |= PTE_PCD | PTE_PWT; /* PAT entry 3: UC with the reset PAT */
+	return bits;
+}
+
+static unsigned entry_prot(uint64_t e)
+{
+	unsigned prot = VM_READ;
+	if (e & PTE_W)
+		prot |= VM_WRITE;
+	if (!(e & nx_bit))
+		prot |= VM_EXEC;
+	if (e & PTE_PCD)
+		prot |= VM_UNCACHED;
+	return prot;
+}
+
+static phys_addr_t new_table(void)
+{
+	phys_addr_t t = alloc_pages(0, table_ceiling, PMM_ZERO);
+	if (t) {
+		pmm_set_owner(t, PMM_OWNER_PAGE_TABLE, 0);
+		table_pages++;
+	}
+	return t;
+}
+
+/*
+ * The entry that maps va at `level`, creating missing tables above it when
+ * create is set. NULL if a table is missing (and !create), memory ran out,
+ * or a larger page already maps va.
+ */
+static uint64_t *entry_for(uintptr_t va, unsigned level, bool create)
+{
+	uint64_t *table = table_at(kernel_root);
+	for (unsigned l = LEVEL_PML4; l > level; l--) {
+		uint64_t *e = &table[index_at(va, l)];
+		if (!(*e & PTE_P)) {
+			phys_addr_t t = create ? new_table() : 0;
+			if (!t)
+				return NULL;
+			/* permissive here; the leaf entry decides */
+			*e = t | PTE_P | PTE_W;
+		} else if (*e & PTE_PS) {
+			return NULL;
+		}
+		table = table_at(*e);
+	}
+	return &table[index_at(va, level)];
+}
+
+/* The leaf entry mapping va (any page size) and its level; NULL if none. */
+static uint64_t *leaf_for(uintptr_t va, unsigned *level)
+{
+	uint64_t *table = table_at(kernel_root);
+	for (unsigned l = LEVEL_PML4;; l--) {
+		uint64_t *e = &table[index_at(va, l)];
+		if (!(*e & PTE_P))
+			return NULL;
+		if (l == LEVEL_PT || (l <= LEVEL_PDPT && (*e & PTE_PS))) {
+			*level = l;
+			return e;
+		}
+		table = table_at(*e);
+	}
+}
+
+static bool range_ok(uintptr_t va, uint64_t len, const char *who)
+{
+	if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
+	    va + len < va) {
+		pr_err("vmm: %s(0x%llx, 0x%llx): range must be non-empty and page aligned\n", who,
+		       (unsigned long long)va, (unsigned long long)len);
+		return false;
+	}
+	return true;
+}
+
+static void unmap_locked(uintptr_t va, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		unsigned level;
+		uint64_t *e = leaf_for(va + off, &level);
+		if (!e)
+			continue;
+		if (level != LEVEL_PT) {
+			pr_err("vmm: unmap of 0x%llx would split a large page; skipped\n",
+			       (unsigned long long)(va + off));
+			continue;
+		}
+		*e = 0;
+		paging_invalidate(va + off);
+	}
+}
+
+static int map_locked(uintptr_t va, phys_addr_t pa, uint64_t len, unsigned prot)
+{
+	uint64_t bits = prot_bits(prot);
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *e = entry_for(va + off, LEVEL_PT, true);
+		int err = !e ? VMM_ENOMEM : (*e & PTE_P) ? VMM_EEXIST : 0;
+		if (err) {
+			if (off)
+				unmap_locked(va, off);
+			return err;
+		}
+		*e = ((pa + off) & PTE_ADDR) | bits;
+	}
+	return 0;
+}
+
+int vmm_map(uintptr_t va, phys_addr_t pa, size_t len, unsigned prot)
+{
+	if (!range_ok(va, len, "vmm_map") || !IS_ALIGNED(pa, PAGE_SIZE))
+		return VMM_EINVAL;
+	if ((prot & VM_WRITE) && (prot & VM_EXEC)) {
+		pr_err("vmm: refusing a writable and executable mapping at 0x%llx (W^X)\n",
+		       (unsigned long long)va);
+		return VMM_EINVAL;
+	}
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	int err = map_locked(va, pa, len, prot);
+	spin_unlock_irqrestore(&vmm_lock, irq);
+	if (err)
+		pr_err("vmm: vmm_map(0x%llx -> 0x%llx, 0x%llx): %s\n", (unsigned long long)va,
+		       (unsigned long long)pa, (unsigned long long)len,
+		       err == VMM_EEXIST ? "already mapped (or inside a large page)"
+					 : "out of memory for page tables");
+	return err;
+}
+
+void vmm_unmap(uintptr_t va, size_t len)
+{
+	if (!range_ok(va, len, "vmm_unmap"))
+		return;
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	unmap_locked(va, len);
+	spin_unlock_irqrestore(&vmm_lock, irq);
+}
+
+int vmm_protect(uintptr_t va, size_t len, unsigned prot)
+{
+	if (!range_ok(va, len, "vmm_protect"))
+		return VMM_EINVAL;
+	if ((prot & VM_WRITE) && (prot & VM_EXEC)) {
+		pr_err("vmm: refusing to make 0x%llx writable and executable (W^X)\n",
+		       (unsigned long long)va);
+		return VMM_EINVAL;
+	}
+	int err = 0;
+	uint64_t bits = prot_bits(prot);
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	/* check first so a failure changes nothing */
+	for (uint64_t off = 0; off < len && !err; off += PAGE_SIZE) {
+		unsigned level;
+		if (!leaf_for(va + off, &level) || level != LEVEL_PT)
+			err = VMM_ENOENT;
+	}
+	for (uint64_t off = 0; off < len && !err; off += PAGE_SIZE) {
+		unsigned level;
+		uint64_t *e = leaf_for(va + off, &level);
+		*e = (*e & PTE_ADDR) | bits;
+		paging_invalidate(va + off);
+	}
+	spin_unlock_irqrestore(&vmm_lock, irq);
+	if (err)
+		pr_err("vmm: vmm_protect(0x%llx, 0x%llx): not mapped with 4 KiB pages\n",
+		       (unsigned long long)va, (unsigned long long)len);
+	return err;
+}
+
+bool vmm_query(uintptr_t va, struct vmm_mapping *out)
+{
+	unsigned level;
+	bool found = false;
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	uint64_t *e = kernel_root ? leaf_for(va, &level) : NULL;
+	if (e) {
+		uint64_t size = level_size(level);
+		out->phys = (*e & PTE_ADDR & ~(size - 1)) + (va & (size - 1));
+		out->page_size = size;
+		out->prot = entry_prot(*e);
+		found = true;
+	}
+	spin_unlock_irqrestore(&vmm_lock, irq);
+	return found;
+}
+
+/* --- building the kernel's tables -------------------------------------- */
+
+/* Maps [pa, pa + len) at va with the largest pages alignment allows. */
+static void map_direct(uintptr_t va, phys_addr_t pa, uint64_t len)
+{
+	uint64_t bits = prot_bits(VM_READ | VM_WRITE);
+	for (uint64_t off = 0; off < len;) {
+		unsigned level = has_1g_pages && IS_ALIGNED(pa + off, GiB) && len - off >= GiB
+					 ? LEVEL_PDPT : LEVEL_PD;
+		uint64_t *e = entry_for(va + off, level, true);
+		if (!e)
+			panic("vmm: out of memory building the direct map\n");
+		if (!(*e & PTE_P))
+			*e = (pa + off) | bits | PTE_PS;
+		off += level_size(level);
+	}
+}
+
+/* Replaces the large page at *e (a PDPTE or PDE) by a table of 512
+ * next-size entries with the same attributes. Used before the tables are
+ * live, so no TLB entry can be stale. */
+static bool split_large(uint64_t *e, unsigned level)
+{
+	phys_addr_t t = new_table();
+	if (!t)
+		return false;
+	uint64_t *child = table_at(t);
+	uint64_t attrs = *e & ~PTE_ADDR & ~PTE_PS, base = *e & PTE_ADDR;
+	uint64_t ps = level - 1 > LEVEL_PT ? PTE_PS : 0;
+	for (unsigned i = 0; i < ENTRIES; i++)
+		child[i] = (base + i * level_size(level - 1)) | attrs | ps;
+	*e = t | PTE_P | PTE_W;
+	return true;
+}
+
+/* The 4 KiB entry for va, splitting large pages on the way. */
+static uint64_t *split_to_4k(uintptr_t va)
+{
+	uint64_t *table = table_at(kernel_root);
+	for (unsigned l = LEVEL_PML4; l > LEVEL_PT; l--) {
+		uint64_t *e = &table[index_at(va, l)];
+		if (!(*e & PTE_P) || ((*e & PTE_PS) && !split_large(e, l)))
+			return NULL;
+		table = table_at(*e);
+	}
+	return &table[index_at(va, LEVEL_PT)];
+}
+
+/* W^X also for the direct map's alias of the kernel: text and rodata are
+ * read-only (and, like all of the direct map, not executable) there too. */
+static void protect_image_alias(void)
+{
+	phys_addr_t start = (uintptr_t)_text_start - KERNEL_VMA;
+	phys_addr_t end = (uintptr_t)_rodata_end - KERNEL_VMA;
+	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE) {
+		uint64_t *e = split_to_4k((uintptr_t)phys_to_virt(pa));
+		if (!e)
+			panic("vmm: cannot split the direct map around the kernel image\n");
+		*e = pa | prot_bits(VM_READ);
+	}
+}
+
+static bool is_guard_page(uintptr_t va)
+{
+	for (size_t i = 0; i < kernel_guard_page_count; i++)
+		if (kernel_guard_pages[i] == va)
+			return true;
+	return false;
+}
+
+static void map_image_part(const char *start, const char *end, unsigned prot)
+{
+	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE) {
+		if (is_guard_page(va))
+			continue;
+		if (map_locked(va, va - KERNEL_VMA, PAGE_SIZE, prot))
+			panic("vmm: cannot map the kernel image at 0x%llx\n", (unsigned long long)va);
+	}
+}
+
+static uint64_t direct_map_end(const struct boot_info *bi)
+{
+	uint64_t end = BOOT_DIRECT_MAP_BYTES;
+	for (unsigned i = 0; i < bi->mmap_count; i++)
+		if (bi->mmap[i].type == MEM_USABLE)
+			end = MAX(end, bi->mmap[i].base + bi->mmap[i].len);
+	return ALIGN_UP(end, 2 * MiB);
+}
+
+void vmm_init(const struct boot_info *bi)
+{
+	bool nx = paging_cpu_has_nx();
+	nx_bit = nx ? PTE_NX : 0;
+	has_1g_pages = paging_cpu_has_1g_pages();
+	paging_enable_protection(nx);
+	if (!nx)
+		pr_warn("vmm: CPU has no NX bit; data is executable\n");
+
+	kernel_root = new_table();
+	if (!kernel_root)
+		panic("vmm: no memory for the top-level page table\n");
+	map_image_part(_kernel_start, _text_start, VM_READ);
+	map_image_part(_text_start, _text_end, VM_READ | VM_EXEC);
+	map_image_part(_rodata_start, _rodata_end, VM_READ);
+	map_image_part(_data_start, _kernel_end, VM_READ | VM_WRITE);
+
+	map_direct(DIRECT_MAP_BASE, 0, BOOT_DIRECT_MAP_BYTES);
+	for (unsigned i = 0; i < bi->mmap_count; i++) {
+		const struct mem_range *m = &bi->mmap[i];
+		uint64_t base = ALIGN_DOWN(MAX(m->base, BOOT_DIRECT_MAP_BYTES), 2 * MiB);
+		uint64_t end = ALIGN_UP(m->base + m->len, 2 * MiB);
+		if (m->type == MEM_USABLE && end > base)
+			map_direct(DIRECT_MAP_BASE + base, base, end - base);
+	}
+	protect_image_alias();
+	uint64_t end = direct_map_end(bi);
+
+	paging_load_root(kernel_root);
+	directmap_set_size(end);
+	table_ceiling = PHYS_LIMIT_ANY;
+	pr_info("vmm: kernel tables live: W^X image, direct map %llu MiB with %s pages, "
+		"%llu page-table pages\n",
+		(unsigned long long)(end / MiB), has_1g_pages ? "1 GiB" : "2 MiB",
+		(unsigned long long)table_pages);
+}
+
+uint64_t vmm_page_table_pages(void) { return table_pages; }
+
+/* --- vmap area: ioremap and kernel stacks ------------------------------- */
+
+/* Reserves guard + pages of address space; 0 if the area is exhausted. */
+static uintptr_t region_reserve(uint64_t pages, enum vmap_kind kind)
+{
+	uintptr_t at = VMAP_BASE;
+	unsigned i = 0;
+	if (region_count == VMAP_MAX_REGIONS || pages > VMAP_SIZE / PAGE_SIZE - 1)
+		return 0;
+	for (; i < region_count; i++) {
+		if (regions[i].start - at >= (pages + 1) * PAGE_SIZE)
+			break;
+		at = regions[i].start + (regions[i].pages + 1) * PAGE_SIZE;
+	}
+	if (i == region_count && VMAP_BASE + VMAP_SIZE - at < (pages + 1) * PAGE_SIZE)
+		return 0;
+	memmove(&regions[i + 1], &regions[i], (region_count - i) * sizeof(regions[0]));
+	regions[i] = (struct vmap_region){ at, pages, kind };
+	region_count++;
+	return at + PAGE_SIZE;
+}
+
+/* The region whose mapping contains va, or NULL. */
+static struct vmap_region *region_at(uintptr_t va, enum vmap_kind kind)
+{
+	for (unsigned i = 0; i < region_count; i++) {
+		struct vmap_region *r = &regions[i];
+		uintptr_t first = r->start + PAGE_SIZE;
+		if (r->kind == kind && va >= first && va < first + r->pages * PAGE_SIZE)
+			return r;
+	}
+	return NULL;
+}
+
+static void region_release(struct vmap_region *r)
+{
+	unsigned i = (unsigned)(r - regions);
+	memmove(&regions[i], &regions[i + 1], (region_count - i - 1) * sizeof(regions[0]));
+	region_count--;
+}
+
+void *ioremap(phys_addr_t phys, size_t len)
+{
+	uint64_t off = phys & (PAGE_SIZE - 1);
+	uint64_t pages = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (len == 0 || phys + len < phys) {
+		pr_err("ioremap(0x%llx, %zu): empty or wrapping range\n", (unsigned long long)phys, len);
+		return NULL;
+	}
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	uintptr_t va = region_reserve(pages, VMAP_IO);
+	int err = va ? map_locked(va, phys - off, pages * PAGE_SIZE,
+				  VM_READ | VM_WRITE | VM_UNCACHED)
+		     : VMM_ENOMEM;
+	if (err && va)
+		region_release(region_at(va, VMAP_IO));
+	spin_unlock_irqrestore(&vmm_lock, irq);
+	if (err) {
+		pr_err("ioremap(0x%llx, %zu): %s\n", (unsigned long long)phys, len,
+		       va ? "out of memory for page tables" : "vmap area exhausted");
+		return NULL;
+	}
+	return (void *)(va + off);
+}
+
+void iounmap(void *virt)
+{
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	struct vmap_region *r = region_at((uintptr_t)virt, VMAP_IO);
+	if (r) {
+		unmap_locked(r->start + PAGE_SIZE, r->pages * PAGE_SIZE);
+		region_release(r);
+	}
+	spin_unlock_irqrestore(&vmm_lock, irq);
+	if (!r)
+		pr_err("iounmap(%p): not an ioremap address; ignored\n", virt);
+}
+
+/* Unmaps a stack region and frees its pages; called locked. */
+static void stack_teardown(struct vmap_region *r)
+{
+	for (uint64_t i = 0; i < r->pages; i++) {
+		uintptr_t va = r->start + (i + 1) * PAGE_SIZE;
+		unsigned level;
+		uint64_t *e = leaf_for(va, &level);
+		if (!e)
+			continue;
+		phys_addr_t pa = *e & PTE_ADDR;
+		*e = 0;
+		paging_invalidate(va);
+		free_pages(pa, 0);
+	}
+	region_release(r);
+}
+
+void *vmm_alloc_stack(size_t size)
+{
+	uint64_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
+	if (pages == 0)
+		return NULL;
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	uintptr_t base = region_reserve(pages, VMAP_STACK);
+	bool ok = base != 0;
+	for (uint64_t i = 0; ok && i < pages; i++) {
+		phys_addr_t pa = alloc_pages(0, PHYS_LIMIT_ANY, PMM_ZERO);
+		ok = pa && map_locked(base + i * PAGE_SIZE, pa, PAGE_SIZE, VM_READ | VM_WRITE) == 0;
+		if (pa && !ok)
+			free_pages(pa, 0);
+	}
+	if (!ok && base)
+		stack_teardown(region_at(base, VMAP_STACK));
+	spin_unlock_irqrestore(&vmm_lock, irq);
+	if (!ok) {
+		pr_err("vmm_alloc_stack(%zu): out of memory or address space\n", size);
+		return NULL;
+	}
+	return (void *)(base + pages * PAGE_SIZE);
+}
+
+void vmm_free_stack(void *top)
+{
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	struct vmap_region *r = region_at((uintptr_t)top - 1, VMAP_STACK);
+	bool ok = r && r->start + (r->pages + 1) * PAGE_SIZE == (uintptr_t)top;
+	if (ok)
+		stack_teardown(r);
+	spin_unlock_irqrestore(&vmm_lock, irq);
+	if (!ok)
+		pr_err("vmm_free_stack(%p): not the top of a kernel stack; ignored\n", top);
+}
+
+bool vmm_is_guard_page(uintptr_t va)
+{
+	for (unsigned i = 0; i < region_count; i++)
+		if (va - regions[i].start < PAGE_SIZE)
+			return true;
+	return is_guard_page(ALIGN_DOWN(va, PAGE_SIZE));
+}
+
+/* --- walking the tables (vmmap) ---------------------------------------- */
+
+static void walk_level(phys_addr_t table, unsigned level, uintptr_t base,
+		       void (*fn)(void *ctx, uintptr_t va, uint64_t entry, uint64_t size), void *ctx)
+{
+	const uint64_t *t = table_at(table);
+	for (unsigned i = 0; i < ENTRIES; i++) {
+		if (level == LEVEL_PML4 && i < ENTRIES / 2)
+			continue; /* the lower half is empty by design */
+		uint64_t e = t[i];
+		uintptr_t va = base + i * level_size(level);
+		if (level == LEVEL_PML4)
+			va |= 0xffff000000000000ull; /* sign-extend: canonical form */
+		if (!(e & PTE_P))
+			continue;
+		if (level == LEVEL_PT || (level <= LEVEL_PDPT && (e & PTE_PS)))
+			fn(ctx, va, e, level_size(level));
+		else
+			walk_level(e & PTE_ADDR, level - 1, va, fn, ctx);
+	}
+}
+
+struct walk_adapter {
+	vmm_walk_fn fn;
+	void *ctx;
+};
+
+static void adapt(void *ctx, uintptr_t va, uint64_t e, uint64_t size)
+{
+	struct walk_adapter *a = ctx;
+	a->fn(a->ctx, va, e & PTE_ADDR & ~(size - 1), size, entry_prot(e));
+}
+
+void vmm_walk(vmm_walk_fn fn, void *ctx)
+{
+	struct walk_adapter a = { fn, ctx };
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	walk_level(kernel_root, LEVEL_PML4, 0, adapt, &a);
+	spin_unlock_irqrestore(&vmm_lock, irq);
+}

@@ -1,0 +1,770 @@
+#!/usr/bin/env python3
+"""Boots Tern in QEMU, for people (`make run`) and for tests.
+
+As a command (`scripts/qemu.py --help`) it builds the QEMU command line for
+an ISO, a memory size, a USB topology preset and an optional extra kernel
+command line, then either hands the terminal to QEMU (`--interactive`, serial
+console on stdio) or streams the serial console to stdout and exits with
+QEMU's exit status.
+
+As a module it provides `Tern`, the handle the system tests (tests/system)
+and benchmarks drive a VM with: QEMU starts paused, the serial port (a unix
+socket) and QMP are connected, then the VM runs, so no output is ever lost.
+Every wait has a timeout whose error carries the tail of the serial log, and
+`close()` always kills QEMU (also from an atexit hook, should a caller
+forget).
+"""
+
+import argparse
+import atexit
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_ISO = os.path.join(ROOT, os.environ.get("BUILD", "build"), "tern.iso")
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+PROMPT = "tern> "
+EXIT_PASS = 33  # isa-debug-exit: outb(0xf4, 0x10) -> (0x10 << 1) | 1
+EXIT_FAIL = 35  # outb(0xf4, 0x11)
+# Slow shared machines: TERN_TIMEOUT_SCALE=3 triples every default timeout.
+TIMEOUT_SCALE = float(os.environ.get("TERN_TIMEOUT_SCALE", "1"))
+BOOT_TIMEOUT = 30.0 * TIMEOUT_SCALE
+COMMAND_TIMEOUT = 15.0 * TIMEOUT_SCALE
+SERIAL_WINDOW = 4 << 20  # bytes of serial output kept in memory for matching
+FW_CFG_CMDLINE = "opt/tern/cmdline"
+DISPLAY_ID = "video0"  # the VGA device USB keyboards bind to (display=video0)
+
+# ---------------------------------------------------------------- topologies
+# A preset is a machine type plus -device arguments. "{disk}" in an argument
+# is replaced by a scratch raw disk image created for the VM.
+
+ICH9_EHCI_COMPANIONS = (
+    # EHCI port n (1..6) belongs to companion (n-1)/2: ports 1-2 uhci1,
+    # 3-4 uhci2, 5-6 uhci3 (ICH9 datasheet; QEMU hcd-ehci-pci/hcd-uhci).
+    "ich9-usb-ehci1,id=ehci,addr=1d.7,multifunction=on",
+    "ich9-usb-uhci1,id=uhci1,masterbus=ehci.0,firstport=0,addr=1d.0,multifunction=on",
+    "ich9-usb-uhci2,id=uhci2,masterbus=ehci.0,firstport=2,addr=1d.1",
+    "ich9-usb-uhci3,id=uhci3,masterbus=ehci.0,firstport=4,addr=1d.2",
+)
+PIIX3_UHCI = ("piix3-usb-uhci,id=uhci",)
+HID_ON_UHCI = (
+    "usb-kbd,id=kbd,bus=uhci.0,display=" + DISPLAY_ID,
+    "usb-mouse,id=mouse,bus=uhci.0",
+    "usb-tablet,id=tablet,bus=uhci.0",
+)
+
+
+class Preset:
+    def __init__(self, machine, devices, description):
+        self.machine = machine
+        self.devices = tuple(devices)
+        self.description = description
+
+
+USB_PRESETS = {
+    "none": Preset("q35", (), "no USB controller"),
+    "default": Preset(
+        "q35",
+        ICH9_EHCI_COMPANIONS + (
+            "usb-kbd,id=kbd,bus=ehci.0,port=1,display=" + DISPLAY_ID,
+            "usb-mouse,id=mouse,bus=ehci.0,port=3,usb_version=1",
+            "usb-tablet,id=tablet,bus=ehci.0,port=5",
+        ),
+        "q35, ICH9 EHCI + 3 UHCI companions; high-speed keyboard (port 1) "
+        "and tablet (port 5) on EHCI, full-speed mouse (port 3) routed to "
+        "companion uhci2",
+    ),
+    "ich9": Preset("q35", ICH9_EHCI_COMPANIONS,
+                   "q35, ICH9 EHCI + 3 UHCI companions, no devices"),
+    "q35-usb": Preset(
+        "q35,usb=on",
+        ("usb-kbd,id=kbd,display=" + DISPLAY_ID, "usb-tablet,id=tablet"),
+        "-M q35,usb=on (firmware-default ICH9 EHCI + companions), keyboard, "
+        "tablet",
+    ),
+    "uhci": Preset("pc", PIIX3_UHCI + HID_ON_UHCI,
+                   "pc, piix3 UHCI (2 ports) with keyboard, mouse, tablet; "
+                   "QEMU inserts a hub for the third device"),
+    "uhci-hubs": Preset(
+        "pc",
+        PIIX3_UHCI + (
+            "usb-hub,id=hub1,bus=uhci.0,port=1",
+            "usb-kbd,id=kbd,bus=uhci.0,port=1.1,display=" + DISPLAY_ID,
+            "usb-hub,id=hub2,bus=uhci.0,port=1.2",
+            "usb-mouse,id=mouse,bus=uhci.0,port=1.2.1",
+            "usb-tablet,id=tablet,bus=uhci.0,port=2",
+        ),
+        "pc, piix3 UHCI with a two-tier hub tree",
+    ),
+    "ich9-uhci": Preset(
+        "q35",
+        (
+            "ich9-usb-uhci1,id=uhci1,addr=1d.0,multifunction=on",
+            "ich9-usb-uhci2,id=uhci2,addr=1d.1",
+            "ich9-usb-uhci3,id=uhci3,addr=1d.2",
+            "usb-kbd,id=kbd,bus=uhci1.0,display=" + DISPLAY_ID,
+            "usb-mouse,id=mouse,bus=uhci2.0",
+            "usb-tablet,id=tablet,bus=uhci3.0",
+        ),
+        "q35, the three ICH9 UHCI functions without EHCI, one device each",
+    ),
+    "uhci-many": Preset(
+        "pc",
+        PIIX3_UHCI + tuple(
+            "usb-%s,id=%s%d,bus=uhci.0" % (kind, kind, i)
+            for i in range(4) for kind in ("kbd", "mouse", "tablet")),
+        "pc, piix3 UHCI with 12 devices: QEMU inserts hubs by itself",
+    ),
+    "ehci": Preset(
+        "q35",
+        (
+            "usb-ehci,id=ehci",
+            "usb-kbd,id=kbd,bus=ehci.0,display=" + DISPLAY_ID,
+            "usb-tablet,id=tablet,bus=ehci.0",
+        ),
+        "q35, standalone usb-ehci (high-speed devices only): keyboard, "
+        "tablet",
+    ),
+    "reference": Preset(
+        "q35",
+        ICH9_EHCI_COMPANIONS + PIIX3_UHCI + (
+            "usb-storage,id=stick,bus=ehci.0,port=1,drive=stick0",
+            "usb-kbd,id=kbd,bus=ehci.0,port=2,usb_version=1,display="
+            + DISPLAY_ID,
+            "usb-mouse,id=mouse,bus=ehci.0,port=3,usb_version=1",
+            "usb-tablet,id=tablet,bus=ehci.0,port=5,usb_version=1",
+            "usb-hub,id=hub1,bus=uhci.0,port=1",
+            "usb-kbd,id=kbd2,bus=uhci.0,port=1.1",
+            "usb-mouse,id=mouse2,bus=uhci.0,port=1.2",
+        ),
+        "benchmark reference (7 devices): q35, ICH9 EHCI + companions with "
+        "usb-storage (high speed) and full-speed keyboard, mouse, tablet "
+        "routed to companions; piix3 UHCI with a hub holding a keyboard "
+        "and a mouse",
+    ),
+}
+# Presets whose devices need a scratch disk ("drive=stick0").
+DISK_DRIVE_ID = "stick0"
+DISK_SIZE = 16 << 20
+
+
+def fw_cfg_string(text):
+    """QEMU's option parser splits on ',' and takes ',,' as a literal one."""
+    return text.replace(",", ",,")
+
+
+def build_argv(iso, mem="128M", machine=None, usb="none", devices=(),
+               cmdline=None, serial=None, qmp=None, paused=False, gdb=False,
+               disk=None, no_reboot=True, extra_args=()):
+    """The full qemu-system-x86_64 argv. serial/qmp are QEMU chardev specs
+    (e.g. 'mon:stdio', 'chardev:ser0') or None for none. no_reboot makes a
+    guest reset (reboot, triple fault) end QEMU with status 0."""
+    preset = USB_PRESETS[usb]
+    argv = [QEMU, "-accel", "tcg", "-M", machine or preset.machine,
+            "-m", str(mem), "-cdrom", iso, "-boot", "d",
+            "-display", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+            # A named VGA so USB keyboards can bind to it (display=video0)
+            # and receive QMP input-send-event {"device": "video0"}.
+            "-vga", "none", "-device", "VGA,id=" + DISPLAY_ID]
+    if serial:
+        argv += ["-serial", serial]
+    else:
+        argv += ["-serial", "none"]
+    if qmp:
+        argv += ["-qmp", qmp]
+    all_devices = list(preset.devices) + list(devices)
+    if any("drive=" + DISK_DRIVE_ID in d for d in all_devices):
+        if not disk:
+            raise ValueError("USB preset %r needs a scratch disk image" % usb)
+        argv += ["-drive", "if=none,id=%s,format=raw,file=%s"
+                 % (DISK_DRIVE_ID, disk)]
+    for dev in all_devices:
+        argv += ["-device", dev]
+    if no_reboot:
+        argv.append("-no-reboot")
+    if cmdline:
+        argv += ["-fw_cfg", "name=%s,string=%s"
+                 % (FW_CFG_CMDLINE, fw_cfg_string(cmdline))]
+    if paused:
+        argv.append("-S")
+    if gdb:
+        argv += ["-s", "-S"]
+    return argv + list(extra_args)
+
+
+# ---------------------------------------------------------------- errors
+
+
+class TernError(Exception):
+    """A VM did not do what a caller waited for; the message says what,
+    with the tail of the serial log and QEMU's stderr."""
+
+
+class TernTimeout(TernError):
+    pass
+
+
+class TernExited(TernError):
+    """QEMU exited while the caller still waited for output."""
+
+
+class QmpError(TernError):
+    def __init__(self, command, error):
+        self.error_class = error.get("class")
+        self.desc = error.get("desc")
+        super().__init__("QMP %s failed: %s: %s"
+                         % (command, self.error_class, self.desc))
+
+
+# ---------------------------------------------------------------- QMP
+
+
+class Qmp:
+    """A QMP client on a unix socket: handles the greeting and capability
+    negotiation, matches replies by id, collects asynchronous events."""
+
+    def __init__(self, path, timeout):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.events = []
+        self._pending = b""
+        self._next_id = 0
+        greeting = self._read_message(time.monotonic() + timeout)
+        if "QMP" not in greeting:
+            raise TernError("unexpected QMP greeting: %r" % greeting)
+        self.execute("qmp_capabilities", timeout=timeout)
+
+    def _read_message(self, deadline):
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TernTimeout("no QMP message before the deadline")
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                raise TernExited("QMP connection closed (QEMU exited)")
+            self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
+        return json.loads(line)
+
+    def execute(self, command, args=None, timeout=COMMAND_TIMEOUT):
+        self._next_id += 1
+        request = {"execute": command, "id": self._next_id}
+        if args:
+            request["arguments"] = args
+        self.sock.sendall(json.dumps(request).encode() + b"\n")
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self._read_message(deadline)
+            if "event" in msg:
+                self.events.append(msg)
+            elif msg.get("id") == self._next_id:
+                if "error" in msg:
+                    raise QmpError(command, msg["error"])
+                return msg.get("return")
+
+    def wait_event(self, name, timeout, since=0):
+        """First event called name among events[since:], reading more as
+        needed; returns (index, event)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i in range(since, len(self.events)):
+                if self.events[i]["event"] == name:
+                    return i, self.events[i]
+            since = len(self.events)
+            msg = self._read_message(deadline)
+            if "event" in msg:
+                self.events.append(msg)
+
+    def close(self):
+        self.sock.close()
+
+
+# ---------------------------------------------------------------- keys
+
+# QEMU QKeyCode names (qapi/ui.json) for the characters tests type through
+# an emulated keyboard; (qcode, shift).
+_UNSHIFTED = {
+    " ": "spc", "\n": "ret", "\r": "ret", "\t": "tab", "\b": "backspace",
+    "\x1b": "esc", "-": "minus", "=": "equal", "[": "bracket_left",
+    "]": "bracket_right", ";": "semicolon", "'": "apostrophe",
+    "`": "grave_accent", "\\": "backslash", ",": "comma", ".": "dot",
+    "/": "slash",
+}
+_SHIFTED = {
+    "!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7",
+    "*": "8", "(": "9", ")": "0", "_": "minus", "+": "equal",
+    "{": "bracket_left", "}": "bracket_right", ":": "semicolon",
+    '"': "apostrophe", "~": "grave_accent", "|": "backslash", "<": "comma",
+    ">": "dot", "?": "slash",
+}
+
+
+def qcode_for(ch):
+    """(qcode, needs_shift) for one character."""
+    if ch.isascii() and (ch.islower() or ch.isdigit()):
+        return ch, False
+    if ch.isascii() and ch.isupper():
+        return ch.lower(), True
+    if ch in _UNSHIFTED:
+        return _UNSHIFTED[ch], False
+    if ch in _SHIFTED:
+        return _SHIFTED[ch], True
+    raise ValueError("no key for %r" % ch)
+
+
+def _key_event(qcode, down):
+    return {"type": "key",
+            "data": {"down": down, "key": {"type": "qcode", "data": qcode}}}
+
+
+# ---------------------------------------------------------------- the VM
+
+
+_LIVE = set()
+
+
+@atexit.register
+def _kill_leftovers():
+    for vm in list(_LIVE):
+        vm.close()
+
+
+class Tern:
+    """One Tern VM. Typical use:
+
+        with Tern(mem="2G", usb="default") as vm:
+            vm.start()
+            vm.wait_prompt()
+            out = vm.run("meminfo")
+
+    Patterns passed to wait_for() are literal text when str, regular
+    expressions when compiled (re.compile). Serial output is matched as
+    latin-1 text, so offsets equal byte offsets.
+    """
+
+    def __init__(self, iso=DEFAULT_ISO, mem="128M", machine=None, usb="none",
+                 devices=(), cmdline=None, log_path=None, no_reboot=True,
+                 extra_args=(), echo=None):
+        self.iso = iso
+        self.mem = mem
+        self.machine = machine
+        self.usb = usb
+        self.devices = tuple(devices)
+        self.cmdline = cmdline
+        self.log_path = log_path
+        self.no_reboot = no_reboot
+        self.extra_args = tuple(extra_args)
+        self.echo = echo  # a text stream that also receives serial output
+        self.proc = None
+        self.argv = None
+        self.started_at = None  # time.monotonic() just before QEMU starts
+        self._tmpdir = None
+        self._serial = None
+        self._qmp = None
+        self._reader = None
+        self._log = None
+        self._stderr = None
+        self._cond = threading.Condition()
+        self._buf = ""
+        self._base = 0  # absolute offset of _buf[0]
+        self._eof = False
+        self.pos = 0  # absolute offset up to which output has been consumed
+        self.match_start = 0  # absolute offset of the last wait_for match
+
+    # -- lifecycle
+
+    def start(self, timeout=BOOT_TIMEOUT):
+        if not os.path.isfile(self.iso):
+            raise TernError("%s does not exist: run `make` first" % self.iso)
+        self._tmpdir = tempfile.mkdtemp(prefix="tern-qemu-")
+        serial_path = os.path.join(self._tmpdir, "serial.sock")
+        qmp_path = os.path.join(self._tmpdir, "qmp.sock")
+        disk = os.path.join(self._tmpdir, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(DISK_SIZE)
+        self.argv = build_argv(
+            self.iso, mem=self.mem, machine=self.machine, usb=self.usb,
+            devices=self.devices, cmdline=self.cmdline, serial="chardev:ser0",
+            qmp="unix:%s,server=on,wait=off" % qmp_path, paused=True,
+            disk=disk, no_reboot=self.no_reboot,
+            extra_args=("-chardev",
+                        "socket,id=ser0,path=%s,server=on,wait=off"
+                        % serial_path) + self.extra_args)
+        if self.log_path:
+            os.makedirs(os.path.dirname(os.path.abspath(self.log_path)),
+                        exist_ok=True)
+            self._log = open(self.log_path, "wb")
+            self._log.write(("# " + shlex.join(self.argv) + "\n").encode())
+        self._stderr = open(os.path.join(self._tmpdir, "stderr"), "w+b")
+        _LIVE.add(self)
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                     stdout=self._stderr,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        self._wait_for_sockets((serial_path, qmp_path), deadline)
+        self._qmp = Qmp(qmp_path, max(deadline - time.monotonic(), 1))
+        self._serial = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._serial.connect(serial_path)
+        self._reader = threading.Thread(target=self._read_serial, daemon=True)
+        self._reader.start()
+        self._qmp.execute("cont")
+        return self
+
+    def _wait_for_sockets(self, paths, deadline):
+        while not all(os.path.exists(p) for p in paths):
+            if self.proc.poll() is not None:
+                raise TernExited("QEMU exited with status %d at startup\n%s"
+                                 % (self.proc.returncode, self.diagnostics()))
+            if time.monotonic() > deadline:
+                raise TernTimeout("QEMU did not create its sockets\n"
+                                  + self.diagnostics())
+            time.sleep(0.01)
+
+    def _read_serial(self):
+        while True:
+            try:
+                data = self._serial.recv(65536)
+            except OSError:
+                data = b""
+            if self._log and data:
+                self._log.write(data)
+                self._log.flush()
+            if self.echo and data:
+                self.echo.write(data.decode("utf-8", "replace"))
+                self.echo.flush()
+            with self._cond:
+                if not data:
+                    self._eof = True
+                else:
+                    self._buf += data.decode("latin-1")
+                    excess = len(self._buf) - SERIAL_WINDOW
+                    if excess > 0:
+                        self._buf = self._buf[excess:]
+                        self._base += excess
+                self._cond.notify_all()
+            if not data:
+                return
+
+    def close(self):
+        """Kills QEMU (if still running) and releases everything. Safe to
+        call more than once."""
+        _LIVE.discard(self)
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        for closable in (self._qmp, self._serial):
+            if closable:
+                try:
+                    closable.close()
+                except OSError:
+                    pass
+        if self._reader:
+            self._reader.join(timeout=5)
+        if self._log:
+            self._log.close()
+            self._log = None
+        if self._stderr:
+            self._stderr.close()
+            self._stderr = None
+        if self._tmpdir:
+            for name in os.listdir(self._tmpdir):
+                os.unlink(os.path.join(self._tmpdir, name))
+            os.rmdir(self._tmpdir)
+            self._tmpdir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- serial output
+
+    def output(self, start=0):
+        """Serial output kept in memory from absolute offset start."""
+        with self._cond:
+            return self._buf[max(start - self._base, 0):]
+
+    def tail(self, lines=40):
+        text = self.output().replace("\r", "")
+        return "\n".join(text.split("\n")[-lines:])
+
+    def qemu_stderr(self):
+        if not self._stderr:
+            return ""
+        self._stderr.flush()
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace").strip()
+
+    def diagnostics(self):
+        parts = ["--- last serial output ---", self.tail()]
+        err = self.qemu_stderr()
+        if err:
+            parts += ["--- QEMU stderr ---", err]
+        if self.proc and self.proc.poll() is not None:
+            parts.append("--- QEMU exited with status %d ---"
+                         % self.proc.returncode)
+        if self.log_path:
+            parts.append("(full serial log: %s)" % self.log_path)
+        return "\n".join(parts)
+
+    def wait_for(self, pattern, timeout=COMMAND_TIMEOUT):
+        """Waits until pattern appears after the consumed position; returns
+        the match (offsets relative to the searched text) and moves the
+        consumed position past it."""
+        if isinstance(pattern, re.Pattern):
+            regex, shown = pattern, "/%s/" % pattern.pattern
+        else:
+            regex, shown = re.compile(re.escape(pattern)), repr(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                start = max(self.pos, self._base)
+                text = self._buf[start - self._base:]
+                m = regex.search(text)
+                if m:
+                    self.match_start = start + m.start()
+                    self.pos = start + m.end()
+                    return m
+                if self._eof:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+        if self._eof:
+            if self.proc:
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            raise TernExited("QEMU exited before %s appeared\n%s"
+                             % (shown, self.diagnostics()))
+        raise TernTimeout("timed out after %.0f s waiting for %s\n%s"
+                          % (timeout, shown, self.diagnostics()))
+
+    def wait_prompt(self, timeout=BOOT_TIMEOUT):
+        return self.wait_for(PROMPT, timeout)
+
+    # -- serial input
+
+    def send_raw(self, data):
+        """Bytes (or text) straight to the serial port, e.g. escape
+        sequences: send_raw(b"\\x1b[D") is the left arrow."""
+        if isinstance(data, str):
+            data = data.encode()
+        self._serial.sendall(data)
+
+    def run(self, command, timeout=COMMAND_TIMEOUT):
+        """Types command (text, or bytes with editing keys) and Enter, waits
+        for the next prompt and returns what the command printed (between
+        the echoed line and the prompt), with CR removed."""
+        if isinstance(command, str):
+            command = command.encode()
+        start = self.pos
+        self.send_raw(command + b"\r")
+        self.wait_for(PROMPT, timeout)
+        text = self.output(start)[: self.match_start - max(start, self._base)]
+        text = text.replace("\r", "")
+        echo_end = text.find("\n")
+        return text[echo_end + 1:] if echo_end >= 0 else ""
+
+    # -- QMP / HMP / keyboard
+
+    @property
+    def events(self):
+        return self._qmp.events
+
+    def qmp(self, command, args=None, timeout=COMMAND_TIMEOUT):
+        try:
+            return self._qmp.execute(command, args, timeout)
+        except TernTimeout:
+            raise TernTimeout("QMP %s: no reply within %.0f s\n%s"
+                              % (command, timeout, self.diagnostics()))
+
+    def wait_event(self, name, timeout=COMMAND_TIMEOUT, since=0):
+        """Waits for QMP event name (e.g. DEVICE_DELETED) among the events
+        from index since on; returns (index, event)."""
+        try:
+            return self._qmp.wait_event(name, timeout, since)
+        except TernTimeout:
+            raise TernTimeout("no QMP event %s within %.0f s\n%s"
+                              % (name, timeout, self.diagnostics()))
+
+    def hmp(self, command_line, timeout=COMMAND_TIMEOUT):
+        return self.qmp("human-monitor-command",
+                        {"command-line": command_line}, timeout)
+
+    def device_add(self, driver, dev_id, **properties):
+        """Hot-plugs a device: device_add("usb-kbd", "k2", bus="ehci.0",
+        port="3")."""
+        args = {"driver": driver, "id": dev_id}
+        args.update(properties)
+        self.qmp("device_add", args)
+
+    def device_del(self, dev_id, timeout=COMMAND_TIMEOUT):
+        """Unplugs a device and waits until QEMU reports it gone (the
+        DEVICE_DELETED event)."""
+        since = len(self.events)
+        self.qmp("device_del", {"id": dev_id})
+        deadline = time.monotonic() + timeout
+        while True:
+            since, event = self.wait_event(
+                "DEVICE_DELETED", max(deadline - time.monotonic(), 0), since)
+            if event.get("data", {}).get("device") == dev_id:
+                return
+            since += 1
+
+    def send_keys(self, text, device=DISPLAY_ID, delay=0.05):
+        """Types text on the USB keyboard bound to device (display=video0)
+        with QMP input-send-event, one key press and release at a time so
+        the emulated keyboard's small event queue never overflows."""
+        for ch in text:
+            qcode, shift = qcode_for(ch)
+            events = [_key_event(qcode, True), _key_event(qcode, False)]
+            if shift:
+                events = ([_key_event("shift", True)] + events
+                          + [_key_event("shift", False)])
+            self.qmp("input-send-event", {"device": device, "events": events})
+            time.sleep(delay)
+
+    def info_usb(self):
+        """QEMU's own view of attached USB devices (HMP `info usb`) as a list
+        of dicts: device (bus.addr), port, speed_mbps, product, id."""
+        line_re = re.compile(
+            r"Device (\d+\.\d+), Port ([\d.]+), Speed ([\d.]+) Mb/s, "
+            r"Product (.*?)(?:, ID: (\S+))?$")
+        found = []
+        for line in self.hmp("info usb").splitlines():
+            m = line_re.search(line.strip())
+            if m:
+                found.append({"device": m.group(1), "port": m.group(2),
+                              "speed_mbps": float(m.group(3)),
+                              "product": m.group(4), "id": m.group(5)})
+        return found
+
+    # -- exit
+
+    def exit_code(self, timeout=COMMAND_TIMEOUT):
+        """Waits for QEMU to exit by itself; returns its exit status."""
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise TernTimeout("QEMU still running after %.0f s\n%s"
+                              % (timeout, self.diagnostics()))
+        if self._reader:
+            self._reader.join(timeout=5)
+        return code
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Boot Tern in QEMU (TCG).",
+        epilog="USB presets:\n" + "\n".join(
+            "  %-10s %s" % (name, preset.description)
+            for name, preset in USB_PRESETS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--iso", default=DEFAULT_ISO)
+    p.add_argument("--mem", "-m", default="128M",
+                   help="guest RAM (QEMU -m syntax), default 128M")
+    p.add_argument("--machine", "-M", help="override the preset's machine")
+    p.add_argument("--usb", default="none", choices=sorted(USB_PRESETS),
+                   help="USB topology preset, default none")
+    p.add_argument("--default-usb", dest="usb", action="store_const",
+                   const="default", help="same as --usb default")
+    p.add_argument("--device", action="append", default=[],
+                   help="extra -device argument (repeatable)")
+    p.add_argument("--cmdline", help="appended to the kernel command line, "
+                   "e.g. 'autorun=\"ktest all; poweroff\"'")
+    p.add_argument("--interactive", action="store_true",
+                   help="serial console on this terminal (Ctrl-A X quits)")
+    p.add_argument("--gdb", action="store_true",
+                   help="with --interactive: wait for gdb on tcp::1234")
+    p.add_argument("--timeout", type=float, default=60,
+                   help="non-interactive: kill QEMU after this many seconds")
+    p.add_argument("--log", help="non-interactive: also write the serial "
+                   "output to this file")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the QEMU command line and exit")
+    p.add_argument("qemu_args", nargs="*",
+                   help="extra QEMU arguments (after --)")
+    return p.parse_args(argv)
+
+
+def run_interactive(args):
+    with tempfile.TemporaryDirectory(prefix="tern-qemu-") as tmpdir:
+        disk = os.path.join(tmpdir, "disk.img")
+        argv = build_argv(args.iso, mem=args.mem, machine=args.machine,
+                          usb=args.usb, devices=args.device,
+                          cmdline=args.cmdline, serial="mon:stdio",
+                          gdb=args.gdb, disk=disk, extra_args=args.qemu_args)
+        if args.dry_run:
+            print(shlex.join(argv))
+            return 0
+        if not os.path.isfile(args.iso):
+            sys.exit("qemu.py: %s does not exist: run `make` first" % args.iso)
+        with open(disk, "wb") as f:
+            f.truncate(DISK_SIZE)
+        print("Tern in QEMU (USB: %s). Leave with Ctrl-A X, or type "
+              "`poweroff`." % args.usb, file=sys.stderr)
+        if args.gdb:
+            elf = os.path.join(os.path.dirname(args.iso), "tern.elf")
+            print("Waiting for gdb: gdb %s -ex 'target remote :1234'" % elf,
+                  file=sys.stderr)
+        sys.stderr.flush()
+        # The terminal is QEMU's now (raw mode; Ctrl-C goes to the guest).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return subprocess.call(argv)
+
+
+def run_batch(args):
+    vm = Tern(iso=args.iso, mem=args.mem, machine=args.machine, usb=args.usb,
+              devices=args.device, cmdline=args.cmdline, log_path=args.log,
+              extra_args=args.qemu_args, echo=sys.stdout)
+    if args.dry_run:
+        print(shlex.join(build_argv(
+            args.iso, mem=args.mem, machine=args.machine, usb=args.usb,
+            devices=args.device, cmdline=args.cmdline, disk="DISK",
+            extra_args=args.qemu_args)))
+        return 0
+    try:
+        vm.start()
+        return vm.exit_code(timeout=args.timeout)
+    except TernError as e:
+        print("\nqemu.py: %s" % str(e).split("\n")[0], file=sys.stderr)
+        return 124
+    finally:
+        vm.close()
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.interactive:
+        return run_interactive(args)
+    return run_batch(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""System tests for booting and stopping Tern (issue 2): the banner, memory
+sizes seen through the multiboot2 map, the kernel command line from fw_cfg
+(autorun), in-kernel tests, poweroff/reboot and the decoded reports of
+deliberate CPU exceptions (`crash pf|ud|df`)."""
+
+import re
+import time
+
+import pytest
+
+import qemu
+import tern_shell
+
+# A line that starts with the word Tern, after an optional printk
+# timestamp such as "[    0.001234] ".
+BANNER = re.compile(r"^(?:\[\s*[\d.]+\]\s*)?Tern\b", re.MULTILINE)
+
+
+def test_banner_printed_exactly_once(tern):
+    assert tern.run("echo ready").strip() == "ready"
+    boot_log = tern_shell.plain(tern.output())
+    banners = BANNER.findall(boot_log)
+    assert len(banners) == 1, "banner lines: %r\n%s" % (banners, boot_log)
+    assert boot_log.count(qemu.PROMPT) == 2  # the first prompt, then one more
+
+
+@pytest.mark.parametrize("mem,mem_bytes", [
+    ("128M", 128 << 20),
+    ("2G", 2 << 30),
+    ("6G", 6 << 30),
+])
+def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes):
+    vm = boot(mem=mem)
+    installed = vm.qmp("query-memory-size-summary")["base-memory"]
+    assert installed == mem_bytes
+    out = vm.run("meminfo")
+    usable = tern_shell.usable_total(out)
+    # Firmware keeps a little RAM for itself (EBDA, ACPI tables, SMRAM), so
+    # usable RAM is just below what is installed, never above it.
+    assert usable <= installed, out
+    assert usable >= installed * 99 // 100, \
+        "usable %d bytes is not within 1%% of %d\n%s" % (usable, installed, out)
+    if installed > 4 << 30:
+        above_4g = [a for a in tern_shell.map_addresses(out) if a >= 1 << 32]
+        assert above_4g, "no usable range above 4 GiB in the map:\n" + out
+
+
+def test_ktest_all_passes(tern):
+    out = tern.run("ktest all", timeout=120 * qemu.TIMEOUT_SCALE)
+    passed, failed = tern_shell.summary(out)
+    assert failed == 0, out
+    assert passed >= 1, out
+    # One line per test plus the summary.
+    assert len([l for l in out.strip().split("\n") if l.strip()]) > passed, out
+
+
+def test_ktest_unknown_name_is_an_error(tern):
+    out = tern.run("ktest no_such_test")
+    assert "no_such_test" in out, out
+    assert not re.search(r"(?i)unknown command|command not found", out), out
+    assert tern.run("echo still here").strip() == "still here"
+
+
+def test_poweroff_exits_qemu_with_33(tern):
+    tern.send_raw(b"poweroff\r")
+    assert tern.exit_code() == qemu.EXIT_PASS
+
+
+def test_autorun_ktest_all_then_poweroff(boot):
+    vm = boot(cmdline='autorun="ktest all; poweroff"', wait_prompt=False)
+    assert vm.exit_code(timeout=120 * qemu.TIMEOUT_SCALE) == qemu.EXIT_PASS
+    passed, failed = tern_shell.summary(vm.output())
+    assert failed == 0 and passed >= 1
+
+
+def test_failing_ktest_from_autorun_exits_with_35(boot):
+    vm = boot(cmdline='autorun="ktest no_such_test; echo not reached"',
+              wait_prompt=False)
+    assert vm.exit_code(timeout=60 * qemu.TIMEOUT_SCALE) == qemu.EXIT_FAIL
+    out = tern_shell.plain(vm.output())
+    assert not re.search(r"(?m)^not reached$", out), out
+
+
+def test_autorun_runs_commands_in_order(boot):
+    # The comma checks that qemu.py escapes it for -fw_cfg.
+    vm = boot(cmdline='autorun="echo one, two; echo three"', wait_prompt=False)
+    vm.wait_for(re.compile(r"(?m)^one, two\r?$"))
+    vm.wait_for(re.compile(r"(?m)^three\r?$"))
+    vm.wait_prompt()
+    assert vm.run("echo after").strip() == "after"
+
+
+def test_reboot_comes_back_to_the_prompt(boot):
+    vm = boot(no_reboot=False)
+    vm.send_raw(b"reboot\r")
+    index, event = vm.wait_event("RESET")
+    assert event["data"]["guest"] is True
+    vm.wait_prompt()
+    assert vm.run("echo back").strip() == "back"
+    assert len(BANNER.findall(tern_shell.plain(vm.output()))) == 2
+
+
+def _report_after(vm, command):
+    """Sends command and returns the exception report it caused, once the
+    kernel shows it is done (prompt back, or panic/halt)."""
+    start = vm.pos
+    vm.send_raw(command.encode() + b"\r")
+    vm.wait_for(re.compile(r"Backtrace:(?:.*\n)+?.*(?:tern> |panic|halt)",
+                           re.IGNORECASE), timeout=30)
+    return tern_shell.plain(vm.output(start))
+
+
+def _frames(report):
+    return re.findall(r"#\s*\d+\s+0x[0-9a-fA-F]+\s+(\S+)", report)
+
+
+def _output_settles(vm, quiet_seconds=1.0, limit=10.0):
+    """True once the serial output stops growing for quiet_seconds."""
+    deadline = time.monotonic() + limit * qemu.TIMEOUT_SCALE
+    while time.monotonic() < deadline:
+        before = len(vm.output())
+        time.sleep(quiet_seconds)
+        if len(vm.output()) == before:
+            return True
+    return False
+
+
+def _assert_usable_or_halted_cleanly(vm):
+    """After a fatal report the machine either still answers commands or
+    halts: it must neither reset (QEMU -no-reboot would exit 0) nor loop
+    printing."""
+    if qemu.PROMPT in vm.output(vm.match_start):
+        assert vm.run("echo alive").strip() == "alive"
+        return
+    assert _output_settles(vm), "output keeps growing\n" + vm.diagnostics()
+    if vm.proc.poll() is not None:
+        assert vm.proc.returncode == qemu.EXIT_FAIL, vm.diagnostics()
+    log = tern_shell.plain(vm.output())
+    assert len(BANNER.findall(log)) == 1, "the machine restarted\n" + log
+
+
+def test_crash_pf_prints_decoded_page_fault(tern):
+    report = _report_after(tern, "crash pf")
+    assert re.search(r"(?i)page fault", report), report
+    assert re.search(r"(?i)page fault[^\n]*0x[0-9a-fA-F]{8,}", report), report
+    assert re.search(r"(?i)not.present", report), report
+    assert re.search(r"(?i)\b(read|write)\b", report), report
+    assert re.search(r"(?i)\bkernel\b", report), report
+    frames = _frames(report)
+    assert any("crash" in f for f in frames), report
+    assert len(frames) >= 2, report
+    _assert_usable_or_halted_cleanly(tern)
+
+
+def test_crash_ud_prints_invalid_opcode(tern):
+    report = _report_after(tern, "crash ud")
+    assert re.search(r"(?i)invalid opcode", report), report
+    assert re.search(r"RIP=?\s*[0-9a-fA-Fx]{8,}", report), report
+    assert any("crash" in f for f in _frames(report)), report
+    _assert_usable_or_halted_cleanly(tern)
+
+
+def test_crash_df_prints_double_fault(tern):
+    report = _report_after(tern, "crash df")
+    assert re.search(r"(?i)double fault", report), report
+    assert "recursive fault" not in report, report
+    _assert_usable_or_halted_cleanly(tern)
+
+
+def test_panic_exit_option_makes_a_fault_exit_qemu_with_35(boot):
+    vm = boot(cmdline="panic=exit")
+    vm.send_raw(b"crash pf\r")
+    assert vm.exit_code() == qemu.EXIT_FAIL
+    assert re.search(r"(?i)page fault", vm.output())
+
+
+def test_crash_without_argument_is_an_error(tern):
+    out = tern.run("crash")
+    assert re.search(r"(?i)usage|pf|argument", out), out
+    assert tern.run("crash bogus") != ""
+    assert tern.run("echo alive").strip() == "alive"

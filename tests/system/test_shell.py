@@ -1,0 +1,125 @@
+"""System tests for the serial shell (issue 2), typed like a user at a
+terminal: the command list, echo, line editing with arrows, backspace and
+Ctrl-U, history, uptime and unknown commands."""
+
+import re
+import time
+
+from tern_shell import (BS, CTRL_C, CTRL_U, DEL, DOWN, END, HOME, LEFT, RIGHT,
+                        UP, numbers, plain)
+
+BASE_COMMANDS = ("help", "echo", "uptime", "meminfo", "ktest", "poweroff",
+                 "reboot", "crash")
+
+
+def test_help_lists_every_base_command(tern):
+    out = tern.run("help")
+    for name in BASE_COMMANDS:
+        assert re.search(r"(?m)^\s*%s\b" % name, out), \
+            "%s missing from help:\n%s" % (name, out)
+
+
+def test_echo_prints_its_arguments(tern):
+    assert tern.run("echo hello world").strip() == "hello world"
+
+
+def test_empty_line_gives_a_new_prompt(tern):
+    assert tern.run("").strip() == ""
+    assert tern.run("echo ok").strip() == "ok"
+
+
+def test_unknown_command_prints_error_and_returns_to_prompt(tern):
+    out = tern.run("frobnicate now")
+    assert "frobnicate" in out, out
+    assert re.search(r"(?i)unknown|not found|no such", out), out
+    assert tern.run("echo still here").strip() == "still here"
+
+
+def test_left_arrow_and_backspace_edit_inside_the_line(tern):
+    # "ecXo": left arrow to before 'o', backspace deletes 'X', type 'h',
+    # right arrow back to the end: "echo edited".
+    out = tern.run(b"ecXo" + LEFT + DEL + b"h" + RIGHT + b" edited")
+    assert out.strip() == "edited"
+
+
+def test_both_backspace_codes_delete(tern):
+    out = tern.run(b"echo abc" + DEL + BS + b"d")
+    assert out.strip() == "ad"
+
+
+def test_backspace_at_line_start_is_harmless(tern):
+    out = tern.run(DEL + BS + LEFT + b"echo ok")
+    assert out.strip() == "ok"
+
+
+def test_insert_in_the_middle_of_the_line(tern):
+    out = tern.run(b"echo ac" + LEFT + b"b")
+    assert out.strip() == "abc"
+
+
+def test_ctrl_u_discards_the_line(tern):
+    out = tern.run(b"frobnicate garbage" + CTRL_U + b"echo clean")
+    assert out.strip() == "clean"
+    assert "frobnicate" not in out
+
+
+def test_history_up_reruns_previous_commands(tern):
+    tern.run("echo first")
+    tern.run("echo second")
+    assert tern.run(UP + UP).strip() == "first"
+
+
+def test_history_up_then_down_walks_back(tern):
+    tern.run("echo first")
+    tern.run("echo second")
+    assert tern.run(UP + UP + DOWN).strip() == "second"
+
+
+def test_history_up_stops_at_the_oldest_entry(tern):
+    tern.run("echo only")
+    assert tern.run(UP + UP + UP).strip() == "only"
+
+
+def test_history_down_past_the_newest_gives_an_empty_line(tern):
+    tern.run("echo first")
+    out = tern.run(UP + DOWN + b"echo fresh")
+    assert out.strip() == "fresh"
+
+
+def test_edited_history_entry_runs_the_edit(tern):
+    tern.run("echo one")
+    out = tern.run(UP + DEL + DEL + DEL + b"two")
+    assert out.strip() == "two"
+
+
+def test_uptime_advances(tern):
+    first = numbers(tern.run("uptime"))
+    time.sleep(1.2)
+    second = numbers(tern.run("uptime"))
+    assert first and second, (first, second)
+    assert second > first, (first, second)
+
+
+def test_ctrl_c_cancels_the_line(tern):
+    start = tern.pos
+    tern.send_raw(b"frobnicate" + CTRL_C)
+    tern.wait_prompt()
+    assert not re.search(r"(?i)unknown|not found", tern.output(start))
+    assert tern.run("echo ok").strip() == "ok"
+
+
+def test_home_and_end_keys_jump(tern):
+    out = tern.run(b"cho hi" + HOME + b"e" + END + b"!")
+    assert out.strip() == "hi!"
+
+
+def test_overlong_line_is_refused_audibly_not_silently(tern):
+    start = tern.pos
+    out = tern.run("echo " + "x" * 600)
+    echoed = tern.output(start)
+    # Either the whole line is taken, or the editor rings the bell (or
+    # prints a message) when it refuses characters; never a crash.
+    if plain(out).strip() != "x" * 600:
+        assert "\a" in echoed or re.search(r"(?i)too long", out), echoed
+        assert set(plain(out).strip()) <= {"x"}, out
+    assert tern.run("echo ok").strip() == "ok"
