@@ -293,7 +293,9 @@ TEST(oversized_request_is_refused)
  * slab come from the same place. */
 static __attribute__((noinline)) void *alloc_32(struct fixture *f, dma_addr_t *phys)
 {
-	return dma_pool_alloc(f->pool, 32, phys);
+	void *v = dma_pool_alloc(f->pool, 32, phys);
+	__asm__ __volatile__("" ::: "memory"); /* not a tail call */
+	return v;
 }
 
 TEST(poison_reports_write_after_free_on_next_handout)
