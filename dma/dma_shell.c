@@ -316,6 +316,9 @@ static int cmd_dmatest(int argc, char **argv)
 	}
 	uint64_t cycles = rdtsc_now() - t0;
 	dt_sweep(&t);
+	kprintf("dmatest: the pools at the end of the run (as dmastat shows them):\n");
+	for (int k = 0; k < DT_POOLS; k++)
+		dma_pool_print_stats(t.pools[k].pool);
 	dt_destroy(&t);
 	kmalloc_trim();
 	uint64_t free_after = pmm_free_bytes();

@@ -395,6 +395,12 @@ static bool region_acceptable(struct dma_pool *pool, void *virt, dma_addr_t phys
 		       (unsigned long long)pool->cfg.max_phys);
 		return false;
 	}
+	if (table_find(&pool->by_virt, (uintptr_t)virt >> pool->region_shift) ||
+	    table_find(&pool->by_phys, phys >> pool->region_shift)) {
+		pr_err("dma pool %s: page source returned a region the pool already holds (virt %p phys 0x%llx)\n",
+		       pool->name, virt, (unsigned long long)phys);
+		return false;
+	}
 	return true;
 }
 

@@ -639,3 +639,51 @@ TEST(leak_report_names_sites_and_marks_untracked_ones)
 	CHECK(seam_log_contains(line));
 	fake_dma_arena_destroy(f.arena);
 }
+
+/* A page source that breaks its contract in one of three ways. */
+struct bad_source {
+	int mode; /* 0: misaligned virt, 1: above the ceiling, 2: same region twice */
+	char *block;
+	int handed_back;
+};
+
+static void *bad_alloc(void *ctx, size_t size, dma_addr_t max_phys, dma_addr_t *phys)
+{
+	struct bad_source *b = ctx;
+	if (!b->block)
+		b->block = aligned_alloc(2 * size, 2 * size);
+	*phys = b->mode == 1 ? max_phys + 1 : 0x100000;
+	return b->mode == 0 ? b->block + 4096 : b->block;
+}
+
+static void bad_free(void *ctx, void *virt, dma_addr_t phys, size_t size)
+{
+	((struct bad_source *)ctx)->handed_back++;
+}
+
+TEST(regions_breaking_the_source_contract_are_refused)
+{
+	static const char *const expect[] = { "misaligned region", "above the ceiling",
+					      "region the pool already holds" };
+	for (int mode = 0; mode < 3; mode++) {
+		struct bad_source b = { mode, NULL, 0 };
+		struct dma_page_source src = { bad_alloc, bad_free, &b };
+		struct dma_pool_config cfg = { 16, 4096, 64 * KiB, 4 * GiB - 1, 0, &src };
+		struct dma_pool *p = dma_pool_create("bad", &cfg);
+		dma_addr_t pa;
+		void *fill[17];
+		int got = 0;
+		seam_log_clear();
+		/* mode 2: the first region is fine, the second is the same one */
+		for (int i = 0; i < (mode == 2 ? 17 : 1); i++)
+			if ((fill[got] = dma_pool_alloc(p, 4096, &pa)) != NULL)
+				got++;
+		CHECK_EQ(got, mode == 2 ? 16 : 0);
+		CHECK(seam_log_contains(expect[mode]));
+		CHECK_EQ(b.handed_back, 1);
+		for (int i = 0; i < got; i++)
+			dma_pool_free(p, fill[i]);
+		dma_pool_destroy(p);
+		free(b.block);
+	}
+}
