@@ -404,6 +404,26 @@ static bool region_acceptable(struct dma_pool *pool, void *virt, dma_addr_t phys
 	return true;
 }
 
+/* Metadata for a new region, entered in both translation tables; NULL if
+ * kernel memory ran out. */
+static struct dma_region *region_register(struct dma_pool *pool, void *virt, dma_addr_t phys)
+{
+	struct dma_region *r = kzalloc(region_meta_bytes(pool));
+	uint64_t vframe = (uintptr_t)virt >> pool->region_shift;
+	if (!r || !table_insert(&pool->by_virt, vframe, r)) {
+		kfree(r);
+		return NULL;
+	}
+	if (!table_insert(&pool->by_phys, phys >> pool->region_shift, r)) {
+		table_remove(&pool->by_virt, vframe);
+		kfree(r);
+		return NULL;
+	}
+	r->virt = (uintptr_t)virt;
+	r->phys = phys;
+	return r;
+}
+
 /* Takes a region from the source and puts its top blocks on the free lists. */
 static bool region_grow(struct dma_pool *pool)
 {
@@ -417,26 +437,13 @@ static bool region_grow(struct dma_pool *pool)
 	void *virt = src->alloc_region(src->ctx, size, pool->cfg.max_phys, &phys);
 	if (!virt)
 		return false;
-	if (!region_acceptable(pool, virt, phys)) {
-		src->free_region(src->ctx, virt, phys, size);
-		return false;
-	}
-	struct dma_region *r = kzalloc(region_meta_bytes(pool));
-	uint64_t vframe = (uintptr_t)virt >> pool->region_shift;
-	if (!r || !table_insert(&pool->by_virt, vframe, r)) {
-		kfree(r);
-		src->free_region(src->ctx, virt, phys, size);
-		return false;
-	}
-	if (!table_insert(&pool->by_phys, phys >> pool->region_shift, r)) {
-		table_remove(&pool->by_virt, vframe);
-		kfree(r);
+	struct dma_region *r = region_acceptable(pool, virt, phys) ? region_register(pool, virt, phys)
+								   : NULL;
+	if (!r) {
 		src->free_region(src->ctx, virt, phys, size);
 		return false;
 	}
 	uint32_t units = pool->units_per_region;
-	r->virt = (uintptr_t)virt;
-	r->phys = phys;
 	r->index = index;
 	pool->regions[index] = r;
 	if (pool->cfg.flags & DMA_POOL_POISON)
@@ -615,6 +622,8 @@ static COLD unsigned site_lookup(struct dma_pool *pool, uintptr_t pc)
 			break;
 	if (i < MAX_SITES)
 		pool->sites[i].pc = pc;
+	else
+		i = SITE_UNTRACKED;
 	pool->last_pc = pc;
 	pool->last_site = i;
 	return i;
