@@ -139,6 +139,8 @@ static void drop_device(struct usb_port *p)
 void usb_port_detach(struct usb_port *p)
 {
 	work_cancel(&p->work);
+	if (p->state == PORT_RESETTING && p->hub->ops->reset_abort)
+		p->hub->ops->reset_abort(p);
 	addr0_release(p);
 	drop_device(p);
 	p->state = PORT_EMPTY;

@@ -37,6 +37,8 @@ struct usb_hub_ops {
 	void (*reset_start)(struct usb_port *p);
 	/* Called when p->work fires while resetting: finish or poll again. */
 	void (*reset_poll)(struct usb_port *p);
+	/* Optional: the port was detached mid-reset; drop what reset holds. */
+	void (*reset_abort)(struct usb_port *p);
 	void (*disable)(struct usb_port *p);
 };
 

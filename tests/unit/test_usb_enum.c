@@ -374,12 +374,14 @@ TEST(hub_port_hotplug_after_boot)
 {
 	static struct fake_hcd fh;
 	static struct fake_dev hub, k;
+	long dma_before;
 
 	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_hub(&hub, 4);
 	fake_plug_root(&fh, 1, &hub);
 	fake_run_ms(600);
 	CHECK_EQ(configured_count(&fh), 1);
+	dma_before = fake_dma_live;
 	/* A hub-level change is acknowledged, not reported forever. */
 	hub.hub_change = 0x2;
 	fake_run_ms(300);
@@ -393,6 +395,17 @@ TEST(hub_port_hotplug_after_boot)
 		fake_unplug_hub(&hub, 4);
 		fake_run_ms(600);
 		CHECK_EQ(configured_count(&fh), 1);
+		CHECK_EQ(fake_dma_live, dma_before); /* back to baseline each cycle */
+	}
+	/* Unplugged at every point of its enumeration behind the hub. */
+	for (uint64_t at = 90; at < 160; at += 3) {
+		fake_make_keyboard(&k, USB_SPEED_FULL);
+		fake_plug_hub(&hub, 3, &k);
+		fake_run_ms(at);
+		fake_unplug_hub(&hub, 3);
+		fake_run_ms(300);
+		CHECK_EQ(configured_count(&fh), 1);
+		CHECK_EQ(fake_dma_live, dma_before);
 	}
 	fake_unplug_root(&fh, 1);
 	fake_run_ms(50);
