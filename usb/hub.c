@@ -433,7 +433,7 @@ static void hub_disconnect(struct usb_interface *intf)
 	intf->driver_data = NULL;
 }
 
-bool usb_hub_settling(const struct usb_interface *intf)
+static bool hub_settling(const struct usb_interface *intf)
 {
 	const struct hub_state *hs = intf->driver_data;
 	return hs && (hs->phase < HUB_RUNNING || hs->pending || hs->checking);
@@ -452,4 +452,5 @@ struct usb_driver usb_hub_driver = {
 	.protocol = USB_MATCH_ANY,
 	.probe = hub_probe,
 	.disconnect = hub_disconnect,
+	.settling = hub_settling,
 };
