@@ -53,6 +53,7 @@ static void boot_with_irq(uint8_t line)
 	fake_env_reset();
 	fake_uhci_reset(IO_BASE, 2);
 	fake_uhci.config[0xC0 / 4] = 0x0000bf10; /* BIOS left SMI bits set */
+	fake_uhci.portsc[1] |= UHCI_PORT_PR | UHCI_PORT_SUSP; /* and port 2 busy */
 	memset(&pdev, 0, sizeof(pdev));
 	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
 	pdev.irq_line = line;
@@ -202,6 +203,7 @@ TEST(probe_hands_off_resets_and_starts)
 	CHECK_EQ(hc->hcd.num_ports, 2);
 	CHECK(strcmp(hc->hcd.driver_name, "uhci_hcd") == 0);
 	CHECK_EQ(hc->hcd.speed, USB_SPEED_FULL);
+	CHECK_EQ(fake_uhci.portsc[1], UHCI_PORT_VALID); /* HCRESET alone keeps PR */
 	shutdown();
 }
 

@@ -138,6 +138,15 @@ static unsigned count_ports(struct uhci_hc *hc)
 	return n;
 }
 
+/* HCRESET leaves the ports' reset, suspend and resume bits as they were
+ * (Linux uhci-hcd finish_reset() notes the same), so they are cleared by
+ * hand; this also disables every port until the core resets it. */
+static void clear_ports(struct uhci_hc *hc)
+{
+	for (unsigned p = 0; p < hc->hcd.num_ports; p++)
+		uhci_write16(hc, UHCI_PORTSC1 + 2 * p, 0);
+}
+
 void uhci_recover(struct uhci_hc *hc, uint16_t status)
 {
 	const char *why = (status & UHCI_STS_HSE)    ? "host system error"
@@ -156,6 +165,7 @@ void uhci_recover(struct uhci_hc *hc, uint16_t status)
 		hc->dead = true;
 		return;
 	}
+	clear_ports(hc);
 	build_schedule(hc);
 	uhci_relink_all(hc);
 	if (start(hc) != 0) {
@@ -321,6 +331,7 @@ static int bring_up(struct uhci_hc *hc)
 		return rc;
 	build_schedule(hc);
 	hc->hcd.num_ports = count_ports(hc);
+	clear_ports(hc);
 	setup_interrupt(hc);
 	return start(hc);
 }

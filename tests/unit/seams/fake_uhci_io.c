@@ -63,8 +63,10 @@ static void write_cmd(uint16_t v)
 		fake_uhci.usbcmd = 0;
 		fake_uhci.usbintr = 0;
 		fake_uhci.frnum = 0;
+		/* HCRESET leaves reset, suspend and resume detect alone. */
 		for (int i = 0; i < fake_uhci.nports; i++)
-			fake_uhci.portsc[i] &= UHCI_PORT_CCS | UHCI_PORT_LSDA | UHCI_PORT_VALID;
+			fake_uhci.portsc[i] &= UHCI_PORT_CCS | UHCI_PORT_LSDA | UHCI_PORT_VALID |
+					       UHCI_PORT_PR | UHCI_PORT_SUSP | UHCI_PORT_RD;
 	}
 	if (v & UHCI_CMD_GRESET)
 		fake_uhci.gresets++;
