@@ -22,6 +22,9 @@
 #define IRQ_LINES 16
 #define HANDLERS_PER_LINE 4
 #define CASCADE_LINE 2
+/* One stray interrupt is normal (an edge latched while the line was masked);
+ * a stream of them means a device nobody services. */
+#define UNCLAIMED_REPORT_AT 1000
 
 struct irq_slot {
 	irq_handler_t handler;
@@ -83,8 +86,9 @@ void irq_dispatch(unsigned line)
 	for (int i = 0; i < HANDLERS_PER_LINE; i++)
 		if (slots[line][i].handler && slots[line][i].handler(slots[line][i].ctx))
 			claimed = true;
-	if (!claimed && ++unclaimed[line] == 1)
-		pr_warn("irq %u: interrupt claimed by no handler\n", line);
+	if (!claimed && ++unclaimed[line] == UNCLAIMED_REPORT_AT)
+		pr_warn("irq %u: %d interrupts claimed by no handler\n", line,
+			UNCLAIMED_REPORT_AT);
 	pic_send_eoi(line);
 }
 

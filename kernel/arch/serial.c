@@ -11,7 +11,9 @@
 #define COM1 0x3f8
 #define REG_DATA 0
 #define REG_IER 1
-#define REG_FCR 2
+#define REG_FCR 2 /* write */
+#define REG_IIR 2 /* read */
+#define IIR_NONE_PENDING 0x01
 #define REG_LCR 3
 #define REG_MCR 4
 #define REG_LSR 5
@@ -34,15 +36,18 @@ void serial_init(void)
 	present = inb(COM1 + REG_LSR) != 0xff;
 }
 
+/* The UART says whether it interrupted (IIR bit 0 clear). A receive
+ * timeout indication may arrive after the FIFO was already drained; it is
+ * still ours, so the IIR is the judge, not the data. */
 static bool serial_rx_irq(void *ctx)
 {
-	bool any = false;
+	bool ours = !(inb(COM1 + REG_IIR) & IIR_NONE_PENDING);
 
 	while (inb(COM1 + REG_LSR) & LSR_DATA_READY) {
 		shell_input_char((char)inb(COM1 + REG_DATA));
-		any = true;
+		ours = true;
 	}
-	return any;
+	return ours;
 }
 
 void serial_enable_irq(void)

@@ -1,0 +1,4 @@
+UNIT_TESTS += test_ehci_driver
+test_ehci_driver_SRCS := tests/unit/test_ehci_driver.c tests/unit/harness.c \
+	tests/unit/seams/kernel_seams.c tests/unit/seams/fake_ehci.c \
+	$(wildcard usb/ehci/*.c)

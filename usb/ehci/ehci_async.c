@@ -1,0 +1,186 @@
+/*
+ * The EHCI asynchronous schedule (§4.8) and the unlinking of queue heads.
+ * The ring starts with a permanent, always-halted head QH with the H bit
+ * (§4.10.1; QEMU runs nothing without one); endpoint QHs are inserted right
+ * after it. A QH taken out of a schedule may still be cached by the
+ * controller, so it is only handed back (ehci_ep_quiesced) once that is
+ * impossible: for the async ring after the Interrupt on Async Advance
+ * doorbell (§4.8.2), with a watchdog in case the interrupt is lost; for
+ * the periodic tree after two frames (ehci_periodic.c).
+ */
+#include "dma_pool.h"
+#include "ehci.h"
+#include "printk.h"
+
+int ehci_async_init(struct ehci *e)
+{
+	e->head = dma_pool_alloc(e->pool, sizeof(struct ehci_qh), &e->head_dma);
+	if (!e->head)
+		return USB_ERR_NOMEM;
+	ehci_async_reset(e);
+	return 0;
+}
+
+/* An empty ring: the head alone, linked to itself, never executing. */
+void ehci_async_reset(struct ehci *e)
+{
+	struct ehci_qh *h = e->head;
+
+	h->hlink = (uint32_t)e->head_dma | EHCI_LINK_TYPE_QH;
+	h->ep_char = EHCI_QH_HEAD | EHCI_QH_EPS_HIGH | EHCI_QH_MAXP(64);
+	h->ep_caps = EHCI_QH_MULT(1);
+	h->current = 0;
+	h->next = EHCI_LINK_TERMINATE;
+	h->alt_next = EHCI_LINK_TERMINATE;
+	h->token = EHCI_TOK_HALTED;
+	e->async_ring = NULL;
+}
+
+void ehci_async_link(struct ehci *e, struct ehci_ep *ep)
+{
+	/* The new QH is complete and points where the head points before
+	 * the head is made to point at it (§4.8.1). */
+	ep->qh->hlink = ehci_dma_read(&e->head->hlink);
+	dma_wmb();
+	ehci_dma_write(&e->head->hlink, (uint32_t)ep->qh_dma | EHCI_LINK_TYPE_QH);
+	ep->sched_next = e->async_ring;
+	e->async_ring = ep;
+}
+
+static void async_unlink(struct ehci *e, struct ehci_ep *ep)
+{
+	struct ehci_qh *prev_qh = e->head;
+	struct ehci_ep **prev = &e->async_ring;
+
+	while (*prev && *prev != ep) {
+		prev_qh = (*prev)->qh;
+		prev = &(*prev)->sched_next;
+	}
+	if (!*prev) {
+		pr_err("ehci%d: QH %lx missing from the async ring\n", e->index,
+		       (unsigned long)ep->qh_dma);
+		return;
+	}
+	/* ep's own hlink stays intact: the controller may be on it now. */
+	ehci_dma_write(&prev_qh->hlink, ep->qh->hlink);
+	dma_wmb();
+	*prev = ep->sched_next;
+	ep->sched_next = NULL;
+}
+
+void ehci_ep_link(struct ehci *e, struct ehci_ep *ep)
+{
+	if (ep->periodic)
+		ehci_periodic_link(e, ep);
+	else
+		ehci_async_link(e, ep);
+	ep->state = EHCI_EP_LINKED;
+}
+
+static bool async_running(struct ehci *e)
+{
+	return e->running &&
+	       (ehci_read(e, EHCI_USBCMD) & (EHCI_CMD_RUN | EHCI_CMD_ASE)) ==
+		       (EHCI_CMD_RUN | EHCI_CMD_ASE);
+}
+
+/* Rings the doorbell for every QH unlinked so far (§4.8.2). */
+static void ring_doorbell(struct ehci *e)
+{
+	e->unlink_waiting = e->unlink_queued;
+	e->unlink_queued = NULL;
+	e->iaa_in_flight = true;
+	e->iaa_rung_ns = ktime_ns();
+	e->stats.iaa_rings++;
+	ehci_write(e, EHCI_USBCMD, ehci_read(e, EHCI_USBCMD) | EHCI_CMD_IAAD);
+	work_schedule(&e->iaa_watchdog, EHCI_IAA_WATCHDOG_NS);
+}
+
+static void request_iaa(struct ehci *e)
+{
+	if (e->iaa_in_flight)
+		return;
+	if (async_running(e)) {
+		ring_doorbell(e);
+		return;
+	}
+	/* A stopped schedule caches nothing: hand them back from work
+	 * context, never from inside the caller (it may be iterating). */
+	e->unlink_waiting = e->unlink_queued;
+	e->unlink_queued = NULL;
+	e->iaa_in_flight = true;
+	ehci_post_status(e, EHCI_STS_IAA);
+}
+
+void ehci_ep_unlink(struct ehci *e, struct ehci_ep *ep)
+{
+	if (ep->state != EHCI_EP_LINKED)
+		return;
+	ep->state = EHCI_EP_UNLINKING;
+	if (ep->periodic) {
+		ehci_periodic_unlink(e, ep);
+		ep->unlink_frindex = ehci_read(e, EHCI_FRINDEX);
+		ep->unlink_ns = ktime_ns();
+		ep->unlink_next = e->unlink_periodic;
+		e->unlink_periodic = ep;
+		work_schedule(&e->periodic_unlink_work, NSEC_PER_MSEC);
+		return;
+	}
+	async_unlink(e, ep);
+	ep->unlink_next = e->unlink_queued;
+	e->unlink_queued = ep;
+	request_iaa(e);
+}
+
+/* Ends the idle back-off of an emulated controller's async timer: QEMU
+ * services a doorbell at once. Used only when kick_async is on. */
+void ehci_async_kick(struct ehci *e)
+{
+	if (e->iaa_in_flight || !async_running(e))
+		return;
+	e->stats.kicks++;
+	ring_doorbell(e);
+}
+
+static void hand_back(struct ehci *e, struct ehci_ep *list)
+{
+	while (list) {
+		struct ehci_ep *ep = list;
+		list = ep->unlink_next;
+		ep->unlink_next = NULL;
+		ep->state = EHCI_EP_UNLINKED;
+		ehci_ep_quiesced(e, ep);
+	}
+}
+
+void ehci_iaa_done(struct ehci *e, bool lost)
+{
+	if (!e->iaa_in_flight)
+		return;
+	work_cancel(&e->iaa_watchdog);
+	if (lost) {
+		e->stats.iaa_lost++;
+		pr_warn("ehci%d: no async-advance interrupt after the doorbell; "
+			"freeing unlinked queue heads anyway\n", e->index);
+	}
+	struct ehci_ep *done = e->unlink_waiting;
+	e->unlink_waiting = NULL;
+	e->iaa_in_flight = false;
+	if (e->unlink_queued)
+		request_iaa(e);
+	hand_back(e, done);
+}
+
+/* After a controller reset nothing is cached: every unlink completes. */
+void ehci_unlink_all_now(struct ehci *e)
+{
+	struct ehci_ep *lists[3] = { e->unlink_waiting, e->unlink_queued,
+				     e->unlink_periodic };
+
+	work_cancel(&e->iaa_watchdog);
+	work_cancel(&e->periodic_unlink_work);
+	e->unlink_waiting = e->unlink_queued = e->unlink_periodic = NULL;
+	e->iaa_in_flight = false;
+	for (unsigned i = 0; i < ARRAY_SIZE(lists); i++)
+		hand_back(e, lists[i]);
+}

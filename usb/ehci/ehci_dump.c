@@ -1,0 +1,185 @@
+/*
+ * EHCI diagnostics: the hcd `dump` op (shown by the core's `usbdebug`) and
+ * the shell commands `ehcidump` (registers, ports, the async ring walked
+ * through the hardware links, the periodic tree, counters), `ehcikick`
+ * (the async doorbell kick measured in docs/ehci.md) and `ehcifault`
+ * (stops the controller unannounced, to exercise recovery).
+ */
+#include "dma_pool.h"
+#include "ehci.h"
+#include "kstring.h"
+#include "printk.h"
+#include "shell.h"
+
+#define EHCI_DUMP_MAX_QH 64
+
+static void dump_ports(struct ehci *e)
+{
+	for (unsigned p = 1; p <= e->n_ports; p++) {
+		uint32_t v = ehci_read(e, EHCI_PORTSC(p));
+		kprintf("  port %u: PORTSC %08x%s%s%s%s%s%s%s\n", p, v,
+			(v & EHCI_PORT_CCS) ? " connected" : "",
+			(v & EHCI_PORT_PE) ? " enabled(480M)" : "",
+			(v & EHCI_PORT_OWNER) ? " companion-owned" : "",
+			(v & EHCI_PORT_PR) ? " reset" : "",
+			(v & EHCI_PORT_CSC) ? " CSC" : "",
+			(v & EHCI_PORT_PEC) ? " PEC" : "",
+			(v & EHCI_PORT_PP) ? " power" : "");
+	}
+}
+
+static unsigned queued_xfers(const struct ehci_ep *ep)
+{
+	unsigned n = 0;
+
+	for (const struct ehci_xfer *xs = ep->queue; xs; xs = xs->next)
+		n++;
+	return n;
+}
+
+static void dump_qh(struct ehci *e, uint32_t phys, const struct ehci_qh *qh)
+{
+	kprintf("  QH %08x%s dev %u ep %u maxp %u overlay token %08x next %08x "
+		"current %08x\n", phys, (qh->ep_char & EHCI_QH_HEAD) ? " [head]" : "",
+		qh->ep_char & 0x7f, (qh->ep_char >> 8) & 0xf, (qh->ep_char >> 16) & 0x7ff,
+		ehci_dma_read(&qh->token), ehci_dma_read(&qh->next),
+		ehci_dma_read(&qh->current));
+}
+
+/* Walks the ring as the controller does, from ASYNCLISTADDR. */
+static void dump_async(struct ehci *e)
+{
+	uint32_t start = ehci_read(e, EHCI_ASYNCLISTADDR), link = start;
+
+	kprintf(" async ring:\n");
+	for (unsigned n = 0; n < EHCI_DUMP_MAX_QH; n++) {
+		const struct ehci_qh *qh = dma_pool_phys_to_virt(e->pool, EHCI_LINK_ADDR(link));
+		if (!qh) {
+			kprintf("  link %08x does not lead to a live pool chunk!\n", link);
+			return;
+		}
+		dump_qh(e, EHCI_LINK_ADDR(link), qh);
+		link = ehci_dma_read(&qh->hlink);
+		if (EHCI_LINK_ADDR(link) == EHCI_LINK_ADDR(start))
+			return;
+	}
+	kprintf("  ... more than %d QHs, stopped\n", EHCI_DUMP_MAX_QH);
+}
+
+static void dump_endpoints(struct ehci *e)
+{
+	static const char *const states[] = { "unlinked", "linked", "unlinking" };
+
+	kprintf(" endpoints:\n");
+	for (const struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
+		kprintf("  QH %08lx dev %u ep %u %s %s, %u queued", (unsigned long)ep->qh_dma,
+			ep->qh->ep_char & 0x7f, (ep->qh->ep_char >> 8) & 0xf,
+			ep->periodic ? "interrupt" : "async", states[ep->state],
+			queued_xfers(ep));
+		if (ep->periodic)
+			kprintf(", every %u frames from frame %u, S-mask %02x", ep->period,
+				ep->phase, ep->smask);
+		kprintf("%s\n", ep->closing ? ", closing" : "");
+	}
+}
+
+void ehci_dump(struct usb_hcd *hcd)
+{
+	struct ehci *e = hcd_to_ehci(hcd);
+	const struct ehci_stats *s = &e->stats;
+
+	kprintf("ehci%d: HCSPARAMS %08x HCCPARAMS %08x, %u ports, %u companions%s\n",
+		e->index, e->hcsparams, e->hccparams, e->n_ports,
+		EHCI_HCS_N_CC(e->hcsparams), e->dead ? ", DEAD" : "");
+	kprintf(" USBCMD %08x USBSTS %08x USBINTR %08x FRINDEX %04x CONFIGFLAG %x\n",
+		ehci_read(e, EHCI_USBCMD), ehci_read(e, EHCI_USBSTS),
+		ehci_read(e, EHCI_USBINTR), ehci_read(e, EHCI_FRINDEX),
+		ehci_read(e, EHCI_CONFIGFLAG));
+	kprintf(" PERIODICLISTBASE %08x ASYNCLISTADDR %08x IRQ %u%s\n",
+		ehci_read(e, EHCI_PERIODICLISTBASE), ehci_read(e, EHCI_ASYNCLISTADDR),
+		e->irq_line, e->irq_ok ? "" : " (polling)");
+	dump_ports(e);
+	dump_async(e);
+	dump_endpoints(e);
+	kprintf(" irqs %lu transfers %lu doorbells %lu (slow %lu, lost %lu, kicks %lu) "
+		"soft retries %lu resets %lu, kick %s\n",
+		(unsigned long)s->irqs, (unsigned long)s->xfers,
+		(unsigned long)s->iaa_rings, (unsigned long)s->iaa_slow,
+		(unsigned long)s->iaa_lost, (unsigned long)s->kicks,
+		(unsigned long)s->soft_retries,
+		(unsigned long)s->resets, e->kick_async ? "on" : "off");
+}
+
+static bool parse_index(const char *arg, int *index)
+{
+	uint64_t v;
+
+	if (!kstrtou64(arg, &v) || v > 64 || !ehci_by_index((int)v))
+		return false;
+	*index = (int)v;
+	return true;
+}
+
+static int cmd_ehcidump(int argc, char **argv)
+{
+	int index = -1;
+
+	if (argc > 2 || (argc == 2 && !parse_index(argv[1], &index))) {
+		kprintf("usage: ehcidump [controller]  (no such controller)\n");
+		return 1;
+	}
+	if (!ehci_by_index(0)) {
+		kprintf("ehcidump: no EHCI controller\n");
+		return 1;
+	}
+	for (int i = 0; ehci_by_index(i); i++)
+		if (index < 0 || index == i)
+			ehci_dump(&ehci_by_index(i)->hcd);
+	return 0;
+}
+SHELL_COMMAND(ehcidump, "ehcidump", "ehcidump [controller]",
+	      "EHCI registers, ports, async ring, periodic QHs", cmd_ehcidump);
+
+static int cmd_ehcikick(int argc, char **argv)
+{
+	bool on;
+
+	if (argc != 2 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)) {
+		kprintf("usage: ehcikick on|off\n");
+		return 1;
+	}
+	on = strcmp(argv[1], "on") == 0;
+	for (int i = 0; ehci_by_index(i); i++)
+		ehci_by_index(i)->kick_async = on;
+	kprintf("ehci: async doorbell kick %s\n", on ? "on" : "off");
+	return 0;
+}
+SHELL_COMMAND(ehcikick, "ehcikick", "ehcikick on|off",
+	      "ring the async doorbell after each submission (latency experiment)",
+	      cmd_ehcikick);
+
+/* Stops the controller behind the driver's back, as QEMU does when it
+ * meets a schedule it cannot process, to exercise recovery. */
+static int cmd_ehcifault(int argc, char **argv)
+{
+	int index = 0;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && !parse_index(argv[2], &index)) ||
+	    (strcmp(argv[1], "halt") != 0 && strcmp(argv[1], "reset") != 0)) {
+		kprintf("usage: ehcifault halt|reset [controller]\n");
+		return 1;
+	}
+	struct ehci *e = ehci_by_index(index);
+	if (!e) {
+		kprintf("ehcifault: no EHCI controller %d\n", index);
+		return 1;
+	}
+	uint32_t cmd = ehci_read(e, EHCI_USBCMD);
+	ehci_write(e, EHCI_USBCMD, strcmp(argv[1], "halt") == 0 ? cmd & ~EHCI_CMD_RUN
+								 : EHCI_CMD_HCRESET);
+	kprintf("ehci%d: controller %s behind the driver's back\n", index,
+		strcmp(argv[1], "halt") == 0 ? "halted" : "reset");
+	return 0;
+}
+SHELL_COMMAND(ehcifault, "ehcifault", "ehcifault halt|reset [controller]",
+	      "stop the EHCI controller unannounced (tests recovery)", cmd_ehcifault);

@@ -1,0 +1,562 @@
+/*
+ * EHCI endpoints and transfers. Each open endpoint owns a QH whose qTD
+ * queue always ends in an inactive dummy qTD. A transfer is appended by
+ * writing its qTDs behind the dummy, then turning the dummy itself into
+ * the transfer's first qTD, its token (with Active) written last after a
+ * write barrier: the controller never sees a half-built chain (§4.10.2).
+ *
+ * Completion is found by reading the tokens of the qTDs each transfer
+ * recorded (physical addresses translated by the pool). A short IN packet
+ * leaves through the alternate next pointer, which points at the end of
+ * the transfer (control: at its status stage). A halt is decoded into an
+ * enum usb_status; transaction errors get a bounded soft retry first.
+ * Cancelling, timeouts and closing take the whole QH out of the schedule
+ * and finish the work once the controller has let go (ehci_ep_quiesced).
+ */
+#include "dma_pool.h"
+#include "ehci.h"
+#include "ehci_qtd.h"
+#include "ktime.h"
+#include "mm.h"
+#include "printk.h"
+
+struct done_list {
+	struct ehci_xfer *head, **tail;
+};
+
+static struct ehci_qtd *td_at(struct ehci *e, dma_addr_t dma)
+{
+	return dma_pool_phys_to_virt(e->pool, dma);
+}
+
+static struct ehci_qtd *alloc_td(struct ehci *e, dma_addr_t *dma)
+{
+	struct ehci_qtd *td = dma_pool_alloc(e->pool, sizeof(*td), dma);
+
+	if (td) {
+		td->next = EHCI_LINK_TERMINATE;
+		td->alt_next = EHCI_LINK_TERMINATE;
+		td->token = 0;
+	}
+	return td;
+}
+
+static void free_td(struct ehci *e, dma_addr_t dma)
+{
+	struct ehci_qtd *td = td_at(e, dma);
+
+	if (td)
+		dma_pool_free(e->pool, td);
+	else
+		pr_err("ehci%d: qTD %lx is not a live pool chunk\n", e->index,
+		       (unsigned long)dma);
+}
+
+/* Restarts a halted or unlinked QH at qTD `start`. Bulk and interrupt QHs
+ * keep their data toggle in the overlay (DTC=0), so that bit survives. */
+static void qh_restart(struct ehci_ep *ep, dma_addr_t start)
+{
+	struct ehci_qh *qh = ep->qh;
+	uint32_t toggle = ehci_dma_read(&qh->token) & EHCI_TOK_TOGGLE;
+
+	qh->current = 0;
+	qh->next = (uint32_t)start;
+	qh->alt_next = EHCI_LINK_TERMINATE;
+	for (unsigned i = 0; i < EHCI_QTD_PAGES; i++)
+		qh->buf[i] = 0;
+	dma_wmb();
+	ehci_dma_write(&qh->token, toggle);
+}
+
+/* --- endpoints -------------------------------------------------------- */
+
+static void qh_init(struct ehci_ep *ep, const struct usb_endpoint *uep)
+{
+	unsigned maxp = uep->max_packet & 0x7ff;
+	unsigned mult = ((uep->max_packet >> 11) & 3) + 1;
+	struct ehci_qh *qh = ep->qh;
+
+	qh->hlink = EHCI_LINK_TERMINATE;
+	qh->ep_char = EHCI_QH_DEVADDR(uep->dev_addr) | EHCI_QH_ENDPT(uep->ep_addr) |
+		      EHCI_QH_EPS_HIGH | EHCI_QH_MAXP(maxp) |
+		      (uep->type == USB_EP_CONTROL ? EHCI_QH_DTC : 0);
+	qh->ep_caps = EHCI_QH_MULT(mult) | EHCI_QH_SMASK(ep->smask);
+	qh->token = 0;
+	qh_restart(ep, ep->dummy_dma);
+}
+
+static int check_endpoint(struct ehci *e, const struct usb_endpoint *uep)
+{
+	if (uep->speed != USB_SPEED_HIGH) {
+		pr_err("ehci%d: device %u: full/low-speed endpoint %x behind a "
+		       "hub needs split transactions, which this driver lacks\n",
+		       e->index, uep->dev_addr, uep->ep_addr);
+		return USB_ERR_INVAL;
+	}
+	if (uep->type == USB_EP_ISO || (uep->max_packet & 0x7ff) == 0 ||
+	    (uep->max_packet & 0x7ff) > 1024) {
+		pr_err("ehci%d: device %u ep %x: unsupported type %d or max packet %u\n",
+		       e->index, uep->dev_addr, uep->ep_addr, uep->type, uep->max_packet);
+		return USB_ERR_INVAL;
+	}
+	return 0;
+}
+
+static void free_ep(struct ehci *e, struct ehci_ep *ep)
+{
+	for (struct ehci_ep **p = &e->eps; *p; p = &(*p)->next)
+		if (*p == ep) {
+			*p = ep->next;
+			break;
+		}
+	free_td(e, ep->dummy_dma);
+	dma_pool_free(e->pool, ep->qh);
+	kfree(ep);
+}
+
+int ehci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *uep)
+{
+	struct ehci *e = hcd_to_ehci(hcd);
+
+	if (e->dead)
+		return USB_ERR_HC;
+	int rc = check_endpoint(e, uep);
+	if (rc)
+		return rc;
+	struct ehci_ep *ep = kzalloc(sizeof(*ep));
+	if (!ep)
+		return USB_ERR_NOMEM;
+	ep->qh = dma_pool_alloc(e->pool, sizeof(struct ehci_qh), &ep->qh_dma);
+	if (!ep->qh || !alloc_td(e, &ep->dummy_dma)) {
+		if (ep->qh)
+			dma_pool_free(e->pool, ep->qh);
+		kfree(ep);
+		pr_err("ehci%d: out of DMA pool memory for a queue head\n", e->index);
+		return USB_ERR_NOMEM;
+	}
+	ep->ehci = e;
+	ep->uep = uep;
+	ep->periodic = uep->type == USB_EP_INTERRUPT;
+	if (ep->periodic) {
+		ehci_hs_interrupt_period(uep->interval, &ep->period, &ep->smask);
+		ep->load = uep->max_packet & 0x7ff;
+	}
+	qh_init(ep, uep);
+	ep->next = e->eps;
+	e->eps = ep;
+	uep->hcpriv = ep;
+	ehci_ep_link(e, ep);
+	return 0;
+}
+
+/* Takes the QH out of the schedule so its queued work can be taken back. */
+static void take_back_later(struct ehci *e, struct ehci_ep *ep)
+{
+	if (ep->state == EHCI_EP_LINKED)
+		ehci_ep_unlink(e, ep);
+	else if (ep->state == EHCI_EP_UNLINKED)
+		ehci_ep_quiesced(e, ep);
+	/* UNLINKING: ehci_ep_quiesced runs when the controller lets go. */
+}
+
+void ehci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *uep)
+{
+	struct ehci *e = hcd_to_ehci(hcd);
+	struct ehci_ep *ep = uep->hcpriv;
+
+	if (!ep)
+		return;
+	uep->hcpriv = NULL;
+	ep->uep = NULL;
+	ep->closing = true;
+	for (struct ehci_xfer *xs = ep->queue; xs; xs = xs->next)
+		if (!xs->cancel_status)
+			xs->cancel_status = USB_ERR_CANCELLED;
+	take_back_later(e, ep);
+}
+
+/* --- submission -------------------------------------------------------- */
+
+/* Where qTD i of a transfer continues normally and after a short packet. */
+static void td_links(const struct ehci_xfer *xs, unsigned i, dma_addr_t end,
+		     uint32_t *next, uint32_t *alt)
+{
+	bool has_status = xs->td[xs->n_td - 1].status_stage;
+
+	*next = (uint32_t)(i + 1 < xs->n_td ? xs->td[i + 1].dma : end);
+	if (!xs->td[i].data)
+		*alt = EHCI_LINK_TERMINATE;
+	else if (has_status)
+		*alt = (uint32_t)xs->td[xs->n_td - 1].dma;
+	else
+		*alt = (uint32_t)end;
+}
+
+static void free_new_tds(struct ehci *e, struct ehci_xfer *xs, unsigned count)
+{
+	for (unsigned i = 1; i < count; i++)
+		free_td(e, xs->td[i].dma);
+}
+
+/* Writes the chain behind the endpoint's dummy and activates it. */
+static int append_chain(struct ehci *e, struct ehci_ep *ep, struct ehci_xfer *xs,
+			const struct ehci_td_plan *plan)
+{
+	dma_addr_t new_dummy;
+	unsigned n = xs->n_td;
+
+	xs->td[0].dma = ep->dummy_dma;
+	for (unsigned i = 1; i < n; i++)
+		if (!alloc_td(e, &xs->td[i].dma)) {
+			free_new_tds(e, xs, i);
+			return USB_ERR_NOMEM;
+		}
+	if (!alloc_td(e, &new_dummy)) {
+		free_new_tds(e, xs, n);
+		return USB_ERR_NOMEM;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		xs->td[i].len = plan[i].len;
+		xs->td[i].status_stage = plan[i].status;
+		xs->td[i].data = plan[i].pid != EHCI_PID_SETUP && !plan[i].status;
+	}
+	for (unsigned i = n; i-- > 0;) {
+		uint32_t next, alt;
+		struct ehci_qtd *td = td_at(e, xs->td[i].dma);
+
+		td_links(xs, i, new_dummy, &next, &alt);
+		ehci_qtd_write(td, &plan[i], next, alt);
+		if (i > 0)
+			td->token = ehci_qtd_token(&plan[i], i == n - 1);
+	}
+	dma_wmb();
+	ehci_dma_write(&td_at(e, xs->td[0].dma)->token, ehci_qtd_token(&plan[0], n == 1));
+	dma_wmb();
+	ep->dummy_dma = new_dummy;
+	return 0;
+}
+
+static void arm_timeout(struct ehci *e, struct ehci_xfer *xs, uint64_t timeout_ns)
+{
+	uint64_t now = ktime_ns();
+
+	xs->deadline_ns = now + timeout_ns;
+	if (!e->timeout_work.queued || e->timeout_work.due_ns > xs->deadline_ns)
+		work_schedule(&e->timeout_work, timeout_ns);
+}
+
+static void append_xfer(struct ehci_ep *ep, struct ehci_xfer *xs)
+{
+	struct ehci_xfer **p = &ep->queue;
+
+	while (*p)
+		p = &(*p)->next;
+	*p = xs;
+}
+
+static int plan_for(const struct usb_xfer *x, struct ehci_td_plan *out)
+{
+	const struct usb_endpoint *uep = x->ep;
+	bool dir_in = uep->type == USB_EP_CONTROL ? (x->setup->bmRequestType & 0x80)
+						  : (uep->ep_addr & 0x80);
+
+	return ehci_plan_xfer(uep->type, dir_in, x->setup_dma, x->buf_dma, x->len,
+			      uep->max_packet & 0x7ff, out);
+}
+
+/* QEMU's async timer slows down to one pass every few ms after the schedule
+ * has been idle; a doorbell brings the next pass forward (docs/ehci.md).
+ * Back-to-back transfers keep the timer fast, so they are left alone. */
+static void kick_if_idle(struct ehci *e)
+{
+	uint64_t now = ktime_ns();
+
+	if (e->kick_async && now - e->last_async_ns >= EHCI_KICK_AFTER_IDLE_NS)
+		ehci_async_kick(e);
+	e->last_async_ns = now;
+}
+
+int ehci_submit(struct usb_hcd *hcd, struct usb_xfer *x)
+{
+	struct ehci *e = hcd_to_ehci(hcd);
+	struct ehci_ep *ep = x->ep ? x->ep->hcpriv : NULL;
+
+	if (!ep || ep->closing || (x->ep->type == USB_EP_CONTROL && !x->setup))
+		return USB_ERR_INVAL;
+	if (e->dead)
+		return USB_ERR_HC;
+	int n = plan_for(x, NULL);
+	if (n < 0) {
+		pr_err("ehci%d: device %u ep %x: transfer of %u bytes at %lx cannot "
+		       "be described to the controller\n", e->index, x->ep->dev_addr,
+		       x->ep->ep_addr, (unsigned)x->len, (unsigned long)x->buf_dma);
+		return n;
+	}
+	struct ehci_td_plan *plan = kmalloc((size_t)n * sizeof(*plan));
+	struct ehci_xfer *xs = kzalloc(sizeof(*xs) + (size_t)n * sizeof(xs->td[0]));
+	int rc = USB_ERR_NOMEM;
+	if (plan && xs) {
+		plan_for(x, plan);
+		xs->n_td = (unsigned)n;
+		rc = append_chain(e, ep, xs, plan);
+	}
+	kfree(plan);
+	if (rc) {
+		kfree(xs);
+		return rc;
+	}
+	xs->x = x;
+	xs->ep = ep;
+	x->actual = 0;
+	x->status = USB_OK;
+	x->hcpriv = xs;
+	if (x->timeout_ns)
+		arm_timeout(e, xs, x->timeout_ns);
+	append_xfer(ep, xs);
+	e->stats.xfers++;
+	if (!ep->periodic)
+		kick_if_idle(e);
+	return 0;
+}
+
+void ehci_cancel(struct usb_hcd *hcd, struct usb_xfer *x)
+{
+	struct ehci_xfer *xs = x->hcpriv;
+
+	if (!xs)
+		return; /* already completed */
+	if (!xs->cancel_status)
+		xs->cancel_status = USB_ERR_CANCELLED;
+	take_back_later(hcd_to_ehci(hcd), xs->ep);
+}
+
+/* --- completion -------------------------------------------------------- */
+
+enum progress { XFER_BUSY, XFER_DONE, XFER_HALTED };
+
+/* Reads a transfer's qTDs in order: still running, finished (possibly
+ * short), or halted at *halt_at with *status. */
+static enum progress xfer_progress(struct ehci *e, const struct ehci_xfer *xs,
+				   int *status, size_t *actual, unsigned *halt_at)
+{
+	*actual = 0;
+	*status = USB_OK;
+	for (unsigned i = 0; i < xs->n_td; i++) {
+		struct ehci_qtd *td = td_at(e, xs->td[i].dma);
+		if (!td) {
+			*status = USB_ERR_HC;
+			return XFER_DONE;
+		}
+		uint32_t tok = ehci_dma_read(&td->token);
+		if (tok & EHCI_TOK_ACTIVE)
+			return XFER_BUSY;
+		dma_rmb();
+		uint32_t left = MIN(EHCI_TOK_BYTES(tok), xs->td[i].len);
+		if (xs->td[i].data)
+			*actual += xs->td[i].len - left;
+		*status = ehci_token_status(tok);
+		if (*status != USB_OK) {
+			*halt_at = i;
+			return XFER_HALTED;
+		}
+		if (xs->td[i].data && left) {
+			if (!xs->td[xs->n_td - 1].status_stage)
+				return XFER_DONE;
+			i = xs->n_td - 2; /* the controller went on to the status stage */
+		}
+	}
+	return XFER_DONE;
+}
+
+/* Restarts the qTD that halted with a transaction error, CERR reloaded. */
+static bool soft_retry(struct ehci *e, struct ehci_ep *ep, struct ehci_xfer *xs,
+		       unsigned idx)
+{
+	struct ehci_qh *qh = ep->qh;
+	uint32_t fresh = EHCI_TOK_ACTIVE | (EHCI_CERR_MAX << EHCI_TOK_CERR_SHIFT);
+	uint32_t clear = EHCI_TOK_STATUS_MASK | EHCI_TOK_CERR_MASK;
+
+	if (xs->soft_retries >= EHCI_SOFT_RETRIES || xs->cancel_status ||
+	    ep->state != EHCI_EP_LINKED ||
+	    EHCI_LINK_ADDR(ehci_dma_read(&qh->current)) != xs->td[idx].dma ||
+	    !(ehci_dma_read(&qh->token) & EHCI_TOK_HALTED))
+		return false;
+	struct ehci_qtd *td = td_at(e, xs->td[idx].dma);
+	ehci_dma_write(&td->token, (ehci_dma_read(&td->token) & ~clear) | fresh);
+	dma_wmb();
+	ehci_dma_write(&qh->token, (ehci_dma_read(&qh->token) & ~clear) | fresh);
+	xs->soft_retries++;
+	e->stats.soft_retries++;
+	return true;
+}
+
+static void retire(struct ehci *e, struct ehci_xfer *xs, int status, size_t actual,
+		   struct done_list *done)
+{
+	for (unsigned i = 0; i < xs->n_td; i++)
+		free_td(e, xs->td[i].dma);
+	xs->x->status = status;
+	xs->x->actual = actual;
+	xs->next = NULL;
+	*done->tail = xs;
+	done->tail = &xs->next;
+}
+
+static void giveback(struct done_list *done)
+{
+	struct ehci_xfer *xs = done->head;
+
+	while (xs) {
+		struct ehci_xfer *next = xs->next;
+		struct usb_xfer *x = xs->x;
+		x->hcpriv = NULL;
+		kfree(xs);
+		if (x->complete)
+			x->complete(x);
+		xs = next;
+	}
+}
+
+static void scan_ep(struct ehci *e, struct ehci_ep *ep, struct done_list *done)
+{
+	struct ehci_xfer *xs;
+
+	while ((xs = ep->queue)) {
+		int status;
+		size_t actual;
+		unsigned halt_at = 0;
+		enum progress p = xfer_progress(e, xs, &status, &actual, &halt_at);
+
+		if (p == XFER_BUSY)
+			return;
+		if (p == XFER_HALTED && status == USB_ERR_XACT &&
+		    soft_retry(e, ep, xs, halt_at))
+			return;
+		ep->queue = xs->next;
+		/* A halted QH skips everything: resume after this transfer. */
+		if (p == XFER_HALTED)
+			qh_restart(ep, ep->queue ? ep->queue->td[0].dma : ep->dummy_dma);
+		retire(e, xs, status, actual, done);
+	}
+}
+
+void ehci_scan_all(struct ehci *e)
+{
+	struct done_list done = { NULL, &done.head };
+
+	for (struct ehci_ep *ep = e->eps; ep; ep = ep->next)
+		scan_ep(e, ep, &done);
+	giveback(&done);
+}
+
+/* --- taking work back from an unlinked QH ------------------------------ */
+
+static void take_back_cancelled(struct ehci *e, struct ehci_ep *ep,
+				struct done_list *done)
+{
+	struct ehci_xfer **p = &ep->queue;
+
+	while (*p) {
+		struct ehci_xfer *xs = *p;
+		if (!xs->cancel_status && !ep->closing) {
+			p = &xs->next;
+			continue;
+		}
+		int status;
+		size_t actual;
+		unsigned halt_at;
+		xfer_progress(e, xs, &status, &actual, &halt_at);
+		*p = xs->next;
+		retire(e, xs, xs->cancel_status ? xs->cancel_status : USB_ERR_CANCELLED,
+		       actual, done);
+	}
+}
+
+/* Re-chains the transfers left on an idle QH and points it at the first
+ * qTD that still has work. */
+static void relink_queue(struct ehci *e, struct ehci_ep *ep)
+{
+	dma_addr_t start = ep->dummy_dma;
+	bool found = false;
+
+	for (struct ehci_xfer *xs = ep->queue; xs; xs = xs->next) {
+		dma_addr_t end = xs->next ? xs->next->td[0].dma : ep->dummy_dma;
+		for (unsigned i = 0; i < xs->n_td; i++) {
+			struct ehci_qtd *td = td_at(e, xs->td[i].dma);
+			uint32_t next, alt;
+			td_links(xs, i, end, &next, &alt);
+			ehci_dma_write(&td->next, next);
+			ehci_dma_write(&td->alt_next, alt);
+			if (!found && (ehci_dma_read(&td->token) & EHCI_TOK_ACTIVE)) {
+				start = xs->td[i].dma;
+				found = true;
+			}
+		}
+	}
+	qh_restart(ep, start);
+}
+
+void ehci_ep_quiesced(struct ehci *e, struct ehci_ep *ep)
+{
+	struct done_list done = { NULL, &done.head };
+
+	scan_ep(e, ep, &done);
+	take_back_cancelled(e, ep, &done);
+	if (ep->closing)
+		free_ep(e, ep);
+	else {
+		relink_queue(e, ep);
+		ehci_ep_link(e, ep);
+	}
+	giveback(&done);
+}
+
+/* After a controller reset: every transfer fails, every QH starts empty
+ * and unlinked. */
+void ehci_fail_all(struct ehci *e, int status)
+{
+	struct done_list done = { NULL, &done.head };
+
+	for (struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
+		while (ep->queue) {
+			struct ehci_xfer *xs = ep->queue;
+			ep->queue = xs->next;
+			retire(e, xs, status, 0, &done);
+		}
+		if (ep->state == EHCI_EP_LINKED)
+			ep->state = EHCI_EP_UNLINKED;
+		ep->sched_next = NULL;
+		qh_restart(ep, ep->dummy_dma);
+	}
+	giveback(&done);
+}
+
+void ehci_timeout_work(struct work *w)
+{
+	struct ehci *e = container_of(w, struct ehci, timeout_work);
+	uint64_t next = UINT64_MAX;
+
+	ehci_scan_all(e);
+	uint64_t now = ktime_ns();
+	for (struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
+		bool expired = false;
+		for (struct ehci_xfer *xs = ep->queue; xs; xs = xs->next) {
+			if (!xs->deadline_ns || xs->cancel_status)
+				continue;
+			if (xs->deadline_ns > now) {
+				next = MIN(next, xs->deadline_ns);
+				continue;
+			}
+			xs->cancel_status = USB_ERR_SETUP_TIMEOUT;
+			expired = true;
+			pr_warn("ehci%d: device %u ep %x: no completion within %u ms, "
+				"cancelling\n", e->index, ep->qh->ep_char & 0x7f,
+				(ep->qh->ep_char >> 8) & 0xf,
+				(unsigned)(xs->x->timeout_ns / NSEC_PER_MSEC));
+		}
+		if (expired && ep->state == EHCI_EP_LINKED)
+			ehci_ep_unlink(e, ep);
+	}
+	if (next != UINT64_MAX)
+		work_schedule(w, next - now);
+}
