@@ -13,11 +13,9 @@
 #include "mm.h"
 #include "printk.h"
 #include "uhci.h"
+#include "usb.h"
 
 #define CLEAR_HALT_TIMEOUT_NS (NSEC_PER_SEC)
-#define USB_REQ_CLEAR_FEATURE 0x01
-#define USB_REQTYPE_TO_ENDPOINT 0x02
-#define USB_FEATURE_ENDPOINT_HALT 0
 
 struct halt_clear {
 	struct usb_xfer xfer; /* CLEAR_FEATURE on the device's endpoint 0 */
@@ -73,7 +71,7 @@ bool uhci_clear_halt_start(struct uhci_hc *hc, struct uhci_ep *uep, struct usb_x
 		kfree(hcl);
 		return false;
 	}
-	*setup = (struct usb_setup){ .bmRequestType = USB_REQTYPE_TO_ENDPOINT,
+	*setup = (struct usb_setup){ .bmRequestType = USB_TYPE_STANDARD | USB_RECIP_ENDPOINT,
 				     .bRequest = USB_REQ_CLEAR_FEATURE,
 				     .wValue = USB_FEATURE_ENDPOINT_HALT, .wIndex = ep->ep_addr };
 	*hcl = (struct halt_clear){ .hc = hc, .stalled = stalled, .dev = ep->dev,

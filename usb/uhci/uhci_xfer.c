@@ -18,14 +18,11 @@
 #include "printk.h"
 #include "spinlock.h"
 #include "uhci.h"
+#include "usb.h"
 
 #define UHCI_SETTLE_FRAMES 2 /* the frame in progress at unlink, plus one */
 #define UHCI_SETTLE_NS NSEC_PER_MSEC
 #define UHCI_MAX_QH_WALK 4096
-
-#define USB_REQ_CLEAR_FEATURE 0x01
-#define USB_RECIP_ENDPOINT_OUT 0x02 /* bmRequestType: standard, to endpoint */
-#define USB_FEATURE_ENDPOINT_HALT 0
 
 static bool frame_moved_on(struct uhci_hc *hc, uint16_t then)
 {
@@ -147,7 +144,7 @@ static void remove_from_queue(struct uhci_ep *uep, struct uhci_req *req)
 static void note_clear_halt(struct uhci_hc *hc, const struct usb_xfer *x)
 {
 	const struct usb_setup *s = x->setup;
-	if (!s || s->bmRequestType != USB_RECIP_ENDPOINT_OUT ||
+	if (!s || s->bmRequestType != (USB_TYPE_STANDARD | USB_RECIP_ENDPOINT) ||
 	    s->bRequest != USB_REQ_CLEAR_FEATURE || s->wValue != USB_FEATURE_ENDPOINT_HALT)
 		return;
 	for (struct uhci_ep *e = hc->eps; e; e = e->next)
