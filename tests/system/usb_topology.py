@@ -111,6 +111,10 @@ def wait_enumerated(vm, expected_devices, timeout=20.0):
         count = sum(len(b["devices"]) for b in tree.values())
         if count == expected_devices and len(info) == expected_devices \
                 and same_topology(tree, info):
+            # Let class drivers finish binding, so their log lines do not
+            # interleave with the caller's next command.
+            vm.run("usbwait %d" % max(1000, int((deadline - time.monotonic())
+                                                 * 1000)))
             return tree, info
         if time.monotonic() > deadline:
             raise AssertionError(

@@ -716,3 +716,22 @@ TEST(schedule_checker_finds_damage)
 	CHECK(uhci_schedule_error(hc) == NULL);
 	close_and_shutdown(&a, &b);
 }
+
+TEST(controller_that_will_not_reset_is_released)
+{
+	seam_log_clear();
+	fake_env_reset();
+	fake_uhci_reset(IO_BASE, 2);
+	fake_uhci.hcreset_stuck = true;
+	memset(&pdev, 0, sizeof(pdev));
+	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
+	uhci_hc_count = 0;
+	CHECK(uhci_driver()->probe(&pdev) != 0);
+	CHECK(seam_log_contains("HCRESET did not complete within 10 ms"));
+	CHECK(seam_log_contains("controller not started"));
+	CHECK(pdev.driver_data == NULL);
+	CHECK(fake_uhci.gresets == 1); /* the bus was reset all the same */
+	CHECK(fake_env.hcd == NULL);
+	CHECK_EQ(uhci_hc_count, 0);
+	CHECK(!fake_env_work_queued());
+}

@@ -60,7 +60,7 @@ static void write_cmd(uint16_t v)
 	fake_uhci.usbcmd = v & (uint16_t)~UHCI_CMD_HCRESET;
 	if (v & UHCI_CMD_HCRESET) {
 		fake_uhci.hcresets++;
-		fake_uhci.usbcmd = 0;
+		fake_uhci.usbcmd = fake_uhci.hcreset_stuck ? UHCI_CMD_HCRESET : 0;
 		fake_uhci.usbintr = 0;
 		fake_uhci.frnum = 0;
 		/* HCRESET leaves reset, suspend and resume detect alone. */
