@@ -475,6 +475,8 @@ TEST(timeout_unlinks_and_reports_setup_timeout)
 	CHECK_EQ(d.calls, 1);
 	CHECK_EQ(d.status, USB_ERR_SETUP_TIMEOUT);
 	CHECK(seam_log_contains("timed out"));
+	CHECK_EQ(hc->stats.timed_out, 1);
+	CHECK_EQ(hc->stats.unlinks, 1);
 	close_and_shutdown(&ep, NULL);
 }
 
@@ -563,6 +565,8 @@ TEST(dump_walks_the_schedule)
 	CHECK(seam_log_contains("ep dev 9 ep 00"));
 	CHECK(seam_log_contains("SETUP dev 9 ep 0 D0 max 8 active"));
 	CHECK(seam_log_contains("OUT   dev 9 ep 0 D1 max 0 active"));
+	CHECK(seam_log_contains("transfers: 0 ok, 0 failed, 0 cancelled, 0 timed out; "
+				"0 QH unlinks"));
 	CHECK(seam_log_contains("skel bulk"));
 	if (getenv("SHOW_DUMP"))
 		fputs(seam_log(), stderr);
@@ -650,6 +654,8 @@ TEST(stall_on_interrupt_endpoint_is_cleared_before_completion)
 	raise_irq(UHCI_STS_USBINT);
 	CHECK_EQ(d1.calls, 1);
 	CHECK_EQ(d1.status, USB_ERR_STALL);
+	CHECK_EQ(hc->stats.halts_cleared, 1);
+	CHECK_EQ(hc->stats.failed, 1);
 	CHECK_EQ(d2.calls, 0);
 	CHECK_EQ(head_toggle(uep->qh), 0); /* x2 runs, from DATA0 */
 	hc_do_chain(uep->qh);

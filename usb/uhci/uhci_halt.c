@@ -44,6 +44,8 @@ static void clear_done(struct usb_xfer *x)
 	if (x->status)
 		pr_warn("%s: clearing the halt of device %u endpoint %02x failed: %s\n",
 			hcl->hc->name, hcl->dev_addr, hcl->ep_addr, usb_status_str(x->status));
+	if (x->status == USB_OK)
+		hcl->hc->stats.halts_cleared++;
 	if (uep) {
 		uep->halted = false;
 		if (x->status == USB_OK)
@@ -51,6 +53,7 @@ static void clear_done(struct usb_xfer *x)
 		uhci_ep_resume(hcl->hc, uep);
 	}
 	struct usb_xfer *stalled = hcl->stalled;
+	hcl->hc->stats.failed++;
 	usb_buffer_free(x->setup);
 	kfree(hcl);
 	stalled->status = USB_ERR_STALL;

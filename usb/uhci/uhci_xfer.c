@@ -58,6 +58,7 @@ static void unlink_qh(struct uhci_hc *hc, struct uhci_ep *uep)
 	struct uhci_qh *prev = hc->skel[uep->skel];
 	uep->state = UHCI_EP_UNLINKING;
 	uep->unlink_frame = uhci_frame(hc);
+	hc->stats.unlinks++;
 	for (int n = 0; prev && n < UHCI_MAX_QH_WALK; n++) {
 		uint32_t link = prev->link;
 		if (link & UHCI_LINK_TERMINATE)
@@ -90,9 +91,22 @@ static bool element_is_ours(struct uhci_hc *hc, struct uhci_ep *uep)
 	       ((ctrl & UHCI_TD_SPD) && UHCI_TD_ACTLEN(ctrl) < UHCI_TD_MAXLEN(td->token));
 }
 
+static void count_completion(struct uhci_hc *hc, int status)
+{
+	if (status == USB_OK)
+		hc->stats.completed++;
+	else if (status == USB_ERR_CANCELLED)
+		hc->stats.cancelled++;
+	else if (status == USB_ERR_SETUP_TIMEOUT)
+		hc->stats.timed_out++;
+	else
+		hc->stats.failed++;
+}
+
 static void complete_req(struct uhci_req *req, int status, size_t actual)
 {
 	struct usb_xfer *x = req->x;
+	count_completion(req->uep->hc, status);
 	x->status = status;
 	x->actual = actual;
 	x->hcpriv = NULL;
@@ -119,6 +133,7 @@ static void start_head(struct uhci_hc *hc, struct uhci_ep *uep)
 	if (!req || req->started || uep->state != UHCI_EP_LINKED || uep->halted || hc->dead)
 		return;
 	if (!element_is_ours(hc, uep)) {
+		hc->stats.element_races++;
 		unlink_qh(hc, uep); /* settles the element; the head starts after */
 		return;
 	}
