@@ -162,6 +162,46 @@ static void write_usbcmd_reset_behind_driver(void)
 
 /* --- tests ---------------------------------------------------------------- */
 
+TEST(interrupt_periods_and_phase_balancing)
+{
+	static const struct { uint8_t b; unsigned frames; uint8_t smask; } table[] = {
+		{ 0, 1, 0xff }, { 1, 1, 0xff }, { 2, 1, 0x55 }, { 3, 1, 0x11 },
+		{ 4, 1, 0x01 }, { 5, 2, 0x01 }, { 7, 8, 0x01 }, { 11, 128, 0x01 },
+		{ 12, 256, 0x01 }, { 16, 256, 0x01 }, { 255, 256, 0x01 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(table); i++) {
+		unsigned frames;
+		uint8_t smask;
+		ehci_hs_interrupt_period(table[i].b, &frames, &smask);
+		CHECK_EQ(frames, table[i].frames);
+		CHECK_EQ(smask, table[i].smask);
+	}
+
+	static uint32_t load[EHCI_FRAME_LIST_ENTRIES];
+	memset(load, 0, sizeof(load));
+	CHECK_EQ(ehci_pick_phase(load, 8), 0);
+	for (unsigned f = 0; f < EHCI_FRAME_LIST_ENTRIES; f += 8)
+		load[f] = 64;                        /* phase 0 of period 8 busy */
+	CHECK_EQ(ehci_pick_phase(load, 8), 1);
+	CHECK_EQ(ehci_pick_phase(load, 4), 1);   /* frames 0,4,8.. hit the load */
+	CHECK_EQ(ehci_pick_phase(load, 1), 0);   /* only one phase exists */
+	load[1] = 8;                             /* one busy frame spoils phase 1 */
+	CHECK_EQ(ehci_pick_phase(load, 8), 2);
+}
+
+TEST(portsc_maps_to_core_port_bits)
+{
+	CHECK_EQ(ehci_portsc_to_usb(0x1000), 0);
+	CHECK_EQ(ehci_portsc_to_usb(0x1003), USB_PORT_CONNECTED | USB_PORT_CONNECT_CHANGE);
+	CHECK_EQ(ehci_portsc_to_usb(0x1005),
+		 USB_PORT_CONNECTED | USB_PORT_ENABLED | USB_PORT_HIGH_SPEED);
+	CHECK_EQ(ehci_portsc_to_usb(0x1401), USB_PORT_CONNECTED | USB_PORT_LOW_SPEED);
+	CHECK_EQ(ehci_portsc_to_usb(0x3002), USB_PORT_OWNED_BY_COMPANION);
+	CHECK_EQ(ehci_portsc_to_usb(0x101d), USB_PORT_CONNECTED | USB_PORT_ENABLED |
+		 USB_PORT_HIGH_SPEED | USB_PORT_OVERCURRENT | USB_PORT_ENABLE_CHANGE);
+	CHECK_EQ(ehci_portsc_preserve(0xffffffff), 0xffffffd5);
+}
+
 TEST(probe_takes_over_from_running_firmware)
 {
 	struct ehci *e = probe(true);

@@ -180,7 +180,6 @@ void ehci_port_disable(struct usb_hcd *hcd, int port);
 /* ehci_async.c */
 int ehci_async_init(struct ehci *e);
 void ehci_async_reset(struct ehci *e);
-void ehci_async_link(struct ehci *e, struct ehci_ep *ep);
 void ehci_ep_link(struct ehci *e, struct ehci_ep *ep);
 void ehci_ep_unlink(struct ehci *e, struct ehci_ep *ep);
 void ehci_async_kick(struct ehci *e);
