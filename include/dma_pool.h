@@ -46,4 +46,49 @@ dma_addr_t dma_pool_virt_to_phys(struct dma_pool *pool, const void *vaddr);
 void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys);
 void dma_pool_destroy(struct dma_pool *pool);
 
+/*
+ * Translation for callers that already run with interrupts disabled (inside
+ * their own spin_lock_irqsave section, or in an interrupt handler): same
+ * checks as above without taking the pool lock. Tern runs on one CPU, so
+ * interrupts off is all the exclusion the pool needs.
+ */
+void *dma_pool_phys_to_virt_irqoff(struct dma_pool *pool, dma_addr_t phys);
+dma_addr_t dma_pool_virt_to_phys_irqoff(struct dma_pool *pool, const void *vaddr);
+
+/* --- statistics -------------------------------------------------------- */
+#define DMA_POOL_MAX_CLASSES 19 /* 16 B .. 4 MiB */
+
+struct dma_pool_class_stats {
+	size_t size;      /* chunk size of this class */
+	uint64_t live;    /* chunks handed out and not yet freed */
+	uint64_t peak;    /* highest `live` seen */
+	uint64_t splits;  /* larger blocks split to make chunks of this size */
+	uint64_t merges;  /* chunks of this size coalesced into a larger block */
+	uint64_t failed;  /* allocations of this size that returned NULL */
+};
+
+struct dma_pool_stats {
+	const char *name;
+	unsigned nclasses; /* cls[0] is min_chunk, cls[nclasses-1] max_chunk */
+	struct dma_pool_class_stats cls[DMA_POOL_MAX_CLASSES];
+	uint64_t regions;          /* regions held now */
+	uint64_t regions_peak;
+	uint64_t regions_taken;    /* from the page source, ever */
+	uint64_t regions_returned; /* given back to the page source, ever */
+	uint64_t managed_bytes;    /* regions * region_size */
+	uint64_t live_bytes;       /* sum of live chunk sizes */
+	uint64_t metadata_bytes;   /* every byte of allocator state */
+	uint64_t misuse;           /* refused frees and bad translations */
+	uint64_t poison_hits;      /* writes into freed chunks found */
+};
+
+void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out);
+/* Metadata as hundredths of a percent of managed memory (150 = 1.50%). */
+unsigned dma_pool_metadata_bp(const struct dma_pool_stats *st);
+/* Prints one pool's statistics (the body of `dmastat`). */
+void dma_pool_print_stats(struct dma_pool *pool);
+/* Calls fn for every pool in creation order; fn must not create or destroy
+ * pools. */
+void dma_pool_for_each(void (*fn)(struct dma_pool *pool, void *ctx), void *ctx);
+
 #endif

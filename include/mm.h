@@ -120,7 +120,8 @@ uint64_t vmm_page_table_pages(void);
  * Safe in interrupt context. kmalloc(0) returns NULL. Objects up to
  * KMALLOC_MAX_SIZE come from size-class slabs (aligned to
  * MIN(size class, 64)); larger ones are whole PMM blocks (page aligned).
- * Memory is not zeroed (it holds KMALLOC_POISON); use kzalloc.
+ * Memory is not zeroed but never holds old data: it is filled with
+ * KMALLOC_POISON; use kzalloc for zeroes.
  * kfree reports and refuses double frees and pointers it did not hand out. */
 #define KMALLOC_MIN_SIZE 16u
 #define KMALLOC_MAX_SIZE 2048u

@@ -48,4 +48,24 @@ void pci_enable_bus_master(const struct pci_dev *d);
 /* Enumerates every bus and probes drivers in order. */
 void pci_init(void);
 
+/* Config-space offsets used outside kernel/pci.c (PCI Local Bus 3.0 6.1). */
+#define PCI_COMMAND 0x04
+#define PCI_CMD_IO (1u << 0)
+#define PCI_CMD_MEMORY (1u << 1)
+#define PCI_CMD_BUS_MASTER (1u << 2)
+#define PCI_CMD_INTX_DISABLE (1u << 10)
+
+/* The functions found by pci_init(), in bus/device/function order. */
+size_t pci_device_count(void);
+struct pci_dev *pci_device_at(size_t i);
+
+/*
+ * One line in the format of Linux `lspci -nn`, e.g.
+ * "00:1d.0 USB controller [0c03]: Intel Corporation 82801I (ICH9 Family)
+ * USB UHCI Controller #1 [8086:2934] (rev 03)". size must be at least 1;
+ * returns the length the full line would have had, like ksnprintf
+ * (kernel/pci_names.c).
+ */
+int pci_format_lspci(const struct pci_dev *d, char *buf, size_t size);
+
 #endif

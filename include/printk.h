@@ -28,6 +28,12 @@ void printk_configure(const char *cmdline);
 int printk_get_loglevel(void);
 void printk_set_loglevel(int level);
 
+/* Registers a function printk() calls (IRQs off, log lock held) right
+ * before it writes to the console; the shell uses it to take its prompt
+ * line off the screen, so a message never lands inside a half-typed line.
+ * It must only write to the console and set flags. NULL unregisters. */
+void printk_set_console_hook(void (*before_output)(void));
+
 #define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
 #define pr_info(...) printk(LOG_INFO, __VA_ARGS__)

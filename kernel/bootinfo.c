@@ -117,14 +117,14 @@ static bool parse_mmap(struct parser *p, const uint8_t *tag, uint32_t size)
 	for (uint32_t off = MMAP_ENTRIES_OFFSET; size - off >= entry_size; off += entry_size) {
 		const uint8_t *e = tag + off;
 		uint64_t base = rd64(e), len = rd64(e + 8);
+		if (len > UINT64_MAX - base)
+			len = UINT64_MAX - base; /* a range cannot wrap around */
 		if (len == 0)
 			continue;
 		if (bi->mmap_count >= BOOT_MMAP_MAX) {
 			skipped++;
 			continue;
 		}
-		if (len > UINT64_MAX - base)
-			len = UINT64_MAX - base; /* a range cannot wrap around */
 		bi->mmap[bi->mmap_count++] =
 			(struct mem_range){ base, len, normalize_mem_type(rd32(e + 16)) };
 	}

@@ -20,6 +20,12 @@ void lineedit_init(struct lineedit *le, lineedit_echo_fn echo, void *echo_ctx)
 	le->browsing = -1;
 }
 
+void lineedit_set_completion(struct lineedit *le, lineedit_names_fn names, void *names_ctx)
+{
+	le->names = names;
+	le->names_ctx = names_ctx;
+}
+
 const char *lineedit_line(const struct lineedit *le)
 {
 	return le->line;
@@ -48,13 +54,19 @@ static void move_cursor(struct lineedit *le, size_t n, char dir)
 		echo(le, seq, (size_t)ksnprintf(seq, sizeof(seq), "\x1b[%zu%c", n, dir));
 }
 
-/* Rewrites from the cursor to the end of the line, erasing `erased`
- * leftover columns after it, and puts the terminal cursor back. */
-static void redraw_tail(struct lineedit *le, size_t erased)
+/* Rewrites from the cursor to the end of the line, erasing what is left
+ * after it if the line got shorter, and puts the terminal cursor back. */
+static void redraw_tail(struct lineedit *le, bool shorter)
 {
 	echo(le, le->buf + le->cursor, le->len - le->cursor);
-	if (erased)
+	if (shorter)
 		echo_str(le, "\x1b[K");
+	move_cursor(le, le->len - le->cursor, 'D');
+}
+
+void lineedit_redraw(struct lineedit *le)
+{
+	echo(le, le->buf, le->len);
 	move_cursor(le, le->len - le->cursor, 'D');
 }
 
@@ -82,7 +94,7 @@ static void insert_char(struct lineedit *le, char c)
 	le->len++;
 	echo(le, &c, 1);
 	le->cursor++;
-	redraw_tail(le, 0);
+	redraw_tail(le, false);
 }
 
 static void delete_at_cursor(struct lineedit *le)
@@ -91,7 +103,7 @@ static void delete_at_cursor(struct lineedit *le)
 		return;
 	memmove(le->buf + le->cursor, le->buf + le->cursor + 1, le->len - le->cursor);
 	le->len--;
-	redraw_tail(le, 1);
+	redraw_tail(le, true);
 }
 
 static void backspace(struct lineedit *le)
@@ -119,6 +131,67 @@ static void go_to(struct lineedit *le, size_t pos)
 	else
 		move_cursor(le, pos - le->cursor, 'C');
 	le->cursor = pos;
+}
+
+static size_t shared_prefix(const char *a, const char *b, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+static void list_matches(struct lineedit *le)
+{
+	const char *name;
+
+	echo_str(le, "\r\n");
+	for (unsigned i = 0; (name = le->names(le->names_ctx, i)) != NULL; i++) {
+		if (strncmp(name, le->buf, le->len) == 0) {
+			echo_str(le, name);
+			echo_str(le, "  ");
+		}
+	}
+	echo_str(le, "\r\n");
+}
+
+/* Tab: completes the line's only word (typed up to the cursor at its end)
+ * as far as the matching names agree; one match also gets a blank after
+ * it; several that agree no further are listed. */
+static enum lineedit_result complete_word(struct lineedit *le)
+{
+	const char *first = NULL, *name;
+	size_t common = 0;
+	unsigned matches = 0;
+
+	if (!le->names || le->cursor != le->len || strchr(le->buf, ' ')) {
+		echo_str(le, "\a");
+		return LINEEDIT_PENDING;
+	}
+	for (unsigned i = 0; (name = le->names(le->names_ctx, i)) != NULL; i++) {
+		if (strncmp(name, le->buf, le->len) != 0)
+			continue;
+		if (matches++ == 0) {
+			first = name;
+			common = strlen(name);
+		} else {
+			common = shared_prefix(first, name, common);
+		}
+	}
+	if (matches == 0) {
+		echo_str(le, "\a");
+		return LINEEDIT_PENDING;
+	}
+	if (matches > 1 && common == le->len) {
+		list_matches(le);
+		return LINEEDIT_REPROMPT;
+	}
+	for (size_t i = le->len; i < common; i++)
+		insert_char(le, first[i]);
+	if (matches == 1)
+		insert_char(le, ' ');
+	return LINEEDIT_PENDING;
 }
 
 static const char *history_entry(const struct lineedit *le, unsigned age)
@@ -226,6 +299,8 @@ static enum lineedit_result feed_control(struct lineedit *le, char c)
 	case '\r':
 	case '\n':
 		return finish_line(le);
+	case '\t':
+		return complete_word(le);
 	case CTRL('C'):
 		go_to(le, le->len); /* print ^C after the text, not over it */
 		echo_str(le, "^C\r\n");

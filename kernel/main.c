@@ -8,8 +8,10 @@
 #include "console.h"
 #include "layout.h"
 #include "mm.h"
+#include "pci.h"
 #include "printk.h"
 #include "shell.h"
+#include "usb.h"
 
 #define MB2_BOOT_MAGIC 0x36d76289u
 #define TERN_VERSION "0.1"
@@ -54,5 +56,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	vga_init();                          /* screen mirror of the console */
 	serial_enable_irq();                 /* typed input reaches the shell */
 	__asm__ volatile("sti");             /* interrupts on */
+	usb_init();                          /* USB core, before its drivers probe */
+	pci_init();                          /* enumerate and probe: EHCI, then UHCI */
 	shell_run();                         /* autorun=, then the prompt */
 }

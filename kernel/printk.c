@@ -24,6 +24,7 @@ static char log_ring[LOG_RING_SIZE];
 static uint64_t log_head; /* bytes ever logged; the ring holds the last LOG_RING_SIZE */
 static int console_level = LOG_INFO;
 static bool panic_exits_qemu;
+static void (*console_hook)(void);
 
 static void ring_append(const char *s, size_t n)
 {
@@ -80,6 +81,8 @@ void printk(int level, const char *fmt, ...)
 
 	unsigned long flags = spin_lock_irqsave(&log_lock);
 	bool to_console = level <= console_level;
+	if (to_console && console_hook)
+		console_hook();
 	/* Every line of a multi-line message gets the stamp; a missing final
 	 * newline is added so messages never run into each other. */
 	for (size_t start = 0; start < len;) {
@@ -179,6 +182,13 @@ int printk_get_loglevel(void)
 void printk_set_loglevel(int level)
 {
 	console_level = level < 0 ? 0 : level > LOG_DEBUG ? LOG_DEBUG : level;
+}
+
+void printk_set_console_hook(void (*before_output)(void))
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+	console_hook = before_output;
+	spin_unlock_irqrestore(&log_lock, flags);
 }
 
 void printk_configure(const char *cmdline)

@@ -3,10 +3,13 @@
  * handlers, the line editor, a tokenizer and dispatch through the
  * "shell_cmds" linker section, the kernel command line's autorun list, and
  * the built-in commands. While it waits for a key the shell is the idle
- * loop: it runs due work items and sleeps until the next interrupt.
+ * loop: it runs due work items and sleeps until the next interrupt. Kernel
+ * messages that arrive meanwhile (USB hot-plug...) are printed on a line of
+ * their own, and a half-typed line is drawn again below them.
  */
 #include "arch.h"
 #include "bootinfo.h"
+#include "console.h"
 #include "kstring.h"
 #include "ktime.h"
 #include "lineedit.h"
@@ -112,6 +115,33 @@ static const struct shell_cmd *find_command(const char *name)
 	return NULL;
 }
 
+static bool name_before(const struct shell_cmd *a, const struct shell_cmd *b)
+{
+	int d = strcmp(a->name, b->name);
+	return d < 0 || (d == 0 && a < b);
+}
+
+/* The command that sorts right after prev (NULL: the first one). */
+static const struct shell_cmd *next_in_order(const struct shell_cmd *prev)
+{
+	const struct shell_cmd *best = NULL;
+
+	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++)
+		if ((!prev || name_before(prev, c)) && (!best || name_before(c, best)))
+			best = c;
+	return best;
+}
+
+/* Tab completion's view of the commands, in name order. */
+static const char *command_name(void *ctx, unsigned index)
+{
+	const struct shell_cmd *c = next_in_order(NULL);
+
+	while (c && index--)
+		c = next_in_order(c);
+	return c ? c->name : NULL;
+}
+
 int shell_exec(const char *line)
 {
 	char buf[SHELL_LINE_MAX];
@@ -171,10 +201,58 @@ void shell_autorun(const char *cmdline)
 
 static void echo_to_console(void *ctx, const char *s, size_t n)
 {
-	kprintf("%.*s", (int)n, s);
+	console_write(s, n);
 }
 
 static struct lineedit editor;
+static spinlock_t prompt_lock = SPINLOCK_INIT("shell-prompt");
+/* The prompt and the line being edited are the last thing on the screen. */
+static volatile bool prompt_on_screen;
+/* A printk took them off the screen; they must be drawn again. */
+static volatile bool prompt_clobbered;
+
+/* printk's console hook (IRQs off): a message never lands inside what the
+ * user is typing. A half-typed line is taken off the screen and drawn again
+ * below the message. A bare prompt is only ended with a newline and not
+ * repeated, so scripts that expect one prompt per command stay in step. */
+static void take_prompt_off_screen(void)
+{
+	static const char erase_line[] = "\r\x1b[K";
+
+	if (!prompt_on_screen)
+		return;
+	prompt_on_screen = false;
+	if (editor.len == 0) {
+		console_write("\n", 1);
+		return;
+	}
+	console_write(erase_line, sizeof(erase_line) - 1);
+	prompt_clobbered = true;
+}
+
+/* Draws the prompt (and the line being edited, after a clobber). Under
+ * the lock, so an interrupt's printk cannot cut into the drawing. */
+static void show_prompt(void)
+{
+	unsigned long flags = spin_lock_irqsave(&prompt_lock);
+
+	kprintf(PROMPT);
+	lineedit_redraw(&editor);
+	prompt_on_screen = true;
+	prompt_clobbered = false;
+	spin_unlock_irqrestore(&prompt_lock, flags);
+}
+
+static enum lineedit_result feed_key(char c)
+{
+	unsigned long flags = spin_lock_irqsave(&prompt_lock);
+	enum lineedit_result r = lineedit_feed(&editor, c);
+
+	if (r != LINEEDIT_PENDING)
+		prompt_on_screen = false; /* a command's output follows */
+	spin_unlock_irqrestore(&prompt_lock, flags);
+	return r;
+}
 
 /* Reported from the loop, not from the IRQ that dropped the keys. */
 static void report_dropped_input(void)
@@ -185,17 +263,21 @@ static void report_dropped_input(void)
 	input_dropped = 0;
 	spin_unlock_irqrestore(&input_lock, flags);
 	if (dropped)
-		kprintf("\nshell: input buffer full, %u typed characters were dropped\n", dropped);
+		pr_warn("shell: input buffer full, %u typed characters were dropped\n", dropped);
 }
 
 __noreturn void shell_run(void)
 {
 	shell_autorun(boot_info.cmdline);
 	lineedit_init(&editor, echo_to_console, NULL);
-	kprintf(PROMPT);
+	lineedit_set_completion(&editor, command_name, NULL);
+	printk_set_console_hook(take_prompt_off_screen);
+	show_prompt();
 	for (;;) {
 		int c = shell_poll_char();
 		report_dropped_input();
+		if (prompt_clobbered)
+			show_prompt();
 		if (c < 0) {
 			/* Interrupts (1 kHz timer, UART) end the idle, so a key
 			 * or new work is seen within a millisecond. */
@@ -203,32 +285,15 @@ __noreturn void shell_run(void)
 			arch_idle();
 			continue;
 		}
-		enum lineedit_result r = lineedit_feed(&editor, (char)c);
+		enum lineedit_result r = feed_key((char)c);
 		if (r == LINEEDIT_DONE)
 			shell_exec(lineedit_line(&editor));
 		if (r != LINEEDIT_PENDING)
-			kprintf(PROMPT);
+			show_prompt();
 	}
 }
 
 /* --- built-in commands --------------------------------------------------- */
-
-static bool name_before(const struct shell_cmd *a, const struct shell_cmd *b)
-{
-	int d = strcmp(a->name, b->name);
-	return d < 0 || (d == 0 && a < b);
-}
-
-/* The command that sorts right after prev (NULL: the first one). */
-static const struct shell_cmd *next_in_order(const struct shell_cmd *prev)
-{
-	const struct shell_cmd *best = NULL;
-
-	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++)
-		if ((!prev || name_before(prev, c)) && (!best || name_before(c, best)))
-			best = c;
-	return best;
-}
 
 static int cmd_help(int argc, char **argv)
 {

@@ -196,6 +196,8 @@ static void *large_alloc(size_t size)
 	if (phys == 0)
 		return NULL;
 	pmm_set_owner(phys, PMM_OWNER_KMALLOC_LARGE, (uint32_t)size);
+	/* never hand out a previous owner's data */
+	memset(phys_to_virt(phys), KMALLOC_POISON, PAGE_SIZE << order);
 	large.large_blocks++;
 	large.large_bytes += size;
 	large.large_pages += 1ull << order;

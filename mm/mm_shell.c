@@ -9,6 +9,7 @@
 #include "ktime.h"
 #include "mm.h"
 #include "mm_bench.h"
+#include "mm_rand.h"
 #include "printk.h"
 #include "shell.h"
 
@@ -74,9 +75,10 @@ static void print_holdings(const struct boot_info *bi, uint64_t usable_pages)
 	uint64_t allocated = info.managed_pages - info.free_pages;
 	uint64_t tables = vmm_page_table_pages();
 	uint64_t other = allocated - MIN(allocated, tables + ks.pages);
-	kprintf("Usable RAM %llu KiB (%llu KiB in whole pages); PMM manages %llu KiB "
-		"(%llu.%02llu%% of the pages)\n",
-		kib(bootinfo_usable_bytes(bi)), pages_kib(usable_pages), pages_kib(info.managed_pages),
+	kprintf("Usable RAM total: %llu bytes (firmware map)\n",
+		(unsigned long long)bootinfo_usable_bytes(bi));
+	kprintf("In whole pages %llu KiB; PMM manages %llu KiB (%llu.%02llu%% of them)\n",
+		pages_kib(usable_pages), pages_kib(info.managed_pages),
 		(unsigned long long)(info.managed_pages * 100 / usable_pages),
 		(unsigned long long)(info.managed_pages * 10000 / usable_pages % 100));
 	kprintf("Kernel holds %llu KiB:\n", pages_kib(unmanaged + allocated));
@@ -171,13 +173,7 @@ struct memtest {
 	unsigned nblocks, nobjs;
 };
 
-static uint64_t mt_rand(struct memtest *t)
-{
-	t->rng ^= t->rng << 13;
-	t->rng ^= t->rng >> 7;
-	t->rng ^= t->rng << 17;
-	return t->rng;
-}
+static uint64_t mt_rand(struct memtest *t) { return mm_rand_next(&t->rng); }
 
 static __printf(2, 3) void violation(struct memtest *t, const char *fmt, ...)
 {
@@ -293,47 +289,57 @@ static bool parse_arg(int argc, char **argv, int i, uint64_t *out)
 	return false;
 }
 
+/* Runs ops random steps, then frees everything; returns the TSC cycles. */
+static uint64_t memtest_run(struct memtest *t, uint64_t ops)
+{
+	uint64_t t0 = rdtsc_now();
+	for (uint64_t i = 0; i < ops; i++)
+		mt_step(t);
+	while (t->nblocks)
+		mt_free_pages(t, t->nblocks - 1);
+	while (t->nobjs)
+		mt_free_object(t, t->nobjs - 1);
+	return rdtsc_now() - t0;
+}
+
+/* Every zone must have exactly the free memory it had before. */
+static void memtest_compare_zones(struct memtest *t, const uint64_t *before)
+{
+	for (unsigned z = 0; z < PMM_ZONE_COUNT; z++) {
+		struct pmm_zone_stats s;
+		pmm_get_zone_stats(z, &s);
+		kprintf("  zone %-6s free before %10llu KiB, after %10llu KiB%s\n", s.name,
+			pages_kib(before[z]), pages_kib(s.free_pages),
+			before[z] == s.free_pages ? "" : "  <- LEAK");
+		if (before[z] != s.free_pages)
+			violation(t, "zone %s free memory changed\n", s.name);
+	}
+}
+
 static int cmd_memtest(int argc, char **argv)
 {
 	static struct memtest t;
-	uint64_t ops = 100000, seed = rdtsc_now() | 1;
-	uint64_t before[PMM_ZONE_COUNT], after[PMM_ZONE_COUNT];
+	uint64_t ops = 100000, seed = rdtsc_now() | 1, before[PMM_ZONE_COUNT];
 	if (argc > 3 || !parse_arg(argc, argv, 1, &ops) || !parse_arg(argc, argv, 2, &seed)) {
 		kprintf("usage: memtest [ops] [seed]\n");
 		return 1;
 	}
 	memset(&t, 0, sizeof(t));
 	t.rng = seed ? seed : 1;
-	kmalloc_trim();
+	kmalloc_trim(); /* cached empty slabs would look like a leak */
 	zone_free_pages(before);
 	kprintf("memtest: %llu ops, seed %llu\n", (unsigned long long)ops,
 		(unsigned long long)seed);
-	uint64_t t0 = rdtsc_now();
-	for (uint64_t i = 0; i < ops; i++)
-		mt_step(&t);
-	while (t.nblocks)
-		mt_free_pages(&t, t.nblocks - 1);
-	while (t.nobjs)
-		mt_free_object(&t, t.nobjs - 1);
-	uint64_t cycles = rdtsc_now() - t0;
+	uint64_t cycles = memtest_run(&t, ops);
 	kmalloc_trim();
-	zone_free_pages(after);
 	if (!pmm_check())
 		violation(&t, "PMM invariant check failed (see above)\n");
-	for (unsigned z = 0; z < PMM_ZONE_COUNT; z++) {
-		struct pmm_zone_stats s;
-		pmm_get_zone_stats(z, &s);
-		kprintf("  zone %-6s free before %10llu KiB, after %10llu KiB%s\n", s.name,
-			pages_kib(before[z]), pages_kib(after[z]),
-			before[z] == after[z] ? "" : "  <- LEAK");
-		if (before[z] != after[z])
-			violation(&t, "zone %s free memory changed\n", s.name);
-	}
-	uint64_t ms = cycles / (tsc_khz() ? tsc_khz() : 1);
+	memtest_compare_zones(&t, before);
+	uint64_t khz = tsc_khz() ? tsc_khz() : 1;
 	kprintf("memtest: %llu ops in %llu ms, %llu ops/s, %llu allocation failures, "
 		"%llu violations\n",
-		(unsigned long long)ops, (unsigned long long)ms,
-		(unsigned long long)(ms ? ops * 1000 / ms : ops * 1000),
+		(unsigned long long)ops, (unsigned long long)(cycles / khz),
+		(unsigned long long)(cycles ? ops * khz * 1000 / cycles : 0),
 		(unsigned long long)t.failures, (unsigned long long)t.violations);
 	return t.violations ? 1 : 0;
 }

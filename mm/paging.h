@@ -16,6 +16,16 @@ void paging_enable_protection(bool nx);
 void paging_load_root(phys_addr_t pml4);
 void paging_invalidate(uintptr_t va);
 
+/* Where the linker put the kernel image (virtual addresses, page aligned)
+ * and the guard pages inside it: mm/image_layout.c reads the linker
+ * symbols; host tests describe a synthetic image. */
+struct image_layout {
+	uintptr_t start, text, text_end, rodata, rodata_end, data, end;
+	const uintptr_t *guard_pages;
+	size_t guard_count;
+};
+void kernel_image_layout(struct image_layout *out);
+
 /* virt_to_phys accepts direct-map addresses below DIRECT_MAP_BASE + bytes. */
 void directmap_set_size(uint64_t bytes);
 

@@ -21,7 +21,6 @@
 #include "paging.h"
 #include "printk.h"
 #include "spinlock.h"
-#include "arch.h"
 
 /* Page-table entry bits (SDM Vol. 3A, Tables 4-15 to 4-20). */
 #define PTE_P (1ull << 0)
@@ -41,6 +40,7 @@
 #define VMAP_MAX_REGIONS 128
 
 static phys_addr_t kernel_root;
+static struct image_layout image;
 static uint64_t nx_bit;
 static bool has_1g_pages;
 static phys_addr_t table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
@@ -138,6 +138,10 @@ static uint64_t *leaf_for(uintptr_t va, unsigned *level)
 
 static bool range_ok(uintptr_t va, uint64_t len, const char *who)
 {
+	if (!kernel_root) {
+		pr_err("vmm: %s called before vmm_init\n", who);
+		return false;
+	}
 	if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
 	    va + len < va) {
 		pr_err("vmm: %s(0x%llx, 0x%llx): range must be non-empty and page aligned\n", who,
@@ -309,10 +313,9 @@ static uint64_t *split_to_4k(uintptr_t va)
  * read-only (and, like all of the direct map, not executable) there too. */
 static void protect_image_alias(void)
 {
-	phys_addr_t start = (uintptr_t)_text_start - KERNEL_VMA;
-	phys_addr_t end = (uintptr_t)_rodata_end - KERNEL_VMA;
+	phys_addr_t start = image.text - KERNEL_VMA, end = image.rodata_end - KERNEL_VMA;
 	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE) {
-		uint64_t *e = split_to_4k((uintptr_t)phys_to_virt(pa));
+		uint64_t *e = split_to_4k(DIRECT_MAP_BASE + pa);
 		if (!e)
 			panic("vmm: cannot split the direct map around the kernel image\n");
 		*e = pa | prot_bits(VM_READ);
@@ -321,15 +324,15 @@ static void protect_image_alias(void)
 
 static bool is_guard_page(uintptr_t va)
 {
-	for (size_t i = 0; i < kernel_guard_page_count; i++)
-		if (kernel_guard_pages[i] == va)
+	for (size_t i = 0; i < image.guard_count; i++)
+		if (image.guard_pages[i] == va)
 			return true;
 	return false;
 }
 
-static void map_image_part(const char *start, const char *end, unsigned prot)
+static void map_image_part(uintptr_t start, uintptr_t end, unsigned prot)
 {
-	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE) {
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		if (is_guard_page(va))
 			continue;
 		if (map_locked(va, va - KERNEL_VMA, PAGE_SIZE, prot))
@@ -348,6 +351,10 @@ static uint64_t direct_map_end(const struct boot_info *bi)
 
 void vmm_init(const struct boot_info *bi)
 {
+	kernel_image_layout(&image);
+	table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
+	table_pages = 0;
+	region_count = 0;
 	bool nx = paging_cpu_has_nx();
 	nx_bit = nx ? PTE_NX : 0;
 	has_1g_pages = paging_cpu_has_1g_pages();
@@ -358,10 +365,10 @@ void vmm_init(const struct boot_info *bi)
 	kernel_root = new_table();
 	if (!kernel_root)
 		panic("vmm: no memory for the top-level page table\n");
-	map_image_part(_kernel_start, _text_start, VM_READ);
-	map_image_part(_text_start, _text_end, VM_READ | VM_EXEC);
-	map_image_part(_rodata_start, _rodata_end, VM_READ);
-	map_image_part(_data_start, _kernel_end, VM_READ | VM_WRITE);
+	map_image_part(image.start, image.text, VM_READ);
+	map_image_part(image.text, image.text_end, VM_READ | VM_EXEC);
+	map_image_part(image.rodata, image.rodata_end, VM_READ);
+	map_image_part(image.data, image.end, VM_READ | VM_WRITE);
 
 	map_direct(DIRECT_MAP_BASE, 0, BOOT_DIRECT_MAP_BYTES);
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
@@ -430,8 +437,9 @@ void *ioremap(phys_addr_t phys, size_t len)
 {
 	uint64_t off = phys & (PAGE_SIZE - 1);
 	uint64_t pages = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
-	if (len == 0 || phys + len < phys) {
-		pr_err("ioremap(0x%llx, %zu): empty or wrapping range\n", (unsigned long long)phys, len);
+	if (len == 0 || phys + len < phys || !kernel_root) {
+		pr_err("ioremap(0x%llx, %zu): empty or wrapping range, or called before vmm_init\n",
+		       (unsigned long long)phys, len);
 		return NULL;
 	}
 	unsigned long irq = spin_lock_irqsave(&vmm_lock);
@@ -483,8 +491,10 @@ static void stack_teardown(struct vmap_region *r)
 void *vmm_alloc_stack(size_t size)
 {
 	uint64_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
-	if (pages == 0)
+	if (pages == 0 || !kernel_root) {
+		pr_err("vmm_alloc_stack(%zu): empty, or called before vmm_init\n", size);
 		return NULL;
+	}
 	unsigned long irq = spin_lock_irqsave(&vmm_lock);
 	uintptr_t base = region_reserve(pages, VMAP_STACK);
 	bool ok = base != 0;
@@ -561,6 +571,7 @@ void vmm_walk(vmm_walk_fn fn, void *ctx)
 {
 	struct walk_adapter a = { fn, ctx };
 	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	walk_level(kernel_root, LEVEL_PML4, 0, adapt, &a);
+	if (kernel_root)
+		walk_level(kernel_root, LEVEL_PML4, 0, adapt, &a);
 	spin_unlock_irqrestore(&vmm_lock, irq);
 }

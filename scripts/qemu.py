@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -44,8 +45,8 @@ FW_CFG_CMDLINE = "opt/tern/cmdline"
 DISPLAY_ID = "video0"  # the VGA device USB keyboards bind to (display=video0)
 
 # ---------------------------------------------------------------- topologies
-# A preset is a machine type plus -device arguments. "{disk}" in an argument
-# is replaced by a scratch raw disk image created for the VM.
+# A preset is a machine type plus -device arguments. A device with
+# drive=stick0 (usb-storage) gets a scratch raw disk image made for the VM.
 
 ICH9_EHCI_COMPANIONS = (
     # EHCI port n (1..6) belongs to companion (n-1)/2: ports 1-2 uhci1,
@@ -63,11 +64,20 @@ HID_ON_UHCI = (
 )
 
 
+HOST_CONTROLLER = re.compile(r"^(usb-ehci|ich9-usb-[eu]hci\d|piix[34]-usb-uhci),")
+
+
 class Preset:
     def __init__(self, machine, devices, description):
         self.machine = machine
         self.devices = tuple(devices)
         self.description = description
+
+    def usb_device_ids(self):
+        """The id= of every USB device (not host controller) it adds."""
+        return {re.search(r"\bid=([^,]+)", arg).group(1)
+                for arg in self.devices
+                if arg.startswith("usb-") and not HOST_CONTROLLER.match(arg)}
 
 
 USB_PRESETS = {
@@ -229,17 +239,32 @@ class QmpError(TernError):
 # ---------------------------------------------------------------- QMP
 
 
+def _connect_unix(path, deadline):
+    """Connects to a unix socket QEMU may have bound but not yet put into
+    listening state (a window of a few instructions)."""
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except (ConnectionRefusedError, FileNotFoundError):
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 class Qmp:
     """A QMP client on a unix socket: handles the greeting and capability
     negotiation, matches replies by id, collects asynchronous events."""
 
     def __init__(self, path, timeout):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
+        deadline = time.monotonic() + timeout
+        self.sock = _connect_unix(path, deadline)
         self.events = []
         self._pending = b""
         self._next_id = 0
-        greeting = self._read_message(time.monotonic() + timeout)
+        greeting = self._read_message(deadline)
         if "QMP" not in greeting:
             raise TernError("unexpected QMP greeting: %r" % greeting)
         self.execute("qmp_capabilities", timeout=timeout)
@@ -334,7 +359,29 @@ def _key_event(qcode, down):
 # ---------------------------------------------------------------- the VM
 
 
+# A kernel log line (printk timestamp prefix), which may interrupt the echo
+# of a command being typed.
+KERNEL_LOG_LINE = re.compile(r"\[\s*\d+\.\d+\] ")
+
+
+def after_echo(text):
+    """What follows the echoed command line in text: the echo ends at the
+    first newline that does not end a kernel log line printed into it."""
+    line_start = 0
+    while True:
+        newline = text.find("\n", line_start)
+        if newline < 0:
+            return ""
+        if not KERNEL_LOG_LINE.search(text, line_start, newline):
+            return text[newline + 1:]
+        line_start = newline + 1
+
+
 _LIVE = set()
+# util-linux setpriv: QEMU gets SIGKILL when the process that started it
+# dies, even by SIGKILL, when atexit hooks and pytest finalizers cannot run.
+DIE_WITH_PARENT = (["setpriv", "--pdeathsig", "KILL", "--"]
+                   if shutil.which("setpriv") else [])
 
 
 @atexit.register
@@ -412,15 +459,14 @@ class Tern:
         self._stderr = open(os.path.join(self._tmpdir, "stderr"), "w+b")
         _LIVE.add(self)
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                     stdout=self._stderr,
-                                     stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            DIE_WITH_PARENT + self.argv, stdin=subprocess.DEVNULL,
+            stdout=self._stderr, stderr=subprocess.STDOUT,
+            start_new_session=True)
         deadline = time.monotonic() + timeout
         self._wait_for_sockets((serial_path, qmp_path), deadline)
         self._qmp = Qmp(qmp_path, max(deadline - time.monotonic(), 1))
-        self._serial = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._serial.connect(serial_path)
+        self._serial = _connect_unix(serial_path, deadline)
         self._reader = threading.Thread(target=self._read_serial, daemon=True)
         self._reader.start()
         self._qmp.execute("cont")
@@ -584,9 +630,7 @@ class Tern:
         self.send_raw(command + b"\r")
         self.wait_for(PROMPT, timeout)
         text = self.output(start)[: self.match_start - max(start, self._base)]
-        text = text.replace("\r", "")
-        echo_end = text.find("\n")
-        return text[echo_end + 1:] if echo_end >= 0 else ""
+        return after_echo(text.replace("\r", ""))
 
     # -- QMP / HMP / keyboard
 
@@ -736,7 +780,21 @@ def run_interactive(args):
         sys.stderr.flush()
         # The terminal is QEMU's now (raw mode; Ctrl-C goes to the guest).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        return subprocess.call(argv)
+        return interactive_status(subprocess.call(argv))
+
+
+def interactive_status(qemu_status):
+    """`poweroff` (33) and Ctrl-A X (0) are normal ways to leave; anything
+    else is reported, so `make run` fails only when something went wrong."""
+    if qemu_status in (0, EXIT_PASS):
+        return 0
+    if qemu_status == EXIT_FAIL:
+        print("qemu.py: Tern reported a failure (QEMU exit status %d)"
+              % qemu_status, file=sys.stderr)
+    else:
+        print("qemu.py: QEMU exited with status %d" % qemu_status,
+              file=sys.stderr)
+    return 1
 
 
 def run_batch(args):

@@ -107,7 +107,7 @@ run_fuzzer() {
 run_system_tests() {
 	local log=$LOGS/system.log status summary passed failed errors
 	(cd "$ROOT" && BUILD=$BUILD PYTHONDONTWRITEBYTECODE=1 \
-		"$PYTHON" -m pytest tests/system -q -p no:cacheprovider \
+		"$PYTHON" -m pytest tests/system -q --tb=short -p no:cacheprovider \
 		${PYTEST_ARGS:-}) 2>&1 | tee "$log"
 	status=${PIPESTATUS[0]}
 	if [ "$status" -eq 5 ]; then

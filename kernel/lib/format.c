@@ -200,7 +200,8 @@ static bool format_one(struct out *o, const struct spec *sp, char conv, va_list 
 		size_t n = 0;
 		if (!s)
 			s = "(null)";
-		while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
+		/* with a precision, s need not be terminated: check n first */
+		while ((sp->prec < 0 || n < (size_t)sp->prec) && s[n])
 			n++;
 		put_padded_string(o, sp, s, n);
 		return true;

@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness for the line editor (kernel/lineedit.c): arbitrary key
- * bytes must keep the buffer, cursor and history consistent, and every
+ * bytes (Tab completion on for odd first bytes) must keep the buffer,
+ * cursor and history consistent, and every
  * completed line must be a NUL-terminated string that fits.
  */
 #include <stdlib.h>
@@ -15,6 +16,12 @@ static void count_echo(void *ctx, const char *s, size_t n)
 	echoed += n;
 }
 
+static const char *names(void *ctx, unsigned index)
+{
+	static const char *const list[] = { "echo", "help", "hello", "h", "" };
+	return index < sizeof(list) / sizeof(list[0]) ? list[index] : NULL;
+}
+
 static void check(bool cond)
 {
 	if (!cond)
@@ -26,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct lineedit le;
 
 	lineedit_init(&le, count_echo, NULL);
+	if (size && data[0] & 1)
+		lineedit_set_completion(&le, names, NULL);
 	for (size_t i = 0; i < size; i++) {
 		enum lineedit_result r = lineedit_feed(&le, (char)data[i]);
 		check(le.len < LINEEDIT_MAX && le.cursor <= le.len);

@@ -46,7 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fake_stop_jmp = NULL;
 	fake_console_clear();
-	seam_log_clear();
 	free(line);
 	return 0;
 }

@@ -50,11 +50,17 @@ def sizes_in(line):
     return found
 
 
+def _is_map_line(line):
+    return bool(_ADDRESS.search(line))
+
+
 def usable_total(meminfo_output):
     """Usable RAM in bytes from `meminfo`: the most precise size on the
-    first line that speaks of both "usable" and "total" (or, failing that,
-    of "usable" alone with a size unit, such as "Usable: 127 MiB")."""
-    lines = plain(meminfo_output).split("\n")
+    first line that is not a memory-map range and speaks of both "usable"
+    and "total" (or, failing that, of "usable" alone, such as
+    "Usable RAM 130555 KiB")."""
+    lines = [l for l in plain(meminfo_output).split("\n")
+             if not _is_map_line(l)]
     for wanted in (("usable", "total"), ("usable",)):
         for line in lines:
             low = line.lower()
@@ -66,16 +72,16 @@ def usable_total(meminfo_output):
                          + meminfo_output)
 
 
-def map_addresses(meminfo_output):
-    """Every physical address on memory-map lines that describe usable RAM
-    (such as "0000000100000000-000000017fffffff usable")."""
-    addresses = []
+def usable_ranges(meminfo_output):
+    """(start, end_inclusive) of every usable memory-map line written as
+    "start-end ... usable"."""
+    ranges = []
     for line in plain(meminfo_output).split("\n"):
-        low = line.lower()
-        if ("usable" in low or "available" in low) and "total" not in low:
-            addresses += [int(prefixed or bare, 16)
-                          for prefixed, bare in _ADDRESS.findall(line)]
-    return addresses
+        m = re.search(r"(?:0x)?([0-9a-fA-F]{5,16})\s*-\s*(?:0x)?"
+                      r"([0-9a-fA-F]{5,16})\b(.*)", line)
+        if m and re.search(r"(?i)\b(usable|available)\b", m.group(3)):
+            ranges.append((int(m.group(1), 16), int(m.group(2), 16)))
+    return ranges
 
 
 def summary(text):

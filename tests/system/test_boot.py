@@ -24,13 +24,14 @@ def test_banner_printed_exactly_once(tern):
     assert boot_log.count(qemu.PROMPT) == 2  # the first prompt, then one more
 
 
-@pytest.mark.parametrize("mem,mem_bytes", [
-    ("128M", 128 << 20),
-    ("2G", 2 << 30),
-    ("6G", 6 << 30),
-])
-def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes):
-    vm = boot(mem=mem)
+@pytest.mark.parametrize("mem,mem_bytes,machine", [
+    ("128M", 128 << 20, "q35"),
+    ("2G", 2 << 30, "q35"),
+    ("6G", 6 << 30, "q35"),
+    ("6G", 6 << 30, "pc"),  # i440FX splits RAM at 3 GiB instead of 2 GiB
+], ids=["128M", "2G", "6G", "6G-pc"])
+def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes, machine):
+    vm = boot(mem=mem, machine=machine)
     installed = vm.qmp("query-memory-size-summary")["base-memory"]
     assert installed == mem_bytes
     out = vm.run("meminfo")
@@ -40,9 +41,13 @@ def test_meminfo_usable_total_matches_ram(boot, mem, mem_bytes):
     assert usable <= installed, out
     assert usable >= installed * 99 // 100, \
         "usable %d bytes is not within 1%% of %d\n%s" % (usable, installed, out)
+    # The total is the sum of the map's usable ranges.
+    ranges = tern_shell.usable_ranges(out)
+    mapped = sum(end + 1 - start for start, end in ranges)
+    assert abs(mapped - usable) <= usable // 100, (mapped, usable, out)
     if installed > 4 << 30:
-        above_4g = [a for a in tern_shell.map_addresses(out) if a >= 1 << 32]
-        assert above_4g, "no usable range above 4 GiB in the map:\n" + out
+        assert any(end >= 1 << 32 for start, end in ranges), \
+            "no usable range above 4 GiB in the map:\n" + out
 
 
 def test_ktest_all_passes(tern):
@@ -88,6 +93,27 @@ def test_autorun_runs_commands_in_order(boot):
     vm.wait_for(re.compile(r"(?m)^three\r?$"))
     vm.wait_prompt()
     assert vm.run("echo after").strip() == "after"
+
+
+def test_quiet_keeps_info_messages_off_the_console_but_in_dmesg(boot):
+    vm = boot(cmdline="quiet")
+    before_prompt = tern_shell.plain(vm.output()[:vm.match_start])
+    assert len(BANNER.findall(before_prompt)) == 1, before_prompt
+    assert not qemu.KERNEL_LOG_LINE.search(before_prompt), before_prompt
+    dmesg = vm.run("dmesg")
+    assert qemu.KERNEL_LOG_LINE.search(dmesg), dmesg
+
+
+@pytest.mark.parametrize("level", [7, 3])
+def test_loglevel_option_sets_the_console_level(boot, level):
+    vm = boot(cmdline="loglevel=%d" % level)
+    out = vm.run("loglevel")
+    assert tern_shell.numbers(out)[:1] == (level,), out
+
+
+def test_bad_loglevel_option_is_reported(boot):
+    vm = boot(cmdline="loglevel=loud")
+    assert "loglevel=loud" in tern_shell.plain(vm.output())
 
 
 def test_reboot_comes_back_to_the_prompt(boot):
@@ -167,6 +193,17 @@ def test_crash_df_prints_double_fault(tern):
     _assert_usable_or_halted_cleanly(tern)
 
 
+@pytest.mark.parametrize("kind,decoded", [
+    ("gp", r"(?i)general protection"),
+    ("wp", r"(?i)page fault[^\n]*protection violation[^\n]*write"),
+], ids=["gp", "wp"])
+def test_crash_other_kinds_are_decoded(tern, kind, decoded):
+    report = _report_after(tern, "crash " + kind)
+    assert re.search(decoded, report), report
+    assert any("crash" in f for f in _frames(report)), report
+    _assert_usable_or_halted_cleanly(tern)
+
+
 def test_panic_exit_option_makes_a_fault_exit_qemu_with_35(boot):
     vm = boot(cmdline="panic=exit")
     vm.send_raw(b"crash pf\r")
@@ -179,3 +216,17 @@ def test_crash_without_argument_is_an_error(tern):
     assert re.search(r"(?i)usage|pf|argument", out), out
     assert tern.run("crash bogus") != ""
     assert tern.run("echo alive").strip() == "alive"
+
+
+@pytest.mark.parametrize("usb", sorted(qemu.USB_PRESETS))
+def test_boots_with_every_usb_topology(boot, usb):
+    vm = boot(usb=usb, mem="256M")
+    assert vm.run("echo up").strip() == "up"
+    # QEMU holds every device the preset asks for (plus any hubs it inserts
+    # by itself); later USB tests compare these against lsusb.
+    wanted = qemu.USB_PRESETS[usb].usb_device_ids()
+    present = {d["id"] for d in vm.info_usb() if d["id"]}
+    assert present == wanted, (present, wanted)
+    assert usb in ("none", "ich9") or wanted
+    vm.send_raw(b"poweroff\r")
+    assert vm.exit_code() == qemu.EXIT_PASS

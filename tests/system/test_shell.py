@@ -123,3 +123,21 @@ def test_overlong_line_is_refused_audibly_not_silently(tern):
         assert "\a" in echoed or re.search(r"(?i)too long", out), echoed
         assert set(plain(out).strip()) <= {"x"}, out
     assert tern.run("echo ok").strip() == "ok"
+
+
+def test_typing_raises_no_unclaimed_interrupt_warnings(tern):
+    # Every byte typed raises a UART interrupt; none may be reported as
+    # claimed by no handler (each of them is the serial driver's).
+    for i in range(3):
+        assert tern.run("echo typed %d" % i).strip() == "typed %d" % i
+    assert "claimed by no handler" not in tern.output(), tern.output()
+
+
+def test_pasted_lines_run_in_order(tern):
+    start = tern.pos
+    tern.send_raw(b"echo one\recho two\r\necho three\n")
+    for _ in range(3):
+        tern.wait_prompt()
+    outputs = re.findall(r"(?m)^(one|two|three)$", plain(tern.output(start)))
+    assert outputs == ["one", "two", "three"], tern.output(start)
+    assert tern.run("echo four").strip() == "four"

@@ -208,11 +208,13 @@ TEST(too_many_mmap_entries_are_dropped_with_warning)
 TEST(wrapping_range_is_clamped)
 {
 	struct blob b;
-	struct mmap_entry map[] = { { 0xfffffffffffff000ull, 0x10000, 1, 0 } };
+	struct mmap_entry map[] = { { 0xfffffffffffff000ull, 0x10000, 1, 0 },
+				    { UINT64_MAX, 5, 1, 0 } /* nothing left: dropped */ };
 	blob_begin(&b);
-	add_mmap(&b, map, 1);
+	add_mmap(&b, map, 2);
 	blob_end(&b);
 	CHECK(parse_exact(&bi, &b, b.len));
+	CHECK_EQ(bi.mmap_count, 1);
 	CHECK(bi.mmap[0].base + bi.mmap[0].len == UINT64_MAX);
 }
 

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -112,6 +113,18 @@ TEST(pointer_and_literals)
 	CHECK(strcmp(buf, "0xffff800000001000") == 0);
 	ksnprintf(buf, sizeof(buf), "%p|%s|%%|%5p", NULL, (char *)NULL, (void *)0x1f);
 	CHECK(strcmp(buf, "0x0|(null)|%| 0x1f") == 0);
+}
+
+TEST(precision_reads_no_further_than_told)
+{
+	char *unterminated = malloc(3); /* ASan flags a read of byte 3 */
+	char buf[16];
+	memcpy(unterminated, "abc", 3);
+	CHECK_EQ(ksnprintf(buf, sizeof(buf), "<%.*s>", 3, unterminated), 5);
+	CHECK(strcmp(buf, "<abc>") == 0);
+	CHECK_EQ(ksnprintf(buf, sizeof(buf), "<%.2s>", unterminated), 4);
+	CHECK(strcmp(buf, "<ab>") == 0);
+	free(unterminated);
 }
 
 TEST(unsupported_conversion_is_copied_verbatim)

@@ -5,11 +5,11 @@
  * and the misuse reports. TEST_SEED=<n> replays a randomized run.
  */
 #include <string.h>
-#include <time.h>
 
 #include "harness.h"
 #include "mm.h"
 #include "seams/fake_mm.h"
+#include "seams/mm_test_seed.h"
 #include "seams/seams.h"
 
 static struct boot_info bi;
@@ -23,13 +23,7 @@ static void boot(void)
 }
 
 static uint64_t rng_state;
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+static uint64_t rng(void) { return mm_rand_next(&rng_state); }
 
 struct live {
 	unsigned char *p;
@@ -95,9 +89,7 @@ TEST(random_ops_fill_verify_and_return_every_page)
 {
 	static struct live all[MAX_LIVE];
 	unsigned n = 0;
-	const char *env = getenv("TEST_SEED");
-	rng_state = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) * 2654435761u + 1;
-	uint64_t seed = rng_state;
+	uint64_t seed = rng_state = mm_test_seed();
 	boot();
 	uint64_t free_before = pmm_free_bytes();
 	for (int step = 0; step < 20000; step++) {
@@ -119,8 +111,7 @@ TEST(random_ops_fill_verify_and_return_every_page)
 		ok = ok && stats_match(all, n) && (step % 64 || pmm_check());
 		ok = ok && !seam_log_contains("kfree") && !seam_log_contains("kmalloc:");
 		if (!ok) {
-			fprintf(stderr, "  step %d failed, replay with TEST_SEED=%#llx\n%s", step,
-				(unsigned long long)seed, seam_log());
+			mm_test_report_step(step, seed);
 			CHECK(ok);
 			return;
 		}
@@ -160,6 +151,21 @@ TEST(freed_objects_are_poisoned_and_writes_after_free_reported)
 	CHECK(seam_log_contains("written after it was freed (offset 77"));
 	kfree(again);
 	kfree(keep);
+}
+
+TEST(large_blocks_never_show_old_data)
+{
+	boot();
+	unsigned char *p = kmalloc(3 * PAGE_SIZE);
+	memset(p, 0x11, 3 * PAGE_SIZE);
+	kfree(p);
+	unsigned char *q = kmalloc(3 * PAGE_SIZE);
+	CHECK(q == p); /* the same block comes back */
+	bool poisoned = true;
+	for (size_t i = 0; i < 3 * PAGE_SIZE; i++)
+		poisoned = poisoned && q[i] == KMALLOC_POISON;
+	CHECK(poisoned);
+	kfree(q);
 }
 
 TEST(kzalloc_zeroes_and_edge_sizes)

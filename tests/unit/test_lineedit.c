@@ -307,3 +307,75 @@ TEST(random_keys_match_a_reference_model)
 		CHECK_EQ(le.cursor, cur);
 	}
 }
+
+TEST(redraw_restores_line_and_cursor_on_a_fresh_row)
+{
+	start();
+	feed("hello" LEFT LEFT);
+	memset(term.row, 0, sizeof(term.row)); /* something else cleared the row */
+	term.col = 0;
+	lineedit_redraw(&le);
+	check_screen();
+	CHECK_EQ(term.col, 3);
+}
+
+static const char *names_list(void *ctx, unsigned index)
+{
+	static const char *const names[] = { "echo", "help", "hello", "helmet", "ktest" };
+	return index < sizeof(names) / sizeof(names[0]) ? names[index] : NULL;
+}
+
+static unsigned reprompts;
+
+static void feed_completing(const char *keys)
+{
+	for (; *keys; keys++) {
+		enum lineedit_result r = lineedit_feed(&le, *keys);
+		if (r == LINEEDIT_REPROMPT) {
+			reprompts++;
+			lineedit_redraw(&le); /* as the shell does after its prompt */
+		}
+		done += r == LINEEDIT_DONE;
+		check_screen();
+	}
+}
+
+TEST(tab_completes_the_first_word)
+{
+	start();
+	lineedit_set_completion(&le, names_list, NULL);
+	feed_completing("ec\t");
+	CHECK(strcmp(le.buf, "echo ") == 0); /* unique: completed with a blank */
+	feed_completing("x\t");
+	CHECK(strcmp(le.buf, "echo x") == 0); /* not the first word: beep only */
+	CHECK_EQ(term.bells, 1);
+
+	start();
+	lineedit_set_completion(&le, names_list, NULL);
+	reprompts = 0;
+	feed_completing("h\t");
+	CHECK(strcmp(le.buf, "hel") == 0); /* as far as help/hello/helmet agree */
+	CHECK_EQ(reprompts, 0);
+	feed_completing("\t");
+	CHECK_EQ(reprompts, 1); /* nothing more to add: choices listed */
+	CHECK(strcmp(term.finished[0], "hel") == 0);
+	CHECK(strcmp(term.finished[1], "help  hello  helmet  ") == 0);
+	CHECK(strcmp(le.buf, "hel") == 0);
+	feed_completing("lo\t\r");
+	CHECK(strcmp(lineedit_line(&le), "hello ") == 0);
+}
+
+TEST(tab_without_match_names_or_at_mid_word_beeps)
+{
+	start();
+	feed_completing("ec\t");
+	CHECK(strcmp(le.buf, "ec") == 0); /* no names given */
+	CHECK_EQ(term.bells, 1);
+	lineedit_set_completion(&le, names_list, NULL);
+	feed_completing("\x15" "zz\t");
+	CHECK(strcmp(le.buf, "zz") == 0);
+	CHECK_EQ(term.bells, 2);
+	feed_completing("\x15" "ec" LEFT "\t");
+	CHECK(strcmp(le.buf, "ec") == 0); /* cursor inside the word */
+	CHECK_EQ(term.bells, 3);
+}

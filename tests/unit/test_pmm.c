@@ -6,11 +6,11 @@
  * TEST_SEED=<n> replays a randomized run.
  */
 #include <string.h>
-#include <time.h>
 
 #include "harness.h"
 #include "mm.h"
 #include "seams/fake_mm.h"
+#include "seams/mm_test_seed.h"
 #include "seams/seams.h"
 
 static struct boot_info bi;
@@ -45,20 +45,7 @@ static void boot_default(void)
 }
 
 static uint64_t rng_state;
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static uint64_t test_seed(void)
-{
-	const char *env = getenv("TEST_SEED");
-	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL);
-	return seed ? seed : 1;
-}
+static uint64_t rng(void) { return mm_rand_next(&rng_state); }
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -166,7 +153,7 @@ TEST(random_ops_keep_invariants_and_coalesce_back)
 {
 	static struct live_block live[MAX_LIVE];
 	unsigned n = 0;
-	rng_state = test_seed();
+	rng_state = mm_test_seed();
 	uint64_t seed = rng_state;
 	boot_default();
 	struct pmm_info info;
@@ -180,8 +167,7 @@ TEST(random_ops_keep_invariants_and_coalesce_back)
 			held += 1ull << live[i].order;
 		ok = ok && held + pmm_free_bytes() / PAGE_SIZE == info.managed_pages;
 		if (!ok) {
-			fprintf(stderr, "  step %d failed, replay with TEST_SEED=%#llx\n%s", step,
-				(unsigned long long)seed, seam_log());
+			mm_test_report_step(step, seed);
 			CHECK(ok);
 			return;
 		}

@@ -210,3 +210,21 @@ TEST(panic_message_is_kept_in_the_log_ring)
 	run_cmd("dmesg", 1, argv);
 	CHECK(fake_console_contains("KERNEL PANIC: boom 42"));
 }
+
+static unsigned hook_calls;
+static void count_hook(void) { hook_calls++; }
+
+TEST(console_hook_runs_before_console_output_only)
+{
+	reset();
+	printk_set_console_hook(count_hook);
+	pr_info("shown\n");
+	CHECK_EQ(hook_calls, 1);
+	pr_debug("not on the console\n");
+	CHECK_EQ(hook_calls, 1);
+	kprintf("raw output does not call it\n");
+	CHECK_EQ(hook_calls, 1);
+	printk_set_console_hook(NULL);
+	pr_info("shown\n");
+	CHECK_EQ(hook_calls, 1);
+}

@@ -11,6 +11,7 @@
 #include "bootinfo.h"
 #include "harness.h"
 #include "ktest.h"
+#include "printk.h"
 #include "seams/fake_console.h"
 #include "seams/seams.h"
 #include "shell.h"
@@ -50,12 +51,12 @@ KTEST(shell_test_may_fail)
 
 static void reset(void)
 {
+	seam_now_ns = 0;
 	/* what the bootinfo_describes_this_machine ktest expects of a PC */
 	boot_info.mmap[0] = (struct mem_range){ 0x100000, 64 << 20, MEM_USABLE };
 	boot_info.mmap_count = 1;
 	boot_info.reserved[0] = (struct mem_range){ 0x10000, 0x400, MEM_RESERVED };
 	boot_info.reserved_count = 1;
-	seam_log_clear();
 	fake_console_clear();
 	seen_argc = 0;
 	args_calls = 0;
@@ -64,7 +65,7 @@ static void reset(void)
 		;
 }
 
-static const char *out(void) { return seam_log(); }
+static const char *out(void) { return fake_console_output(); }
 
 /* Runs fn with machine stops (qemu_exit, reboot) caught; returns how it stopped. */
 static enum fake_stop run_catching_stop(void (*fn)(void))
@@ -341,7 +342,54 @@ TEST(shell_run_reports_dropped_input)
 	fake_idle_hook = deliver_keys;
 	CHECK_EQ(run_catching_stop(run_shell), FAKE_EXITED);
 	fake_idle_hook = NULL;
-	CHECK(strstr(out(), "\nshell: input buffer full, 6 typed characters were dropped\n"));
+	/* At a bare prompt: the message starts a new line, no second prompt. */
+	CHECK(strstr(out(), "tern> \n[    0.0") != NULL);
+	CHECK(strstr(out(), "] shell: input buffer full, 6 typed characters were dropped\n^C"));
 	CHECK(strstr(out(), "tern> poweroff\r\nPowering off\n"));
 	CHECK(!strstr(out(), "x"));
+}
+
+/* Typing "ech", then a message arrives (as from an interrupt or a work
+ * item), then the rest of the line. */
+static void type_around_a_message(void)
+{
+	static const char *const steps[] = { "ech", NULL, "o hi\r", "poweroff\r" };
+	static unsigned step;
+
+	if (step == 1)
+		pr_info("usb: device attached\n");
+	else if (step < 4)
+		for (const char *k = steps[step]; *k; k++)
+			shell_input_char(*k);
+	step++;
+}
+
+TEST(printk_while_typing_gets_its_own_line_and_the_line_comes_back)
+{
+	reset();
+	fake_idle_hook = type_around_a_message; /* the clock stands still */
+	CHECK_EQ(run_catching_stop(run_shell), FAKE_EXITED);
+	fake_idle_hook = NULL;
+	const char *want = "tern> ech\r\x1b[K[    0.000000] usb: device attached\n"
+			   "tern> ech" "o hi\r\nhi\n"
+			   "tern> poweroff\r\nPowering off\n";
+	if (strcmp(out(), want) != 0)
+		fprintf(stderr, "  transcript:\n%s\n", out());
+	CHECK(strcmp(out(), want) == 0);
+}
+
+TEST(tab_completes_command_names_in_the_shell)
+{
+	reset();
+	typed_keys = "ec\thi\r\tpowerof\t\r";
+	fake_idle_hook = deliver_keys;
+	CHECK_EQ(run_catching_stop(run_shell), FAKE_EXITED);
+	fake_idle_hook = NULL;
+	const char *want = "tern> echo hi\r\nhi\n"
+			   "tern> \r\nargs  bootinfo  dmesg  echo  help  ktest  loglevel  poweroff  "
+			   "reboot  status  uptime  \r\n"
+			   "tern> poweroff \r\nPowering off\n";
+	if (strcmp(out(), want) != 0)
+		fprintf(stderr, "  transcript:\n%s\n", out());
+	CHECK(strcmp(out(), want) == 0);
 }

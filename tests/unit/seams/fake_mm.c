@@ -1,7 +1,6 @@
 /*
  * Host fake of the mm seams (see fake_mm.h): phys_to_virt/virt_to_phys over
- * segments of a malloc'd arena, plus the spinlock calls, which on the host
- * only track that a lock is not taken twice.
+ * segments of a malloc'd arena.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,6 @@
 
 #include "fake_mm.h"
 #include "mm.h"
-#include "spinlock.h"
 
 #define MAX_SEGMENTS 8
 
@@ -98,21 +96,4 @@ phys_addr_t virt_to_phys(const void *virt)
 		if (v >= fake.virt[i] && v < fake.virt[i] + fake.seg[i].len)
 			return fake.seg[i].phys + (phys_addr_t)(v - fake.virt[i]);
 	return PHYS_INVALID;
-}
-
-unsigned long spin_lock_irqsave(spinlock_t *lock)
-{
-	unsigned long flags = arch_irq_save();
-	if (lock->held) {
-		fprintf(stderr, "fake_mm: spinlock %s taken recursively\n", lock->name);
-		abort();
-	}
-	lock->held = 1;
-	return flags;
-}
-
-void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
-{
-	lock->held = 0;
-	arch_irq_restore(flags);
 }

@@ -1,0 +1,283 @@
+/*
+ * The USB core's interface for class drivers and the shell: the device
+ * model (bus, device, configuration, interface), standard descriptors as
+ * defined in USB 2.0 chapter 9, class-driver registration, and requests
+ * (asynchronous transfers owned by the core so a disconnect can cancel and
+ * free them). Host-controller drivers use include/usb_hcd.h instead.
+ */
+#ifndef TERN_USB_H
+#define TERN_USB_H
+
+#include "types.h"
+#include "usb_hcd.h"
+#include "work.h"
+
+/* --- standard descriptors (USB 2.0 9.6) -------------------------------- */
+#define USB_DT_DEVICE 1
+#define USB_DT_CONFIG 2
+#define USB_DT_STRING 3
+#define USB_DT_INTERFACE 4
+#define USB_DT_ENDPOINT 5
+#define USB_DT_HID 0x21
+#define USB_DT_HID_REPORT 0x22
+#define USB_DT_HUB 0x29
+
+/* USB 2.0 9.6.1, Table 9-8 */
+struct usb_device_descriptor {
+	uint8_t bLength;
+	uint8_t bDescriptorType;
+	uint16_t bcdUSB;
+	uint8_t bDeviceClass;
+	uint8_t bDeviceSubClass;
+	uint8_t bDeviceProtocol;
+	uint8_t bMaxPacketSize0;
+	uint16_t idVendor;
+	uint16_t idProduct;
+	uint16_t bcdDevice;
+	uint8_t iManufacturer;
+	uint8_t iProduct;
+	uint8_t iSerialNumber;
+	uint8_t bNumConfigurations;
+} __packed;
+_Static_assert(sizeof(struct usb_device_descriptor) == 18, "USB 2.0 Table 9-8");
+
+/* USB 2.0 9.6.3, Table 9-10 */
+struct usb_config_descriptor {
+	uint8_t bLength;
+	uint8_t bDescriptorType;
+	uint16_t wTotalLength;
+	uint8_t bNumInterfaces;
+	uint8_t bConfigurationValue;
+	uint8_t iConfiguration;
+	uint8_t bmAttributes;
+	uint8_t bMaxPower;
+} __packed;
+_Static_assert(sizeof(struct usb_config_descriptor) == 9, "USB 2.0 Table 9-10");
+
+/* USB 2.0 9.6.5, Table 9-12 */
+struct usb_interface_descriptor {
+	uint8_t bLength;
+	uint8_t bDescriptorType;
+	uint8_t bInterfaceNumber;
+	uint8_t bAlternateSetting;
+	uint8_t bNumEndpoints;
+	uint8_t bInterfaceClass;
+	uint8_t bInterfaceSubClass;
+	uint8_t bInterfaceProtocol;
+	uint8_t iInterface;
+} __packed;
+_Static_assert(sizeof(struct usb_interface_descriptor) == 9, "USB 2.0 Table 9-12");
+
+/* USB 2.0 9.6.6, Table 9-13 */
+struct usb_endpoint_descriptor {
+	uint8_t bLength;
+	uint8_t bDescriptorType;
+	uint8_t bEndpointAddress;
+	uint8_t bmAttributes;
+	uint16_t wMaxPacketSize;
+	uint8_t bInterval;
+} __packed;
+_Static_assert(sizeof(struct usb_endpoint_descriptor) == 7, "USB 2.0 Table 9-13");
+
+/* --- standard requests (USB 2.0 9.4, Table 9-4) ------------------------ */
+#define USB_DIR_IN 0x80
+#define USB_TYPE_STANDARD 0x00
+#define USB_TYPE_CLASS 0x20
+#define USB_RECIP_DEVICE 0x00
+#define USB_RECIP_INTERFACE 0x01
+#define USB_RECIP_ENDPOINT 0x02
+#define USB_RECIP_OTHER 0x03
+
+#define USB_REQ_GET_STATUS 0
+#define USB_REQ_CLEAR_FEATURE 1
+#define USB_REQ_SET_FEATURE 3
+#define USB_REQ_SET_ADDRESS 5
+#define USB_REQ_GET_DESCRIPTOR 6
+#define USB_REQ_SET_CONFIGURATION 9
+#define USB_FEATURE_ENDPOINT_HALT 0
+
+#define USB_CLASS_PER_INTERFACE 0x00
+#define USB_CLASS_HID 0x03
+#define USB_CLASS_MASS_STORAGE 0x08
+#define USB_CLASS_HUB 0x09
+
+/* --- parsed configuration ---------------------------------------------- */
+#define USB_MAX_INTERFACES 16 /* interface descriptors incl. alternates */
+#define USB_MAX_ENDPOINTS 16  /* per interface descriptor */
+#define USB_MAX_CONFIG_SIZE 4096
+#define USB_STRING_MAX 128    /* UTF-8 bytes incl. NUL */
+
+struct usb_driver;
+
+struct usb_interface {
+	struct usb_device *dev;
+	struct usb_interface_descriptor desc;
+	struct usb_endpoint_descriptor ep_desc[USB_MAX_ENDPOINTS];
+	/* Open endpoints of alternate setting 0 (after SET_CONFIGURATION). */
+	struct usb_endpoint ep[USB_MAX_ENDPOINTS];
+	bool ep_opened[USB_MAX_ENDPOINTS];
+	/* This interface's descriptors (its own, class-specific, endpoints)
+	 * as a span of the device's raw configuration blob. */
+	uint16_t raw_off, raw_len;
+	const struct usb_driver *driver;
+	void *driver_data;
+};
+
+struct usb_config {
+	struct usb_config_descriptor desc;
+	unsigned num_intf; /* interface descriptors, alternates included */
+	struct usb_interface intf[USB_MAX_INTERFACES];
+};
+
+/*
+ * Descriptor parsing (usb/descriptors.c): pure functions, no allocation.
+ * On failure they return a negative status and write a reason into err.
+ */
+int usb_parse_device_desc(const void *buf, size_t len, enum usb_speed speed,
+			  struct usb_device_descriptor *out, char *err, size_t errlen);
+int usb_parse_config(const void *buf, size_t len, struct usb_config *out,
+		     char *err, size_t errlen);
+/* The first descriptor of `type` in the interface's span; its length is
+ * checked to be at least min_len. NULL if absent. */
+const uint8_t *usb_intf_find_desc(const struct usb_interface *intf, const uint8_t *raw,
+				  uint8_t type, size_t min_len);
+/* A string descriptor (UTF-16LE) to UTF-8. Unpaired surrogates become
+ * U+FFFD; output always NUL-terminated. Negative on a malformed header. */
+int usb_string_to_utf8(const void *buf, size_t len, char *out, size_t outlen);
+
+/* --- device model ------------------------------------------------------ */
+enum usb_dev_state { USB_STATE_ENUMERATING, USB_STATE_CONFIGURED, USB_STATE_GONE };
+
+struct usb_request;
+struct usb_hub;
+
+struct usb_device {
+	struct usb_bus *bus;
+	struct usb_hcd *hcd;
+	enum usb_dev_state state;
+	uint8_t address;          /* 0 until SET_ADDRESS; root hub: 1 */
+	enum usb_speed speed;
+	struct usb_device *parent; /* NULL for a root hub */
+	uint8_t port;             /* port on the parent hub, from 1 */
+	uint8_t depth;            /* hubs above: root hub 0, its devices 1 */
+	char path[32];            /* "4.1": ports from the root, Linux style */
+	uint8_t tt_hub_addr, tt_port; /* high-speed hub in front (EHCI splits) */
+	struct usb_endpoint ep0;
+	bool ep0_open;
+	bool hcd_added;           /* ops->device_add succeeded */
+	struct usb_device_descriptor desc;
+	uint8_t *raw_config;      /* kmalloc'd copy of the whole configuration */
+	size_t raw_config_len;
+	struct usb_config config;
+	bool configured;
+	char manufacturer[USB_STRING_MAX];
+	char product[USB_STRING_MAX];
+	char serial[USB_STRING_MAX];
+	struct usb_hub *hub;      /* set while this device acts as a hub */
+	uint64_t t_configured_ns;
+
+	/* core bookkeeping */
+	unsigned inflight;                /* requests handed to the HCD or queued */
+	unsigned refs;                    /* holders besides the bus (sync waits) */
+	struct usb_request *requests;     /* every live request of this device */
+	struct usb_request *ep0_head, *ep0_tail; /* control requests in order */
+	struct usb_request *ep0_active;   /* the one the HCD has now */
+	bool removing;
+	struct usb_device *next;          /* on the bus list */
+};
+
+/* One host controller as the core sees it. */
+struct usb_bus {
+	struct usb_hcd *hcd;
+	int busnum;
+	struct usb_device *root;      /* root hub, address 1 */
+	struct usb_device *devices;   /* every device incl. the root hub */
+	uint8_t addr_used[128 / 8];
+	struct usb_port *addr0_owner; /* the one port whose device may be at 0 */
+	struct usb_port *addr0_wait_head, *addr0_wait_tail;
+	struct work poll_work;
+	uint64_t t_register_ns, t_last_configured_ns;
+	uint64_t t_enum_start_ns;     /* registration or last full re-enumeration */
+	unsigned enumerated, failed;
+	unsigned root_polls;          /* root ports looked at this many times */
+	struct usb_bus *next;
+};
+
+/* The list of buses, in registration order (bus 1 first). */
+struct usb_bus *usb_buses(void);
+struct usb_device *usb_find_device(int busnum, int addr);
+/* "usb 1-4.1" style name for messages; static buffer per call site is
+ * not needed: writes into buf. */
+const char *usb_dev_name(const struct usb_device *dev, char *buf, size_t len);
+const char *usb_speed_str(enum usb_speed speed); /* "1.5M", "12M", "480M" */
+
+/* Keeps a device struct alive (not its connection) across a wait. */
+static inline void usb_device_get(struct usb_device *dev) { dev->refs++; }
+void usb_device_put(struct usb_device *dev);
+
+/* --- requests ---------------------------------------------------------- */
+/*
+ * A transfer owned by the core. Its data buffer (and SETUP packet for
+ * control) is DMA memory allocated with the request. `done` runs in work
+ * context; it is never called after usb_request_free() or after the
+ * device has been disconnected.
+ */
+struct usb_request {
+	struct usb_xfer xfer;
+	struct usb_device *dev;
+	void (*done)(struct usb_request *r);
+	void *ctx;
+	size_t buf_size;
+	bool inflight, orphaned, on_ep0_queue;
+	struct usb_request *next_on_dev, *next_queued;
+};
+
+struct usb_request *usb_request_alloc(struct usb_device *dev, struct usb_endpoint *ep,
+				      size_t buf_size);
+/* Frees now, or once the HCD gives it back if it is in flight. */
+void usb_request_free(struct usb_request *r);
+/* 0 or a negative status (then done will not run for this submission). */
+int usb_submit(struct usb_request *r);
+void usb_request_cancel(struct usb_request *r);
+/* Fills the SETUP packet of a control request and submits it. */
+int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,
+		      uint16_t index, uint16_t len, uint64_t timeout_ns);
+/*
+ * Synchronous control transfer for shell-command context only (never from
+ * work or completion context): runs pending work while it waits, bounded
+ * by timeout_ns. data is copied in/out; returns 0 or a negative status.
+ */
+int usb_control_sync(struct usb_device *dev, uint8_t type, uint8_t req, uint16_t value,
+		     uint16_t index, void *data, uint16_t len, size_t *actual,
+		     uint64_t timeout_ns);
+/* Waits (running work) until cond or the deadline; for shell commands. */
+bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns);
+
+/* The interface's first open endpoint of that type and direction. */
+struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_type type,
+				       bool in);
+
+/* --- class drivers ----------------------------------------------------- */
+#define USB_MATCH_ANY (-1)
+
+struct usb_driver {
+	const char *name;          /* lsusb -t Driver= */
+	int class_code, subclass, protocol; /* interface triple; -1 = any */
+	/* Called for alternate setting 0 of a matching interface; 0 = bound. */
+	int (*probe)(struct usb_interface *intf);
+	/* Must usb_request_free() its requests; no callbacks arrive after. */
+	void (*disconnect)(struct usb_interface *intf);
+	struct usb_driver *next;
+};
+
+void usb_register_driver(struct usb_driver *drv);
+
+/* Sets up the DMA buffer pool and registers the built-in class drivers.
+ * Must run before pci_init(), which probes the host-controller drivers. */
+void usb_init(void);
+
+/* Re-enumerates one device (port reset and full enumeration); 0 if
+ * started. */
+int usb_reset_device(struct usb_device *dev);
+
+#endif

@@ -1,0 +1,138 @@
+"""System tests of the USB core (issues 5 and 6, core side) in QEMU: the
+commands it adds (`usbwait`, `usbreset`, `usbbench`, `input`), typing on
+USB keyboards at full and high speed with host-side key repeat, and hub
+subtrees plugged and unplugged with addresses reused."""
+
+import re
+import time
+
+import qemu
+
+BUS_DEV = re.compile(r"^Bus (\d{3}) Device (\d{3}): ID ([0-9a-f]{4}):([0-9a-f]{4})(.*)$",
+                     re.M)
+
+
+def lsusb(vm):
+    return [(int(b), int(d), "%s:%s" % (v, p), rest.strip())
+            for b, d, v, p, rest in BUS_DEV.findall(vm.run("lsusb"))]
+
+
+def settle(vm, timeout_ms=20000):
+    out = vm.run("usbwait %d" % timeout_ms, timeout=timeout_ms / 1000 + 10)
+    assert "still enumerating" not in out, out
+
+
+def key(vm, qcode, down):
+    vm.qmp("input-send-event", {"device": qemu.DISPLAY_ID,
+                                "events": [qemu._key_event(qcode, down)]})
+
+
+def test_usbwait_then_lsusb_lists_every_device_with_root_hubs_first(boot):
+    vm = boot(usb="uhci-hubs")
+    settle(vm)
+    devices = lsusb(vm)
+    assert devices[0] == (1, 1, "1d6b:0001", "Linux Foundation 1.1 root hub")
+    names = sorted(rest for _, _, _, rest in devices[1:])
+    assert names == sorted(["QEMU QEMU USB Hub", "QEMU QEMU USB Hub",
+                            "QEMU QEMU USB Keyboard", "QEMU QEMU USB Mouse",
+                            "QEMU QEMU USB Tablet"]), devices
+    assert [d for _, d, _, _ in devices] == sorted(d for _, d, _, _ in devices)
+    tree = vm.run("lsusb -t")
+    assert re.search(r"(?m)^        \|__ Port 2: Dev \d+, If 0, Class=Hub, "
+                     r"Driver=hub/8p, 12M$", tree), tree
+
+
+def test_usbreset_enumerates_the_device_again_at_the_same_place(boot):
+    vm = boot(usb="uhci-hubs")
+    settle(vm)
+    before = lsusb(vm)
+    tablet = [d for b, d, _, rest in before if rest.endswith("USB Tablet")][0]
+    out = vm.run("usbreset 1:%d" % tablet)
+    assert "ok" in out, out
+    vm.wait_for("usb 1-2: new 12M USB device number %d" % tablet)
+    settle(vm)
+    assert lsusb(vm) == before
+    assert "no device" in vm.run("usbreset 1:99")
+    assert "usage" in vm.run("usbreset nonsense")
+
+
+def test_typing_on_full_speed_keyboard_behind_a_hub_runs_a_command(boot):
+    vm = boot(usb="uhci-hubs")
+    settle(vm)
+    vm.send_keys("echo typed-via-USB\r")
+    vm.wait_for(re.compile(r"\n\s*typed-via-USB\r?\n"))
+
+
+def test_typing_on_high_speed_keyboard_on_ehci_runs_a_command(boot):
+    vm = boot(usb="ehci")
+    settle(vm)
+    assert "480M" in vm.run("lsusb -t")
+    vm.send_keys("echo high-speed-KEYS\r")
+    vm.wait_for(re.compile(r"\n\s*high-speed-KEYS\r?\n"))
+
+
+def test_held_key_repeats_on_the_host(boot):
+    vm = boot(usb="uhci")
+    settle(vm)
+    start = vm.pos
+    key(vm, "x", True)
+    time.sleep(1.5)
+    key(vm, "x", False)
+    time.sleep(0.3)
+    typed = vm.output(start).count("x")
+    # 500 ms delay then ~30/s: well over 10 in 1.5 s, and it stopped.
+    assert typed >= 10, typed
+    time.sleep(0.5)
+    assert vm.output(start).count("x") == typed
+    vm.send_raw(b"\x15")  # Ctrl-U: drop the line
+
+
+def test_input_shows_tablet_and_key_events_until_a_serial_key(boot):
+    vm = boot(usb="uhci")
+    settle(vm)
+    vm.send_raw(b"input\r")
+    vm.wait_for("press a key on the serial console to stop")
+    vm.qmp("input-send-event", {"events": [
+        {"type": "abs", "data": {"axis": "x", "value": 16384}},
+        {"type": "abs", "data": {"axis": "y", "value": 8192}}]})
+    vm.wait_for(re.compile(r"tablet abs x=\d+ y=\d+ wheel=0 buttons=0x0"))
+    vm.send_keys("a")
+    vm.wait_for("key 'a'")
+    vm.send_raw(b"q")
+    vm.wait_for(qemu.PROMPT)
+    assert vm.run("echo back").strip() == "back"
+
+
+def test_hub_with_children_hotplug_reuses_addresses(boot):
+    vm = boot(usb="uhci")
+    settle(vm)
+    baseline = lsusb(vm)
+    first = None
+    for cycle in range(10):
+        vm.device_add("usb-hub", "h9", bus="uhci.0", port="2.5")
+        vm.device_add("usb-kbd", "k9", bus="uhci.0", port="2.5.1")
+        vm.device_add("usb-tablet", "t9", bus="uhci.0", port="2.5.2")
+        vm.wait_for("usb 1-2.5.2: new 12M USB device number")
+        settle(vm)
+        now = lsusb(vm)
+        added = sorted(set(now) - set(baseline))
+        assert len(added) == 3, now
+        if first is None:
+            first = added
+        assert added == first, "cycle %d: %r != %r" % (cycle, added, first)
+        vm.device_del("h9")
+        vm.wait_for("usb 1-2.5: USB disconnect")
+        settle(vm)
+        assert lsusb(vm) == baseline, "cycle %d" % cycle
+
+
+def test_usbbench_reports_enumeration_floor_and_latency(boot):
+    vm = boot(usb="reference")
+    settle(vm)
+    out = vm.run("usbbench", timeout=60)
+    assert re.search(r"all buses: +\d+\.\d{3} ms  \(spec floor \d+\.\d{3} ms\)", out), out
+    assert "Linux 6.1 reference" in out
+    latency = re.findall(r"bus (\d) \((\w+)\) dev \d+ (\S+): min \d+ us, median \d+ us, "
+                         r"max \d+ us \(N=50\)", out)
+    assert {d for _, d, _ in latency} == {"ehci_hcd", "uhci_hcd"}, out
+    assert ("1", "ehci_hcd", "480M") in latency, out

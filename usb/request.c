@@ -1,0 +1,275 @@
+/*
+ * Requests: transfers owned by the core. Each request belongs to a device
+ * and carries its DMA buffers, so a disconnect can find, cancel and free
+ * everything a device had in flight. Control requests to a device are
+ * handed to the controller one at a time, in submission order: the hub
+ * driver and the enumerator of several ports may talk to the same hub at
+ * once, and no controller driver has to queue control transfers itself.
+ */
+#include "arch.h"
+#include "kstring.h"
+#include "ktime.h"
+#include "mm.h"
+#include "printk.h"
+#include "usb_core.h"
+#include "work.h"
+
+static bool is_ep0(const struct usb_request *r) { return r->xfer.ep == &r->dev->ep0; }
+
+static void unlink_request(struct usb_request *r)
+{
+	for (struct usb_request **pp = &r->dev->requests; *pp; pp = &(*pp)->next_on_dev)
+		if (*pp == r) {
+			*pp = r->next_on_dev;
+			return;
+		}
+}
+
+static void destroy_request(struct usb_request *r)
+{
+	unlink_request(r);
+	usb_buffer_free(r->xfer.buf);
+	usb_buffer_free(r->xfer.setup);
+	kfree(r);
+}
+
+struct usb_request *usb_request_alloc(struct usb_device *dev, struct usb_endpoint *ep,
+				      size_t buf_size)
+{
+	struct usb_request *r = kzalloc(sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->dev = dev;
+	r->xfer.ep = ep;
+	r->buf_size = buf_size;
+	if (buf_size && !(r->xfer.buf = usb_buffer_alloc(buf_size, &r->xfer.buf_dma)))
+		goto fail;
+	if (ep->type == USB_EP_CONTROL &&
+	    !(r->xfer.setup = usb_buffer_alloc(sizeof(struct usb_setup), &r->xfer.setup_dma)))
+		goto fail;
+	r->next_on_dev = dev->requests;
+	dev->requests = r;
+	return r;
+fail:
+	usb_buffer_free(r->xfer.buf);
+	kfree(r);
+	return NULL;
+}
+
+static void ep0_dequeue(struct usb_request *r)
+{
+	struct usb_device *dev = r->dev;
+	struct usb_request *prev = NULL;
+
+	for (struct usb_request *q = dev->ep0_head; q; prev = q, q = q->next_queued)
+		if (q == r) {
+			if (prev)
+				prev->next_queued = r->next_queued;
+			else
+				dev->ep0_head = r->next_queued;
+			if (dev->ep0_tail == r)
+				dev->ep0_tail = prev;
+			break;
+		}
+	r->on_ep0_queue = false;
+	r->next_queued = NULL;
+}
+
+static void request_complete(struct usb_xfer *x);
+
+static int hand_to_hcd(struct usb_request *r)
+{
+	struct usb_hcd *hcd = r->dev->hcd;
+	r->xfer.submitted_ns = ktime_ns();
+	return hcd->ops->submit(hcd, &r->xfer);
+}
+
+/* Starts the next queued control request once the previous one is back.
+ * A refused submission completes that request with the error. */
+static void ep0_kick(struct usb_device *dev)
+{
+	while (!dev->ep0_active && dev->ep0_head) {
+		struct usb_request *r = dev->ep0_head;
+		int rc;
+		ep0_dequeue(r);
+		dev->ep0_active = r;
+		rc = hand_to_hcd(r);
+		if (rc) {
+			r->xfer.status = rc;
+			request_complete(&r->xfer);
+		}
+	}
+}
+
+static void request_complete(struct usb_xfer *x)
+{
+	struct usb_request *r = x->ctx;
+	struct usb_device *dev = r->dev;
+
+	r->inflight = false;
+	dev->inflight--;
+	if (dev->ep0_active == r) {
+		dev->ep0_active = NULL;
+		if (dev->state != USB_STATE_GONE)
+			ep0_kick(dev);
+	}
+	if (r->orphaned)
+		destroy_request(r);
+	else if (r->done && dev->state != USB_STATE_GONE)
+		r->done(r);
+	usb_device_get(dev);
+	usb_device_put(dev); /* frees a gone device whose last transfer this was */
+}
+
+int usb_submit(struct usb_request *r)
+{
+	struct usb_device *dev = r->dev;
+	int rc;
+
+	if (dev->state == USB_STATE_GONE || r->orphaned)
+		return USB_ERR_NODEV;
+	if (r->inflight)
+		return USB_ERR_INVAL;
+	r->xfer.complete = request_complete;
+	r->xfer.ctx = r;
+	r->xfer.status = 0;
+	r->xfer.actual = 0;
+	r->inflight = true;
+	dev->inflight++;
+	if (is_ep0(r) && (dev->ep0_active || dev->ep0_head)) {
+		r->on_ep0_queue = true;
+		if (dev->ep0_tail)
+			dev->ep0_tail->next_queued = r;
+		else
+			dev->ep0_head = r;
+		dev->ep0_tail = r;
+		return 0;
+	}
+	if (is_ep0(r))
+		dev->ep0_active = r;
+	rc = hand_to_hcd(r);
+	if (rc) {
+		if (dev->ep0_active == r)
+			dev->ep0_active = NULL;
+		r->inflight = false;
+		dev->inflight--;
+	}
+	return rc;
+}
+
+void usb_request_cancel(struct usb_request *r)
+{
+	if (!r->inflight)
+		return;
+	if (r->on_ep0_queue) {
+		ep0_dequeue(r);
+		r->xfer.status = USB_ERR_CANCELLED;
+		request_complete(&r->xfer);
+		return;
+	}
+	r->dev->hcd->ops->cancel(r->dev->hcd, &r->xfer);
+}
+
+void usb_request_free(struct usb_request *r)
+{
+	if (!r)
+		return;
+	if (!r->inflight) {
+		destroy_request(r);
+		return;
+	}
+	/* The controller still owns it: free when it comes back. */
+	r->orphaned = true;
+	unlink_request(r);
+	usb_request_cancel(r);
+}
+
+int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,
+		      uint16_t index, uint16_t len, uint64_t timeout_ns)
+{
+	if (!r->xfer.setup || len > r->buf_size)
+		return USB_ERR_INVAL;
+	*r->xfer.setup = (struct usb_setup){ type, req, value, index, len };
+	r->xfer.len = len;
+	r->xfer.timeout_ns = timeout_ns;
+	return usb_submit(r);
+}
+
+/* --- synchronous helpers for shell commands ----------------------------- */
+bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns)
+{
+	uint64_t deadline = ktime_ns() + timeout_ns;
+
+	while (!cond(ctx)) {
+		if (ktime_ns() >= deadline)
+			return cond(ctx);
+		/* Nothing to do now: sleep to the next interrupt (the tick or
+		 * the controller's), never spin. */
+		if (work_run_pending() == 0 && work_next_due_ns() > 0)
+			arch_idle();
+	}
+	return true;
+}
+
+struct sync_wait {
+	struct usb_request *r;
+	bool finished;
+	int status;
+	size_t actual;
+	void *data; /* IN data lands here at completion */
+};
+
+/* Copies everything out at once: the request may be freed by a
+ * disconnect before the waiter looks again. */
+static void sync_done(struct usb_request *r)
+{
+	struct sync_wait *w = r->ctx;
+	w->status = r->xfer.status;
+	w->actual = MIN(r->xfer.actual, r->xfer.len);
+	if (w->data && w->actual)
+		memcpy(w->data, r->xfer.buf, w->actual);
+	w->finished = true;
+}
+
+static bool sync_over(void *ctx)
+{
+	struct sync_wait *w = ctx;
+	return w->finished || w->r->dev->state == USB_STATE_GONE;
+}
+
+int usb_control_sync(struct usb_device *dev, uint8_t type, uint8_t req, uint16_t value,
+		     uint16_t index, void *data, uint16_t len, size_t *actual,
+		     uint64_t timeout_ns)
+{
+	struct sync_wait w = { .data = (type & USB_DIR_IN) ? data : NULL };
+	int rc;
+
+	if (dev->state == USB_STATE_GONE)
+		return USB_ERR_NODEV;
+	w.r = usb_request_alloc(dev, &dev->ep0, len);
+	if (!w.r)
+		return USB_ERR_NOMEM;
+	w.r->done = sync_done;
+	w.r->ctx = &w;
+	if (len && !(type & USB_DIR_IN))
+		memcpy(w.r->xfer.buf, data, len);
+	usb_device_get(dev);
+	rc = usb_control_async(w.r, type, req, value, index, len, timeout_ns);
+	/* The driver enforces timeout_ns; the extra second only guards
+	 * against a driver that never completes. */
+	if (rc == 0 && !usb_wait_idle_until(sync_over, &w, timeout_ns + NSEC_PER_SEC)) {
+		usb_request_cancel(w.r);
+		usb_wait_idle_until(sync_over, &w, NSEC_PER_SEC);
+		rc = USB_ERR_SETUP_TIMEOUT; /* whatever the cancelled request says */
+	}
+	if (rc == 0)
+		rc = w.finished ? w.status : USB_ERR_NODEV;
+	if (actual)
+		*actual = w.actual;
+	/* A gone device already orphaned the request; the core owns it. */
+	if (dev->state != USB_STATE_GONE)
+		usb_request_free(w.r);
+	usb_device_put(dev);
+	return rc;
+}

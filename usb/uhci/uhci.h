@@ -1,0 +1,119 @@
+/*
+ * Driver-internal state of the UHCI host-controller driver, shared by its
+ * files: uhci.c (PCI probe, controller reset and start, root ports),
+ * uhci_xfer.c (endpoints, transfers, completion, cancellation),
+ * uhci_halt.c (STALL recovery) and uhci_debug.c (the `dump` op). Everything here is software state in
+ * kmalloc'd memory; the controller sees only the frame list, QHs and TDs
+ * from the controller's DMA pool, which hold DMA addresses and nothing else.
+ */
+#ifndef TERN_UHCI_H
+#define TERN_UHCI_H
+
+#include "types.h"
+#include "uhci_hw.h"
+#include "uhci_sched.h"
+#include "usb_hcd.h"
+#include "work.h"
+
+/*
+ * Skeleton queue heads, in schedule order. Frame f starts at the interrupt
+ * skeleton for the largest period 2^k dividing f (k <= 7), and every
+ * interrupt skeleton links to the next shorter period, so an endpoint hung
+ * after the 2^k skeleton runs once every 2^k frames; control and bulk
+ * queues follow in every frame.
+ */
+enum uhci_skel {
+	UHCI_SKEL_INT128,
+	UHCI_SKEL_INT1 = UHCI_SKEL_INT128 + 7,
+	UHCI_SKEL_CONTROL,
+	UHCI_SKEL_BULK,
+	UHCI_NUM_SKELS,
+};
+
+enum uhci_ep_state {
+	UHCI_EP_LINKED,    /* its QH is in the schedule */
+	UHCI_EP_UNLINKING, /* removed; waiting for the frame counter to move on */
+	UHCI_EP_UNLINKED,  /* the controller can no longer see it */
+};
+
+/* One transfer, from submit until it is completed and its TDs freed. */
+struct uhci_req {
+	struct usb_xfer *x;
+	struct uhci_ep *uep;
+	struct uhci_chain chain;
+	int cancel_status;  /* 0, or the status to complete with when unlinked */
+	bool started;       /* its chain is (or was) the QH's element */
+	bool status_stage_linked; /* control: element moved past a short packet */
+	uint16_t retire_frame;
+	struct uhci_req *next;
+};
+
+struct uhci_hc;
+
+struct uhci_ep {
+	struct uhci_hc *hc;
+	struct usb_endpoint *ep; /* NULL once closed */
+	struct uhci_qh *qh;
+	dma_addr_t qh_dma;
+	enum uhci_skel skel;
+	unsigned toggle;          /* bulk/interrupt: next data toggle */
+	struct uhci_req *queue;   /* head is the one in the schedule, if started */
+	enum uhci_ep_state state;
+	uint16_t unlink_frame;
+	bool closing;
+	bool halted;              /* STALLed: waits for CLEAR_FEATURE(HALT) */
+	struct uhci_ep *next;
+};
+
+struct uhci_hc {
+	struct usb_hcd hcd;
+	struct pci_dev *pci;
+	uint16_t io;
+	char name[24];            /* "uhci 00:1d.0": pool and log name */
+	struct dma_pool *pool;
+	volatile uint32_t *frame_list;
+	dma_addr_t frame_list_dma;
+	struct uhci_qh *skel[UHCI_NUM_SKELS];
+	dma_addr_t skel_dma[UHCI_NUM_SKELS];
+	struct uhci_ep *eps;
+	struct uhci_req *retired; /* completed; TDs freed once the frame moves on */
+	struct work work;
+	volatile uint16_t irq_status; /* USBSTS causes gathered by the IRQ handler */
+	bool polling;             /* no usable IRQ line: the work item polls */
+	bool irq_registered;
+	bool dead;                /* gave up after repeated fatal errors */
+	unsigned resets;          /* recoveries after fatal controller errors */
+};
+
+#define UHCI_MAX_HCS 8
+extern struct uhci_hc *uhci_hcs[UHCI_MAX_HCS];
+extern unsigned uhci_hc_count;
+
+extern const struct usb_hcd_ops uhci_hcd_ops;
+
+/* uhci.c */
+uint16_t uhci_read16(struct uhci_hc *hc, uint16_t reg);
+void uhci_write16(struct uhci_hc *hc, uint16_t reg, uint16_t v);
+uint16_t uhci_frame(struct uhci_hc *hc);
+bool uhci_halted(struct uhci_hc *hc);
+void uhci_recover(struct uhci_hc *hc, uint16_t status);
+
+/* uhci_xfer.c */
+void uhci_work_fn(struct work *w);
+void uhci_fail_all(struct uhci_hc *hc, int status);
+void uhci_relink_all(struct uhci_hc *hc);
+int uhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep);
+void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep);
+int uhci_submit(struct usb_hcd *hcd, struct usb_xfer *x);
+void uhci_cancel(struct usb_hcd *hcd, struct usb_xfer *x);
+void uhci_ep_resume(struct uhci_hc *hc, struct uhci_ep *uep);
+
+/* uhci_halt.c: false if the request could not be sent (complete now). */
+bool uhci_clear_halt_start(struct uhci_hc *hc, struct uhci_ep *uep, struct usb_xfer *stalled);
+
+/* uhci_debug.c */
+void uhci_dump(struct usb_hcd *hcd);
+/* NULL if the schedule the controller walks is sound, else what is wrong. */
+const char *uhci_schedule_error(struct uhci_hc *hc);
+
+#endif

@@ -1,0 +1,524 @@
+/*
+ * UHCI endpoints and transfers. Each open endpoint has one QH hung after
+ * the skeleton QH for its type and period; its transfers wait in a software
+ * queue and run one at a time as that QH's element, so bulk and interrupt
+ * toggles are known when a chain starts. The controller is never raced for
+ * a descriptor it may be using: a QH whose running transfer must be
+ * abandoned (cancel, timeout, close) is first unlinked from the schedule,
+ * and only touched again, or freed, once the frame counter has moved on;
+ * finished TD chains are retired the same way before going back to the
+ * pool. Everything runs from the controller's work item, which the IRQ
+ * handler schedules.
+ */
+#include "dma_pool.h"
+#include "hw.h"
+#include "kstring.h"
+#include "ktime.h"
+#include "mm.h"
+#include "printk.h"
+#include "spinlock.h"
+#include "uhci.h"
+
+#define UHCI_SETTLE_FRAMES 2 /* the frame in progress at unlink, plus one */
+#define UHCI_SETTLE_NS NSEC_PER_MSEC
+#define UHCI_MAX_QH_WALK 4096
+
+#define USB_REQ_CLEAR_FEATURE 0x01
+#define USB_RECIP_ENDPOINT_OUT 0x02 /* bmRequestType: standard, to endpoint */
+#define USB_FEATURE_ENDPOINT_HALT 0
+
+static bool frame_moved_on(struct uhci_hc *hc, uint16_t then)
+{
+	return uhci_halted(hc) ||
+	       ((uhci_frame(hc) - then) & UHCI_FRNUM_MASK) >= UHCI_SETTLE_FRAMES;
+}
+
+static enum uhci_skel skel_for(const struct usb_endpoint *ep)
+{
+	if (ep->type == USB_EP_CONTROL)
+		return UHCI_SKEL_CONTROL;
+	if (ep->type == USB_EP_BULK)
+		return UHCI_SKEL_BULK;
+	unsigned period = MIN(MAX(ep->interval, 1), 128), k = 0;
+	while ((2u << k) <= period)
+		k++;
+	return UHCI_SKEL_INT1 - k; /* largest power of two <= bInterval ms */
+}
+
+static void link_qh(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	struct uhci_qh *skel = hc->skel[uep->skel];
+	uep->qh->link = skel->link;
+	dma_wmb();
+	skel->link = (uint32_t)uep->qh_dma | UHCI_LINK_QH;
+	uep->state = UHCI_EP_LINKED;
+}
+
+/* Finds the QH's predecessor by walking the hardware links from its
+ * skeleton, translating each with the pool, and bypasses it. */
+static void unlink_qh(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	struct uhci_qh *prev = hc->skel[uep->skel];
+	uep->state = UHCI_EP_UNLINKING;
+	uep->unlink_frame = uhci_frame(hc);
+	for (int n = 0; prev && n < UHCI_MAX_QH_WALK; n++) {
+		uint32_t link = prev->link;
+		if (link & UHCI_LINK_TERMINATE)
+			break;
+		if (UHCI_LINK_ADDR(link) == uep->qh_dma) {
+			prev->link = uep->qh->link;
+			return;
+		}
+		prev = dma_pool_phys_to_virt(hc->pool, UHCI_LINK_ADDR(link));
+	}
+	pr_err("%s: QH %08x missing from the schedule\n", hc->name, (unsigned)uep->qh_dma);
+}
+
+/* Whether software may rewrite the QH element: it is empty, or the
+ * controller stopped on a TD (error or short packet) and will not write the
+ * element again. A TD that completed normally is followed by the
+ * controller's own element update, which must not overwrite ours. */
+static bool element_is_ours(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	uint32_t el = uep->qh->element;
+	if (el & UHCI_LINK_TERMINATE)
+		return true;
+	struct uhci_td *td = dma_pool_phys_to_virt(hc->pool, UHCI_LINK_ADDR(el));
+	if (!td)
+		return false;
+	uint32_t ctrl = td->ctrl;
+	if (ctrl & UHCI_TD_ACTIVE)
+		return false;
+	return (ctrl & UHCI_TD_ERROR_BITS) ||
+	       ((ctrl & UHCI_TD_SPD) && UHCI_TD_ACTLEN(ctrl) < UHCI_TD_MAXLEN(td->token));
+}
+
+static void complete_req(struct uhci_req *req, int status, size_t actual)
+{
+	struct usb_xfer *x = req->x;
+	x->status = status;
+	x->actual = actual;
+	x->hcpriv = NULL;
+	x->complete(x);
+}
+
+static void free_req(struct uhci_hc *hc, struct uhci_req *req)
+{
+	uhci_chain_free(hc->pool, &req->chain);
+	kfree(req);
+}
+
+/* Chain TDs may still be read in the current frame: free them later. */
+static void retire_req(struct uhci_hc *hc, struct uhci_req *req)
+{
+	req->retire_frame = uhci_frame(hc);
+	req->next = hc->retired;
+	hc->retired = req;
+}
+
+static void start_head(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	struct uhci_req *req = uep->queue;
+	if (!req || req->started || uep->state != UHCI_EP_LINKED || uep->halted || hc->dead)
+		return;
+	if (!element_is_ours(hc, uep)) {
+		unlink_qh(hc, uep); /* settles the element; the head starts after */
+		return;
+	}
+	if (uep->ep->type != USB_EP_CONTROL)
+		uhci_chain_set_toggles(hc->pool, &req->chain, uep->toggle);
+	dma_wmb();
+	uep->qh->element = (uint32_t)req->chain.first;
+	req->started = true;
+}
+
+static void remove_from_queue(struct uhci_ep *uep, struct uhci_req *req)
+{
+	for (struct uhci_req **p = &uep->queue; *p; p = &(*p)->next) {
+		if (*p == req) {
+			*p = req->next;
+			return;
+		}
+	}
+}
+
+/* A successful CLEAR_FEATURE(ENDPOINT_HALT) resets that endpoint's toggle
+ * on the device (USB 2.0 section 9.4.5), so ours follows. */
+static void note_clear_halt(struct uhci_hc *hc, const struct usb_xfer *x)
+{
+	const struct usb_setup *s = x->setup;
+	if (!s || s->bmRequestType != USB_RECIP_ENDPOINT_OUT ||
+	    s->bRequest != USB_REQ_CLEAR_FEATURE || s->wValue != USB_FEATURE_ENDPOINT_HALT)
+		return;
+	for (struct uhci_ep *e = hc->eps; e; e = e->next)
+		if (e->ep && e->ep->dev == x->ep->dev && e->ep->ep_addr == (s->wIndex & 0x8F))
+			e->toggle = 0;
+}
+
+static void finish_head(struct uhci_hc *hc, struct uhci_ep *uep, const struct uhci_scan *s)
+{
+	struct uhci_req *req = uep->queue;
+	uep->queue = req->next;
+	if (element_is_ours(hc, uep))
+		uep->qh->element = UHCI_LINK_TERMINATE;
+	if (uep->ep->type != USB_EP_CONTROL && s->next_toggle >= 0)
+		uep->toggle = (unsigned)s->next_toggle;
+	if (uep->ep->type == USB_EP_CONTROL && s->status == USB_OK)
+		note_clear_halt(hc, req->x);
+	retire_req(hc, req);
+	if (s->status == USB_ERR_STALL && uep->ep->type != USB_EP_CONTROL) {
+		req->x->actual = s->actual;
+		req->x->hcpriv = NULL; /* the req is retired: cancel must not find it */
+		if (uhci_clear_halt_start(hc, uep, req->x))
+			return; /* completed once the halt is cleared */
+	}
+	complete_req(req, s->status, s->actual);
+	start_head(hc, uep);
+}
+
+void uhci_ep_resume(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	start_head(hc, uep);
+}
+
+/* Queued transfers the controller never saw complete at once. */
+static void drop_cancelled_waiting(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	struct uhci_req *req;
+	do {
+		for (req = uep->queue; req && !(req->cancel_status && !req->started);)
+			req = req->next;
+		if (req) {
+			remove_from_queue(uep, req);
+			complete_req(req, req->cancel_status, 0);
+			free_req(hc, req);
+		}
+	} while (req);
+}
+
+static bool timed_out(const struct usb_xfer *x, uint64_t now)
+{
+	return x->timeout_ns && now - x->submitted_ns > x->timeout_ns;
+}
+
+static void check_timeouts(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	uint64_t now = ktime_ns();
+	for (struct uhci_req *req = uep->queue; req; req = req->next) {
+		if (req->cancel_status || !timed_out(req->x, now))
+			continue;
+		pr_warn("%s: transfer to device %u endpoint %02x timed out after %u ms\n",
+			hc->name, uep->ep->dev_addr, uep->ep->ep_addr,
+			(unsigned)(req->x->timeout_ns / NSEC_PER_MSEC));
+		req->cancel_status = USB_ERR_SETUP_TIMEOUT;
+		if (req->started)
+			unlink_qh(hc, uep);
+	}
+}
+
+static void process_linked(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	check_timeouts(hc, uep);
+	drop_cancelled_waiting(hc, uep);
+	struct uhci_req *req = uep->queue;
+	if (!req || uep->state != UHCI_EP_LINKED)
+		return;
+	if (!req->started) {
+		start_head(hc, uep);
+		return;
+	}
+	struct uhci_scan s;
+	uhci_chain_scan(hc->pool, &req->chain, &s);
+	if (s.state == UHCI_CHAIN_DONE) {
+		finish_head(hc, uep, &s);
+	} else if (s.state == UHCI_CHAIN_NEEDS_STATUS && !req->status_stage_linked) {
+		/* The controller stopped on the short TD and leaves the element
+		 * there (design guide 3.2.2, SPD): continue with the status TD. */
+		uep->qh->element = (uint32_t)req->chain.status;
+		req->status_stage_linked = true;
+	}
+}
+
+static void free_ep(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	for (struct uhci_ep **p = &hc->eps; *p; p = &(*p)->next) {
+		if (*p == uep) {
+			*p = uep->next;
+			break;
+		}
+	}
+	dma_pool_free(hc->pool, uep->qh);
+	kfree(uep);
+}
+
+/* The head's chain is out of the controller's sight: settle it. */
+static void settle_head(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	struct uhci_req *req = uep->queue;
+	if (!req || !req->started)
+		return;
+	struct uhci_scan s;
+	uhci_chain_scan(hc->pool, &req->chain, &s);
+	if (!req->cancel_status && s.state != UHCI_CHAIN_DONE)
+		return; /* still wanted: it resumes when the QH is linked again */
+	uep->queue = req->next;
+	if (uep->ep && uep->ep->type != USB_EP_CONTROL && s.next_toggle >= 0)
+		uep->toggle = (unsigned)s.next_toggle;
+	uep->qh->element = UHCI_LINK_TERMINATE;
+	int status = req->cancel_status ? req->cancel_status : s.status;
+	complete_req(req, status, s.actual);
+	free_req(hc, req);
+}
+
+static void process_unlinked(struct uhci_hc *hc, struct uhci_ep *uep)
+{
+	uep->state = UHCI_EP_UNLINKED;
+	settle_head(hc, uep);
+	drop_cancelled_waiting(hc, uep);
+	if (uep->closing) {
+		free_ep(hc, uep);
+		return;
+	}
+	link_qh(hc, uep);
+	start_head(hc, uep);
+}
+
+static void process_endpoints(struct uhci_hc *hc)
+{
+	struct uhci_ep *next;
+	for (struct uhci_ep *uep = hc->eps; uep; uep = next) {
+		next = uep->next;
+		if (uep->state == UHCI_EP_LINKED)
+			process_linked(hc, uep);
+		else if (uep->state == UHCI_EP_UNLINKING &&
+			 frame_moved_on(hc, uep->unlink_frame))
+			process_unlinked(hc, uep);
+	}
+}
+
+static void free_retired(struct uhci_hc *hc, bool all)
+{
+	struct uhci_req **p = &hc->retired;
+	while (*p) {
+		struct uhci_req *req = *p;
+		if (all || frame_moved_on(hc, req->retire_frame)) {
+			*p = req->next;
+			free_req(hc, req);
+		} else {
+			p = &req->next;
+		}
+	}
+}
+
+/* When the work must run again without an interrupt: settling unlinked
+ * QHs and retired TDs, the earliest transfer deadline, or polling. */
+static uint64_t next_check_ns(struct uhci_hc *hc)
+{
+	uint64_t delay = UINT64_MAX, now = ktime_ns();
+	if (hc->retired)
+		delay = UHCI_SETTLE_NS;
+	for (struct uhci_ep *uep = hc->eps; uep; uep = uep->next) {
+		if (uep->state == UHCI_EP_UNLINKING || (hc->polling && uep->queue))
+			delay = MIN(delay, UHCI_SETTLE_NS);
+		for (struct uhci_req *req = uep->queue; req; req = req->next) {
+			const struct usb_xfer *x = req->x;
+			if (!x->timeout_ns || req->cancel_status)
+				continue;
+			uint64_t due = x->submitted_ns + x->timeout_ns + 1;
+			delay = MIN(delay, due > now ? due - now : 0);
+		}
+	}
+	return delay;
+}
+
+static void reschedule(struct uhci_hc *hc)
+{
+	uint64_t delay = next_check_ns(hc);
+	if (delay == UINT64_MAX)
+		return;
+	unsigned long flags = arch_irq_save();
+	if (!hc->work.queued) /* an IRQ's immediate request must not be delayed */
+		work_schedule(&hc->work, delay);
+	arch_irq_restore(flags);
+}
+
+static uint16_t take_status(struct uhci_hc *hc)
+{
+	unsigned long flags = arch_irq_save();
+	uint16_t sts = hc->irq_status;
+	hc->irq_status = 0;
+	arch_irq_restore(flags);
+	if (hc->polling) {
+		uint16_t now = uhci_read16(hc, UHCI_USBSTS) & UHCI_STS_CAUSES;
+		uhci_write16(hc, UHCI_USBSTS, now);
+		sts |= now;
+	}
+	return sts;
+}
+
+void uhci_work_fn(struct work *w)
+{
+	struct uhci_hc *hc = container_of(w, struct uhci_hc, work);
+	if (!hc->dead) {
+		uint16_t sts = take_status(hc);
+		if ((sts & (UHCI_STS_HSE | UHCI_STS_HCPE)) || uhci_halted(hc))
+			uhci_recover(hc, sts | uhci_read16(hc, UHCI_USBSTS));
+		if (sts & UHCI_STS_RESUME)
+			usb_hcd_port_event(&hc->hcd);
+	}
+	/* A dead controller is halted: closing endpoints still get freed. */
+	process_endpoints(hc);
+	free_retired(hc, false);
+	reschedule(hc);
+}
+
+/* The controller is halted: nothing it held can be in use any more. */
+void uhci_fail_all(struct uhci_hc *hc, int status)
+{
+	struct uhci_ep *next;
+	free_retired(hc, true);
+	for (struct uhci_ep *uep = hc->eps; uep; uep = next) {
+		next = uep->next;
+		uep->state = UHCI_EP_UNLINKED;
+		uep->qh->element = UHCI_LINK_TERMINATE;
+		uep->toggle = 0;
+		struct uhci_req *req;
+		while ((req = uep->queue) != NULL) {
+			uep->queue = req->next;
+			complete_req(req, req->cancel_status ? req->cancel_status : status, 0);
+			free_req(hc, req);
+		}
+		if (uep->closing)
+			free_ep(hc, uep);
+	}
+}
+
+/* After a controller reset. Endpoints closed by completion callbacks
+ * during uhci_fail_all() are finished by the normal unlink path. */
+void uhci_relink_all(struct uhci_hc *hc)
+{
+	for (struct uhci_ep *uep = hc->eps; uep; uep = uep->next) {
+		if (uep->closing) {
+			uep->state = UHCI_EP_UNLINKING;
+			uep->unlink_frame = uhci_frame(hc);
+			continue;
+		}
+		link_qh(hc, uep);
+		start_head(hc, uep);
+	}
+}
+
+/* --- usb_hcd_ops ----------------------------------------------------- */
+
+int uhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep)
+{
+	struct uhci_hc *hc = hcd->priv;
+	if (hc->dead)
+		return USB_ERR_HC;
+	if (ep->type == USB_EP_ISO || ep->speed > USB_SPEED_FULL) {
+		pr_err("%s: cannot serve a %s endpoint\n", hc->name,
+		       ep->type == USB_EP_ISO ? "isochronous" : "high-speed");
+		return USB_ERR_INVAL;
+	}
+	struct uhci_ep *uep = kzalloc(sizeof(*uep));
+	if (!uep)
+		return USB_ERR_NOMEM;
+	uep->qh = dma_pool_alloc(hc->pool, UHCI_QH_BYTES, &uep->qh_dma);
+	if (!uep->qh) {
+		kfree(uep);
+		return USB_ERR_NOMEM;
+	}
+	uep->qh->element = UHCI_LINK_TERMINATE;
+	uep->hc = hc;
+	uep->ep = ep;
+	uep->skel = skel_for(ep);
+	link_qh(hc, uep);
+	uep->next = hc->eps;
+	hc->eps = uep;
+	ep->hcpriv = uep;
+	return 0;
+}
+
+void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep)
+{
+	struct uhci_hc *hc = hcd->priv;
+	struct uhci_ep *uep = ep->hcpriv;
+	if (!uep)
+		return;
+	ep->hcpriv = NULL;
+	uep->ep = NULL;
+	uep->closing = true;
+	for (struct uhci_req *req = uep->queue; req; req = req->next)
+		if (!req->cancel_status)
+			req->cancel_status = USB_ERR_CANCELLED;
+	if (uep->state == UHCI_EP_LINKED) {
+		unlink_qh(hc, uep);
+	} else if (uep->state == UHCI_EP_UNLINKED) {
+		/* Out of the schedule already (controller reset or dead). */
+		uep->state = UHCI_EP_UNLINKING;
+		uep->unlink_frame = uhci_frame(hc);
+	}
+	work_schedule(&hc->work, 0);
+}
+
+static void describe(const struct usb_xfer *x, struct uhci_xfer_desc *d)
+{
+	const struct usb_endpoint *ep = x->ep;
+	bool control = ep->type == USB_EP_CONTROL;
+	*d = (struct uhci_xfer_desc){
+		.type = ep->type,
+		.dir_in = control ? (x->setup->bmRequestType & 0x80) != 0 : (ep->ep_addr & 0x80) != 0,
+		.dev_addr = ep->dev_addr,
+		.ep_num = ep->ep_addr & 0x0F,
+		.low_speed = ep->speed == USB_SPEED_LOW,
+		.max_packet = ep->max_packet,
+		.setup_dma = x->setup_dma,
+		.buf_dma = x->buf_dma,
+		.len = x->len,
+	};
+}
+
+int uhci_submit(struct usb_hcd *hcd, struct usb_xfer *x)
+{
+	struct uhci_hc *hc = hcd->priv;
+	struct uhci_ep *uep = x->ep ? x->ep->hcpriv : NULL;
+	if (!uep || uep->closing || (x->ep->type == USB_EP_CONTROL && !x->setup))
+		return USB_ERR_INVAL;
+	if (hc->dead)
+		return USB_ERR_HC;
+	struct uhci_req *req = kzalloc(sizeof(*req));
+	if (!req)
+		return USB_ERR_NOMEM;
+	struct uhci_xfer_desc d;
+	describe(x, &d);
+	int rc = uhci_chain_build(hc->pool, &d, &req->chain);
+	if (rc) {
+		kfree(req);
+		return rc;
+	}
+	req->x = x;
+	req->uep = uep;
+	x->hcpriv = req;
+	x->actual = 0;
+	x->status = USB_OK;
+	x->submitted_ns = ktime_ns();
+	struct uhci_req **tail = &uep->queue;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = req;
+	start_head(hc, uep);
+	reschedule(hc);
+	return 0;
+}
+
+void uhci_cancel(struct usb_hcd *hcd, struct usb_xfer *x)
+{
+	struct uhci_hc *hc = hcd->priv;
+	struct uhci_req *req = x->hcpriv;
+	if (!req || req->cancel_status)
+		return;
+	req->cancel_status = USB_ERR_CANCELLED;
+	if (req->started && req->uep->state == UHCI_EP_LINKED)
+		unlink_qh(hc, req->uep);
+	work_schedule(&hc->work, 0);
+}

@@ -1,0 +1,129 @@
+/*
+ * Internals shared by the USB core's files (core.c, enum.c, hub.c, the
+ * shell commands): hubs and their ports, the enumeration state machine and
+ * the one table of spec timings. Class drivers use include/usb.h only.
+ */
+#ifndef TERN_USB_CORE_H
+#define TERN_USB_CORE_H
+
+#include "usb.h"
+#include "work.h"
+
+/*
+ * Every delay the core waits, in one place (USB 2.0 section in brackets).
+ * All are waited as work items, never by spinning.
+ */
+struct usb_timing {
+	uint64_t debounce_ns;         /* TATTDB, 7.1.7.3: connect stable 100 ms */
+	uint64_t root_reset_ns;       /* TDRSTR, 7.1.7.5: root port reset 50 ms */
+	uint64_t hub_reset_max_ns;    /* TDRST, 11.5.1.5: hub port reset, poll up to 20 ms */
+	uint64_t hub_reset_poll_ns;   /* interval between hub reset status polls */
+	uint64_t reset_recovery_ns;   /* TRSTRCY, 7.1.7.5: 10 ms after reset */
+	uint64_t set_address_ns;      /* TDSETADDR, 9.2.6.3: 2 ms */
+	uint64_t control_timeout_ns;  /* a control transfer during enumeration */
+	uint64_t root_poll_ns;        /* root ports are polled (UHCI has no port IRQ) */
+	unsigned enum_attempts;       /* resets + enumerations before giving up */
+};
+extern const struct usb_timing usb_timing;
+
+/* How a hub (root or external) drives one of its ports. */
+struct usb_port;
+struct usb_hub_ops {
+	/* The port's reset lasts until reset_poll() ends it, so the bus's
+	 * address-0 slot is taken only then (root ports). */
+	bool slot_after_reset;
+	/* Starts a port reset; completes later through usb_port_reset_done()
+	 * (directly or from a request's completion). */
+	void (*reset_start)(struct usb_port *p);
+	/* Called when p->work fires while resetting: finish or poll again. */
+	void (*reset_poll)(struct usb_port *p);
+	void (*disable)(struct usb_port *p);
+};
+
+enum usb_port_state {
+	PORT_EMPTY,       /* nothing connected */
+	PORT_DEBOUNCE,    /* connect seen, waiting for it to be stable */
+	PORT_WAIT_ADDR0,  /* queued for the bus's address-0 slot */
+	PORT_RESETTING,
+	PORT_RECOVERY,    /* reset done, device gets 10 ms */
+	PORT_ENUMERATING, /* control transfers in progress */
+	PORT_CONFIGURED,
+	PORT_FAILED,      /* gave up; waits for a disconnect */
+	PORT_HANDED_OFF,  /* EHCI passed the device to a companion */
+};
+
+struct usb_port {
+	struct usb_hub *hub;
+	uint8_t num;
+	enum usb_port_state state;
+	bool connected;           /* last connect status seen */
+	struct work work;
+	struct usb_device *dev;   /* device being enumerated or configured */
+	unsigned attempt;
+	uint64_t reset_start_ns;
+	/* enumeration progress */
+	unsigned step;
+	bool awaiting;            /* a request of this port's step is in flight */
+	int xfer_status;
+	size_t xfer_actual;
+	uint16_t langid;
+	unsigned string_index;
+	struct usb_request *req;  /* the enumeration request, on dev */
+	struct usb_port *addr0_next;
+	bool addr0_queued;
+	uint8_t new_addr;         /* allocated, not yet acknowledged */
+};
+
+struct usb_hub {
+	struct usb_device *hdev;
+	const struct usb_hub_ops *ops;
+	void *priv;               /* the hub class driver's state */
+	unsigned nports;
+	struct usb_port ports[];
+};
+
+/* core.c */
+bool usb_buffer_pool_ready(void);
+struct usb_bus *usb_bus_of(struct usb_hcd *hcd);
+struct usb_device *usb_device_alloc(struct usb_bus *bus, struct usb_device *parent,
+				    uint8_t port, enum usb_speed speed);
+/* Disconnect: cancels and orphans requests, unbinds drivers, removes the
+ * subtree of a hub, frees the address; the struct goes when idle. */
+void usb_device_remove(struct usb_device *dev);
+int usb_addr_alloc(struct usb_bus *bus);
+void usb_addr_free(struct usb_bus *bus, uint8_t addr);
+int usb_ep0_open(struct usb_device *dev, uint16_t max_packet);
+void usb_ep0_close(struct usb_device *dev);
+int usb_open_config_endpoints(struct usb_device *dev);
+void usb_bind_drivers(struct usb_device *dev);
+struct usb_hub *usb_hub_create(struct usb_device *hdev, const struct usb_hub_ops *ops,
+			       unsigned nports, void *priv);
+void usb_hub_destroy(struct usb_hub *hub);
+
+/* enum.c */
+void usb_port_init(struct usb_port *p, struct usb_hub *hub, uint8_t num);
+/* A hub saw the port's connect status (and whether it changed). */
+void usb_port_connect_status(struct usb_port *p, bool connected, bool changed);
+void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed);
+/* Forgets the port's device (disconnect or hub removal). */
+void usb_port_detach(struct usb_port *p);
+int usb_port_reenumerate(struct usb_port *p);
+void usb_root_hub_start(struct usb_bus *bus);
+/* Forgets every device of the bus; its root ports are enumerated anew. */
+void usb_bus_reenumerate(struct usb_bus *bus);
+
+/* lsusb.c */
+int usb_cmd_lsusb(int argc, char **argv);
+void usb_print_ms(uint64_t ns); /* "12.345 ms" */
+
+/* hub.c */
+extern struct usb_driver usb_hub_driver;
+unsigned usb_hub_port_count(const struct usb_interface *intf);
+/* Still powering up or reading port status (usbbench waits for this). */
+bool usb_hub_settling(const struct usb_interface *intf);
+/* core.c: when the first controller registered (usbbench) */
+uint64_t usb_first_register_ns(void);
+/* HID class driver (usb/class/hid.c) */
+extern struct usb_driver usb_hid_driver;
+
+#endif
