@@ -349,6 +349,7 @@ TEST(transfers_chains_short_packets_halts_and_retries)
 	CHECK_EQ(ops->ep_open(h, ep0), 0);
 	CHECK_EQ(ops->ep_open(h, in), 0);
 	CHECK(in->hcpriv != NULL);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* GET_DESCRIPTOR: SETUP DATA0, IN DATA1, status OUT DATA1 */
 	script_reset();
@@ -481,6 +482,13 @@ TEST(transfers_chains_short_packets_halts_and_retries)
 	/* Bad buffers are refused before anything is queued. */
 	x = bulk(in, 0xfffff000ull, 0x2000, &r[0]);
 	CHECK_EQ(ops->submit(h, &x), USB_ERR_INVAL);
+	CHECK(ehci_schedule_error(e) == NULL);
+
+	/* The consistency check notices a link the driver did not make. */
+	uint32_t saved = e->head->hlink;
+	e->head->hlink = (uint32_t)e->head_dma | EHCI_LINK_TYPE_QH;
+	CHECK(ehci_schedule_error(e) != NULL);
+	e->head->hlink = saved;
 
 	ops->ep_close(h, ep0);
 	ops->ep_close(h, in);
@@ -534,6 +542,7 @@ TEST(cancel_timeout_and_iaa_watchdog)
 	pump();
 	CHECK_EQ(r[2].status, USB_OK);
 	CHECK_EQ(r[2].actual, 512);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* Closing with work queued: cancelled, freed only after IAA. */
 	nak_all = true;
@@ -646,6 +655,7 @@ TEST(periodic_tree_placement_polling_and_unlink)
 	CHECK(((struct ehci_ep *)ep[3].hcpriv)->phase != ((struct ehci_ep *)ep[4].hcpriv)->phase);
 	for (unsigned f = 0; f < EHCI_FRAME_LIST_ENTRIES; f++)
 		check_frame(e, f, list, 8);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* A keyboard-like poll every 8 frames, resubmitted from its callback. */
 	struct rec r = { 0 };
@@ -669,6 +679,7 @@ TEST(periodic_tree_placement_polling_and_unlink)
 	ops->ep_close(h, &ep[3]);
 	for (unsigned f = 0; f < EHCI_FRAME_LIST_ENTRIES; f++)
 		check_frame(e, f, list, 8);
+	CHECK(ehci_schedule_error(e) == NULL);
 	for (unsigned f = 64; f < 68; f++)
 		fake_ehci_run_frame(f);
 	fake_work_run_for(2 * NSEC_PER_MSEC);
@@ -712,6 +723,7 @@ TEST(recovery_hotplug_cycles_and_shared_irq)
 	CHECK(fake_ehci_op(EHCI_USBCMD) & EHCI_CMD_RUN);
 	CHECK_EQ(fake_ehci_op(EHCI_CONFIGFLAG), 1);
 	CHECK(!e->dead);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* The endpoints are back in the rebuilt schedule. */
 	script_reset();

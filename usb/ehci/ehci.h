@@ -216,5 +216,6 @@ void ehci_recover(struct ehci *e, const char *why);
 
 /* ehci_dump.c */
 void ehci_dump(struct usb_hcd *hcd);
+const char *ehci_schedule_error(struct ehci *e);
 
 #endif
