@@ -172,9 +172,8 @@ def test_kernel_messages_while_typing_leave_commands_intact(boot):
             vm.device_add("usb-kbd", "hotkbd", bus="uhci.0", port="1.3")
         elif i % 4 == 2:
             vm.device_del("hotkbd")
-        for char in "echo ":  # typed slowly, so messages can cut in
-            vm.send_raw(char)
-            time.sleep(0.01)
-        assert vm.run("round %d" % i).strip() == "round %d" % i
+        # Typed slowly, so that messages cut into the line.
+        out = vm.run("echo round %d" % i, char_delay=0.01)
+        assert out.strip() == "round %d" % i
     hotplug_logs = re.findall(r"(?m)^.*\[\s*\d+\.\d+\] usb .*$", vm.output())
     assert len(hotplug_logs) > 6, "too few kernel messages to test with"
