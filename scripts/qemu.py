@@ -640,6 +640,18 @@ class Tern:
         raise TernTimeout("timed out after %.0f s waiting for %s\n%s"
                           % (timeout, shown, self.diagnostics()))
 
+    def wait_quiet(self, quiet_seconds=1.0, timeout=COMMAND_TIMEOUT):
+        """Waits until the serial output has not grown for quiet_seconds
+        (boot-time work such as USB enumeration has finished); False if it
+        still grows after timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = len(self.output())
+            time.sleep(quiet_seconds)
+            if len(self.output()) == before:
+                return True
+        return False
+
     def wait_prompt(self, timeout=BOOT_TIMEOUT):
         return self.wait_for(PROMPT, timeout)
 
