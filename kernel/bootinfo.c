@@ -13,8 +13,6 @@
 #include "printk.h"
 #include "shell.h"
 
-/* Weak only while kernel/main.c still carries its own copy of this
- * definition; drop the attribute when main.c drops it. */
 struct boot_info boot_info;
 
 /* §3.6.1: the block starts with u32 total_size, u32 reserved. */
