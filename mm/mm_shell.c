@@ -139,7 +139,7 @@ static int cmd_meminfo(int argc, char **argv)
 	uint64_t usable_pages = usable_pages_in(&boot_info, 0, UINT64_MAX - PAGE_SIZE);
 
 	if (argc != 1) {
-		kprintf("meminfo: takes no arguments\n");
+		kprintf("usage: meminfo (takes no arguments)\n");
 		return 1;
 	}
 	print_memory_map(&boot_info);
@@ -399,7 +399,7 @@ static int cmd_vmmap(int argc, char **argv)
 	struct vm_run run = { 0, 0, 0, 0, 0, 0 };
 
 	if (argc != 1) {
-		kprintf("vmmap: takes no arguments\n");
+		kprintf("usage: vmmap (takes no arguments)\n");
 		return 1;
 	}
 	kprintf("Kernel mappings (lower half unmapped; gaps are unmapped, incl. guard pages):\n");
