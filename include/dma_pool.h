@@ -35,18 +35,31 @@ extern const struct dma_page_source dma_kernel_source;
 struct dma_pool_config {
 	size_t min_chunk;    /* power of two, >= 16 */
 	size_t max_chunk;    /* power of two, <= region_size */
-	size_t region_size;  /* power of two, >= 4096 */
+	size_t region_size;  /* power of two, 4 KiB .. 4 MiB */
 	dma_addr_t max_phys; /* highest address the device can reach */
 	unsigned flags;
 	const struct dma_page_source *source;
 };
 
+/* NULL, after a message naming the bad field, if cfg is invalid. The name
+ * is copied (up to 23 characters). Every call below is IRQ-safe. */
 struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config *cfg);
+/* A chunk of the next power of two >= size (at least min_chunk), aligned to
+ * its size physically and virtually, zeroed unless DMA_POOL_NO_ZERO; NULL if
+ * the page source is exhausted or size > max_chunk (reported). The caller's
+ * address is recorded as the allocation site for the leak report. */
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys);
+/* Double frees, interior/misaligned pointers and pointers from another pool
+ * or from nowhere are refused with a message naming the pool and the caller,
+ * and change nothing. */
 void dma_pool_free(struct dma_pool *pool, void *vaddr);
+/* Any byte of a live chunk; 0 (reported) for anything else. */
 dma_addr_t dma_pool_virt_to_phys(struct dma_pool *pool, const void *vaddr);
-/* Checked: NULL unless phys lies inside a live chunk of this pool. */
+/* Checked: NULL unless phys lies inside a live chunk of this pool, so
+ * hardware link pointers can be followed safely. */
 void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys);
+/* Prints a leak line (size, phys, allocation site) per live chunk and keeps
+ * the regions holding them; everything else goes back to the source. */
 void dma_pool_destroy(struct dma_pool *pool);
 
 /*
