@@ -84,7 +84,9 @@ struct dma_pool_class_stats {
 };
 
 struct dma_pool_stats {
-	const char *name;
+	char name[24];
+	size_t region_size;
+	dma_addr_t max_phys;
 	unsigned nclasses; /* cls[0] is min_chunk, cls[nclasses-1] max_chunk */
 	struct dma_pool_class_stats cls[DMA_POOL_MAX_CLASSES];
 	uint64_t regions;          /* regions held now */
@@ -94,6 +96,7 @@ struct dma_pool_stats {
 	uint64_t managed_bytes;    /* regions * region_size */
 	uint64_t live_bytes;       /* sum of live chunk sizes */
 	uint64_t metadata_bytes;   /* every byte of allocator state */
+	uint64_t region_metadata_bytes; /* the part each region adds */
 	uint64_t misuse;           /* refused frees and bad translations */
 	uint64_t poison_hits;      /* writes into freed chunks found */
 };
@@ -101,10 +104,12 @@ struct dma_pool_stats {
 void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out);
 /* Metadata as hundredths of a percent of managed memory (150 = 1.50%). */
 unsigned dma_pool_metadata_bp(const struct dma_pool_stats *st);
-/* Prints one pool's statistics (the body of `dmastat`). */
+/* Prints statistics taken with dma_pool_stats (the body of `dmastat`). */
+void dma_pool_stats_print(const struct dma_pool_stats *st);
+/* dma_pool_stats, then dma_pool_stats_print. */
 void dma_pool_print_stats(struct dma_pool *pool);
-/* Calls fn for every pool in creation order; fn must not create or destroy
- * pools. */
+/* Calls fn for every pool in creation order, with interrupts off: fn must
+ * be short (take a snapshot, do not print) and not create or destroy pools. */
 void dma_pool_for_each(void (*fn)(struct dma_pool *pool, void *ctx), void *ctx);
 
 #endif
