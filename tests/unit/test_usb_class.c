@@ -284,6 +284,16 @@ TEST(lsusb_and_tree_match_linux_format)
 	strcpy(cmd, "usbreset 1");
 	CHECK_EQ(run_cmd(cmd), 1);
 
+	/* Resetting the hub takes its subtree down and brings it back. */
+	seam_log_clear();
+	snprintf(cmd, sizeof(cmd), "usbreset %d:3", fh.hcd.busnum);
+	CHECK_EQ(run_cmd(cmd), 0);
+	strcpy(cmd, "usbwait 5000");
+	CHECK_EQ(run_cmd(cmd), 0);
+	CHECK(seam_log_contains("-2.2: USB disconnect, device number 5"));
+	CHECK(seam_log_contains("-2.2: new 12M USB device number 5"));
+	CHECK(seam_log_contains("-2.1: new 12M USB device number 4"));
+
 	fake_unplug_root(&fh, 1);
 	fake_unplug_root(&fh, 2);
 	fake_run_ms(50);
