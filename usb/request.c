@@ -127,8 +127,8 @@ int usb_submit(struct usb_request *r)
 	struct usb_device *dev = r->dev;
 	int rc;
 
-	if (dev->state == USB_STATE_GONE || r->orphaned)
-		return USB_ERR_NODEV;
+	if (dev->state == USB_STATE_GONE || r->orphaned || (is_ep0(r) && !dev->ep0_open))
+		return USB_ERR_NODEV; /* a root hub has no endpoint 0 on the wire */
 	if (r->inflight)
 		return USB_ERR_INVAL;
 	r->xfer.complete = request_complete;

@@ -449,6 +449,10 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 	CHECK_EQ(usb_control_sync(d, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0,
 				  buf, sizeof(buf), NULL, 100 * NSEC_PER_MSEC), 0);
 	CHECK_EQ(buf[0], 18);
+	/* The root hub is the core's own: nothing to send it. */
+	CHECK_EQ(usb_control_sync(d->parent, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR,
+				  USB_DT_DEVICE << 8, 0, buf, sizeof(buf), NULL,
+				  100 * NSEC_PER_MSEC), USB_ERR_NODEV);
 	dma_before = fake_dma_live();
 	fh.swallow = true;
 	t0 = seam_now_ns;
