@@ -241,6 +241,12 @@ void usb_request_free(struct usb_request *r);
  * control request included). Negative: refused now, done will not run. */
 int usb_submit(struct usb_request *r);
 void usb_request_cancel(struct usb_request *r);
+/*
+ * After a bulk or interrupt request completed with USB_ERR_STALL: sends
+ * CLEAR_FEATURE(ENDPOINT_HALT) (USB 2.0 9.4.5), restarts the endpoint's
+ * data toggle in the controller and resubmits the request. 0 if started.
+ */
+int usb_clear_halt(struct usb_request *stalled);
 /* Fills the SETUP packet of a control request and submits it. */
 int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,
 		      uint16_t index, uint16_t len, uint64_t timeout_ns);

@@ -139,6 +139,19 @@ TEST(held_key_repeats_after_delay_and_stops_on_release)
 	CHECK_EQ(fake_shell_typed_len, n);
 }
 
+TEST(stalled_keyboard_endpoint_is_cleared_and_typing_continues)
+{
+	setup();
+	plug_keyboard();
+	kbd.int_halted = true;
+	fake_run_ms(50);
+	CHECK_EQ(kbd.halt_clears, 1);
+	CHECK(!kbd.int_halted);
+	type_key(&kbd, 0, 0x0b); /* h */
+	CHECK(strcmp(fake_shell_typed, "h") == 0);
+	unplug_keyboard();
+}
+
 TEST(key_translation_table)
 {
 	char out[8];

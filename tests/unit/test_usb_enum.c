@@ -387,6 +387,10 @@ TEST(hub_port_hotplug_after_boot)
 	hub.hub_change = 0x2;
 	fake_run_ms(300);
 	CHECK_EQ(hub.hub_change, 0);
+	/* A halted status endpoint is cleared and keeps reporting. */
+	hub.int_halted = true;
+	fake_run_ms(50);
+	CHECK_EQ(hub.halt_clears, 1);
 	for (int cycle = 0; cycle < 5; cycle++) {
 		fake_make_keyboard(&k, USB_SPEED_FULL);
 		fake_plug_hub(&hub, 4, &k);
