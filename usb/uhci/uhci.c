@@ -377,7 +377,9 @@ static int uhci_probe(struct pci_dev *pci)
 	hc->io = (uint16_t)bar->base;
 	ksnprintf(hc->name, sizeof(hc->name), "uhci %02x:%02x.%x", pci->bus, pci->dev, pci->fn);
 	work_init(&hc->work, uhci_work_fn);
-	pci_write16(pci, PCI_COMMAND, pci_read16(pci, PCI_COMMAND) | PCI_CMD_IO);
+	/* I/O decoding on, and INTx allowed: firmware may have left either off. */
+	uint16_t cmd = pci_read16(pci, PCI_COMMAND);
+	pci_write16(pci, PCI_COMMAND, (cmd | PCI_CMD_IO) & ~PCI_CMD_INTX_DISABLE);
 	pci_enable_bus_master(pci);
 	begin_global_reset(hc);
 	mdelay(UHCI_GRESET_MS);
