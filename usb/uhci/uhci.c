@@ -18,7 +18,9 @@
 #include "uhci.h"
 
 #define UHCI_IO_BAR 4                  /* USBBA: PCI config 0x20 */
-#define UHCI_GRESET_MS 11              /* design guide 2.1.1: hold >= 10 ms */
+/* Reset signalling of at least TDRST = 10 ms (USB 2.0 7.1.7.5); every device
+ * also gets its own 50 ms port reset before enumeration. */
+#define UHCI_GRESET_MS 11
 #define UHCI_HALT_TIMEOUT_NS (10 * NSEC_PER_MSEC) /* a frame is 1 ms */
 #define UHCI_PORT_TIMEOUT_NS (20 * NSEC_PER_MSEC)
 #define UHCI_PORT_ENABLE_DELAY_US 10   /* after reset ends, before PE */
