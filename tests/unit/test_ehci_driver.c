@@ -162,6 +162,46 @@ static void write_usbcmd_reset_behind_driver(void)
 
 /* --- tests ---------------------------------------------------------------- */
 
+TEST(interrupt_periods_and_phase_balancing)
+{
+	static const struct { uint8_t b; unsigned frames; uint8_t smask; } table[] = {
+		{ 0, 1, 0xff }, { 1, 1, 0xff }, { 2, 1, 0x55 }, { 3, 1, 0x11 },
+		{ 4, 1, 0x01 }, { 5, 2, 0x01 }, { 7, 8, 0x01 }, { 11, 128, 0x01 },
+		{ 12, 256, 0x01 }, { 16, 256, 0x01 }, { 255, 256, 0x01 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(table); i++) {
+		unsigned frames;
+		uint8_t smask;
+		ehci_hs_interrupt_period(table[i].b, &frames, &smask);
+		CHECK_EQ(frames, table[i].frames);
+		CHECK_EQ(smask, table[i].smask);
+	}
+
+	static uint32_t load[EHCI_FRAME_LIST_ENTRIES];
+	memset(load, 0, sizeof(load));
+	CHECK_EQ(ehci_pick_phase(load, 8), 0);
+	for (unsigned f = 0; f < EHCI_FRAME_LIST_ENTRIES; f += 8)
+		load[f] = 64;                        /* phase 0 of period 8 busy */
+	CHECK_EQ(ehci_pick_phase(load, 8), 1);
+	CHECK_EQ(ehci_pick_phase(load, 4), 1);   /* frames 0,4,8.. hit the load */
+	CHECK_EQ(ehci_pick_phase(load, 1), 0);   /* only one phase exists */
+	load[1] = 8;                             /* one busy frame spoils phase 1 */
+	CHECK_EQ(ehci_pick_phase(load, 8), 2);
+}
+
+TEST(portsc_maps_to_core_port_bits)
+{
+	CHECK_EQ(ehci_portsc_to_usb(0x1000), 0);
+	CHECK_EQ(ehci_portsc_to_usb(0x1003), USB_PORT_CONNECTED | USB_PORT_CONNECT_CHANGE);
+	CHECK_EQ(ehci_portsc_to_usb(0x1005),
+		 USB_PORT_CONNECTED | USB_PORT_ENABLED | USB_PORT_HIGH_SPEED);
+	CHECK_EQ(ehci_portsc_to_usb(0x1401), USB_PORT_CONNECTED | USB_PORT_LOW_SPEED);
+	CHECK_EQ(ehci_portsc_to_usb(0x3002), USB_PORT_OWNED_BY_COMPANION);
+	CHECK_EQ(ehci_portsc_to_usb(0x101d), USB_PORT_CONNECTED | USB_PORT_ENABLED |
+		 USB_PORT_HIGH_SPEED | USB_PORT_OVERCURRENT | USB_PORT_ENABLE_CHANGE);
+	CHECK_EQ(ehci_portsc_preserve(0xffffffff), 0xffffffd5);
+}
+
 TEST(probe_takes_over_from_running_firmware)
 {
 	struct ehci *e = probe(true);
@@ -309,6 +349,7 @@ TEST(transfers_chains_short_packets_halts_and_retries)
 	CHECK_EQ(ops->ep_open(h, ep0), 0);
 	CHECK_EQ(ops->ep_open(h, in), 0);
 	CHECK(in->hcpriv != NULL);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* GET_DESCRIPTOR: SETUP DATA0, IN DATA1, status OUT DATA1 */
 	script_reset();
@@ -441,6 +482,13 @@ TEST(transfers_chains_short_packets_halts_and_retries)
 	/* Bad buffers are refused before anything is queued. */
 	x = bulk(in, 0xfffff000ull, 0x2000, &r[0]);
 	CHECK_EQ(ops->submit(h, &x), USB_ERR_INVAL);
+	CHECK(ehci_schedule_error(e) == NULL);
+
+	/* The consistency check notices a link the driver did not make. */
+	uint32_t saved = e->head->hlink;
+	e->head->hlink = (uint32_t)e->head_dma | EHCI_LINK_TYPE_QH;
+	CHECK(ehci_schedule_error(e) != NULL);
+	e->head->hlink = saved;
 
 	ops->ep_close(h, ep0);
 	ops->ep_close(h, in);
@@ -494,6 +542,7 @@ TEST(cancel_timeout_and_iaa_watchdog)
 	pump();
 	CHECK_EQ(r[2].status, USB_OK);
 	CHECK_EQ(r[2].actual, 512);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* Closing with work queued: cancelled, freed only after IAA. */
 	nak_all = true;
@@ -606,6 +655,7 @@ TEST(periodic_tree_placement_polling_and_unlink)
 	CHECK(((struct ehci_ep *)ep[3].hcpriv)->phase != ((struct ehci_ep *)ep[4].hcpriv)->phase);
 	for (unsigned f = 0; f < EHCI_FRAME_LIST_ENTRIES; f++)
 		check_frame(e, f, list, 8);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* A keyboard-like poll every 8 frames, resubmitted from its callback. */
 	struct rec r = { 0 };
@@ -629,6 +679,7 @@ TEST(periodic_tree_placement_polling_and_unlink)
 	ops->ep_close(h, &ep[3]);
 	for (unsigned f = 0; f < EHCI_FRAME_LIST_ENTRIES; f++)
 		check_frame(e, f, list, 8);
+	CHECK(ehci_schedule_error(e) == NULL);
 	for (unsigned f = 64; f < 68; f++)
 		fake_ehci_run_frame(f);
 	fake_work_run_for(2 * NSEC_PER_MSEC);
@@ -672,6 +723,7 @@ TEST(recovery_hotplug_cycles_and_shared_irq)
 	CHECK(fake_ehci_op(EHCI_USBCMD) & EHCI_CMD_RUN);
 	CHECK_EQ(fake_ehci_op(EHCI_CONFIGFLAG), 1);
 	CHECK(!e->dead);
+	CHECK(ehci_schedule_error(e) == NULL);
 
 	/* The endpoints are back in the rebuilt schedule. */
 	script_reset();

@@ -25,9 +25,6 @@
 #define EHCI_RESET_NS (250 * NSEC_PER_MSEC)
 #define EHCI_PORT_POWER_MS 20
 
-#define PCI_COMMAND 0x04
-#define PCI_CMD_MEMORY (1u << 1)
-#define PCI_CMD_INTX_DISABLE (1u << 10)
 #define PCI_CLASS_SERIAL_BUS 0x0c
 #define PCI_SUBCLASS_USB 0x03
 #define PCI_PROG_IF_EHCI 0x20

@@ -12,8 +12,11 @@
  *   ehci_periodic.c frame list and the interrupt QH tree
  *   ehci_qtd.c      pure qTD planning and status decoding
  *   ehci_xfer.c     endpoints, submission, completion, cancellation
- *   ehci_irq.c      interrupt handler, deferred work, recovery
- *   ehci_dump.c     `ehcidump`
+ *   ehci_irq.c      interrupt handler, deferred work, health check, recovery
+ *   ehci_dump.c     `ehcidump`, `ehcikick`, `ehcifault`, the consistency KTEST
+ *   ehci_sync.c     synchronous transfers for the two commands below
+ *   ehci_bench.c    `ehcilat`, latency after idle gaps
+ *   ehci_botcheck.c `ehcibot`, bulk reads from a USB stick
  */
 #ifndef TERN_EHCI_H
 #define TERN_EHCI_H
@@ -180,7 +183,6 @@ void ehci_port_disable(struct usb_hcd *hcd, int port);
 /* ehci_async.c */
 int ehci_async_init(struct ehci *e);
 void ehci_async_reset(struct ehci *e);
-void ehci_async_link(struct ehci *e, struct ehci_ep *ep);
 void ehci_ep_link(struct ehci *e, struct ehci_ep *ep);
 void ehci_ep_unlink(struct ehci *e, struct ehci_ep *ep);
 void ehci_async_kick(struct ehci *e);
@@ -217,5 +219,6 @@ void ehci_recover(struct ehci *e, const char *why);
 
 /* ehci_dump.c */
 void ehci_dump(struct usb_hcd *hcd);
+const char *ehci_schedule_error(struct ehci *e);
 
 #endif

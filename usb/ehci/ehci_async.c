@@ -36,7 +36,7 @@ void ehci_async_reset(struct ehci *e)
 	e->async_ring = NULL;
 }
 
-void ehci_async_link(struct ehci *e, struct ehci_ep *ep)
+static void async_link(struct ehci *e, struct ehci_ep *ep)
 {
 	/* The new QH is complete and points where the head points before
 	 * the head is made to point at it (§4.8.1). */
@@ -73,7 +73,7 @@ void ehci_ep_link(struct ehci *e, struct ehci_ep *ep)
 	if (ep->periodic)
 		ehci_periodic_link(e, ep);
 	else
-		ehci_async_link(e, ep);
+		async_link(e, ep);
 	ep->state = EHCI_EP_LINKED;
 }
 

@@ -8,6 +8,7 @@
 #include "dma_pool.h"
 #include "ehci.h"
 #include "kstring.h"
+#include "ktest.h"
 #include "printk.h"
 #include "shell.h"
 
@@ -83,6 +84,78 @@ static void dump_endpoints(struct ehci *e)
 	}
 }
 
+/* --- consistency: hardware links against the driver's own view --------- */
+
+static const char *async_ring_error(struct ehci *e)
+{
+	uint32_t link = e->head->hlink;
+	const struct ehci_ep *sw = e->async_ring;
+
+	for (unsigned hops = 0; EHCI_LINK_ADDR(link) != e->head_dma; hops++) {
+		if (!sw || hops == EHCI_DUMP_MAX_QH)
+			return "the async ring has QHs the driver does not know";
+		if (!(link & EHCI_LINK_TYPE_QH) || EHCI_LINK_ADDR(link) != sw->qh_dma ||
+		    !dma_pool_phys_to_virt(e->pool, EHCI_LINK_ADDR(link)))
+			return "an async link does not lead to the driver's next QH";
+		if (sw->state != EHCI_EP_LINKED || sw->periodic)
+			return "an async QH is linked but not marked linked";
+		link = sw->qh->hlink;
+		sw = sw->sched_next;
+	}
+	return sw ? "the async ring ends before the driver's last QH" : NULL;
+}
+
+static const char *frame_error(struct ehci *e, unsigned f)
+{
+	uint32_t link = e->frame_list[f];
+	const struct ehci_ep *sw = e->frame_shadow[f];
+	unsigned last_period = EHCI_MAX_PERIOD;
+
+	for (unsigned hops = 0; !(link & EHCI_LINK_TERMINATE); hops++) {
+		if (!sw || hops == EHCI_DUMP_MAX_QH || EHCI_LINK_ADDR(link) != sw->qh_dma ||
+		    !dma_pool_phys_to_virt(e->pool, EHCI_LINK_ADDR(link)))
+			return "a frame's links differ from the driver's interrupt tree";
+		if (sw->period > last_period || f % sw->period != sw->phase)
+			return "an interrupt QH sits in a frame outside its period and phase";
+		last_period = sw->period;
+		link = sw->qh->hlink;
+		sw = sw->sched_next;
+	}
+	return sw ? "a frame's chain ends before the driver's tree does" : NULL;
+}
+
+/* NULL if the controller runs the schedules the driver believes in. */
+const char *ehci_schedule_error(struct ehci *e)
+{
+	uint32_t cmd = ehci_read(e, EHCI_USBCMD);
+
+	if (e->dead)
+		return "the controller was given up after fatal errors";
+	if ((cmd & (EHCI_CMD_RUN | EHCI_CMD_ASE | EHCI_CMD_PSE)) !=
+		    (EHCI_CMD_RUN | EHCI_CMD_ASE | EHCI_CMD_PSE) ||
+	    (ehci_read(e, EHCI_USBSTS) & EHCI_STS_HALTED))
+		return "the controller or one of its schedules is not running";
+	if (ehci_read(e, EHCI_ASYNCLISTADDR) != (uint32_t)e->head_dma ||
+	    ehci_read(e, EHCI_PERIODICLISTBASE) != (uint32_t)e->frame_list_dma)
+		return "ASYNCLISTADDR/PERIODICLISTBASE do not point at the driver's schedules";
+	if (!(e->head->ep_char & EHCI_QH_HEAD) || !(e->head->token & EHCI_TOK_HALTED))
+		return "the async head QH lost its H bit or halted overlay";
+	const char *why = async_ring_error(e);
+	for (unsigned f = 0; !why && f < EHCI_FRAME_LIST_ENTRIES; f++)
+		why = frame_error(e, f);
+	return why;
+}
+
+KTEST(ehci_schedule_is_consistent)
+{
+	for (int i = 0; ehci_by_index(i); i++) {
+		const char *why = ehci_schedule_error(ehci_by_index(i));
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
 void ehci_dump(struct usb_hcd *hcd)
 {
 	struct ehci *e = hcd_to_ehci(hcd);
@@ -101,6 +174,8 @@ void ehci_dump(struct usb_hcd *hcd)
 	dump_ports(e);
 	dump_async(e);
 	dump_endpoints(e);
+	const char *why = ehci_schedule_error(e);
+	kprintf(" schedules: %s\n", why ? why : "consistent");
 	kprintf(" irqs %lu transfers %lu doorbells %lu (slow %lu, lost %lu, kicks %lu) "
 		"soft retries %lu resets %lu, kick %s\n",
 		(unsigned long)s->irqs, (unsigned long)s->xfers,

@@ -76,9 +76,16 @@ void ehci_port_clear_changes(struct usb_hcd *hcd, int port)
 			   ehci_portsc_preserve(v) | (v & EHCI_PORT_RWC_MASK));
 }
 
-static void hand_to_companion(struct ehci *e, int port, uint32_t v)
+/* PORT_OWNER stays 0 on a port no companion is wired to (QEMU: ports 5-6
+ * of ich9-usb-ehci2 with two companions): then nobody can take the device. */
+static int hand_to_companion(struct ehci *e, int port, uint32_t v)
 {
 	ehci_write(e, EHCI_PORTSC(port), ehci_portsc_preserve(v) | EHCI_PORT_OWNER);
+	if (portsc_read(e, port) & EHCI_PORT_OWNER)
+		return USB_PORT_HANDED_OFF;
+	pr_warn("ehci%d: port %d: full/low-speed device, but no companion controller "
+		"serves this port\n", e->index, port);
+	return USB_ERR_NODEV;
 }
 
 int ehci_port_reset_start(struct usb_hcd *hcd, int port)
@@ -92,7 +99,7 @@ int ehci_port_reset_start(struct usb_hcd *hcd, int port)
 		return USB_ERR_NODEV;
 	e->port_low_speed[port] = false;
 	/* A K-state before reset means low speed (§4.2.2): no EHCI reset. */
-	if ((v & EHCI_PORT_LS_MASK) == EHCI_PORT_LS_K && EHCI_HCS_N_CC(e->hcsparams)) {
+	if ((v & EHCI_PORT_LS_MASK) == EHCI_PORT_LS_K) {
 		e->port_low_speed[port] = true;
 		return 0;
 	}
@@ -111,8 +118,7 @@ int ehci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 	uint32_t v = portsc_read(e, port);
 	if (e->port_low_speed[port]) {
 		e->port_low_speed[port] = false;
-		hand_to_companion(e, port, v);
-		return USB_PORT_HANDED_OFF;
+		return hand_to_companion(e, port, v);
 	}
 	ehci_write(e, EHCI_PORTSC(port), ehci_portsc_preserve(v) & ~EHCI_PORT_PR);
 	if (!wait_until(!(portsc_read(e, port) & EHCI_PORT_PR), EHCI_PORT_RESET_END_NS)) {
@@ -127,13 +133,7 @@ int ehci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 		*speed = USB_SPEED_HIGH;
 		return 0;
 	}
-	if (EHCI_HCS_N_CC(e->hcsparams) == 0) {
-		pr_warn("ehci%d: port %d: full/low-speed device and no companion "
-			"controller to hand it to\n", e->index, port);
-		return USB_ERR_NODEV;
-	}
-	hand_to_companion(e, port, v);
-	return USB_PORT_HANDED_OFF;
+	return hand_to_companion(e, port, v);
 }
 
 void ehci_port_disable(struct usb_hcd *hcd, int port)
