@@ -5,9 +5,10 @@
  * a page source. Each region is cut into "units" of 128 minimum chunks
  * (2 KiB when the minimum chunk is 16 bytes). Chunks of a unit or larger are
  * binary-buddy blocks of units; smaller chunks come from a unit split into
- * 128 >> k equal chunks at once (a "slab"), which coalesces back into the
- * buddy when its last chunk is freed. Every chunk of 2^k bytes is therefore
- * aligned to 2^k physically and virtually.
+ * 128 >> k equal chunks at once (a "slab"). An empty slab stays ready for
+ * the next burst and is merged back into the buddy before the pool would
+ * grow, or with its region. Every chunk of 2^k bytes is therefore aligned
+ * to 2^k physically and virtually.
  *
  * All state lives in kernel memory beside the pool (a byte of kind, a byte of
  * allocation site, a 128-bit slot map and a list link per unit); nothing is
@@ -17,6 +18,10 @@
  * makes translation and free-time validation O(1) whatever the number of
  * regions. Slabs are kept per allocation site so the leak report can name
  * the site of every chunk from one byte per unit.
+ *
+ * Locking: one IRQ-safe spinlock per pool, so every call may come from an
+ * interrupt handler. Empty regions go back to the page source after staying
+ * empty for a second (checked whenever a region empties), newest one kept.
  */
 #include "dma_pool.h"
 #include "ktime.h"
@@ -46,8 +51,9 @@
 #define KIND_ALLOC 0x80     /* any unit of an allocated block */
 #define KIND_SLAB 0xc0      /* a unit split into equal small chunks */
 #define KIND_TYPE(k) ((k) & 0xc0)
-#define COLD __attribute__((noinline, cold)) /* keeps error paths off the hot path */
 #define KIND_ORDER(k) ((unsigned)((k) & 0x3f))
+
+#define COLD __attribute__((noinline, cold)) /* keeps error paths off the hot path */
 
 struct unit_link {
 	uint32_t next, prev; /* unit references, NIL-terminated */
@@ -389,7 +395,33 @@ static bool region_acceptable(struct dma_pool *pool, void *virt, dma_addr_t phys
 		       (unsigned long long)pool->cfg.max_phys);
 		return false;
 	}
+	if (table_find(&pool->by_virt, (uintptr_t)virt >> pool->region_shift) ||
+	    table_find(&pool->by_phys, phys >> pool->region_shift)) {
+		pr_err("dma pool %s: page source returned a region the pool already holds (virt %p phys 0x%llx)\n",
+		       pool->name, virt, (unsigned long long)phys);
+		return false;
+	}
 	return true;
+}
+
+/* Metadata for a new region, entered in both translation tables; NULL if
+ * kernel memory ran out. */
+static struct dma_region *region_register(struct dma_pool *pool, void *virt, dma_addr_t phys)
+{
+	struct dma_region *r = kzalloc(region_meta_bytes(pool));
+	uint64_t vframe = (uintptr_t)virt >> pool->region_shift;
+	if (!r || !table_insert(&pool->by_virt, vframe, r)) {
+		kfree(r);
+		return NULL;
+	}
+	if (!table_insert(&pool->by_phys, phys >> pool->region_shift, r)) {
+		table_remove(&pool->by_virt, vframe);
+		kfree(r);
+		return NULL;
+	}
+	r->virt = (uintptr_t)virt;
+	r->phys = phys;
+	return r;
 }
 
 /* Takes a region from the source and puts its top blocks on the free lists. */
@@ -405,26 +437,13 @@ static bool region_grow(struct dma_pool *pool)
 	void *virt = src->alloc_region(src->ctx, size, pool->cfg.max_phys, &phys);
 	if (!virt)
 		return false;
-	if (!region_acceptable(pool, virt, phys)) {
-		src->free_region(src->ctx, virt, phys, size);
-		return false;
-	}
-	struct dma_region *r = kzalloc(region_meta_bytes(pool));
-	uint64_t vframe = (uintptr_t)virt >> pool->region_shift;
-	if (!r || !table_insert(&pool->by_virt, vframe, r)) {
-		kfree(r);
-		src->free_region(src->ctx, virt, phys, size);
-		return false;
-	}
-	if (!table_insert(&pool->by_phys, phys >> pool->region_shift, r)) {
-		table_remove(&pool->by_virt, vframe);
-		kfree(r);
+	struct dma_region *r = region_acceptable(pool, virt, phys) ? region_register(pool, virt, phys)
+								   : NULL;
+	if (!r) {
 		src->free_region(src->ctx, virt, phys, size);
 		return false;
 	}
 	uint32_t units = pool->units_per_region;
-	r->virt = (uintptr_t)virt;
-	r->phys = phys;
 	r->index = index;
 	pool->regions[index] = r;
 	if (pool->cfg.flags & DMA_POOL_POISON)
@@ -603,6 +622,8 @@ static COLD unsigned site_lookup(struct dma_pool *pool, uintptr_t pc)
 			break;
 	if (i < MAX_SITES)
 		pool->sites[i].pc = pc;
+	else
+		i = SITE_UNTRACKED;
 	pool->last_pc = pc;
 	pool->last_site = i;
 	return i;
@@ -1048,10 +1069,15 @@ void dma_pool_print_stats(struct dma_pool *pool)
 		st.name, (unsigned long long)st.regions, pool->cfg.region_size / 1024,
 		(unsigned long long)st.regions_peak, (unsigned long long)st.regions_taken,
 		(unsigned long long)st.regions_returned, (unsigned long long)pool->cfg.max_phys);
-	kprintf("  managed %llu KiB, live %llu bytes, metadata %llu bytes = %u.%02u%% of managed, misuse %llu, poison hits %llu\n",
+	size_t per_region = region_meta_bytes(pool) + 2 * BUCKET_SLOTS * sizeof(struct region_slot);
+	unsigned region_bp = (unsigned)((per_region * 10000 + pool->cfg.region_size - 1) /
+					pool->cfg.region_size);
+	kprintf("  managed %llu KiB, live %llu bytes, misuse %llu, poison hits %llu\n",
 		(unsigned long long)(st.managed_bytes / 1024), (unsigned long long)st.live_bytes,
-		(unsigned long long)st.metadata_bytes, bp / 100, bp % 100,
 		(unsigned long long)st.misuse, (unsigned long long)st.poison_hits);
+	kprintf("  metadata %llu bytes = %u.%02u%% of managed (%zu bytes = %u.%02u%% per region, the rest per pool)\n",
+		(unsigned long long)st.metadata_bytes, bp / 100, bp % 100, per_region,
+		region_bp / 100, region_bp % 100);
 	kprintf("  %8s %10s %10s %10s %10s %8s\n", "size", "live", "peak", "splits", "merges",
 		"failed");
 	for (unsigned i = 0; i < st.nclasses; i++) {
@@ -1065,8 +1091,10 @@ void dma_pool_print_stats(struct dma_pool *pool)
 
 void dma_pool_for_each(void (*fn)(struct dma_pool *pool, void *ctx), void *ctx)
 {
+	unsigned long f = spin_lock_irqsave(&all_pools_lock);
 	for (struct dma_pool *p = all_pools; p; p = p->next)
 		fn(p, ctx);
+	spin_unlock_irqrestore(&all_pools_lock, f);
 }
 
 static void leak_line(struct dma_pool *pool, struct dma_region *r, uint32_t unit,

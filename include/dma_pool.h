@@ -12,10 +12,13 @@
 struct dma_pool;
 
 /*
- * Where a pool gets its regions: physically contiguous, naturally aligned
- * blocks of `size` bytes (a power of two) with their last byte at or below
- * max_phys. The kernel's source is the PMM (dma_kernel_source); host tests
- * use an arena whose "physical" addresses differ from its virtual ones.
+ * Where a pool gets its regions: physically contiguous blocks of `size`
+ * bytes (a power of two), aligned to `size` both physically and virtually,
+ * with their last byte at or below max_phys; NULL when none is left. Called
+ * with the pool's lock held (interrupts off). The kernel's source is the PMM
+ * (dma_kernel_source, up to 4 MiB); host tests use an arena whose "physical"
+ * addresses differ from its virtual ones. A region that breaks these rules
+ * is refused with a message and handed back.
  */
 struct dma_page_source {
 	void *(*alloc_region)(void *ctx, size_t size, dma_addr_t max_phys,

@@ -200,6 +200,7 @@ struct usb_bus {
 	uint64_t t_enum_start_ns;     /* registration or last full re-enumeration */
 	unsigned enumerated, failed;
 	unsigned root_polls;          /* root ports looked at this many times */
+	uint64_t last_poll_ns;        /* ... the last time at */
 	struct usb_bus *next;
 };
 
@@ -267,6 +268,8 @@ struct usb_driver {
 	int (*probe)(struct usb_interface *intf);
 	/* Must usb_request_free() its requests; no callbacks arrive after. */
 	void (*disconnect)(struct usb_interface *intf);
+	/* Optional: still setting the interface up (usbwait waits for it). */
+	bool (*settling)(const struct usb_interface *intf);
 	struct usb_driver *next;
 };
 

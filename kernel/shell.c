@@ -4,8 +4,8 @@
  * "shell_cmds" linker section, the kernel command line's autorun list, and
  * the built-in commands. While it waits for a key the shell is the idle
  * loop: it runs due work items and sleeps until the next interrupt. Kernel
- * messages that arrive meanwhile (USB hot-plug...) are printed on a line of
- * their own, and a half-typed line is drawn again below them.
+ * messages that arrive meanwhile (USB hot-plug...) start a line of their
+ * own, and a half-typed line is repeated below them.
  */
 #include "arch.h"
 #include "bootinfo.h"
@@ -206,40 +206,43 @@ static void echo_to_console(void *ctx, const char *s, size_t n)
 
 static struct lineedit editor;
 static spinlock_t prompt_lock = SPINLOCK_INIT("shell-prompt");
-/* The prompt and the line being edited are the last thing on the screen. */
+/* The line being typed (or the bare prompt) is the console's last line. */
 static volatile bool prompt_on_screen;
-/* A printk took them off the screen; they must be drawn again. */
-static volatile bool prompt_clobbered;
+/* A printk moved below the half-typed line; it must be shown again. */
+static volatile bool line_clobbered;
 
 /* printk's console hook (IRQs off): a message never lands inside what the
- * user is typing. A half-typed line is taken off the screen and drawn again
- * below the message. A bare prompt is only ended with a newline and not
- * repeated, so scripts that expect one prompt per command stay in step. */
-static void take_prompt_off_screen(void)
+ * user is typing, it starts a new line, and what was typed is repeated
+ * below it. The prompt itself is not repeated, so scripts that expect one
+ * prompt per command stay in step even when messages arrive mid-line. */
+static void move_below_prompt(void)
 {
-	static const char erase_line[] = "\r\x1b[K";
-
 	if (!prompt_on_screen)
 		return;
+	console_write("\n", 1);
 	prompt_on_screen = false;
-	if (editor.len == 0) {
-		console_write("\n", 1);
-		return;
-	}
-	console_write(erase_line, sizeof(erase_line) - 1);
-	prompt_clobbered = true;
+	line_clobbered = editor.len > 0;
 }
 
-/* Draws the prompt (and the line being edited, after a clobber). Under
- * the lock, so an interrupt's printk cannot cut into the drawing. */
+/* Under the lock, so an interrupt's printk cannot cut into the drawing. */
 static void show_prompt(void)
 {
 	unsigned long flags = spin_lock_irqsave(&prompt_lock);
 
 	kprintf(PROMPT);
+	lineedit_redraw(&editor); /* empty unless Tab listed choices */
+	prompt_on_screen = true;
+	line_clobbered = false;
+	spin_unlock_irqrestore(&prompt_lock, flags);
+}
+
+static void show_typed_line(void)
+{
+	unsigned long flags = spin_lock_irqsave(&prompt_lock);
+
 	lineedit_redraw(&editor);
 	prompt_on_screen = true;
-	prompt_clobbered = false;
+	line_clobbered = false;
 	spin_unlock_irqrestore(&prompt_lock, flags);
 }
 
@@ -248,8 +251,9 @@ static enum lineedit_result feed_key(char c)
 	unsigned long flags = spin_lock_irqsave(&prompt_lock);
 	enum lineedit_result r = lineedit_feed(&editor, c);
 
-	if (r != LINEEDIT_PENDING)
-		prompt_on_screen = false; /* a command's output follows */
+	/* While editing, the echoed line is on screen; after Enter or Ctrl-C
+	 * a command's output or a new prompt follows. */
+	prompt_on_screen = r == LINEEDIT_PENDING;
 	spin_unlock_irqrestore(&prompt_lock, flags);
 	return r;
 }
@@ -271,13 +275,13 @@ __noreturn void shell_run(void)
 	shell_autorun(boot_info.cmdline);
 	lineedit_init(&editor, echo_to_console, NULL);
 	lineedit_set_completion(&editor, command_name, NULL);
-	printk_set_console_hook(take_prompt_off_screen);
+	printk_set_console_hook(move_below_prompt);
 	show_prompt();
 	for (;;) {
 		int c = shell_poll_char();
 		report_dropped_input();
-		if (prompt_clobbered)
-			show_prompt();
+		if (line_clobbered)
+			show_typed_line();
 		if (c < 0) {
 			/* Interrupts (1 kHz timer, UART) end the idle, so a key
 			 * or new work is seen within a millisecond. */

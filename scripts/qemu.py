@@ -364,17 +364,31 @@ def _key_event(qcode, down):
 KERNEL_LOG_LINE = re.compile(r"\[\s*\d+\.\d+\] ")
 
 
-def after_echo(text):
-    """What follows the echoed command line in text: the echo ends at the
-    first newline that does not end a kernel log line printed into it."""
+def echo_end(text):
+    """Offset just past the echoed command line in text (typed after a
+    prompt, CRs removed), or None while it has not ended. Kernel log lines
+    can land around and inside the echo: at a bare prompt the console ends
+    the prompt line with a newline before the message; in a half-typed line
+    it erases the line, prints the message and redraws prompt and line
+    below. So the echo is the first line that is neither a log line nor
+    that bare-prompt newline."""
     line_start = 0
     while True:
         newline = text.find("\n", line_start)
         if newline < 0:
-            return ""
-        if not KERNEL_LOG_LINE.search(text, line_start, newline):
-            return text[newline + 1:]
+            return None
+        line = text[line_start:newline]
+        bare_prompt_ended = (line_start == 0 and line == ""
+                             and KERNEL_LOG_LINE.match(text, newline + 1))
+        if not bare_prompt_ended and not KERNEL_LOG_LINE.search(line):
+            return newline + 1
         line_start = newline + 1
+
+
+def after_echo(text):
+    """What follows the echoed command line in text."""
+    end = echo_end(text)
+    return "" if end is None else text[end:]
 
 
 _LIVE = set()
@@ -628,9 +642,17 @@ class Tern:
             command = command.encode()
         start = self.pos
         self.send_raw(command + b"\r")
-        self.wait_for(PROMPT, timeout)
-        text = self.output(start)[: self.match_start - max(start, self._base)]
-        return after_echo(text.replace("\r", ""))
+        deadline = time.monotonic() + timeout
+        while True:
+            # A prompt before the echo has ended is the console redrawing
+            # the line after a kernel log line, not the command's end.
+            self.wait_for(PROMPT, max(deadline - time.monotonic(), 0))
+            text = self.output(start)[: self.match_start
+                                      - max(start, self._base)]
+            text = text.replace("\r", "")
+            end = echo_end(text)
+            if end is not None:
+                return text[end:]
 
     # -- QMP / HMP / keyboard
 

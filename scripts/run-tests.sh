@@ -106,6 +106,8 @@ run_fuzzer() {
 
 run_system_tests() {
 	local log=$LOGS/system.log status summary passed failed errors
+	# PYTEST_ARGS is split into words on purpose (e.g. "-k meminfo -x").
+	# shellcheck disable=SC2086
 	(cd "$ROOT" && BUILD=$BUILD PYTHONDONTWRITEBYTECODE=1 \
 		"$PYTHON" -m pytest tests/system -q --tb=short -p no:cacheprovider \
 		${PYTEST_ARGS:-}) 2>&1 | tee "$log"

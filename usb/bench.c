@@ -70,31 +70,42 @@ static bool port_transient(const struct usb_port *p)
 	       p->state == PORT_ENUMERATING;
 }
 
-static bool hub_settled(const struct usb_device *hdev)
+static bool device_settled(const struct usb_device *hdev)
 {
 	const struct usb_hub *hub = hdev->hub;
 
-	for (unsigned i = 0; i < hdev->config.num_intf; i++)
-		if (hdev->config.intf[i].driver == &usb_hub_driver &&
-		    usb_hub_settling(&hdev->config.intf[i]))
-			return false;
+	for (unsigned i = 0; i < hdev->config.num_intf; i++) {
+		const struct usb_interface *in = &hdev->config.intf[i];
+		if (in->driver && in->driver->settling && in->driver->settling(in))
+			return false; /* a class driver still setting up */
+	}
 	for (unsigned i = 0; hub && i < hub->nports; i++) {
 		if (port_transient(&hub->ports[i]))
 			return false;
-		if (hub->ports[i].dev && !hub_settled(hub->ports[i].dev))
+		if (hub->ports[i].dev && !device_settled(hub->ports[i].dev))
 			return false;
 	}
 	return true;
 }
 
-/* Every root port looked at (since ctx's poll counts, if given) and
- * nothing connected still on its way to configured. */
-static bool all_settled(void *ctx)
+/* Every root port looked at since *since_ns (a connect made before then
+ * is seen), nothing connected still on its way to configured, and every
+ * bound driver done setting its interface up. A connect behind a hub
+ * counts once the hub has reported it. */
+static bool all_settled(void *since_ns)
 {
+	const uint64_t *since = since_ns;
+
 	for (struct usb_bus *b = usb_buses(); b; b = b->next)
-		if (b->root_polls == 0 || !hub_settled(b->root))
+		if (b->root_polls == 0 || b->last_poll_ns < *since || !device_settled(b->root))
 			return false;
 	return true;
+}
+
+static bool wait_settled(uint64_t timeout_ns)
+{
+	uint64_t since = ktime_ns();
+	return usb_wait_idle_until(all_settled, &since, timeout_ns);
 }
 
 static uint64_t last_configured_ns(void)
@@ -114,7 +125,7 @@ static int reenumerate_all(uint64_t *elapsed)
 
 	for (struct usb_bus *b = usb_buses(); b; b = b->next)
 		usb_bus_reenumerate(b);
-	if (!usb_wait_idle_until(all_settled, NULL, REENUM_TIMEOUT_NS))
+	if (!wait_settled(REENUM_TIMEOUT_NS))
 		return USB_ERR_SETUP_TIMEOUT;
 	*elapsed = last_configured_ns() > t0 ? last_configured_ns() - t0 : 0;
 	return 0;
@@ -223,7 +234,7 @@ static int cmd_usbbench(int argc, char **argv)
 		return 1;
 	}
 	/* Run right after boot, enumeration may still be going on. */
-	if (!usb_wait_idle_until(all_settled, NULL, REENUM_TIMEOUT_NS)) {
+	if (!wait_settled(REENUM_TIMEOUT_NS)) {
 		kprintf("usbbench: boot enumeration did not settle within 20 s\n");
 		return 1;
 	}
@@ -251,7 +262,7 @@ static int cmd_usbwait(int argc, char **argv)
 		kprintf("usage: usbwait [timeout_ms] (at most 600000)\n");
 		return 1;
 	}
-	if (!usb_wait_idle_until(all_settled, NULL, ms * NSEC_PER_MSEC)) {
+	if (!wait_settled(ms * NSEC_PER_MSEC)) {
 		kprintf("usbwait: USB still enumerating after %llu ms\n", (unsigned long long)ms);
 		return 1;
 	}

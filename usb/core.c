@@ -387,28 +387,32 @@ int usb_hcd_register(struct usb_hcd *hcd)
 	struct usb_bus *bus = kzalloc(sizeof(*bus)), **pp = &bus_list;
 	int n = 1;
 
-	if (!bus) {
-		pr_err("usb: out of memory registering %s\n", hcd->driver_name);
-		return USB_ERR_NOMEM;
-	}
 	for (; *pp; pp = &(*pp)->next)
 		n++;
-	*pp = bus;
-	bus->hcd = hcd;
-	bus->busnum = hcd->busnum = n;
+	if (bus) {
+		bus->hcd = hcd;
+		bus->busnum = n;
+		bus->root = usb_device_alloc(bus, NULL, 0, hcd->speed);
+	}
+	if (!bus || !bus->root || !usb_root_hub_start(bus)) {
+		pr_err("usb: out of memory registering %s\n", hcd->driver_name);
+		if (bus)
+			kfree(bus->root);
+		kfree(bus);
+		return USB_ERR_NOMEM;
+	}
+	hcd->busnum = n;
 	hcd->core = bus;
+	usb_addr_alloc(bus); /* address 1: the root hub, as on Linux */
+	init_root_hub(bus->root, hcd);
 	bus->t_register_ns = bus->t_enum_start_ns = ktime_ns();
 	if (!first_register_ns)
 		first_register_ns = bus->t_register_ns;
-	bus->root = usb_device_alloc(bus, NULL, 0, hcd->speed);
-	if (!bus->root)
-		return USB_ERR_NOMEM;
-	usb_addr_alloc(bus); /* address 1: the root hub, as on Linux */
-	init_root_hub(bus->root, hcd);
+	*pp = bus;
 	pr_info("usb: bus %d: %s (%s), %u ports, %s\n", n, hcd->product, hcd->driver_name,
 		hcd->num_ports, usb_speed_str(hcd->speed));
-	usb_root_hub_start(bus);
-	return bus->root->hub ? 0 : USB_ERR_NOMEM;
+	usb_hcd_port_event(hcd); /* look at the root ports now */
+	return 0;
 }
 
 void usb_hcd_reset_notify(struct usb_hcd *hcd)

@@ -139,6 +139,8 @@ static void drop_device(struct usb_port *p)
 void usb_port_detach(struct usb_port *p)
 {
 	work_cancel(&p->work);
+	if (p->state == PORT_RESETTING && p->hub->ops->reset_abort)
+		p->hub->ops->reset_abort(p);
 	addr0_release(p);
 	drop_device(p);
 	p->state = PORT_EMPTY;
@@ -698,17 +700,16 @@ static void root_poll(struct work *w)
 	for (unsigned i = 0; i < hub->nports; i++)
 		root_port_check(bus->hcd, &hub->ports[i]);
 	bus->root_polls++;
+	bus->last_poll_ns = ktime_ns();
 	work_schedule(&bus->poll_work, usb_timing.root_poll_ns);
 }
 
-void usb_root_hub_start(struct usb_bus *bus)
+bool usb_root_hub_start(struct usb_bus *bus)
 {
-	if (!usb_hub_create(bus->root, &root_hub_ops, bus->hcd->num_ports, NULL)) {
-		pr_err("usb: bus %d: out of memory for the root hub\n", bus->busnum);
-		return;
-	}
+	if (!usb_hub_create(bus->root, &root_hub_ops, bus->hcd->num_ports, NULL))
+		return false;
 	work_init(&bus->poll_work, root_poll);
-	work_schedule(&bus->poll_work, 0);
+	return true;
 }
 
 void usb_bus_reenumerate(struct usb_bus *bus)
@@ -720,7 +721,6 @@ void usb_bus_reenumerate(struct usb_bus *bus)
 		hub->ports[i].connected = false; /* the next poll sees a connect */
 	}
 	bus->t_enum_start_ns = ktime_ns();
-	bus->root_polls = 0;
 	usb_hcd_port_event(bus->hcd);
 }
 

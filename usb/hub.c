@@ -187,6 +187,23 @@ static void status_changed(struct usb_request *r)
 }
 
 /* --- port reset, driven by the core's port state machine ---------------- */
+/* The request lives only while the port resets, so hot-plug cycles leave
+ * no DMA chunks behind. */
+static void free_port_io(struct usb_port *p)
+{
+	struct hub_state *hs = p->hub->priv;
+	struct hub_port_io *io = &hs->io[p->num - 1];
+
+	usb_request_free(io->r);
+	io->r = NULL;
+}
+
+static void reset_finished(struct usb_port *p, int rc, enum usb_speed speed)
+{
+	free_port_io(p);
+	usb_port_reset_done(p, rc, speed);
+}
+
 static void reset_io_done(struct usb_request *r)
 {
 	struct usb_port *p = r->ctx;
@@ -196,11 +213,11 @@ static void reset_io_done(struct usb_request *r)
 	uint16_t st;
 
 	if (r->xfer.status) {
-		usb_port_reset_done(p, r->xfer.status, USB_SPEED_FULL);
+		reset_finished(p, r->xfer.status, USB_SPEED_FULL);
 		return;
 	}
 	if (io->clearing) {
-		usb_port_reset_done(p, 0, io->speed);
+		reset_finished(p, 0, io->speed);
 		return;
 	}
 	if (r->xfer.setup->bRequest == USB_REQ_SET_FEATURE || r->xfer.actual < 4) {
@@ -209,16 +226,16 @@ static void reset_io_done(struct usb_request *r)
 	}
 	st = (uint16_t)(b[0] | b[1] << 8);
 	if (!(st & PS_CONNECTION)) {
-		usb_port_reset_done(p, USB_ERR_NODEV, USB_SPEED_FULL);
+		reset_finished(p, USB_ERR_NODEV, USB_SPEED_FULL);
 	} else if (!(st & PS_RESET) && (st & PS_ENABLE)) {
 		io->speed = (st & PS_LOW_SPEED) ? USB_SPEED_LOW
 			    : (st & PS_HIGH_SPEED) ? USB_SPEED_HIGH : USB_SPEED_FULL;
 		io->clearing = true;
 		if (hub_control(r, HUB_REQ_TYPE_PORT, USB_REQ_CLEAR_FEATURE, PORT_FEAT_C_CONNECTION + 4,
 				p->num, 0))
-			usb_port_reset_done(p, 0, io->speed);
+			reset_finished(p, 0, io->speed);
 	} else if (ktime_ns() - p->reset_start_ns >= usb_timing.hub_reset_max_ns) {
-		usb_port_reset_done(p, USB_ERR_SETUP_TIMEOUT, USB_SPEED_FULL);
+		reset_finished(p, USB_ERR_SETUP_TIMEOUT, USB_SPEED_FULL);
 	} else {
 		work_schedule(&p->work, usb_timing.hub_reset_poll_ns);
 	}
@@ -249,7 +266,7 @@ static void hub_reset_start(struct usb_port *p)
 	rc = r ? hub_control(r, HUB_REQ_TYPE_PORT, USB_REQ_SET_FEATURE, PORT_FEAT_RESET, p->num, 0)
 	       : USB_ERR_NOMEM;
 	if (rc)
-		usb_port_reset_done(p, rc, USB_SPEED_FULL);
+		reset_finished(p, rc, USB_SPEED_FULL);
 }
 
 static void hub_reset_poll(struct usb_port *p)
@@ -259,7 +276,7 @@ static void hub_reset_poll(struct usb_port *p)
 				 p->num, 4)
 		   : USB_ERR_NOMEM;
 	if (rc)
-		usb_port_reset_done(p, rc, USB_SPEED_FULL);
+		reset_finished(p, rc, USB_SPEED_FULL);
 }
 
 static void hub_port_disable(struct usb_port *p)
@@ -270,6 +287,7 @@ static void hub_port_disable(struct usb_port *p)
 static const struct usb_hub_ops external_hub_ops = {
 	.reset_start = hub_reset_start,
 	.reset_poll = hub_reset_poll,
+	.reset_abort = free_port_io,
 	.disable = hub_port_disable,
 };
 
@@ -415,7 +433,7 @@ static void hub_disconnect(struct usb_interface *intf)
 	intf->driver_data = NULL;
 }
 
-bool usb_hub_settling(const struct usb_interface *intf)
+static bool hub_settling(const struct usb_interface *intf)
 {
 	const struct hub_state *hs = intf->driver_data;
 	return hs && (hs->phase < HUB_RUNNING || hs->pending || hs->checking);
@@ -434,4 +452,5 @@ struct usb_driver usb_hub_driver = {
 	.protocol = USB_MATCH_ANY,
 	.probe = hub_probe,
 	.disconnect = hub_disconnect,
+	.settling = hub_settling,
 };

@@ -37,6 +37,8 @@ struct usb_hub_ops {
 	void (*reset_start)(struct usb_port *p);
 	/* Called when p->work fires while resetting: finish or poll again. */
 	void (*reset_poll)(struct usb_port *p);
+	/* Optional: the port was detached mid-reset; drop what reset holds. */
+	void (*reset_abort)(struct usb_port *p);
 	void (*disable)(struct usb_port *p);
 };
 
@@ -108,7 +110,8 @@ void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed);
 /* Forgets the port's device (disconnect or hub removal). */
 void usb_port_detach(struct usb_port *p);
 int usb_port_reenumerate(struct usb_port *p);
-void usb_root_hub_start(struct usb_bus *bus);
+/* Root ports as a hub; false when out of memory. */
+bool usb_root_hub_start(struct usb_bus *bus);
 /* Forgets every device of the bus; its root ports are enumerated anew. */
 void usb_bus_reenumerate(struct usb_bus *bus);
 
@@ -119,8 +122,6 @@ void usb_print_ms(uint64_t ns); /* "12.345 ms" */
 /* hub.c */
 extern struct usb_driver usb_hub_driver;
 unsigned usb_hub_port_count(const struct usb_interface *intf);
-/* Still powering up or reading port status (usbbench waits for this). */
-bool usb_hub_settling(const struct usb_interface *intf);
 /* core.c: when the first controller registered (usbbench) */
 uint64_t usb_first_register_ns(void);
 /* HID class driver (usb/class/hid.c) */

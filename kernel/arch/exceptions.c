@@ -53,14 +53,6 @@ static bool is_mapped(uintptr_t va)
 	return true;
 }
 
-static bool in_guard_page(uint64_t addr)
-{
-	for (size_t i = 0; i < kernel_guard_page_count; i++)
-		if (addr - kernel_guard_pages[i] < PAGE_SIZE)
-			return true;
-	return false;
-}
-
 static void print_frame(int n, uint64_t addr)
 {
 	char sym[96];
@@ -102,7 +94,7 @@ static void print_page_fault(const struct regs *r, uint64_t cr2)
 		(e & 64) ? ", shadow stack" : "");
 	if (cr2 < PAGE_SIZE)
 		kprintf("  (NULL pointer dereference)\n");
-	if (in_guard_page(cr2))
+	if (vmm_is_guard_page(cr2))
 		kprintf("  (address is a stack guard page: kernel stack overflow)\n");
 }
 
@@ -140,7 +132,7 @@ static void report(const struct regs *r, uint64_t cr2)
 		kprintf("  Double fault: an exception could not be delivered, most "
 			"often a kernel stack overflow (CR2=0x%016llx%s)\n",
 			(unsigned long long)cr2,
-			in_guard_page(cr2) ? ", a stack guard page" : "");
+			vmm_is_guard_page(cr2) ? ", a stack guard page" : "");
 	print_registers(r);
 	print_backtrace(r->rip, r->rbp);
 }

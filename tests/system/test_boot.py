@@ -190,6 +190,8 @@ def test_crash_df_prints_double_fault(tern):
     report = _report_after(tern, "crash df")
     assert re.search(r"(?i)double fault", report), report
     assert "recursive fault" not in report, report
+    # Reported from the IST stack, so the overflowed stack can be walked.
+    assert any("crash" in f for f in _frames(report)), report
     _assert_usable_or_halted_cleanly(tern)
 
 

@@ -5,6 +5,8 @@ Ctrl-U, history, uptime and unknown commands."""
 import re
 import time
 
+import pytest
+
 from tern_shell import (BS, CTRL_C, CTRL_U, DEL, DOWN, END, HOME, LEFT, RIGHT,
                         UP, numbers, plain)
 
@@ -141,3 +143,20 @@ def test_pasted_lines_run_in_order(tern):
     outputs = re.findall(r"(?m)^(one|two|three)$", plain(tern.output(start)))
     assert outputs == ["one", "two", "three"], tern.output(start)
     assert tern.run("echo four").strip() == "four"
+
+
+@pytest.mark.parametrize("line", [
+    "uptime now", "poweroff now", "reboot now", "meminfo bogus",
+    "dmesg bogus", "loglevel 99", "help echo extra", "help nosuch",
+])
+def test_bad_arguments_print_an_error_and_change_nothing(tern, line):
+    out = tern.run(line)
+    assert re.search(r"(?i)usage|invalid|unknown|no command|no such|error",
+                     out), "no error for %r:\n%s" % (line, out)
+    assert tern.proc.poll() is None  # neither powered off nor rebooted
+    assert tern.run("echo still here").strip() == "still here"
+
+
+def test_help_for_one_command_shows_its_usage(tern):
+    out = tern.run("help echo")
+    assert "echo [text...]" in out or re.search(r"(?i)usage:?\s*echo", out), out

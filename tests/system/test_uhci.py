@@ -9,7 +9,9 @@ tablet: QEMU inserts a hub for the third device), "uhci-hubs" (two-tier hub
 tree), "ich9-uhci" (the three ICH9 UHCI functions), "uhci-many" (12 devices,
 QEMU adds hubs)."""
 
+import random
 import re
+import time
 
 from usb_topology import (parse_lsusb, qemu_buses, settled_chunks,
                           shell_lines, tern_buses, wait_enumerated)
@@ -73,6 +75,13 @@ def check_uhci_roots(tree, count):
     for bus in tree.values():
         assert (bus["driver"], bus["ports"], bus["speed"]) == \
             ("uhci_hcd", 2, "12M"), bus
+
+
+def uhci_complaints(vm):
+    """Kernel log lines in which the UHCI driver reports trouble."""
+    return [l for l in shell_lines(vm.run("dmesg"))
+            if "uhci " in l and re.search(
+                r"error|timed out|resetting|not in the pool|missing", l)]
 
 
 def enumerate_all(vm):
@@ -233,7 +242,28 @@ def test_hotplug_cycles_return_dma_chunks_and_addresses(boot):
     for name in uhci_pools:
         assert end_chunks[name] == boot_chunks[name], (name, boot_chunks,
                                                        end_chunks)
-    complaints = [l for l in shell_lines(vm.run("dmesg"))
-                  if "uhci " in l and re.search(
-                      r"error|timed out|resetting|not in the pool|missing", l)]
-    assert not complaints, complaints
+    assert not uhci_complaints(vm)
+
+
+def test_unplug_during_enumeration_leaves_nothing_behind(boot):
+    """A hub with a keyboard unplugged at random points of their
+    enumeration: cancelled transfers and closed endpoints must give back
+    every TD and QH, with no controller error."""
+    vm = boot(usb="uhci-hubs")
+    wait_enumerated(vm, 5)
+    boot_chunks = settled_chunks(vm)
+    rnd = random.Random(5)
+    for cycle in range(25):
+        vm.device_add("usb-hub", "uh%d" % cycle, bus="uhci.0", port="1.5")
+        vm.device_add("usb-kbd", "uk%d" % cycle, bus="uhci.0", port="1.5.1")
+        time.sleep(rnd.uniform(0, 0.4))
+        vm.device_del("uk%d" % cycle)
+        vm.device_del("uh%d" % cycle)
+    tree, info = wait_enumerated(vm, 5)
+    check_lsusb_against_qemu(vm, tree, info)
+    end_chunks = settled_chunks(vm)
+    for name in boot_chunks:
+        if name.startswith("uhci"):
+            assert end_chunks[name] == boot_chunks[name], (boot_chunks,
+                                                           end_chunks)
+    assert not uhci_complaints(vm)

@@ -111,6 +111,10 @@ def wait_enumerated(vm, expected_devices, timeout=20.0):
         count = sum(len(b["devices"]) for b in tree.values())
         if count == expected_devices and len(info) == expected_devices \
                 and same_topology(tree, info):
+            # Let class drivers finish binding, so their log lines do not
+            # interleave with the caller's next command.
+            vm.run("usbwait %d" % max(1000, int((deadline - time.monotonic())
+                                                 * 1000)))
             return tree, info
         if time.monotonic() > deadline:
             raise AssertionError(
@@ -121,20 +125,27 @@ def wait_enumerated(vm, expected_devices, timeout=20.0):
         time.sleep(0.3)
 
 
+POOL_HEADER = re.compile(r"^pool (.+?): \d+ regions? ")
+CLASS_ROW = re.compile(r"^\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+\s+\d+$")
+
+
 def live_chunks(dmastat_text):
-    """Live DMA chunks per pool from `dmastat`: {pool name: count}, taking
-    the first number after the word "live" on each line that has one and
-    the text before that word (without a trailing colon) as the pool's
-    name, so names may contain colons ("uhci 00:1d.0")."""
-    pools = {}
+    """Live DMA chunks per pool from `dmastat` ({pool name: count}): each
+    pool starts with "pool NAME: N regions ..." and ends with its per-size
+    table "size live peak splits merges failed", whose live column adds up
+    to the pool's live chunks."""
+    pools, name = {}, None
     for line in shell_lines(dmastat_text):
-        m = re.search(r"\blive\D*?(\d+)", line, re.IGNORECASE)
-        if m:
-            name = line[:m.start()].strip().rstrip(":").strip()
-            pools[name] = pools.get(name, 0) + int(m.group(1))
+        header = POOL_HEADER.match(line)
+        if header:
+            name = header.group(1)
+            pools[name] = 0
+            continue
+        row = CLASS_ROW.match(line)
+        if row and name is not None:
+            pools[name] += int(row.group(2))
     if not pools:
-        raise AssertionError("no live-chunk count in dmastat output:\n"
-                             + dmastat_text)
+        raise AssertionError("no pool in dmastat output:\n" + dmastat_text)
     return pools
 
 

@@ -293,7 +293,9 @@ TEST(oversized_request_is_refused)
  * slab come from the same place. */
 static __attribute__((noinline)) void *alloc_32(struct fixture *f, dma_addr_t *phys)
 {
-	return dma_pool_alloc(f->pool, 32, phys);
+	void *v = dma_pool_alloc(f->pool, 32, phys);
+	__asm__ __volatile__("" ::: "memory"); /* not a tail call */
+	return v;
 }
 
 TEST(poison_reports_write_after_free_on_next_handout)
@@ -595,4 +597,93 @@ TEST(pools_are_listed_and_printed)
 	dma_pool_free(second, p);
 	dma_pool_destroy(second);
 	teardown(&f);
+}
+
+/* Ten distinct call sites (each case is its own return address). */
+static __attribute__((noinline)) void *alloc_from_site(struct dma_pool *p, int site, dma_addr_t *pa)
+{
+	void *v = NULL;
+	switch (site) {
+	case 0: v = dma_pool_alloc(p, 16, pa); break;
+	case 1: v = dma_pool_alloc(p, 16, pa); break;
+	case 2: v = dma_pool_alloc(p, 16, pa); break;
+	case 3: v = dma_pool_alloc(p, 16, pa); break;
+	case 4: v = dma_pool_alloc(p, 16, pa); break;
+	case 5: v = dma_pool_alloc(p, 16, pa); break;
+	case 6: v = dma_pool_alloc(p, 16, pa); break;
+	case 7: v = dma_pool_alloc(p, 16, pa); break;
+	case 8: v = dma_pool_alloc(p, 16, pa); break;
+	default: v = dma_pool_alloc(p, 16, pa); break;
+	}
+	__asm__ __volatile__("" ::: "memory"); /* not a tail call */
+	return v;
+}
+
+TEST(leak_report_names_sites_and_marks_untracked_ones)
+{
+	struct fixture f;
+	setup(&f);
+	dma_addr_t pa[10];
+	for (int i = 0; i < 10; i++)
+		CHECK(alloc_from_site(f.pool, i, &pa[i]) != NULL);
+	/* eight tracked sites get their own slab; the ninth and tenth share one */
+	CHECK_EQ(stats(&f).cls[0].splits, 9);
+	seam_log_clear();
+	dma_pool_destroy(f.pool);
+	f.pool = NULL;
+	CHECK(seam_log_contains("10 live chunks leaked"));
+	CHECK(seam_log_contains("allocated by (untracked: more than 8 sites)"));
+	char line[96];
+	snprintf(line, sizeof(line), "16 bytes at phys 0x%llx, allocated by 0x",
+		 (unsigned long long)pa[0]);
+	CHECK(seam_log_contains(line));
+	fake_dma_arena_destroy(f.arena);
+}
+
+/* A page source that breaks its contract in one of three ways. */
+struct bad_source {
+	int mode; /* 0: misaligned virt, 1: above the ceiling, 2: same region twice */
+	char *block;
+	int handed_back;
+};
+
+static void *bad_alloc(void *ctx, size_t size, dma_addr_t max_phys, dma_addr_t *phys)
+{
+	struct bad_source *b = ctx;
+	if (!b->block)
+		b->block = aligned_alloc(2 * size, 2 * size);
+	*phys = b->mode == 1 ? max_phys + 1 : 0x100000;
+	return b->mode == 0 ? b->block + 4096 : b->block;
+}
+
+static void bad_free(void *ctx, void *virt, dma_addr_t phys, size_t size)
+{
+	((struct bad_source *)ctx)->handed_back++;
+}
+
+TEST(regions_breaking_the_source_contract_are_refused)
+{
+	static const char *const expect[] = { "misaligned region", "above the ceiling",
+					      "region the pool already holds" };
+	for (int mode = 0; mode < 3; mode++) {
+		struct bad_source b = { mode, NULL, 0 };
+		struct dma_page_source src = { bad_alloc, bad_free, &b };
+		struct dma_pool_config cfg = { 16, 4096, 64 * KiB, 4 * GiB - 1, 0, &src };
+		struct dma_pool *p = dma_pool_create("bad", &cfg);
+		dma_addr_t pa;
+		void *fill[17];
+		int got = 0;
+		seam_log_clear();
+		/* mode 2: the first region is fine, the second is the same one */
+		for (int i = 0; i < (mode == 2 ? 17 : 1); i++)
+			if ((fill[got] = dma_pool_alloc(p, 4096, &pa)) != NULL)
+				got++;
+		CHECK_EQ(got, mode == 2 ? 16 : 0);
+		CHECK(seam_log_contains(expect[mode]));
+		CHECK_EQ(b.handed_back, 1);
+		for (int i = 0; i < got; i++)
+			dma_pool_free(p, fill[i]);
+		dma_pool_destroy(p);
+		free(b.block);
+	}
 }

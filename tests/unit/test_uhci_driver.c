@@ -53,6 +53,7 @@ static void boot_with_irq(uint8_t line)
 	fake_env_reset();
 	fake_uhci_reset(IO_BASE, 2);
 	fake_uhci.config[0xC0 / 4] = 0x0000bf10; /* BIOS left SMI bits set */
+	fake_uhci.portsc[1] |= UHCI_PORT_PR | UHCI_PORT_SUSP; /* and port 2 busy */
 	memset(&pdev, 0, sizeof(pdev));
 	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
 	pdev.irq_line = line;
@@ -202,6 +203,7 @@ TEST(probe_hands_off_resets_and_starts)
 	CHECK_EQ(hc->hcd.num_ports, 2);
 	CHECK(strcmp(hc->hcd.driver_name, "uhci_hcd") == 0);
 	CHECK_EQ(hc->hcd.speed, USB_SPEED_FULL);
+	CHECK_EQ(fake_uhci.portsc[1], UHCI_PORT_VALID); /* HCRESET alone keeps PR */
 	shutdown();
 }
 
@@ -473,6 +475,8 @@ TEST(timeout_unlinks_and_reports_setup_timeout)
 	CHECK_EQ(d.calls, 1);
 	CHECK_EQ(d.status, USB_ERR_SETUP_TIMEOUT);
 	CHECK(seam_log_contains("timed out"));
+	CHECK_EQ(hc->stats.timed_out, 1);
+	CHECK_EQ(hc->stats.unlinks, 1);
 	close_and_shutdown(&ep, NULL);
 }
 
@@ -561,6 +565,8 @@ TEST(dump_walks_the_schedule)
 	CHECK(seam_log_contains("ep dev 9 ep 00"));
 	CHECK(seam_log_contains("SETUP dev 9 ep 0 D0 max 8 active"));
 	CHECK(seam_log_contains("OUT   dev 9 ep 0 D1 max 0 active"));
+	CHECK(seam_log_contains("transfers: 0 ok, 0 failed, 0 cancelled, 0 timed out; "
+				"0 QH unlinks"));
 	CHECK(seam_log_contains("skel bulk"));
 	if (getenv("SHOW_DUMP"))
 		fputs(seam_log(), stderr);
@@ -648,6 +654,8 @@ TEST(stall_on_interrupt_endpoint_is_cleared_before_completion)
 	raise_irq(UHCI_STS_USBINT);
 	CHECK_EQ(d1.calls, 1);
 	CHECK_EQ(d1.status, USB_ERR_STALL);
+	CHECK_EQ(hc->stats.halts_cleared, 1);
+	CHECK_EQ(hc->stats.failed, 1);
 	CHECK_EQ(d2.calls, 0);
 	CHECK_EQ(head_toggle(uep->qh), 0); /* x2 runs, from DATA0 */
 	hc_do_chain(uep->qh);
@@ -713,4 +721,23 @@ TEST(schedule_checker_finds_damage)
 	hc->frame_list[5] = frame;
 	CHECK(uhci_schedule_error(hc) == NULL);
 	close_and_shutdown(&a, &b);
+}
+
+TEST(controller_that_will_not_reset_is_released)
+{
+	seam_log_clear();
+	fake_env_reset();
+	fake_uhci_reset(IO_BASE, 2);
+	fake_uhci.hcreset_stuck = true;
+	memset(&pdev, 0, sizeof(pdev));
+	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
+	uhci_hc_count = 0;
+	CHECK(uhci_driver()->probe(&pdev) != 0);
+	CHECK(seam_log_contains("HCRESET did not complete within 10 ms"));
+	CHECK(seam_log_contains("controller not started"));
+	CHECK(pdev.driver_data == NULL);
+	CHECK(fake_uhci.gresets == 1); /* the bus was reset all the same */
+	CHECK(fake_env.hcd == NULL);
+	CHECK_EQ(uhci_hc_count, 0);
+	CHECK(!fake_env_work_queued());
 }

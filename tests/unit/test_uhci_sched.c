@@ -286,3 +286,21 @@ TEST(corrupt_link_is_reported_not_followed)
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
 }
+
+TEST(overlong_actual_length_fails_instead_of_overrunning)
+{
+	struct dma_pool *pool = fake_dma_pool();
+	struct uhci_xfer_desc d = { .type = USB_EP_BULK, .dir_in = true, .dev_addr = 2,
+				    .ep_num = 1, .max_packet = 8, .buf_dma = BUF_DMA, .len = 8 };
+	struct uhci_chain c;
+	uhci_chain_build(pool, &d, &c);
+	complete_td(td_n(&c, 0), 64, 0); /* 64 bytes into an 8-byte packet */
+	seam_log_clear();
+	struct uhci_scan s;
+	uhci_chain_scan(pool, &c, &s);
+	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
+	CHECK_EQ(s.status, USB_ERR_BABBLE);
+	CHECK_EQ(s.actual, 0);
+	CHECK(seam_log_contains("reports 64 bytes for a 8-byte packet"));
+	uhci_chain_free(pool, &c);
+}

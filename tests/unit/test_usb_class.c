@@ -339,3 +339,37 @@ TEST(usbdebug_shows_ports_mid_enumeration)
 	fake_unplug_root(&fh, 2);
 	fake_run_ms(50);
 }
+
+TEST(usbwait_returns_once_devices_and_their_drivers_are_ready)
+{
+	static struct fake_hcd fh;
+	static struct fake_dev hub, t, k;
+	char cmd[32] = "usbwait 5000";
+	uint64_t t0;
+	setup();
+	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	fake_make_hub(&hub, 4);
+	fake_make_tablet(&t, USB_SPEED_FULL);
+	fake_make_keyboard(&k, USB_SPEED_FULL);
+	fake_plug_hub(&hub, 1, &t);
+	fake_plug_hub(&hub, 2, &k);
+	fake_plug_root(&fh, 1, &hub);
+	usb_hcd_register(&fh.hcd);
+	t0 = seam_now_ns;
+	CHECK_EQ(run_cmd(cmd), 0);
+	CHECK(log_has_bus(&fh, "usb %d-1.1: HID pointer ready (absolute)"));
+	CHECK(log_has_bus(&fh, "usb %d-1.2: HID keyboard ready (boot protocol)"));
+	CHECK(seam_now_ns - t0 < 2 * NSEC_PER_SEC);
+	/* A device that never finishes enumerating makes usbwait fail. */
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(50);
+	fh.swallow = true;
+	fake_make_keyboard(&k, USB_SPEED_FULL);
+	fake_plug_root(&fh, 1, &k);
+	strcpy(cmd, "usbwait 300");
+	CHECK_EQ(run_cmd(cmd), 1);
+	CHECK(seam_log_contains("usbwait: USB still enumerating after 300 ms"));
+	fh.swallow = false;
+	fake_unplug_root(&fh, 1);
+	fake_run_ms(600);
+}

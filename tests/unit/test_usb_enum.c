@@ -96,12 +96,12 @@ TEST(tree_of_hubs_enumerates_and_unplugging_a_hub_frees_subtree)
 {
 	static struct fake_hcd fh;
 	static struct fake_dev hub, hub2, k1, k2, m1;
-	long dma_before = fake_dma_live, mem_before;
+	long dma_before = fake_dma_live(), mem_before;
 
 	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_run_ms(50);
 	mem_before = fake_kmalloc_live;
-	dma_before = fake_dma_live;
+	dma_before = fake_dma_live();
 	fake_make_hub(&hub, 8);
 	fake_make_hub(&hub2, 4);
 	fake_make_keyboard(&k1, USB_SPEED_FULL);
@@ -132,9 +132,10 @@ TEST(tree_of_hubs_enumerates_and_unplugging_a_hub_frees_subtree)
 	fake_run_ms(100);
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK_EQ(fh.npending, 0);
-	CHECK_EQ(fake_dma_live, dma_before);
+	CHECK_EQ(fake_dma_live(), dma_before);
 	CHECK_EQ(fake_kmalloc_live, mem_before);
 	CHECK_EQ(fh.open_endpoints, 0);
+	CHECK_EQ(fake_dma_misuse(), 0);
 }
 
 TEST(address_is_reused_after_disconnect)
@@ -168,7 +169,7 @@ TEST(disconnect_mid_enumeration_leaves_nothing_behind)
 
 	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_run_ms(10);
-	dma_before = fake_dma_live;
+	dma_before = fake_dma_live();
 	mem_before = fake_kmalloc_live;
 	/* Unplug at many points of the sequence (debounce, reset, transfers). */
 	for (uint64_t at = 50; at < 260; at += 7) {
@@ -181,7 +182,7 @@ TEST(disconnect_mid_enumeration_leaves_nothing_behind)
 		CHECK_EQ(fh.npending, 0);
 		CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
 	}
-	CHECK_EQ(fake_dma_live, dma_before);
+	CHECK_EQ(fake_dma_live(), dma_before);
 	CHECK_EQ(fake_kmalloc_live, mem_before);
 	CHECK_EQ(fh.open_endpoints, 0);
 	/* The address space is whole again: the next device gets 2. */
@@ -374,12 +375,14 @@ TEST(hub_port_hotplug_after_boot)
 {
 	static struct fake_hcd fh;
 	static struct fake_dev hub, k;
+	long dma_before;
 
 	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_hub(&hub, 4);
 	fake_plug_root(&fh, 1, &hub);
 	fake_run_ms(600);
 	CHECK_EQ(configured_count(&fh), 1);
+	dma_before = fake_dma_live();
 	/* A hub-level change is acknowledged, not reported forever. */
 	hub.hub_change = 0x2;
 	fake_run_ms(300);
@@ -393,6 +396,17 @@ TEST(hub_port_hotplug_after_boot)
 		fake_unplug_hub(&hub, 4);
 		fake_run_ms(600);
 		CHECK_EQ(configured_count(&fh), 1);
+		CHECK_EQ(fake_dma_live(), dma_before); /* back to baseline each cycle */
+	}
+	/* Unplugged at every point of its enumeration behind the hub. */
+	for (uint64_t at = 90; at < 160; at += 3) {
+		fake_make_keyboard(&k, USB_SPEED_FULL);
+		fake_plug_hub(&hub, 3, &k);
+		fake_run_ms(at);
+		fake_unplug_hub(&hub, 3);
+		fake_run_ms(300);
+		CHECK_EQ(configured_count(&fh), 1);
+		CHECK_EQ(fake_dma_live(), dma_before);
 	}
 	fake_unplug_root(&fh, 1);
 	fake_run_ms(50);
@@ -404,9 +418,14 @@ TEST(buffer_alloc_refuses_oversize_clearly)
 	seam_log_clear();
 	CHECK(usb_buffer_alloc(1 << 20, &dma) == NULL);
 	CHECK(seam_log_contains("buffer of 1048576 bytes refused"));
-	void *p = usb_buffer_alloc(64, &dma);
-	CHECK(p != NULL);
-	usb_buffer_free(p);
+	/* The simulated physical range straddles 4 GiB: buffers stay below. */
+	for (int i = 0; i < 64; i++) {
+		void *p = usb_buffer_alloc(64 * KiB, &dma);
+		CHECK(p != NULL);
+		CHECK(dma + 64 * KiB - 1 <= 0xffffffffull);
+		usb_buffer_free(p);
+	}
+	CHECK_EQ(fake_dma_misuse(), 0);
 	CHECK(strcmp(usb_status_str(USB_ERR_STALL), "stalled") == 0);
 }
 
@@ -430,7 +449,7 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 	CHECK_EQ(usb_control_sync(d, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0,
 				  buf, sizeof(buf), NULL, 100 * NSEC_PER_MSEC), 0);
 	CHECK_EQ(buf[0], 18);
-	dma_before = fake_dma_live;
+	dma_before = fake_dma_live();
 	fh.swallow = true;
 	t0 = seam_now_ns;
 	CHECK_EQ(usb_control_sync(d, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0,
@@ -438,7 +457,7 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 		 USB_ERR_SETUP_TIMEOUT);
 	/* Bounded: the timeout plus the one-second guard, no more. */
 	CHECK(seam_now_ns - t0 <= 1200 * NSEC_PER_MSEC);
-	CHECK_EQ(fake_dma_live, dma_before);
+	CHECK_EQ(fake_dma_live(), dma_before);
 	fh.swallow = false;
 	fake_unplug_root(&fh, 1);
 	fake_run_ms(50);
@@ -476,9 +495,9 @@ TEST(dma_exhaustion_during_enumeration_fails_cleanly)
 	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_keyboard(&a, USB_SPEED_FULL);
 	fake_plug_root(&fh, 1, &a);
-	fake_dma_fail = true;
+	fake_dma_exhaust();
 	fake_run_ms(400);
-	fake_dma_fail = false;
+	fake_dma_restore();
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK(log_has(&fh, "usb %d-1: device not accepted: out of DMA memory; port disabled"));
 	fake_unplug_root(&fh, 1);
@@ -588,7 +607,7 @@ TEST(unplugging_a_hub_while_its_children_enumerate_leaves_nothing_behind)
 
 	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_run_ms(10);
-	dma_before = fake_dma_live;
+	dma_before = fake_dma_live();
 	mem_before = fake_kmalloc_live;
 	/* The hub is configured ~190 ms after plugging; its children go
 	 * through debounce, reset and transfers in the 300 ms after that. */
@@ -606,8 +625,9 @@ TEST(unplugging_a_hub_while_its_children_enumerate_leaves_nothing_behind)
 		CHECK_EQ(fh.npending, 0);
 		CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
 	}
-	CHECK_EQ(fake_dma_live, dma_before);
+	CHECK_EQ(fake_dma_live(), dma_before);
 	CHECK_EQ(fake_kmalloc_live, mem_before);
 	CHECK_EQ(fh.open_endpoints, 0);
+	CHECK_EQ(fake_dma_misuse(), 0);
 	CHECK(usb_find_device(fh.hcd.busnum, 2) == NULL);
 }

@@ -120,8 +120,10 @@ static void setup_next(struct usb_request *r)
 
 	switch (h->setup_step) {
 	case STEP_PROTOCOL_OR_REPORT:
-		if (h->kind == HID_POINTER && !parse_report_descriptor(h))
+		if (h->kind == HID_POINTER && !parse_report_descriptor(h)) {
+			h->setup_failed = true;
 			return;
+		}
 		if (h->kind != HID_POINTER && r->xfer.status)
 			pr_warn("%s: SET_PROTOCOL(boot) failed: %s\n", h->name,
 				usb_status_str(r->xfer.status));
@@ -229,6 +231,12 @@ static void hid_disconnect(struct usb_interface *intf)
 	intf->driver_data = NULL;
 }
 
+static bool hid_settling(const struct usb_interface *intf)
+{
+	const struct hid_dev *h = intf->driver_data;
+	return h && h->setup_step != STEP_RUNNING && !h->setup_failed;
+}
+
 struct usb_driver usb_hid_driver = {
 	.name = "usbhid",
 	.class_code = USB_CLASS_HID,
@@ -236,4 +244,5 @@ struct usb_driver usb_hid_driver = {
 	.protocol = USB_MATCH_ANY,
 	.probe = hid_probe,
 	.disconnect = hid_disconnect,
+	.settling = hid_settling,
 };

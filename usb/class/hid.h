@@ -48,6 +48,7 @@ struct hid_dev {
 	struct usb_request *ctrl;  /* set-up requests */
 	struct usb_request *in;    /* the interrupt IN report */
 	unsigned setup_step;
+	bool setup_failed;         /* gave up with a message; no input */
 	unsigned in_errors;
 	struct work retry;
 	uint16_t report_desc_len;

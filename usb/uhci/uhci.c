@@ -39,14 +39,18 @@ static bool stop(struct uhci_hc *hc)
 	return wait_until(uhci_halted(hc), UHCI_HALT_TIMEOUT_NS);
 }
 
-/* Takes the controller from the BIOS and resets it and the bus. */
-static int reset_controller(struct uhci_hc *hc)
+/* Takes the controller from the BIOS, stops it and starts driving reset on
+ * every port; end_global_reset() follows UHCI_GRESET_MS later. */
+static void begin_global_reset(struct uhci_hc *hc)
 {
 	pci_write16(hc->pci, UHCI_PCI_LEGSUP, UHCI_LEGSUP_HANDOFF);
 	if (!stop(hc))
 		pr_warn("%s: did not halt within 10 ms, resetting anyway\n", hc->name);
 	uhci_write16(hc, UHCI_USBCMD, UHCI_CMD_GRESET);
-	mdelay(UHCI_GRESET_MS);
+}
+
+static int end_global_reset(struct uhci_hc *hc)
+{
 	uhci_write16(hc, UHCI_USBCMD, 0);
 	uhci_write16(hc, UHCI_USBCMD, UHCI_CMD_HCRESET);
 	if (!wait_until(!(uhci_read16(hc, UHCI_USBCMD) & UHCI_CMD_HCRESET),
@@ -138,6 +142,15 @@ static unsigned count_ports(struct uhci_hc *hc)
 	return n;
 }
 
+/* HCRESET leaves the ports' reset, suspend and resume bits as they were
+ * (Linux uhci-hcd finish_reset() notes the same), so they are cleared by
+ * hand; this also disables every port until the core resets it. */
+static void clear_ports(struct uhci_hc *hc)
+{
+	for (unsigned p = 0; p < hc->hcd.num_ports; p++)
+		uhci_write16(hc, UHCI_PORTSC1 + 2 * p, 0);
+}
+
 void uhci_recover(struct uhci_hc *hc, uint16_t status)
 {
 	const char *why = (status & UHCI_STS_HSE)    ? "host system error"
@@ -152,10 +165,13 @@ void uhci_recover(struct uhci_hc *hc, uint16_t status)
 		hc->dead = true;
 		return;
 	}
-	if (reset_controller(hc) != 0) {
+	begin_global_reset(hc);
+	mdelay(UHCI_GRESET_MS);
+	if (end_global_reset(hc) != 0) {
 		hc->dead = true;
 		return;
 	}
+	clear_ports(hc);
 	build_schedule(hc);
 	uhci_relink_all(hc);
 	if (start(hc) != 0) {
@@ -312,7 +328,7 @@ static void teardown(struct uhci_hc *hc)
 
 static int bring_up(struct uhci_hc *hc)
 {
-	int rc = reset_controller(hc);
+	int rc = end_global_reset(hc);
 	if (rc == 0)
 		rc = alloc_schedule(hc);
 	if (rc == USB_ERR_NOMEM)
@@ -321,10 +337,26 @@ static int bring_up(struct uhci_hc *hc)
 		return rc;
 	build_schedule(hc);
 	hc->hcd.num_ports = count_ports(hc);
+	clear_ports(hc);
 	setup_interrupt(hc);
 	return start(hc);
 }
 
+static int register_with_core(struct uhci_hc *hc)
+{
+	hc->hcd = (struct usb_hcd){ .ops = &uhci_hcd_ops, .driver_name = "uhci_hcd",
+				    .product = "UHCI Host Controller", .speed = USB_SPEED_FULL,
+				    .num_ports = hc->hcd.num_ports, .priv = hc, .pci = hc->pci };
+	pr_info("%s: I/O %04x, IRQ %u%s, %u ports\n", hc->name, hc->io, hc->pci->irq_line,
+		hc->polling ? " (polling)" : "", hc->hcd.num_ports);
+	int rc = usb_hcd_register(&hc->hcd);
+	if (rc < 0)
+		pr_err("%s: USB core refused the controller (%d)\n", hc->name, rc);
+	return rc < 0 ? rc : 0;
+}
+
+/* The controller is registered before pci_init() returns, so whoever waits
+ * for USB to settle afterwards (the shell's usbwait) sees every bus. */
 static int uhci_probe(struct pci_dev *pci)
 {
 	const struct pci_bar *bar = &pci->bar[UHCI_IO_BAR];
@@ -347,25 +379,17 @@ static int uhci_probe(struct pci_dev *pci)
 	work_init(&hc->work, uhci_work_fn);
 	pci_write16(pci, PCI_COMMAND, pci_read16(pci, PCI_COMMAND) | PCI_CMD_IO);
 	pci_enable_bus_master(pci);
-
+	begin_global_reset(hc);
+	mdelay(UHCI_GRESET_MS);
 	int rc = bring_up(hc);
+	if (rc == 0)
+		rc = register_with_core(hc);
 	if (rc) {
+		pr_err("%s: controller not started (%d)\n", hc->name, rc);
 		teardown(hc);
 		return rc;
 	}
-	hc->hcd = (struct usb_hcd){ .ops = &uhci_hcd_ops, .driver_name = "uhci_hcd",
-				    .product = "UHCI Host Controller", .speed = USB_SPEED_FULL,
-				    .num_ports = hc->hcd.num_ports, .priv = hc, .pci = pci };
 	pci->driver_data = hc;
-	pr_info("%s: I/O %04x, IRQ %u%s, %u ports\n", hc->name, hc->io, pci->irq_line,
-		hc->polling ? " (polling)" : "", hc->hcd.num_ports);
-	rc = usb_hcd_register(&hc->hcd);
-	if (rc < 0) {
-		pr_err("%s: USB core refused the controller (%d)\n", hc->name, rc);
-		pci->driver_data = NULL;
-		teardown(hc);
-		return rc;
-	}
 	uhci_hcs[uhci_hc_count++] = hc;
 	return 0;
 }

@@ -82,6 +82,10 @@ struct uhci_hc {
 	bool polling;             /* no usable IRQ line: the work item polls */
 	bool irq_registered;
 	bool dead;                /* gave up after repeated fatal errors */
+	struct {                  /* for uhcidump: what the driver has been doing */
+		uint64_t completed, failed, cancelled, timed_out;
+		uint64_t unlinks, element_races, halts_cleared;
+	} stats;
 	unsigned resets;          /* recoveries after fatal controller errors */
 };
 

@@ -131,6 +131,12 @@ void uhci_dump(struct usb_hcd *hcd)
 	for (const struct uhci_req *r = hc->retired; r; r = r->next)
 		retired++;
 	kprintf("  retired transfers awaiting free: %u\n", retired);
+	kprintf("  transfers: %llu ok, %llu failed, %llu cancelled, %llu timed out; "
+		"%llu QH unlinks (%llu to avoid racing the controller), %llu halts cleared\n",
+		(unsigned long long)hc->stats.completed, (unsigned long long)hc->stats.failed,
+		(unsigned long long)hc->stats.cancelled, (unsigned long long)hc->stats.timed_out,
+		(unsigned long long)hc->stats.unlinks, (unsigned long long)hc->stats.element_races,
+		(unsigned long long)hc->stats.halts_cleared);
 }
 
 static bool is_skel(struct uhci_hc *hc, dma_addr_t dma, int *index)

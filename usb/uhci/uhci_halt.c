@@ -13,11 +13,9 @@
 #include "mm.h"
 #include "printk.h"
 #include "uhci.h"
+#include "usb.h"
 
 #define CLEAR_HALT_TIMEOUT_NS (NSEC_PER_SEC)
-#define USB_REQ_CLEAR_FEATURE 0x01
-#define USB_REQTYPE_TO_ENDPOINT 0x02
-#define USB_FEATURE_ENDPOINT_HALT 0
 
 struct halt_clear {
 	struct usb_xfer xfer; /* CLEAR_FEATURE on the device's endpoint 0 */
@@ -46,6 +44,8 @@ static void clear_done(struct usb_xfer *x)
 	if (x->status)
 		pr_warn("%s: clearing the halt of device %u endpoint %02x failed: %s\n",
 			hcl->hc->name, hcl->dev_addr, hcl->ep_addr, usb_status_str(x->status));
+	if (x->status == USB_OK)
+		hcl->hc->stats.halts_cleared++;
 	if (uep) {
 		uep->halted = false;
 		if (x->status == USB_OK)
@@ -53,6 +53,7 @@ static void clear_done(struct usb_xfer *x)
 		uhci_ep_resume(hcl->hc, uep);
 	}
 	struct usb_xfer *stalled = hcl->stalled;
+	hcl->hc->stats.failed++;
 	usb_buffer_free(x->setup);
 	kfree(hcl);
 	stalled->status = USB_ERR_STALL;
@@ -73,7 +74,7 @@ bool uhci_clear_halt_start(struct uhci_hc *hc, struct uhci_ep *uep, struct usb_x
 		kfree(hcl);
 		return false;
 	}
-	*setup = (struct usb_setup){ .bmRequestType = USB_REQTYPE_TO_ENDPOINT,
+	*setup = (struct usb_setup){ .bmRequestType = USB_TYPE_STANDARD | USB_RECIP_ENDPOINT,
 				     .bRequest = USB_REQ_CLEAR_FEATURE,
 				     .wValue = USB_FEATURE_ENDPOINT_HALT, .wIndex = ep->ep_addr };
 	*hcl = (struct halt_clear){ .hc = hc, .stalled = stalled, .dev = ep->dev,

@@ -219,6 +219,14 @@ void uhci_chain_scan(struct dma_pool *pool, const struct uhci_chain *c, struct u
 		uint32_t tok = td->token;
 		if ((tok & UHCI_TD_PID_MASK) != UHCI_PID_SETUP && at != c->status) {
 			size_t got = UHCI_TD_ACTLEN(ctrl);
+			if (got > UHCI_TD_MAXLEN(tok)) {
+				/* Never from a sane controller: it would overrun the
+				 * buffer, so the transfer fails instead. */
+				pr_err("uhci: TD reports %u bytes for a %u-byte packet\n",
+				       (unsigned)got, UHCI_TD_MAXLEN(tok));
+				scan_done(s, USB_ERR_BABBLE);
+				return;
+			}
 			s->actual += got;
 			s->next_toggle = (tok & UHCI_TD_TOGGLE) ? 0 : 1;
 			if (got < UHCI_TD_MAXLEN(tok)) {

@@ -18,14 +18,11 @@
 #include "printk.h"
 #include "spinlock.h"
 #include "uhci.h"
+#include "usb.h"
 
 #define UHCI_SETTLE_FRAMES 2 /* the frame in progress at unlink, plus one */
 #define UHCI_SETTLE_NS NSEC_PER_MSEC
 #define UHCI_MAX_QH_WALK 4096
-
-#define USB_REQ_CLEAR_FEATURE 0x01
-#define USB_RECIP_ENDPOINT_OUT 0x02 /* bmRequestType: standard, to endpoint */
-#define USB_FEATURE_ENDPOINT_HALT 0
 
 static bool frame_moved_on(struct uhci_hc *hc, uint16_t then)
 {
@@ -61,6 +58,7 @@ static void unlink_qh(struct uhci_hc *hc, struct uhci_ep *uep)
 	struct uhci_qh *prev = hc->skel[uep->skel];
 	uep->state = UHCI_EP_UNLINKING;
 	uep->unlink_frame = uhci_frame(hc);
+	hc->stats.unlinks++;
 	for (int n = 0; prev && n < UHCI_MAX_QH_WALK; n++) {
 		uint32_t link = prev->link;
 		if (link & UHCI_LINK_TERMINATE)
@@ -93,9 +91,22 @@ static bool element_is_ours(struct uhci_hc *hc, struct uhci_ep *uep)
 	       ((ctrl & UHCI_TD_SPD) && UHCI_TD_ACTLEN(ctrl) < UHCI_TD_MAXLEN(td->token));
 }
 
+static void count_completion(struct uhci_hc *hc, int status)
+{
+	if (status == USB_OK)
+		hc->stats.completed++;
+	else if (status == USB_ERR_CANCELLED)
+		hc->stats.cancelled++;
+	else if (status == USB_ERR_SETUP_TIMEOUT)
+		hc->stats.timed_out++;
+	else
+		hc->stats.failed++;
+}
+
 static void complete_req(struct uhci_req *req, int status, size_t actual)
 {
 	struct usb_xfer *x = req->x;
+	count_completion(req->uep->hc, status);
 	x->status = status;
 	x->actual = actual;
 	x->hcpriv = NULL;
@@ -122,6 +133,7 @@ static void start_head(struct uhci_hc *hc, struct uhci_ep *uep)
 	if (!req || req->started || uep->state != UHCI_EP_LINKED || uep->halted || hc->dead)
 		return;
 	if (!element_is_ours(hc, uep)) {
+		hc->stats.element_races++;
 		unlink_qh(hc, uep); /* settles the element; the head starts after */
 		return;
 	}
@@ -147,7 +159,7 @@ static void remove_from_queue(struct uhci_ep *uep, struct uhci_req *req)
 static void note_clear_halt(struct uhci_hc *hc, const struct usb_xfer *x)
 {
 	const struct usb_setup *s = x->setup;
-	if (!s || s->bmRequestType != USB_RECIP_ENDPOINT_OUT ||
+	if (!s || s->bmRequestType != (USB_TYPE_STANDARD | USB_RECIP_ENDPOINT) ||
 	    s->bRequest != USB_REQ_CLEAR_FEATURE || s->wValue != USB_FEATURE_ENDPOINT_HALT)
 		return;
 	for (struct uhci_ep *e = hc->eps; e; e = e->next)

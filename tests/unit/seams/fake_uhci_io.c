@@ -60,11 +60,13 @@ static void write_cmd(uint16_t v)
 	fake_uhci.usbcmd = v & (uint16_t)~UHCI_CMD_HCRESET;
 	if (v & UHCI_CMD_HCRESET) {
 		fake_uhci.hcresets++;
-		fake_uhci.usbcmd = 0;
+		fake_uhci.usbcmd = fake_uhci.hcreset_stuck ? UHCI_CMD_HCRESET : 0;
 		fake_uhci.usbintr = 0;
 		fake_uhci.frnum = 0;
+		/* HCRESET leaves reset, suspend and resume detect alone. */
 		for (int i = 0; i < fake_uhci.nports; i++)
-			fake_uhci.portsc[i] &= UHCI_PORT_CCS | UHCI_PORT_LSDA | UHCI_PORT_VALID;
+			fake_uhci.portsc[i] &= UHCI_PORT_CCS | UHCI_PORT_LSDA | UHCI_PORT_VALID |
+					       UHCI_PORT_PR | UHCI_PORT_SUSP | UHCI_PORT_RD;
 	}
 	if (v & UHCI_CMD_GRESET)
 		fake_uhci.gresets++;

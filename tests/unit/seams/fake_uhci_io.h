@@ -16,6 +16,7 @@ struct fake_uhci {
 	uint16_t portsc[7];
 	int hcresets, gresets;
 	int reserved_writes; /* writes of a 1 to PORTSC bit 7 */
+	bool hcreset_stuck;  /* HCRESET never self-clears */
 	uint32_t config_addr;
 	uint32_t config[64]; /* one function's configuration space */
 };

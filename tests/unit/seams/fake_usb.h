@@ -6,8 +6,12 @@
 #include <stddef.h>
 
 extern long fake_kmalloc_live; /* kmalloc'd blocks not yet freed */
-extern long fake_dma_live;     /* DMA chunks not yet freed */
-extern bool fake_dma_fail;     /* make every DMA allocation fail */
+long fake_dma_live(void);      /* live chunks of the "usb-buffers" pool */
+long fake_dma_misuse(void);    /* frees and translations the pool refused */
+/* Takes every free chunk of the USB pool and lets it grow no more, so
+ * the next usb_buffer_alloc() fails; fake_dma_restore() undoes it. */
+void fake_dma_exhaust(void);
+void fake_dma_restore(void);
 extern char fake_shell_typed[4096]; /* what shell_input_char received */
 extern size_t fake_shell_typed_len;
 extern int fake_shell_poll_next;    /* next shell_poll_char() result */
