@@ -13,9 +13,7 @@
 #include "printk.h"
 #include "shell.h"
 
-/* Weak only while kernel/main.c still carries its own copy of this
- * definition; drop the attribute when main.c drops it. */
-__attribute__((weak)) struct boot_info boot_info;
+struct boot_info boot_info;
 
 /* §3.6.1: the block starts with u32 total_size, u32 reserved. */
 #define MBI_HEADER_SIZE 8

@@ -16,7 +16,6 @@
 #define MB2_BOOT_MAGIC 0x36d76289u
 #define TERN_VERSION "0.1"
 
-struct boot_info boot_info;
 void fwcfg_append_cmdline(struct boot_info *bi);
 
 static void add_reserved(struct boot_info *bi, uint64_t base, uint64_t len)
@@ -33,10 +32,9 @@ static void read_boot_info(uint32_t magic, uint64_t mbi_phys)
 
 	if (magic != MB2_BOOT_MAGIC)
 		panic("not started by a Multiboot2 loader (magic 0x%x)", magic);
-	if (!bootinfo_parse(&boot_info, mbi, mbi[0]))
+	if (!bootinfo_parse_at(&boot_info, mbi, mbi_phys, mbi[0]))
 		panic("malformed Multiboot2 boot information");
 	add_reserved(&boot_info, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA);
-	add_reserved(&boot_info, mbi_phys, mbi[0]);
 	fwcfg_append_cmdline(&boot_info);
 }
 

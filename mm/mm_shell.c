@@ -137,6 +137,11 @@ static void print_kmalloc(void)
 static int cmd_meminfo(int argc, char **argv)
 {
 	uint64_t usable_pages = usable_pages_in(&boot_info, 0, UINT64_MAX - PAGE_SIZE);
+
+	if (argc != 1) {
+		kprintf("usage: meminfo (takes no arguments)\n");
+		return 1;
+	}
 	print_memory_map(&boot_info);
 	print_holdings(&boot_info, usable_pages);
 	print_zones();
@@ -392,6 +397,11 @@ static void add_leaf(void *ctx, uintptr_t va, phys_addr_t pa, uint64_t size, uns
 static int cmd_vmmap(int argc, char **argv)
 {
 	struct vm_run run = { 0, 0, 0, 0, 0, 0 };
+
+	if (argc != 1) {
+		kprintf("usage: vmmap (takes no arguments)\n");
+		return 1;
+	}
 	kprintf("Kernel mappings (lower half unmapped; gaps are unmapped, incl. guard pages):\n");
 	vmm_walk(add_leaf, &run);
 	flush_run(&run);
