@@ -287,8 +287,9 @@ struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_t
 void usb_register_driver(struct usb_driver *drv)
 {
 	struct usb_driver **pp = &driver_list;
-	while (*pp)
-		pp = &(*pp)->next;
+	for (; *pp; pp = &(*pp)->next)
+		if (*pp == drv)
+			return; /* already registered: a second time would loop the list */
 	drv->next = NULL;
 	*pp = drv;
 }

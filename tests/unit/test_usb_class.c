@@ -50,6 +50,7 @@ static void setup(void)
 {
 	if (!inited) {
 		usb_init();
+		usb_init(); /* harmless twice */
 		inited = true;
 	}
 	seam_log_echo = getenv("USB_ECHO") != NULL;
