@@ -4,9 +4,9 @@
  * routing and PORTSC change-bit masking, control/bulk transfers with
  * chains, short packets, halts and soft retries, cancellation through the
  * IAA doorbell (and its watchdog), timeouts, the periodic tree, recovery
- * from a host system error, and DMA pool chunks returning to baseline.
- * The model reads descriptors only through live pool chunks and aborts on
- * anything else, so use-after-free by the controller cannot pass.
+ * from a host system error, and DMA pool chunks returning to baseline with
+ * no misuse counted by the real pool (dma/pool.c). The model reads
+ * descriptors only through live pool chunks and aborts on anything else.
  */
 #include <string.h>
 
@@ -496,6 +496,7 @@ TEST(transfers_chains_short_packets_halts_and_retries)
 	pump();
 	CHECK_EQ(fake_dma_live_chunks(), f.chunks);
 	CHECK_EQ(fake_kmalloc_live, f.kmem);
+	CHECK_EQ(fake_dma_misuse(), 0);
 }
 
 TEST(cancel_timeout_and_iaa_watchdog)
@@ -589,6 +590,7 @@ TEST(cancel_timeout_and_iaa_watchdog)
 	CHECK_EQ(fake_ehci.doorbells, bells + 2);
 	CHECK_EQ(fake_dma_live_chunks(), baseline);
 	CHECK(e->eps == NULL);
+	CHECK_EQ(fake_dma_misuse(), 0);
 }
 
 static unsigned polls;
@@ -690,6 +692,7 @@ TEST(periodic_tree_placement_polling_and_unlink)
 	CHECK_EQ(fake_dma_live_chunks(), baseline);
 	for (unsigned f = 0; f < EHCI_FRAME_LIST_ENTRIES; f++)
 		CHECK_EQ(e->frame_list[f], EHCI_LINK_TERMINATE);
+	CHECK_EQ(fake_dma_misuse(), 0);
 }
 
 TEST(recovery_hotplug_cycles_and_shared_irq)
@@ -781,4 +784,5 @@ TEST(recovery_hotplug_cycles_and_shared_irq)
 	}
 	CHECK_EQ(fake_dma_live_chunks(), f.chunks);
 	CHECK_EQ(fake_kmalloc_live, f.kmem);
+	CHECK_EQ(fake_dma_misuse(), 0);
 }

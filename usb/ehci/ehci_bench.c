@@ -1,11 +1,11 @@
 /*
- * `ehcilat`: control-transfer latency on EHCI after an idle gap, the case
- * the core's back-to-back `usbbench` cannot show. QEMU runs the async
- * schedule from a timer that backs off while nothing happens, so the first
- * transfer after a pause can wait for the next timer pass; docs/ehci.md
- * records what this command measured and why the driver kicks the
- * controller after idle. It opens its own control QH for an addressed
- * high-speed device, so run it while the core is not using that device.
+ * `ehcilat` and `ehcibench`: control-transfer latency on EHCI after an
+ * idle gap, the case the core's back-to-back `usbbench` cannot show. QEMU
+ * runs the async schedule from a timer that backs off while nothing
+ * happens, so the first transfer after a pause can wait for the next timer
+ * pass; docs/ehci.md records what was measured and why the driver kicks
+ * the controller after idle. Both open their own control QH for an
+ * addressed high-speed device: run them while the core is not using it.
  */
 #include "ehci_sync.h"
 #include "kstring.h"
@@ -93,3 +93,40 @@ static int cmd_ehcilat(int argc, char **argv)
 SHELL_COMMAND(ehcilat, "ehcilat", "ehcilat <device address> [idle ms] [samples]",
 	      "EHCI GET_DESCRIPTOR latency after idle gaps (high-speed device on ehci0)",
 	      cmd_ehcilat);
+
+/* The address of a device the core has addressed on e (its control QH). */
+static uint8_t addressed_device(const struct ehci *e)
+{
+	for (const struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
+		uint8_t addr = ep->qh->ep_char & 0x7f;
+		if (!ep->periodic && !ep->closing && addr && !((ep->qh->ep_char >> 8) & 0xf))
+			return addr;
+	}
+	return 0;
+}
+
+/* `ehcibench` (run by `make bench`): the idle-gap table of docs/ehci.md. */
+static int cmd_ehcibench(int argc, char **argv)
+{
+	static const unsigned idle_ms[] = { 0, 2, 10, 50 };
+	struct ehci *e = ehci_by_index(0);
+	uint8_t addr = e ? addressed_device(e) : 0;
+
+	if (!addr) {
+		kprintf("ehcibench: no addressed high-speed device on ehci0; nothing to measure\n");
+		return 0;
+	}
+	kprintf("EHCI GET_DESCRIPTOR round trip after an idle gap, without and with the "
+		"doorbell kick (docs/ehci.md):\n");
+	bool kick = e->kick_async;
+	int rc = 0;
+	for (int on = 0; on < 2; on++) {
+		e->kick_async = on;
+		for (unsigned i = 0; i < ARRAY_SIZE(idle_ms); i++)
+			rc |= measure(e, addr, idle_ms[i], 20);
+	}
+	e->kick_async = kick;
+	return rc;
+}
+SHELL_COMMAND(ehcibench, "ehcibench", "ehcibench",
+	      "EHCI control latency after idle gaps, kick off and on", cmd_ehcibench);

@@ -5,8 +5,9 @@
  * companions, CONFIGFLAG routing them back, the IAA doorbell, and a
  * schedule walker that loads the QH overlay from qTDs (§4.10), follows the
  * alternate next pointer after a short packet and writes results back.
- * The walker reads descriptors only through live chunks of the fake DMA
- * pools, so a driver that lets the controller reach freed memory fails.
+ * The walker reads descriptors only through live chunks of the DMA pools
+ * (the real allocator, dma/pool.c, over the host page source), so a driver
+ * that lets the controller reach freed memory fails.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "../../../usb/ehci/ehci_hw.h"
 #include "dma_pool.h"
+#include "fake_dma_source.h"
 #include "fake_ehci.h"
 #include "hw.h"
 #include "irq.h"
@@ -344,124 +346,84 @@ void fake_ehci_run_frame(unsigned frame)
 	}
 }
 
-/* --- DMA pool ----------------------------------------------------------- */
+/* --- DMA: the real pool (dma/pool.c) over the host page source --------- */
 
-#define FAKE_ARENA (1u << 20)
-#define FAKE_UNIT 32u
+#define FAKE_DMA_BASE 0x40000000ull /* below 4 GiB, unrelated to virtual */
+#define FAKE_DMA_BYTES (64ull << 20)
 
-struct dma_pool {
-	uint8_t *arena;
+static struct fake_dma_arena *arena;
+
+static void *kernel_source_alloc(void *ctx, size_t size, dma_addr_t max_phys,
+				 dma_addr_t *phys)
+{
+	if (!arena)
+		arena = fake_dma_arena_create(FAKE_DMA_BASE, FAKE_DMA_BYTES, 6);
+	struct dma_page_source src = fake_dma_source(arena);
+	return src.alloc_region(src.ctx, size, max_phys, phys);
+}
+
+static void kernel_source_free(void *ctx, void *virt, dma_addr_t phys, size_t size)
+{
+	struct dma_page_source src = fake_dma_source(arena);
+	src.free_region(src.ctx, virt, phys, size);
+}
+
+const struct dma_page_source dma_kernel_source = { kernel_source_alloc,
+						   kernel_source_free, NULL };
+
+struct lookup {
 	dma_addr_t phys;
-	uint32_t owner[FAKE_ARENA / FAKE_UNIT]; /* chunk start unit + 1, 0 free */
-	size_t min, max;
-	unsigned flags;
+	void *virt;
 	long live;
-	struct dma_pool *next;
 };
 
-static struct dma_pool *pools;
-static unsigned pools_made;
-const struct dma_page_source dma_kernel_source;
-
-struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config *cfg)
+static void find_in_pool(struct dma_pool *pool, void *ctx)
 {
-	struct dma_pool *p = calloc(1, sizeof(*p));
-
-	(void)name;
-	p->arena = aligned_alloc(FAKE_ARENA, FAKE_ARENA);
-	memset(p->arena, 0xee, FAKE_ARENA);
-	p->phys = 0x40000000ull + (dma_addr_t)pools_made++ * FAKE_ARENA;
-	p->min = cfg->min_chunk;
-	p->max = cfg->max_chunk;
-	p->flags = cfg->flags;
-	p->next = pools;
-	pools = p;
-	return p;
+	struct lookup *l = ctx;
+	if (!l->virt)
+		l->virt = dma_pool_phys_to_virt(pool, l->phys);
 }
 
-void *dma_pool_alloc(struct dma_pool *p, size_t size, dma_addr_t *phys)
-{
-	size_t chunk = p->min;
-
-	while (chunk < size)
-		chunk *= 2;
-	if (chunk > p->max)
-		return NULL;
-	size_t units = chunk / FAKE_UNIT;
-	for (size_t start = 0; start < FAKE_ARENA / FAKE_UNIT; start += units) {
-		size_t u = 0;
-		while (u < units && !p->owner[start + u])
-			u++;
-		if (u < units)
-			continue;
-		for (u = 0; u < units; u++)
-			p->owner[start + u] = (uint32_t)start + 1;
-		void *v = p->arena + start * FAKE_UNIT;
-		if (!(p->flags & DMA_POOL_NO_ZERO))
-			memset(v, 0, chunk);
-		*phys = p->phys + start * FAKE_UNIT;
-		p->live++;
-		return v;
-	}
-	return NULL;
-}
-
-void dma_pool_free(struct dma_pool *p, void *v)
-{
-	size_t off = (size_t)((uint8_t *)v - p->arena), start = off / FAKE_UNIT;
-
-	if (off >= FAKE_ARENA || off % FAKE_UNIT || p->owner[start] != start + 1) {
-		fprintf(stderr, "fake dma_pool_free: %p is not a chunk start\n", v);
-		abort();
-	}
-	for (size_t u = start; u < FAKE_ARENA / FAKE_UNIT && p->owner[u] == start + 1; u++) {
-		p->owner[u] = 0;
-		memset(p->arena + u * FAKE_UNIT, 0xdb, FAKE_UNIT); /* poison */
-	}
-	p->live--;
-}
-
-dma_addr_t dma_pool_virt_to_phys(struct dma_pool *p, const void *v)
-{
-	return p->phys + (dma_addr_t)((const uint8_t *)v - p->arena);
-}
-
-void *dma_pool_phys_to_virt(struct dma_pool *p, dma_addr_t phys)
-{
-	if (phys < p->phys || phys >= p->phys + FAKE_ARENA)
-		return NULL;
-	size_t off = (size_t)(phys - p->phys);
-	return p->owner[off / FAKE_UNIT] ? p->arena + off : NULL;
-}
-
-void dma_pool_destroy(struct dma_pool *p)
-{
-	for (struct dma_pool **l = &pools; *l; l = &(*l)->next)
-		if (*l == p) {
-			*l = p->next;
-			break;
-		}
-	free(p->arena);
-	free(p);
-}
-
+/* Only live chunks of some pool: what a real device must restrict itself to. */
 void *fake_dma_virt(dma_addr_t phys)
 {
-	for (struct dma_pool *p = pools; p; p = p->next) {
-		void *v = dma_pool_phys_to_virt(p, phys);
-		if (v)
-			return v;
-	}
-	return NULL;
+	struct lookup l = { phys, NULL, 0 };
+
+	dma_pool_for_each(find_in_pool, &l);
+	return l.virt;
+}
+
+static void count_live(struct dma_pool *pool, void *ctx)
+{
+	struct dma_pool_stats st;
+
+	dma_pool_stats(pool, &st);
+	for (unsigned i = 0; i < st.nclasses; i++)
+		((struct lookup *)ctx)->live += (long)st.cls[i].live;
+}
+
+static void count_misuse(struct dma_pool *pool, void *ctx)
+{
+	struct dma_pool_stats st;
+
+	dma_pool_stats(pool, &st);
+	((struct lookup *)ctx)->live += (long)st.misuse;
+}
+
+long fake_dma_misuse(void)
+{
+	struct lookup l = { 0, NULL, 0 };
+
+	dma_pool_for_each(count_misuse, &l);
+	return l.live;
 }
 
 long fake_dma_live_chunks(void)
 {
-	long n = 0;
+	struct lookup l = { 0, NULL, 0 };
 
-	for (struct dma_pool *p = pools; p; p = p->next)
-		n += p->live;
-	return n;
+	dma_pool_for_each(count_live, &l);
+	return l.live;
 }
 
 /* --- kmalloc, work, IRQ ------------------------------------------------- */

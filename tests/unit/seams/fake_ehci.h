@@ -1,10 +1,10 @@
 /*
  * Host fakes for the EHCI driver tests: an EHCI controller model (register
  * file with QEMU's PORTSC/USBCMD/USBSTS behaviour, and a schedule walker
- * that executes qTDs against a scripted device), a DMA pool over an arena
- * whose "physical" addresses differ from its virtual ones, kmalloc, the
- * work queue, IRQ registration, PCI configuration space and the USB core
- * calls the driver makes.
+ * that executes qTDs against a scripted device), the kernel's DMA page
+ * source backed by the host arena of fake_dma_source.c (the pool itself is
+ * the real dma/pool.c), kmalloc, the work queue, IRQ registration, PCI
+ * configuration space and the USB core calls the driver makes.
  */
 #ifndef TERN_FAKE_EHCI_H
 #define TERN_FAKE_EHCI_H
@@ -72,6 +72,8 @@ void fake_work_reset(void);
 
 extern long fake_kmalloc_live;
 long fake_dma_live_chunks(void);
+/* Refused frees and bad translations the pools counted (must stay 0). */
+long fake_dma_misuse(void);
 extern unsigned fake_port_events, fake_reset_notifies, fake_hcd_registered;
 extern struct usb_hcd *fake_last_hcd;
 
