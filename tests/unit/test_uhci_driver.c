@@ -742,3 +742,18 @@ TEST(controller_that_will_not_reset_is_released)
 	CHECK_EQ(uhci_hc_count, 0);
 	CHECK(!fake_env_work_queued());
 }
+
+TEST(fatal_errors_far_apart_do_not_retire_the_controller)
+{
+	boot();
+	for (int i = 0; i < 6; i++) {
+		seam_now_ns += 11 * 1000000000ull;
+		fake_uhci.usbcmd &= ~UHCI_CMD_RS;
+		raise_irq(UHCI_STS_HSE | UHCI_STS_HCH);
+	}
+	CHECK(!hc->dead);
+	CHECK_EQ(hc->resets, 6);
+	CHECK_EQ(fake_env.reset_notifies, 6);
+	CHECK(!(fake_uhci.usbsts & UHCI_STS_HCH));
+	shutdown();
+}

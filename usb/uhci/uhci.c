@@ -24,7 +24,8 @@
 #define UHCI_HALT_TIMEOUT_NS (10 * NSEC_PER_MSEC) /* a frame is 1 ms */
 #define UHCI_PORT_TIMEOUT_NS (20 * NSEC_PER_MSEC)
 #define UHCI_PORT_ENABLE_DELAY_US 10   /* after reset ends, before PE */
-#define UHCI_MAX_RESETS 3
+#define UHCI_MAX_RESETS 3 /* in a row, each within the window of the last */
+#define UHCI_RESET_WINDOW_NS (10 * NSEC_PER_SEC)
 
 struct uhci_hc *uhci_hcs[UHCI_MAX_HCS];
 unsigned uhci_hc_count;
@@ -161,9 +162,14 @@ void uhci_recover(struct uhci_hc *hc, uint16_t status)
 	pr_err("%s: %s (USBSTS %04x), resetting the controller\n", hc->name, why, status);
 	stop(hc);
 	uhci_fail_all(hc, USB_ERR_HC);
-	if (++hc->resets > UHCI_MAX_RESETS) {
-		pr_err("%s: %u fatal errors, giving up on this controller\n", hc->name,
-		       hc->resets);
+	uint64_t now = ktime_ns();
+	if (hc->resets && now - hc->last_reset_ns > UHCI_RESET_WINDOW_NS)
+		hc->recent_resets = 0; /* an old error does not count against it */
+	hc->resets++;
+	hc->last_reset_ns = now;
+	if (++hc->recent_resets > UHCI_MAX_RESETS) {
+		pr_err("%s: %u fatal errors in a row, giving up on this controller\n", hc->name,
+		       hc->recent_resets);
 		hc->dead = true;
 		return;
 	}

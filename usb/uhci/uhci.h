@@ -87,6 +87,8 @@ struct uhci_hc {
 		uint64_t unlinks, element_races, halts_cleared;
 	} stats;
 	unsigned resets;          /* recoveries after fatal controller errors */
+	unsigned recent_resets;   /* those within UHCI_RESET_WINDOW_NS of each other */
+	uint64_t last_reset_ns;
 };
 
 #define UHCI_MAX_HCS 8

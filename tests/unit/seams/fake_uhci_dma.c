@@ -9,7 +9,7 @@
 #include "fake_uhci_dma.h"
 
 #define ARENA_BYTES (1u << 20)
-#define MAX_CHUNKS 16384
+#define MAX_CHUNKS 16384 /* fits the uint16_t owner map */
 #define FAKE_PHYS_BASE 0x10000000ull
 
 struct dma_pool {
@@ -21,10 +21,14 @@ static _Alignas(4096) unsigned char arena[ARENA_BYTES];
 static size_t arena_used;
 static struct { size_t off, size; bool live; } chunks[MAX_CHUNKS];
 static unsigned nchunks, live;
+/* Chunk index + 1 for every 16-byte unit of the arena (0: none), so that
+ * translation is O(1) like the real pool's. */
+static uint16_t owner[ARENA_BYTES / 16];
 static int fail_after = -1;
 
 struct dma_pool *fake_dma_pool(void)
 {
+	memset(owner, 0, (arena_used + 15) / 16 * sizeof(owner[0]));
 	arena_used = 0;
 	nchunks = 0;
 	live = 0;
@@ -49,6 +53,8 @@ void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 	chunks[nchunks].off = off;
 	chunks[nchunks].size = chunk;
 	chunks[nchunks].live = true;
+	for (size_t u = off / 16; u < (off + chunk) / 16; u++)
+		owner[u] = (uint16_t)(nchunks + 1);
 	nchunks++;
 	live++;
 	memset(arena + off, 0, chunk);
@@ -58,10 +64,10 @@ void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 
 static int chunk_of(size_t off)
 {
-	for (unsigned i = 0; i < nchunks; i++)
-		if (chunks[i].live && off >= chunks[i].off && off < chunks[i].off + chunks[i].size)
-			return (int)i;
-	return -1;
+	if (off >= ARENA_BYTES || owner[off / 16] == 0)
+		return -1;
+	int i = owner[off / 16] - 1;
+	return chunks[i].live ? i : -1;
 }
 
 void dma_pool_free(struct dma_pool *pool, void *vaddr)
