@@ -334,17 +334,33 @@ static int cmd_dmatest(int argc, char **argv)
 SHELL_COMMAND(dmatest, "dmatest", "dmatest [ops] [seed]",
 	      "randomized DMA pool stress; must end with 0 violations", cmd_dmatest);
 
-static void print_pool(struct dma_pool *pool, void *ctx)
+#define DMASTAT_MAX 32
+
+struct dmastat_snapshots {
+	struct dma_pool_stats st[DMASTAT_MAX];
+	unsigned n, skipped;
+};
+
+/* Runs with interrupts off, so it only copies; printing comes after. */
+static void snapshot_pool(struct dma_pool *pool, void *ctx)
 {
-	(*(unsigned *)ctx)++;
-	dma_pool_print_stats(pool);
+	struct dmastat_snapshots *s = ctx;
+	if (s->n < DMASTAT_MAX)
+		dma_pool_stats(pool, &s->st[s->n++]);
+	else
+		s->skipped++;
 }
 
 static int cmd_dmastat(int argc, char **argv)
 {
-	unsigned n = 0;
-	dma_pool_for_each(print_pool, &n);
-	if (!n)
+	static struct dmastat_snapshots s;
+	s.n = s.skipped = 0;
+	dma_pool_for_each(snapshot_pool, &s);
+	for (unsigned i = 0; i < s.n; i++)
+		dma_pool_stats_print(&s.st[i]);
+	if (s.skipped)
+		kprintf("... and %u more pools\n", s.skipped);
+	if (!s.n)
 		kprintf("no DMA pools\n");
 	return 0;
 }

@@ -1032,7 +1032,9 @@ void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out)
 {
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
 	memset(out, 0, sizeof(*out));
-	out->name = pool->name;
+	memcpy(out->name, pool->name, sizeof(out->name));
+	out->region_size = pool->cfg.region_size;
+	out->max_phys = pool->cfg.max_phys;
 	out->nclasses = pool->nclasses;
 	memcpy(out->cls, pool->cls, out->nclasses * sizeof(*pool->cls));
 	out->regions_peak = pool->st.regions_peak;
@@ -1050,6 +1052,8 @@ void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out)
 			      table_bytes(&pool->by_phys) +
 			      pool->region_cap * sizeof(*pool->regions) +
 			      (uint64_t)pool->nregions * region_meta_bytes(pool);
+	out->region_metadata_bytes = region_meta_bytes(pool) +
+				     2 * BUCKET_SLOTS * sizeof(struct region_slot);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
@@ -1060,33 +1064,37 @@ unsigned dma_pool_metadata_bp(const struct dma_pool_stats *st)
 	return (unsigned)((st->metadata_bytes * 10000 + st->managed_bytes - 1) / st->managed_bytes);
 }
 
-void dma_pool_print_stats(struct dma_pool *pool)
+void dma_pool_stats_print(const struct dma_pool_stats *st)
 {
-	struct dma_pool_stats st;
-	dma_pool_stats(pool, &st);
-	unsigned bp = dma_pool_metadata_bp(&st);
+	unsigned bp = dma_pool_metadata_bp(st);
+	unsigned region_bp = (unsigned)((st->region_metadata_bytes * 10000 + st->region_size - 1) /
+					st->region_size);
 	kprintf("pool %s: %llu regions of %zu KiB (peak %llu, taken %llu, returned %llu), max_phys 0x%llx\n",
-		st.name, (unsigned long long)st.regions, pool->cfg.region_size / 1024,
-		(unsigned long long)st.regions_peak, (unsigned long long)st.regions_taken,
-		(unsigned long long)st.regions_returned, (unsigned long long)pool->cfg.max_phys);
-	size_t per_region = region_meta_bytes(pool) + 2 * BUCKET_SLOTS * sizeof(struct region_slot);
-	unsigned region_bp = (unsigned)((per_region * 10000 + pool->cfg.region_size - 1) /
-					pool->cfg.region_size);
+		st->name, (unsigned long long)st->regions, st->region_size / 1024,
+		(unsigned long long)st->regions_peak, (unsigned long long)st->regions_taken,
+		(unsigned long long)st->regions_returned, (unsigned long long)st->max_phys);
 	kprintf("  managed %llu KiB, live %llu bytes, misuse %llu, poison hits %llu\n",
-		(unsigned long long)(st.managed_bytes / 1024), (unsigned long long)st.live_bytes,
-		(unsigned long long)st.misuse, (unsigned long long)st.poison_hits);
-	kprintf("  metadata %llu bytes = %u.%02u%% of managed (%zu bytes = %u.%02u%% per region, the rest per pool)\n",
-		(unsigned long long)st.metadata_bytes, bp / 100, bp % 100, per_region,
-		region_bp / 100, region_bp % 100);
+		(unsigned long long)(st->managed_bytes / 1024), (unsigned long long)st->live_bytes,
+		(unsigned long long)st->misuse, (unsigned long long)st->poison_hits);
+	kprintf("  metadata %llu bytes = %u.%02u%% of managed (%llu bytes = %u.%02u%% per region, the rest per pool)\n",
+		(unsigned long long)st->metadata_bytes, bp / 100, bp % 100,
+		(unsigned long long)st->region_metadata_bytes, region_bp / 100, region_bp % 100);
 	kprintf("  %8s %10s %10s %10s %10s %8s\n", "size", "live", "peak", "splits", "merges",
 		"failed");
-	for (unsigned i = 0; i < st.nclasses; i++) {
-		const struct dma_pool_class_stats *c = &st.cls[i];
+	for (unsigned i = 0; i < st->nclasses; i++) {
+		const struct dma_pool_class_stats *c = &st->cls[i];
 		kprintf("  %8zu %10llu %10llu %10llu %10llu %8llu\n", c->size,
 			(unsigned long long)c->live, (unsigned long long)c->peak,
 			(unsigned long long)c->splits, (unsigned long long)c->merges,
 			(unsigned long long)c->failed);
 	}
+}
+
+void dma_pool_print_stats(struct dma_pool *pool)
+{
+	struct dma_pool_stats st;
+	dma_pool_stats(pool, &st);
+	dma_pool_stats_print(&st);
 }
 
 void dma_pool_for_each(void (*fn)(struct dma_pool *pool, void *ctx), void *ctx)

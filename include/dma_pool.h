@@ -35,18 +35,31 @@ extern const struct dma_page_source dma_kernel_source;
 struct dma_pool_config {
 	size_t min_chunk;    /* power of two, >= 16 */
 	size_t max_chunk;    /* power of two, <= region_size */
-	size_t region_size;  /* power of two, >= 4096 */
+	size_t region_size;  /* power of two, 4 KiB .. 4 MiB */
 	dma_addr_t max_phys; /* highest address the device can reach */
 	unsigned flags;
 	const struct dma_page_source *source;
 };
 
+/* NULL, after a message naming the bad field, if cfg is invalid. The name
+ * is copied (up to 23 characters). Every call below is IRQ-safe. */
 struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config *cfg);
+/* A chunk of the next power of two >= size (at least min_chunk), aligned to
+ * its size physically and virtually, zeroed unless DMA_POOL_NO_ZERO; NULL if
+ * the page source is exhausted or size > max_chunk (reported). The caller's
+ * address is recorded as the allocation site for the leak report. */
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys);
+/* Double frees, interior/misaligned pointers and pointers from another pool
+ * or from nowhere are refused with a message naming the pool and the caller,
+ * and change nothing. */
 void dma_pool_free(struct dma_pool *pool, void *vaddr);
+/* Any byte of a live chunk; 0 (reported) for anything else. */
 dma_addr_t dma_pool_virt_to_phys(struct dma_pool *pool, const void *vaddr);
-/* Checked: NULL unless phys lies inside a live chunk of this pool. */
+/* Checked: NULL unless phys lies inside a live chunk of this pool, so
+ * hardware link pointers can be followed safely. */
 void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys);
+/* Prints a leak line (size, phys, allocation site) per live chunk and keeps
+ * the regions holding them; everything else goes back to the source. */
 void dma_pool_destroy(struct dma_pool *pool);
 
 /*
@@ -71,7 +84,9 @@ struct dma_pool_class_stats {
 };
 
 struct dma_pool_stats {
-	const char *name;
+	char name[24];
+	size_t region_size;
+	dma_addr_t max_phys;
 	unsigned nclasses; /* cls[0] is min_chunk, cls[nclasses-1] max_chunk */
 	struct dma_pool_class_stats cls[DMA_POOL_MAX_CLASSES];
 	uint64_t regions;          /* regions held now */
@@ -81,6 +96,7 @@ struct dma_pool_stats {
 	uint64_t managed_bytes;    /* regions * region_size */
 	uint64_t live_bytes;       /* sum of live chunk sizes */
 	uint64_t metadata_bytes;   /* every byte of allocator state */
+	uint64_t region_metadata_bytes; /* the part each region adds */
 	uint64_t misuse;           /* refused frees and bad translations */
 	uint64_t poison_hits;      /* writes into freed chunks found */
 };
@@ -88,10 +104,12 @@ struct dma_pool_stats {
 void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out);
 /* Metadata as hundredths of a percent of managed memory (150 = 1.50%). */
 unsigned dma_pool_metadata_bp(const struct dma_pool_stats *st);
-/* Prints one pool's statistics (the body of `dmastat`). */
+/* Prints statistics taken with dma_pool_stats (the body of `dmastat`). */
+void dma_pool_stats_print(const struct dma_pool_stats *st);
+/* dma_pool_stats, then dma_pool_stats_print. */
 void dma_pool_print_stats(struct dma_pool *pool);
-/* Calls fn for every pool in creation order; fn must not create or destroy
- * pools. */
+/* Calls fn for every pool in creation order, with interrupts off: fn must
+ * be short (take a snapshot, do not print) and not create or destroy pools. */
 void dma_pool_for_each(void (*fn)(struct dma_pool *pool, void *ctx), void *ctx);
 
 #endif

@@ -207,8 +207,8 @@ struct usb_bus {
 /* The list of buses, in registration order (bus 1 first). */
 struct usb_bus *usb_buses(void);
 struct usb_device *usb_find_device(int busnum, int addr);
-/* "usb 1-4.1" style name for messages; static buffer per call site is
- * not needed: writes into buf. */
+/* The Linux-style name for messages ("usb 1-4.1", a root hub "usb1"),
+ * written into buf. */
 const char *usb_dev_name(const struct usb_device *dev, char *buf, size_t len);
 const char *usb_speed_str(enum usb_speed speed); /* "1.5M", "12M", "480M" */
 
@@ -237,9 +237,16 @@ struct usb_request *usb_request_alloc(struct usb_device *dev, struct usb_endpoin
 				      size_t buf_size);
 /* Frees now, or once the HCD gives it back if it is in flight. */
 void usb_request_free(struct usb_request *r);
-/* 0 or a negative status (then done will not run for this submission). */
+/* 0: done runs once with the outcome (a controller refusing a queued
+ * control request included). Negative: refused now, done will not run. */
 int usb_submit(struct usb_request *r);
 void usb_request_cancel(struct usb_request *r);
+/*
+ * After a bulk or interrupt request completed with USB_ERR_STALL: sends
+ * CLEAR_FEATURE(ENDPOINT_HALT) (USB 2.0 9.4.5), restarts the endpoint's
+ * data toggle in the controller and resubmits the request. 0 if started.
+ */
+int usb_clear_halt(struct usb_request *stalled);
 /* Fills the SETUP packet of a control request and submits it. */
 int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,
 		      uint16_t index, uint16_t len, uint64_t timeout_ns);

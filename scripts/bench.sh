@@ -6,7 +6,9 @@
 #      (scripts/boot-floor.S) that prints a prompt at once.
 #   2. Each host benchmark binary given as an argument.
 #   3. Every in-kernel `*bench` shell command, in one boot with -m 2G and the
-#      default USB topology.
+#      reference USB topology (scripts/qemu.py --usb reference: ICH9 EHCI +
+#      companions and a piix3 UHCI, 7 devices with a hub), once boot-time
+#      work has finished.
 # Environment: BUILD, PYTHON, BOOTS (boots per configuration, default 5).
 set -euo pipefail
 
@@ -45,6 +47,6 @@ done
 
 heading "In-kernel benchmarks"
 "$PYTHON" "$ROOT/scripts/bench_qemu.py" kernel --iso "$ISO" --mem 2G \
-	--usb default || status=1
+	--usb reference || status=1
 
 exit $status

@@ -8,8 +8,9 @@
       + GRUB + a stub that prints a prompt, scripts/boot-floor.S); min and
       median of each, Tern's share above the floor, the < 1 s target.
   bench_qemu.py kernel --iso ISO [--mem 2G] [--usb default]
-      Boots Tern once, finds every shell command whose name ends in
-      "bench" in `help`, runs each and prints its output.
+      Boots Tern once, waits until boot-time work (USB enumeration) has
+      finished, finds every shell command whose name ends in "bench" in
+      `help`, runs each and prints its output.
 
 Benchmarks print figures; they never fail on speed. The exit status is
 non-zero only when a boot or a command does not work at all.
@@ -74,6 +75,9 @@ def kernel(args):
     with qemu.Tern(iso=args.iso, mem=args.mem, usb=args.usb) as vm:
         vm.start()
         vm.wait_prompt()
+        # Let boot-time work (USB enumeration runs from the idle loop)
+        # finish before benchmarks keep the CPU busy.
+        vm.wait_quiet(timeout=60)
         commands = sorted(set(bench_commands(vm.run("help"))))
         print("In-kernel benchmarks (-m %s, USB %s): %s" % (
             args.mem, args.usb, ", ".join(commands) or "none registered"))

@@ -364,31 +364,49 @@ def _key_event(qcode, down):
 KERNEL_LOG_LINE = re.compile(r"\[\s*\d+\.\d+\] ")
 
 
-def echo_end(text):
-    """Offset just past the echoed command line in text (typed after a
-    prompt, CRs removed), or None while it has not ended. Kernel log lines
-    can land around and inside the echo: at a bare prompt the console ends
-    the prompt line with a newline before the message; in a half-typed line
-    it erases the line, prints the message and redraws prompt and line
-    below. So the echo is the first line that is neither a log line nor
-    that bare-prompt newline."""
-    line_start = 0
-    while True:
-        newline = text.find("\n", line_start)
-        if newline < 0:
-            return None
-        line = text[line_start:newline]
-        bare_prompt_ended = (line_start == 0 and line == ""
-                             and KERNEL_LOG_LINE.match(text, newline + 1))
-        if not bare_prompt_ended and not KERNEL_LOG_LINE.search(line):
-            return newline + 1
-        line_start = newline + 1
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def after_echo(text):
-    """What follows the echoed command line in text."""
-    end = echo_end(text)
-    return "" if end is None else text[end:]
+def _typed_part(line):
+    """A line as the terminal shows it, without a leading prompt."""
+    shown = ANSI_ESCAPE.sub("", line)
+    return shown[len(PROMPT):] if shown.startswith(PROMPT) else shown
+
+
+def echo_end(text, typed=None):
+    """Offset just past the echoed command line in text (what followed a
+    prompt, CRs removed), or None while it has not ended.
+
+    Kernel log lines can land around and inside the echo: a message at a
+    bare prompt first ends the prompt line; a message in a half-typed line
+    ends or erases it, and the typed text is drawn again below the
+    message. So the echo ends at the first line that is not a log line,
+    not that bare prompt's line end, and not typed text (the plain text
+    sent, if known) cut off by a log line and drawn again later."""
+    lines = text.split("\n")[:-1]  # complete lines only
+    offset = 0
+    for i, line in enumerate(lines):
+        offset += len(line) + 1
+        log_follows = i + 1 < len(lines) and KERNEL_LOG_LINE.match(lines[i + 1])
+        if KERNEL_LOG_LINE.search(line):
+            continue
+        if i == 0 and line == "" and log_follows:
+            continue  # a message at the bare prompt
+        if log_follows and typed is not None and _redrawn_later(
+                _typed_part(line), typed, lines[i + 1:]):
+            continue
+        return offset
+    return None
+
+
+def _redrawn_later(shown, typed, later_lines):
+    """Whether shown, a part of typed, is drawn again at least as fully in
+    a later line (so it was cut off, not ended by Enter)."""
+    if not typed.startswith(shown):
+        return False
+    return any(typed.startswith(part) and len(part) >= len(shown)
+               for part in map(_typed_part, later_lines)
+               if not KERNEL_LOG_LINE.search(part))
 
 
 _LIVE = set()
@@ -622,6 +640,18 @@ class Tern:
         raise TernTimeout("timed out after %.0f s waiting for %s\n%s"
                           % (timeout, shown, self.diagnostics()))
 
+    def wait_quiet(self, quiet_seconds=1.0, timeout=COMMAND_TIMEOUT):
+        """Waits until the serial output has not grown for quiet_seconds
+        (boot-time work such as USB enumeration has finished); False if it
+        still grows after timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = len(self.output())
+            time.sleep(quiet_seconds)
+            if len(self.output()) == before:
+                return True
+        return False
+
     def wait_prompt(self, timeout=BOOT_TIMEOUT):
         return self.wait_for(PROMPT, timeout)
 
@@ -634,14 +664,22 @@ class Tern:
             data = data.encode()
         self._serial.sendall(data)
 
-    def run(self, command, timeout=COMMAND_TIMEOUT):
+    def run(self, command, timeout=COMMAND_TIMEOUT, char_delay=0.0):
         """Types command (text, or bytes with editing keys) and Enter, waits
         for the next prompt and returns what the command printed (between
-        the echoed line and the prompt), with CR removed."""
+        the echoed line and the prompt), with CR removed. char_delay > 0
+        types one byte at a time, like a person."""
         if isinstance(command, str):
             command = command.encode()
+        typed = command.decode("latin-1")
+        if not typed.isprintable():
+            typed = None  # editing keys: the echo is not the bytes sent
         start = self.pos
-        self.send_raw(command + b"\r")
+        if char_delay:
+            for byte in command:
+                self.send_raw(bytes([byte]))
+                time.sleep(char_delay)
+        self.send_raw(command + b"\r" if not char_delay else b"\r")
         deadline = time.monotonic() + timeout
         while True:
             # A prompt before the echo has ended is the console redrawing
@@ -650,7 +688,7 @@ class Tern:
             text = self.output(start)[: self.match_start
                                       - max(start, self._base)]
             text = text.replace("\r", "")
-            end = echo_end(text)
+            end = echo_end(text, typed)
             if end is not None:
                 return text[end:]
 

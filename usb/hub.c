@@ -162,6 +162,9 @@ static void status_changed(struct usb_request *r)
 	const uint8_t *b = r->xfer.buf;
 	uint32_t bits = 0;
 
+	if (r->xfer.status == USB_ERR_STALL && hs->int_errors++ < HUB_INT_MAX_ERRORS &&
+	    usb_clear_halt(r) == 0)
+		return; /* resubmitted once the halt is cleared */
 	if (r->xfer.status) {
 		char name[48];
 		if (++hs->int_errors > HUB_INT_MAX_ERRORS) {

@@ -127,8 +127,8 @@ int usb_submit(struct usb_request *r)
 	struct usb_device *dev = r->dev;
 	int rc;
 
-	if (dev->state == USB_STATE_GONE || r->orphaned)
-		return USB_ERR_NODEV;
+	if (dev->state == USB_STATE_GONE || r->orphaned || (is_ep0(r) && !dev->ep0_open))
+		return USB_ERR_NODEV; /* a root hub has no endpoint 0 on the wire */
 	if (r->inflight)
 		return USB_ERR_INVAL;
 	r->xfer.complete = request_complete;
@@ -194,6 +194,47 @@ int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t
 	r->xfer.len = len;
 	r->xfer.timeout_ns = timeout_ns;
 	return usb_submit(r);
+}
+
+/* --- STALL recovery ------------------------------------------------------ */
+static void halt_cleared(struct usb_request *c)
+{
+	struct usb_request *stalled = c->ctx;
+	struct usb_endpoint *ep = stalled->xfer.ep;
+	struct usb_hcd *hcd = c->dev->hcd;
+	int rc = c->xfer.status;
+	char name[48];
+
+	usb_request_free(c);
+	if (rc == 0) {
+		/* The device restarted the endpoint at DATA0: so must we. */
+		hcd->ops->ep_close(hcd, ep);
+		rc = hcd->ops->ep_open(hcd, ep);
+	}
+	if (rc == 0)
+		rc = usb_submit(stalled);
+	if (rc)
+		pr_err("%s: endpoint 0x%02x stays halted: %s\n",
+		       usb_dev_name(stalled->dev, name, sizeof(name)), ep->ep_addr,
+		       usb_status_str(rc));
+}
+
+int usb_clear_halt(struct usb_request *stalled)
+{
+	struct usb_device *dev = stalled->dev;
+	struct usb_request *c = usb_request_alloc(dev, &dev->ep0, 0);
+	int rc;
+
+	if (!c)
+		return USB_ERR_NOMEM;
+	c->ctx = stalled;
+	c->done = halt_cleared;
+	rc = usb_control_async(c, USB_TYPE_STANDARD | USB_RECIP_ENDPOINT, USB_REQ_CLEAR_FEATURE,
+			       USB_FEATURE_ENDPOINT_HALT, stalled->xfer.ep->ep_addr, 0,
+			       500 * NSEC_PER_MSEC);
+	if (rc)
+		usb_request_free(c);
+	return rc;
 }
 
 /* --- synchronous helpers for shell commands ----------------------------- */

@@ -4,7 +4,6 @@ sizes seen through the multiboot2 map, the kernel command line from fw_cfg
 deliberate CPU exceptions (`crash pf|ud|df`)."""
 
 import re
-import time
 
 import pytest
 
@@ -140,17 +139,6 @@ def _frames(report):
     return re.findall(r"#\s*\d+\s+0x[0-9a-fA-F]+\s+(\S+)", report)
 
 
-def _output_settles(vm, quiet_seconds=1.0, limit=10.0):
-    """True once the serial output stops growing for quiet_seconds."""
-    deadline = time.monotonic() + limit * qemu.TIMEOUT_SCALE
-    while time.monotonic() < deadline:
-        before = len(vm.output())
-        time.sleep(quiet_seconds)
-        if len(vm.output()) == before:
-            return True
-    return False
-
-
 def _assert_usable_or_halted_cleanly(vm):
     """After a fatal report the machine either still answers commands or
     halts: it must neither reset (QEMU -no-reboot would exit 0) nor loop
@@ -158,7 +146,8 @@ def _assert_usable_or_halted_cleanly(vm):
     if qemu.PROMPT in vm.output(vm.match_start):
         assert vm.run("echo alive").strip() == "alive"
         return
-    assert _output_settles(vm), "output keeps growing\n" + vm.diagnostics()
+    assert vm.wait_quiet(timeout=10 * qemu.TIMEOUT_SCALE), \
+        "output keeps growing\n" + vm.diagnostics()
     if vm.proc.poll() is not None:
         assert vm.proc.returncode == qemu.EXIT_FAIL, vm.diagnostics()
     log = tern_shell.plain(vm.output())

@@ -160,3 +160,20 @@ def test_bad_arguments_print_an_error_and_change_nothing(tern, line):
 def test_help_for_one_command_shows_its_usage(tern):
     out = tern.run("help echo")
     assert "echo [text...]" in out or re.search(r"(?i)usage:?\s*echo", out), out
+
+
+def test_kernel_messages_while_typing_leave_commands_intact(boot):
+    # USB hot-plug makes the kernel log from interrupt/work context at any
+    # moment, also into a half-typed line; every command must still run as
+    # typed and print its own output.
+    vm = boot(usb="uhci-hubs")
+    for i in range(24):
+        if i % 4 == 0:
+            vm.device_add("usb-kbd", "hotkbd", bus="uhci.0", port="1.3")
+        elif i % 4 == 2:
+            vm.device_del("hotkbd")
+        # Typed slowly, so that messages cut into the line.
+        out = vm.run("echo round %d" % i, char_delay=0.01)
+        assert out.strip() == "round %d" % i
+    hotplug_logs = re.findall(r"(?m)^.*\[\s*\d+\.\d+\] usb .*$", vm.output())
+    assert len(hotplug_logs) > 6, "too few kernel messages to test with"

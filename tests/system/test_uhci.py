@@ -206,6 +206,9 @@ def plug(vm, cycle, devices):
 
 
 def hotplug_cycle(vm, cycle, base_count, first_addresses):
+    """Plugs one kind of device (tree), checks lsusb and that it got the
+    same addresses as the first time, unplugs it and waits until every DMA
+    chunk is back (which also means every address was released)."""
     kind, devices = HOTPLUG_KINDS[cycle % len(HOTPLUG_KINDS)]
     ids = plug(vm, cycle, devices)
     tree, info = wait_enumerated(vm, base_count + len(devices))
@@ -219,6 +222,7 @@ def hotplug_cycle(vm, cycle, base_count, first_addresses):
     for dev_id in reversed(ids):
         vm.device_del(dev_id)
     wait_enumerated(vm, base_count)
+    return settled_chunks(vm)
 
 
 def test_hotplug_cycles_return_dma_chunks_and_addresses(boot):
@@ -230,18 +234,15 @@ def test_hotplug_cycles_return_dma_chunks_and_addresses(boot):
     # One round first: the hub driver keeps a small request per hub port
     # once that port has been used, which is bounded, not a leak.
     for cycle in range(len(HOTPLUG_KINDS)):
-        hotplug_cycle(vm, cycle, base_count, first_addresses)
-    base_chunks = settled_chunks(vm)
+        base_chunks = hotplug_cycle(vm, cycle, base_count, first_addresses)
     for cycle in range(len(HOTPLUG_KINDS), len(HOTPLUG_KINDS) + 20):
-        hotplug_cycle(vm, cycle, base_count, first_addresses)
-    end_chunks = settled_chunks(vm)
-    assert end_chunks == base_chunks
+        chunks = hotplug_cycle(vm, cycle, base_count, first_addresses)
+        assert chunks == base_chunks, "after cycle %d" % cycle
     # The UHCI driver itself caches nothing: back to its state at boot.
     uhci_pools = [name for name in boot_chunks if name.startswith("uhci")]
     assert uhci_pools, boot_chunks
     for name in uhci_pools:
-        assert end_chunks[name] == boot_chunks[name], (name, boot_chunks,
-                                                       end_chunks)
+        assert chunks[name] == boot_chunks[name], (name, boot_chunks, chunks)
     assert not uhci_complaints(vm)
 
 

@@ -54,6 +54,7 @@ static void boot_with_irq(uint8_t line)
 	fake_uhci_reset(IO_BASE, 2);
 	fake_uhci.config[0xC0 / 4] = 0x0000bf10; /* BIOS left SMI bits set */
 	fake_uhci.portsc[1] |= UHCI_PORT_PR | UHCI_PORT_SUSP; /* and port 2 busy */
+	fake_uhci.config[PCI_COMMAND / 4] = PCI_CMD_INTX_DISABLE; /* and INTx off */
 	memset(&pdev, 0, sizeof(pdev));
 	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
 	pdev.irq_line = line;
@@ -197,7 +198,7 @@ TEST(probe_hands_off_resets_and_starts)
 	CHECK(!(fake_uhci.usbsts & UHCI_STS_HCH));
 	CHECK_EQ(fake_uhci.frbaseadd, hc->frame_list_dma);
 	CHECK_EQ(hc->frame_list_dma & 0xFFF, 0);
-	CHECK(fake_uhci.config[1] & PCI_CMD_BUS_MASTER);
+	CHECK_EQ(fake_uhci.config[1] & 0xFFFF, PCI_CMD_IO | PCI_CMD_BUS_MASTER);
 	CHECK_EQ(fake_env.irq_line, 11);
 	CHECK(fake_env.hcd == &hc->hcd);
 	CHECK_EQ(hc->hcd.num_ports, 2);

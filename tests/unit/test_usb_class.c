@@ -30,6 +30,13 @@ static int run_cmd(char *line)
 	return -100;
 }
 
+/* Unplugs a root-port device and lets the core notice. */
+static void unplug(struct fake_hcd *fh, unsigned port)
+{
+	fake_unplug_root(fh, port);
+	fake_run_ms(50);
+}
+
 static bool inited;
 
 static bool log_has_bus(struct fake_hcd *fh, const char *fmt_with_bus)
@@ -139,6 +146,19 @@ TEST(held_key_repeats_after_delay_and_stops_on_release)
 	CHECK_EQ(fake_shell_typed_len, n);
 }
 
+TEST(stalled_keyboard_endpoint_is_cleared_and_typing_continues)
+{
+	setup();
+	plug_keyboard();
+	kbd.int_halted = true;
+	fake_run_ms(50);
+	CHECK_EQ(kbd.halt_clears, 1);
+	CHECK(!kbd.int_halted);
+	type_key(&kbd, 0, 0x0b); /* h */
+	CHECK(strcmp(fake_shell_typed, "h") == 0);
+	unplug_keyboard();
+}
+
 TEST(key_translation_table)
 {
 	char out[8];
@@ -169,15 +189,13 @@ TEST(tablet_report_descriptor_is_read_and_parsed)
 	fake_run_ms(400);
 	CHECK(seam_log_contains("HID pointer ready (absolute)"));
 	/* A truncated report descriptor: the interface stays unbound. */
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 	fake_make_tablet(&tab, USB_SPEED_FULL);
 	tab.report_desc_len = 20;
 	fake_plug_root(&fh, 1, &tab);
 	fake_run_ms(400);
 	CHECK(seam_log_contains("report descriptor rejected: no X/Y pointer fields"));
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 }
 
 TEST(input_command_shows_events_until_a_serial_key)
@@ -206,8 +224,7 @@ TEST(input_command_shows_events_until_a_serial_key)
 	/* Keys typed during `input` were shown, not fed to the shell. */
 	CHECK_EQ(fake_shell_typed_len, 0);
 	fake_unplug_root(&fh, 1);
-	fake_unplug_root(&fh, 2);
-	fake_run_ms(50);
+	unplug(&fh, 2);
 }
 
 TEST(lsusb_and_tree_match_linux_format)
@@ -284,9 +301,18 @@ TEST(lsusb_and_tree_match_linux_format)
 	strcpy(cmd, "usbreset 1");
 	CHECK_EQ(run_cmd(cmd), 1);
 
+	/* Resetting the hub takes its subtree down and brings it back. */
+	seam_log_clear();
+	snprintf(cmd, sizeof(cmd), "usbreset %d:3", fh.hcd.busnum);
+	CHECK_EQ(run_cmd(cmd), 0);
+	strcpy(cmd, "usbwait 5000");
+	CHECK_EQ(run_cmd(cmd), 0);
+	CHECK(seam_log_contains("-2.2: USB disconnect, device number 5"));
+	CHECK(seam_log_contains("-2.2: new 12M USB device number 5"));
+	CHECK(seam_log_contains("-2.1: new 12M USB device number 4"));
+
 	fake_unplug_root(&fh, 1);
-	fake_unplug_root(&fh, 2);
-	fake_run_ms(50);
+	unplug(&fh, 2);
 }
 
 TEST(usbbench_reenumerates_and_measures_latency)
@@ -310,8 +336,7 @@ TEST(usbbench_reenumerates_and_measures_latency)
 	CHECK(seam_log_contains("Linux 6.1 reference"));
 	CHECK(seam_log_contains("min 1000 us, median 1000 us, max 1000 us (N=50)"));
 	CHECK_EQ(k.configured, true);
-	fake_unplug_root(&fh, 2);
-	fake_run_ms(50);
+	unplug(&fh, 2);
 }
 
 TEST(usbdebug_shows_ports_mid_enumeration)
@@ -336,8 +361,7 @@ TEST(usbdebug_shows_ports_mid_enumeration)
 	CHECK_EQ(run_cmd(cmd), 1);
 	fake_run_ms(300);
 	fake_unplug_root(&fh, 1);
-	fake_unplug_root(&fh, 2);
-	fake_run_ms(50);
+	unplug(&fh, 2);
 }
 
 TEST(usbwait_returns_once_devices_and_their_drivers_are_ready)
@@ -361,8 +385,7 @@ TEST(usbwait_returns_once_devices_and_their_drivers_are_ready)
 	CHECK(log_has_bus(&fh, "usb %d-1.2: HID keyboard ready (boot protocol)"));
 	CHECK(seam_now_ns - t0 < 2 * NSEC_PER_SEC);
 	/* A device that never finishes enumerating makes usbwait fail. */
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 	fh.swallow = true;
 	fake_make_keyboard(&k, USB_SPEED_FULL);
 	fake_plug_root(&fh, 1, &k);

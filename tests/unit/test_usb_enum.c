@@ -35,6 +35,13 @@ static void start_bus(struct fake_hcd *fh, unsigned nports, enum usb_speed speed
 	CHECK_EQ(usb_hcd_register(&fh->hcd), 0);
 }
 
+/* Unplugs a root-port device and lets the core notice. */
+static void unplug(struct fake_hcd *fh, unsigned port)
+{
+	fake_unplug_root(fh, port);
+	fake_run_ms(50);
+}
+
 static struct usb_device *find_by_path(struct fake_hcd *fh, const char *path)
 {
 	struct usb_bus *bus = fh->hcd.core;
@@ -190,8 +197,7 @@ TEST(disconnect_mid_enumeration_leaves_nothing_behind)
 	fake_plug_root(&fh, 1, &kbd);
 	fake_run_ms(300);
 	CHECK_EQ(kbd.address, 2);
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 }
 
 TEST(malformed_config_is_rejected_with_a_message_naming_the_device)
@@ -209,8 +215,7 @@ TEST(malformed_config_is_rejected_with_a_message_naming_the_device)
 				"interface 0 alt 0 declares 2 endpoints, found 1"));
 	CHECK_EQ(fh.root_status[1] & USB_PORT_ENABLED, 0);
 	CHECK_EQ(fh.resets_started, 1); /* no retry of a malformed device */
-	fake_unplug_root(&fh, 2);
-	fake_run_ms(50);
+	unplug(&fh, 2);
 }
 
 TEST(stalled_string_requests_do_not_stop_enumeration)
@@ -228,8 +233,7 @@ TEST(stalled_string_requests_do_not_stop_enumeration)
 	d = find_by_path(&fh, "1");
 	CHECK(d && d->state == USB_STATE_CONFIGURED);
 	CHECK(d && d->product[0] == 0);
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 }
 
 TEST(stall_on_set_configuration_gives_up_after_bounded_retries)
@@ -249,8 +253,7 @@ TEST(stall_on_set_configuration_gives_up_after_bounded_retries)
 	CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
 	/* Address space is clean: all three attempts gave theirs back. */
 	CHECK(usb_find_device(fh.hcd.busnum, 2) == NULL);
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
 
@@ -267,8 +270,7 @@ TEST(timeouts_are_retried_and_recovered)
 	CHECK_EQ(configured_count(&fh), 1);
 	CHECK_EQ(fh.resets_started, 2);
 	CHECK(seam_log_contains("(attempt 1 of 3)"));
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 }
 
 TEST(ports_enumerate_overlapped_but_one_device_at_address_0)
@@ -365,8 +367,7 @@ TEST(hubs_deeper_than_the_usb_limit_are_refused)
 	CHECK(find_by_path(&fh, "1.1.1.1.1.2") != NULL);
 	CHECK(log_has(&fh, "usb %d-1.1.1.1.1.1: hub at tier 7"));
 	CHECK(find_by_path(&fh, "1.1.1.1.1.1") != NULL); /* enumerated, not used as hub */
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
@@ -387,6 +388,10 @@ TEST(hub_port_hotplug_after_boot)
 	hub.hub_change = 0x2;
 	fake_run_ms(300);
 	CHECK_EQ(hub.hub_change, 0);
+	/* A halted status endpoint is cleared and keeps reporting. */
+	hub.int_halted = true;
+	fake_run_ms(50);
+	CHECK_EQ(hub.halt_clears, 1);
 	for (int cycle = 0; cycle < 5; cycle++) {
 		fake_make_keyboard(&k, USB_SPEED_FULL);
 		fake_plug_hub(&hub, 4, &k);
@@ -408,8 +413,7 @@ TEST(hub_port_hotplug_after_boot)
 		CHECK_EQ(configured_count(&fh), 1);
 		CHECK_EQ(fake_dma_live(), dma_before);
 	}
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 }
 
 TEST(buffer_alloc_refuses_oversize_clearly)
@@ -449,6 +453,10 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 	CHECK_EQ(usb_control_sync(d, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0,
 				  buf, sizeof(buf), NULL, 100 * NSEC_PER_MSEC), 0);
 	CHECK_EQ(buf[0], 18);
+	/* The root hub is the core's own: nothing to send it. */
+	CHECK_EQ(usb_control_sync(d->parent, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR,
+				  USB_DT_DEVICE << 8, 0, buf, sizeof(buf), NULL,
+				  100 * NSEC_PER_MSEC), USB_ERR_NODEV);
 	dma_before = fake_dma_live();
 	fh.swallow = true;
 	t0 = seam_now_ns;
@@ -459,8 +467,7 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 	CHECK(seam_now_ns - t0 <= 1200 * NSEC_PER_MSEC);
 	CHECK_EQ(fake_dma_live(), dma_before);
 	fh.swallow = false;
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 	CHECK_EQ(fh.npending, 0);
 }
 
@@ -482,8 +489,7 @@ TEST(controller_reset_forgets_and_re_enumerates_the_bus)
 	fake_run_ms(400);
 	CHECK_EQ(configured_count(&fh), 1);
 	CHECK_EQ(a.address, 2);
-	fake_unplug_root(&fh, 2);
-	fake_run_ms(50);
+	unplug(&fh, 2);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
 
@@ -500,15 +506,13 @@ TEST(dma_exhaustion_during_enumeration_fails_cleanly)
 	fake_dma_restore();
 	CHECK_EQ(configured_count(&fh), 0);
 	CHECK(log_has(&fh, "usb %d-1: device not accepted: out of DMA memory; port disabled"));
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 	/* Plugged again with memory back: it works. */
 	fake_make_keyboard(&a, USB_SPEED_FULL);
 	fake_plug_root(&fh, 1, &a);
 	fake_run_ms(400);
 	CHECK_EQ(configured_count(&fh), 1);
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 }
 
 TEST(controller_that_addresses_devices_itself_gets_no_set_address)
@@ -530,8 +534,7 @@ TEST(controller_that_addresses_devices_itself_gets_no_set_address)
 	CHECK_EQ(hub.set_address_count + k.set_address_count, 0); /* none on the wire */
 	CHECK_EQ(k.address, 3);
 	CHECK_EQ(fh.devices_added, 2);
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 	CHECK_EQ(fh.devices_added, 0);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
@@ -566,8 +569,7 @@ TEST(full_speed_devices_behind_a_high_speed_hub_get_its_transaction_translator)
 	CHECK_EQ(d2->tt_hub_addr, hs_hub.address);
 	CHECK_EQ(d2->tt_port, 4);
 	CHECK_EQ(find_by_path(&fh, "1")->tt_hub_addr, 0);
-	fake_unplug_root(&fh, 1);
-	fake_run_ms(50);
+	unplug(&fh, 1);
 }
 
 TEST(bad_device_descriptors_and_oversized_configs_are_rejected)

@@ -143,6 +143,12 @@ static int standard_request(struct fake_dev *d, struct usb_xfer *x, const struct
 		d->address = (uint8_t)s->wValue;
 		d->set_address_count++;
 		return USB_OK;
+	case USB_REQ_CLEAR_FEATURE:
+		if (s->bmRequestType != USB_RECIP_ENDPOINT || s->wValue != USB_FEATURE_ENDPOINT_HALT)
+			return USB_ERR_STALL;
+		d->int_halted = false;
+		d->halt_clears++;
+		return USB_OK;
 	case USB_REQ_SET_CONFIGURATION:
 		d->configured = s->wValue != 0;
 		return USB_OK;
@@ -233,6 +239,8 @@ static void process(struct work *w)
 			finish(fh, i, USB_ERR_TIMEOUT);
 		} else if (x->ep->type == USB_EP_CONTROL) {
 			finish(fh, i, control(d, x));
+		} else if (d->int_halted) {
+			finish(fh, i, USB_ERR_STALL);
 		} else if (interrupt_in(d, x)) {
 			finish(fh, i, USB_OK);
 		} else {

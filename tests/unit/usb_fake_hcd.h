@@ -30,6 +30,8 @@ struct fake_dev {
 	int stall_request;          /* bRequest to stall, -1 for none */
 	int stall_desc_type;        /* with GET_DESCRIPTOR: this type only, -1 any */
 	unsigned timeouts_left;     /* next N control transfers time out */
+	bool int_halted;            /* interrupt IN stalls until CLEAR_FEATURE(HALT) */
+	unsigned halt_clears;
 	/* hub */
 	bool is_hub;
 	unsigned nports;

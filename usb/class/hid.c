@@ -60,6 +60,9 @@ static void report_in(struct usb_request *r)
 
 	if (r->xfer.status == USB_ERR_CANCELLED)
 		return;
+	if (r->xfer.status == USB_ERR_STALL && h->in_errors++ < HID_IN_MAX_ERRORS &&
+	    usb_clear_halt(r) == 0)
+		return; /* resubmitted once the halt is cleared */
 	if (r->xfer.status) {
 		if (++h->in_errors > HID_IN_MAX_ERRORS) {
 			pr_err("%s: input endpoint keeps failing (%s); input off\n", h->name,

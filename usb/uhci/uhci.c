@@ -18,7 +18,9 @@
 #include "uhci.h"
 
 #define UHCI_IO_BAR 4                  /* USBBA: PCI config 0x20 */
-#define UHCI_GRESET_MS 11              /* design guide 2.1.1: hold >= 10 ms */
+/* Reset signalling of at least TDRST = 10 ms (USB 2.0 7.1.7.5); every device
+ * also gets its own 50 ms port reset before enumeration. */
+#define UHCI_GRESET_MS 11
 #define UHCI_HALT_TIMEOUT_NS (10 * NSEC_PER_MSEC) /* a frame is 1 ms */
 #define UHCI_PORT_TIMEOUT_NS (20 * NSEC_PER_MSEC)
 #define UHCI_PORT_ENABLE_DELAY_US 10   /* after reset ends, before PE */
@@ -377,7 +379,9 @@ static int uhci_probe(struct pci_dev *pci)
 	hc->io = (uint16_t)bar->base;
 	ksnprintf(hc->name, sizeof(hc->name), "uhci %02x:%02x.%x", pci->bus, pci->dev, pci->fn);
 	work_init(&hc->work, uhci_work_fn);
-	pci_write16(pci, PCI_COMMAND, pci_read16(pci, PCI_COMMAND) | PCI_CMD_IO);
+	/* I/O decoding on, and INTx allowed: firmware may have left either off. */
+	uint16_t cmd = pci_read16(pci, PCI_COMMAND);
+	pci_write16(pci, PCI_COMMAND, (cmd | PCI_CMD_IO) & ~PCI_CMD_INTX_DISABLE);
 	pci_enable_bus_master(pci);
 	begin_global_reset(hc);
 	mdelay(UHCI_GRESET_MS);
