@@ -261,6 +261,11 @@ def test_hotplug_cycles_move_devices_between_speeds_without_leaks(boot):
         dev_id = "hp%d" % cycle
         vm.device_add(driver, dev_id, bus="ehci.0", port=port, **props)
         tree, info = wait_view(vm, 1)
+        (bus, devices), = ours_nonempty(tree).items()
+        high = "usb_version" not in props
+        assert (bus == EHCI_BUS) == high, (cycle, bus, props)
+        # Addresses come back: the only device on its bus is always 2.
+        assert [a for a, _, _ in devices] == [2], (cycle, devices)
         vm.device_del(dev_id)
         wait_view(vm, 0)
         assert not port_states(vm)[int(port)][0], \

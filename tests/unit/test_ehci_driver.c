@@ -785,4 +785,22 @@ TEST(recovery_hotplug_cycles_and_shared_irq)
 	CHECK_EQ(fake_dma_live_chunks(), f.chunks);
 	CHECK_EQ(fake_kmalloc_live, f.kmem);
 	CHECK_EQ(fake_dma_misuse(), 0);
+
+	/* A fourth fatal error within 10 s: the controller is given up, yet
+	 * closing its endpoints still frees everything. */
+	struct usb_endpoint last = make_ep(6, 0, USB_EP_CONTROL, 64, 0);
+	CHECK_EQ(ops->ep_open(h, &last), 0);
+	write_usbcmd_reset_behind_driver();
+	fake_work_run_for(EHCI_HEALTH_PERIOD_NS + NSEC_PER_MSEC);
+	CHECK(seam_log_contains("keeps failing"));
+	CHECK(e->dead);
+	CHECK_EQ(fake_reset_notifies, 4);
+	x = control(&last, &get_descriptor, 18, &r[0]);
+	CHECK_EQ(ops->submit(h, &x), USB_ERR_HC);
+	CHECK_EQ(ops->ep_open(h, ep0), USB_ERR_HC);
+	CHECK_EQ(ops->port_status(h, 1), 0);
+	ops->ep_close(h, &last);
+	fake_work_run_for(NSEC_PER_MSEC);
+	CHECK_EQ(fake_dma_live_chunks(), f.chunks);
+	CHECK_EQ(fake_kmalloc_live, f.kmem);
 }

@@ -14,6 +14,8 @@
 #include "shell.h"
 
 #define LAT_MAX_SAMPLES 64
+#define BENCH_SETTLE_NS (5 * NSEC_PER_SEC)
+#define BENCH_QUIET_NS (200 * NSEC_PER_MSEC)
 
 static void sort(uint64_t *v, unsigned n)
 {
@@ -94,15 +96,37 @@ SHELL_COMMAND(ehcilat, "ehcilat", "ehcilat <device address> [idle ms] [samples]"
 	      "EHCI GET_DESCRIPTOR latency after idle gaps (high-speed device on ehci0)",
 	      cmd_ehcilat);
 
-/* The address of a device the core has addressed on e (its control QH). */
-static uint8_t addressed_device(const struct ehci *e)
+static uint8_t qh_addr(const struct ehci_ep *ep)
+{
+	return ep->qh->ep_char & 0x7f;
+}
+
+/* A device the core has addressed on e (it has a control QH), preferring
+ * one with an interrupt endpoint open: a class driver bound to it, so its
+ * enumeration is over. */
+static uint8_t settled_device(const struct ehci *e, bool need_driver)
 {
 	for (const struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
-		uint8_t addr = ep->qh->ep_char & 0x7f;
-		if (!ep->periodic && !ep->closing && addr && !((ep->qh->ep_char >> 8) & 0xf))
-			return addr;
+		if (ep->periodic || ep->closing || !qh_addr(ep) ||
+		    ((ep->qh->ep_char >> 8) & 0xf))
+			continue;
+		if (!need_driver)
+			return qh_addr(ep);
+		for (const struct ehci_ep *i = e->eps; i; i = i->next)
+			if (i->periodic && !i->closing && qh_addr(i) == qh_addr(ep))
+				return qh_addr(ep);
 	}
 	return 0;
+}
+
+/* Right after boot the core may still be enumerating: wait for it. */
+static uint8_t device_to_measure(const struct ehci *e)
+{
+	if (wait_until((work_run_pending(), settled_device(e, true)), BENCH_SETTLE_NS)) {
+		ehci_sync_idle(BENCH_QUIET_NS);
+		return settled_device(e, true);
+	}
+	return settled_device(e, false);
 }
 
 /* `ehcibench` (run by `make bench`): the idle-gap table of docs/ehci.md. */
@@ -110,7 +134,7 @@ static int cmd_ehcibench(int argc, char **argv)
 {
 	static const unsigned idle_ms[] = { 0, 2, 10, 50 };
 	struct ehci *e = ehci_by_index(0);
-	uint8_t addr = e ? addressed_device(e) : 0;
+	uint8_t addr = e ? device_to_measure(e) : 0;
 
 	if (!addr) {
 		kprintf("ehcibench: no addressed high-speed device on ehci0; nothing to measure\n");

@@ -50,23 +50,22 @@ void ehci_irq_work(struct work *w)
 	e->pending_sts = 0;
 	arch_irq_restore(flags);
 
-	if (e->dead)
-		return;
-	if (sts & EHCI_STS_HSE) {
+	if (!e->dead && (sts & EHCI_STS_HSE)) {
 		ehci_recover(e, "host system error");
 		return;
 	}
-	if (e->running && (ehci_read(e, EHCI_USBSTS) & EHCI_STS_HALTED)) {
+	if (!e->dead && e->running && (ehci_read(e, EHCI_USBSTS) & EHCI_STS_HALTED)) {
 		ehci_recover(e, "controller halted unexpectedly");
 		return;
 	}
+	/* Even on a dead controller: closing endpoints must still be freed. */
 	if (sts & (EHCI_STS_USBINT | EHCI_STS_ERRINT)) {
 		e->last_async_ns = ktime_ns();
 		ehci_scan_all(e);
 	}
 	if (sts & EHCI_STS_IAA)
 		ehci_iaa_done(e, false);
-	if (sts & EHCI_STS_PCD)
+	if ((sts & EHCI_STS_PCD) && !e->dead)
 		usb_hcd_port_event(&e->hcd);
 }
 
