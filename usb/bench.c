@@ -4,9 +4,11 @@
  * configured) and a fresh re-enumeration of every bus, each beside the
  * spec floor: the mandatory delays on the critical path, where one bus
  * serialises each device's time at address 0 (reset recovery, SET_ADDRESS
- * recovery) and a device behind a hub waits for its hub. (b) N GET_DESCRIPTOR(device) round trips to one
- * device per bus: min/median/max. Waiting runs pending work; it never
- * spins on a device register.
+ * recovery) and a device behind a hub waits for its hub. (b) N
+ * GET_DESCRIPTOR(device) round trips to one device per bus:
+ * min/median/max, printed by usb_bench_print_latency() (bench_latency.c,
+ * shared with the EHCI driver's `ehcibench`). Waiting runs pending work;
+ * it never spins on a device register. Also `usbwait`.
  */
 #include "kstring.h"
 #include "ktime.h"

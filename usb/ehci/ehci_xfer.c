@@ -9,7 +9,9 @@
  * recorded (physical addresses translated by the pool). A short IN packet
  * leaves through the alternate next pointer, which points at the end of
  * the transfer (control: at its status stage). A halt is decoded into an
- * enum usb_status; transaction errors get a bounded soft retry first.
+ * enum usb_status; transaction errors get a bounded soft retry first. A
+ * STALL on a bulk or interrupt endpoint keeps its QH halted until the core
+ * has cleared the device's halt and calls ep_reset (DATA0, queue resumed).
  * Cancelling, timeouts and closing take the whole QH out of the schedule
  * and finish the work once the controller has let go (ehci_ep_quiesced).
  */

@@ -7,8 +7,10 @@
  * abandoned (cancel, timeout, close) is first unlinked from the schedule,
  * and only touched again, or freed, once the frame counter has moved on;
  * finished TD chains are retired the same way before going back to the
- * pool. Everything runs from the controller's work item, which the IRQ
- * handler schedules.
+ * pool. A STALL on a bulk or interrupt endpoint holds its queue until the
+ * core has cleared the device's halt and calls ep_reset (DATA0, queue
+ * resumed). Everything runs from the controller's work item, which the
+ * IRQ handler schedules.
  */
 #include "dma_pool.h"
 #include "hw.h"
