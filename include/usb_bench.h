@@ -1,7 +1,8 @@
 /*
  * Latency figures shared by the USB benchmarks: the core's `usbbench`
  * (usb/bench.c) and the EHCI driver's idle-gap study `ehcibench`
- * (usb/ehci/ehci_bench.c) report round trips the same way.
+ * (usb/ehci/ehci_bench.c) report round trips the same way. Code in
+ * usb/bench_latency.c.
  */
 #ifndef TERN_USB_BENCH_H
 #define TERN_USB_BENCH_H
