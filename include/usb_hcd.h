@@ -120,6 +120,13 @@ struct usb_hcd_ops {
 	int (*submit)(struct usb_hcd *hcd, struct usb_xfer *x);
 	/* Completes x with USB_ERR_CANCELLED once it is unlinked. */
 	void (*cancel)(struct usb_hcd *hcd, struct usb_xfer *x);
+	/* Optional. The endpoint's halt was cleared (the core sent
+	 * CLEAR_FEATURE(ENDPOINT_HALT), USB 2.0 9.4.5): restart its data
+	 * toggle at DATA0 and resume its queue, which a driver holds from a
+	 * STALL on a bulk or interrupt endpoint until this call. Without it
+	 * the core closes and reopens the endpoint (queued transfers are
+	 * cancelled). */
+	void (*ep_reset)(struct usb_hcd *hcd, struct usb_endpoint *ep);
 
 	/* Optional, for controllers that address devices themselves (xHCI):
 	 * when set_address is NULL the core sends SET_ADDRESS. */

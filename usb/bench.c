@@ -4,14 +4,17 @@
  * configured) and a fresh re-enumeration of every bus, each beside the
  * spec floor: the mandatory delays on the critical path, where one bus
  * serialises each device's time at address 0 (reset recovery, SET_ADDRESS
- * recovery) and a device behind a hub waits for its hub. (b) N GET_DESCRIPTOR(device) round trips to one
- * device per bus: min/median/max. Waiting runs pending work; it never
- * spins on a device register.
+ * recovery) and a device behind a hub waits for its hub. (b) N
+ * GET_DESCRIPTOR(device) round trips to one device per bus:
+ * min/median/max, printed by usb_bench_print_latency() (bench_latency.c,
+ * shared with the EHCI driver's `ehcibench`). Waiting runs pending work;
+ * it never spins on a device register. Also `usbwait`.
  */
 #include "kstring.h"
 #include "ktime.h"
 #include "printk.h"
 #include "shell.h"
+#include "usb_bench.h"
 #include "usb_core.h"
 
 #define LATENCY_SAMPLES 50
@@ -179,16 +182,6 @@ static struct usb_device *first_device(struct usb_bus *b)
 	return NULL;
 }
 
-static void sort_u64(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 static void measure_latency(struct usb_bus *b)
 {
 	struct usb_device *d = first_device(b);
@@ -214,12 +207,9 @@ static void measure_latency(struct usb_bus *b)
 		samples[n] = ktime_ns() - t0;
 	}
 	if (n) {
-		sort_u64(samples, n);
-		kprintf("  bus %d (%s) dev %u %s: min %llu us, median %llu us, max %llu us (N=%u)\n",
-			b->busnum, b->hcd->driver_name, d->address, usb_speed_str(d->speed),
-			(unsigned long long)(samples[0] / NSEC_PER_USEC),
-			(unsigned long long)(samples[n / 2] / NSEC_PER_USEC),
-			(unsigned long long)(samples[n - 1] / NSEC_PER_USEC), n);
+		kprintf("  bus %d (%s) dev %u %s: ", b->busnum, b->hcd->driver_name, d->address,
+			usb_speed_str(d->speed));
+		usb_bench_print_latency(samples, n);
 	}
 	usb_device_put(d);
 }

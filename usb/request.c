@@ -197,6 +197,17 @@ int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t
 }
 
 /* --- STALL recovery ------------------------------------------------------ */
+/* The device restarted the endpoint at DATA0: so must the controller. */
+static int restart_endpoint(struct usb_hcd *hcd, struct usb_endpoint *ep)
+{
+	if (hcd->ops->ep_reset) {
+		hcd->ops->ep_reset(hcd, ep);
+		return 0;
+	}
+	hcd->ops->ep_close(hcd, ep);
+	return hcd->ops->ep_open(hcd, ep);
+}
+
 static void halt_cleared(struct usb_request *c)
 {
 	struct usb_request *stalled = c->ctx;
@@ -206,11 +217,8 @@ static void halt_cleared(struct usb_request *c)
 	char name[48];
 
 	usb_request_free(c);
-	if (rc == 0) {
-		/* The device restarted the endpoint at DATA0: so must we. */
-		hcd->ops->ep_close(hcd, ep);
-		rc = hcd->ops->ep_open(hcd, ep);
-	}
+	if (rc == 0)
+		rc = restart_endpoint(hcd, ep);
 	if (rc == 0)
 		rc = usb_submit(stalled);
 	if (rc)

@@ -9,90 +9,28 @@ on EHCI and on a companion.
 QEMU's `info usb` lists every device of the EHCI bus under its EHCI port
 number, also when a companion owns the port; Tern shows such a device on
 the companion's bus: EHCI port n belongs to companion (n-1)//2, as its port
-(n-1)%2+1 (ICH9 routing, qemu-usb.md). `expected_tern_view` does that
-translation, and the comparison is per bus: (address, port path, speed)."""
+(n-1)%2+1 (ICH9 routing, qemu-usb.md). `usb_topology.expected_tern_view`
+does that translation, and the comparison is per bus: (address, port path,
+speed)."""
 
 import random
 import re
-import time
 
 import pytest
 
-from usb_topology import (parse_lsusb, parse_tree, qemu_speed, shell_lines,
-                          tern_buses)
+from usb_topology import (COMPANION_BUS, EHCI_BUS, ours_nonempty,
+                          parse_lsusb, read_chunks, run_until,
+                          settled_chunks, shell_lines, tern_buses,
+                          wait_chunks, wait_enumerated)
 
-EHCI_BUS = 1          # EHCI probes first (PCI order 0)
-COMPANION_BUS = 2     # companions 1d.0, 1d.1, 1d.2 follow as buses 2, 3, 4
 QEMU_IDS = {"0627:0001", "0409:55aa", "46f4:0001"}  # HID, hub, storage
 ENUM_TIMEOUT = 25.0
 
 
-def run(vm, command, expect, tries=3):
-    """vm.run(command), again when the output lacks `expect` (a regex): a
-    kernel message that arrives while a command is typed makes the line
-    editor redraw its prompt, and vm.run then returns before the command's
-    output. Only for commands without side effects."""
-    for _ in range(tries):
-        out = vm.run(command)
-        if re.search(expect, out):
-            return out
-    raise AssertionError("%r printed no %r:\n%s" % (command, expect, out))
-
-
-def expected_tern_view(info, ehci_qbus="0"):
-    """QEMU's device list as Tern should show it: {tern bus: {(addr, path,
-    speed)}}; devices behind a full-speed root-port device move to the
-    companion bus with the port renumbered."""
-    root_speed = {d["port"]: d["speed_mbps"] for d in info
-                  if d["device"].startswith(ehci_qbus + ".")
-                  and "." not in d["port"]}
-    view = {}
-    for d in info:
-        qbus, addr = d["device"].split(".")
-        path = d["port"].split(".")
-        if qbus != ehci_qbus:  # another controller: Tern numbers it itself
-            view.setdefault("qemu bus " + qbus, set()).add(
-                (int(addr), d["port"], qemu_speed(d["speed_mbps"])))
-            continue
-        root = int(path[0])
-        if root_speed[path[0]] == 480:
-            bus = EHCI_BUS
-        else:
-            bus = COMPANION_BUS + (root - 1) // 2
-            path[0] = str((root - 1) % 2 + 1)
-        view.setdefault(bus, set()).add(
-            (int(addr), ".".join(path), qemu_speed(d["speed_mbps"])))
-    return view
-
-
-def ours_nonempty(tree):
-    return {bus: devs for bus, devs in tern_buses(tree).items() if devs}
-
-
-def same_bus_contents(tree, info):
-    """Bus numbers aside (other controllers shift them): the same buses."""
-    ours = sorted(sorted(s) for s in ours_nonempty(tree).values())
-    return ours == sorted(sorted(s) for s in expected_tern_view(info).values())
-
-
-def wait_view(vm, count, timeout=ENUM_TIMEOUT, exact_buses=True):
-    """Polls until QEMU has `count` devices and Tern's `lsusb -t` shows each
-    one on the expected bus, port and speed; returns (tree, info)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        tree = parse_tree(run(vm, "lsusb -t", "ehci_hcd"))
-        info = vm.info_usb()
-        if len(info) == count and (
-                ours_nonempty(tree) == expected_tern_view(info)
-                if exact_buses else same_bus_contents(tree, info)):
-            return tree, info
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                "after %.0f s: QEMU has %d devices (want %d)\nTern:     %r\n"
-                "expected: %r" % (timeout, len(info), count,
-                                  ours_nonempty(tree),
-                                  expected_tern_view(info)))
-        time.sleep(0.3)
+def wait_view(vm, count, exact_buses=True):
+    """wait_enumerated on an ICH9 EHCI (QEMU bus 0) and its companions."""
+    return wait_enumerated(vm, count, ENUM_TIMEOUT, ehci_qbus="0",
+                           exact_buses=exact_buses)
 
 
 def check_roots(tree, companions):
@@ -109,7 +47,7 @@ def check_roots(tree, companions):
 def check_lsusb_ids(vm, tree):
     """`lsusb` lists every device of `lsusb -t` with a QEMU ID."""
     listed = {(d["bus"], d["dev"]): "%s:%s" % (d["vid"], d["pid"])
-              for d in parse_lsusb(run(vm, "lsusb", "root hub"))}
+              for d in parse_lsusb(run_until(vm, "lsusb", "root hub"))}
     for bus, info in tree.items():
         assert listed.get((bus, 1)) is not None, "no root hub on bus %d" % bus
         for dev in info["devices"]:
@@ -120,7 +58,7 @@ def port_states(vm):
     """`ehcidump` ports: {port: (owned by companion, enabled at 480M,
     connected)}."""
     states = {}
-    for line in shell_lines(run(vm, "ehcidump", r"port 6: PORTSC")):
+    for line in shell_lines(run_until(vm, "ehcidump", r"port 6: PORTSC")):
         m = re.match(r"^\s*port (\d+): PORTSC ([0-9a-f]{8})", line)
         if m:
             v = int(m.group(2), 16)
@@ -130,48 +68,8 @@ def port_states(vm):
     return states
 
 
-CLASS_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+\s+\d+\s*$")
-
-
-def live_chunks(vm):
-    """`dmastat` as {pool name: (live chunks, live bytes)}: each pool's block
-    starts with "pool NAME:", has one "live N bytes" and a table of size
-    classes whose second column counts live chunks. Regions the pool keeps
-    or returns do not matter here, only what is handed out."""
-    text = run(vm, "dmastat", r"live \d+ bytes")
-    pools, name = {}, None
-    for line in shell_lines(text):
-        m = re.match(r"^pool (.+?): ", line)
-        if m:
-            name = m.group(1)
-            pools[name] = [0, None]
-        m = re.search(r"\blive (\d+) bytes", line)
-        if m and name:
-            pools[name][1] = int(m.group(1))
-        m = CLASS_ROW.match(line)
-        if m and name:
-            pools[name][0] += int(m.group(2))
-    assert pools and all(b is not None for _, b in pools.values()), \
-        "no pool statistics in dmastat:\n" + text
-    return {n: tuple(v) for n, v in pools.items()}
-
-
-def settled_chunks(vm, timeout=10.0):
-    """A baseline: `dmastat` once three readings 0.3 s apart agree (right
-    after enumeration, hubs are still polling their ports)."""
-    deadline = time.monotonic() + timeout
-    readings = [live_chunks(vm)]
-    while len(readings) < 3 or readings[-1] != readings[-2] or \
-            readings[-2] != readings[-3]:
-        assert time.monotonic() < deadline, \
-            "dmastat never settled: %r" % readings[-3:]
-        time.sleep(0.3)
-        readings.append(live_chunks(vm))
-    return readings[-1]
-
-
 def ehci_complaints(vm):
-    return [l for l in shell_lines(run(vm, "dmesg", "ehci0")) if "ehci" in l and
+    return [l for l in shell_lines(run_until(vm, "dmesg", "ehci0")) if "ehci" in l and
             re.search(r"error|timed out|resetting|lost|not a live|missing|"
                       r"no async-advance", l)]
 
@@ -270,21 +168,9 @@ def test_hotplug_cycles_move_devices_between_speeds_without_leaks(boot):
         wait_view(vm, 0)
         assert not port_states(vm)[int(port)][0], \
             "cycle %d: port %s still owned by the companion" % (cycle, port)
-    assert live_chunks(vm) == base
-    assert "schedules: consistent" in run(vm, "ehcidump", "schedules:")
+    assert read_chunks(vm) == base
+    assert "schedules: consistent" in run_until(vm, "ehcidump", "schedules:")
     assert not ehci_complaints(vm)
-
-
-def wait_chunks(vm, want, timeout=10.0):
-    """Polls `dmastat` until the live chunks per pool equal `want`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        now = live_chunks(vm)
-        if now == want:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("live chunks %r, baseline %r" % (now, want))
-        time.sleep(0.3)
 
 
 @pytest.mark.parametrize("fault", ["reset", "halt"])
@@ -300,7 +186,7 @@ def test_unannounced_stop_resets_rebuilds_and_reenumerates(boot, fault):
                            r"controller"), 5)
     wait_view(vm, len(MIXED))
     wait_chunks(vm, base)
-    dump = run(vm, "ehcidump", "schedules:")
+    dump = run_until(vm, "ehcidump", "schedules:")
     assert "resets 1," in dump and "schedules: consistent" in dump, dump
 
 
@@ -328,7 +214,7 @@ def test_bulk_chains_and_short_packets_read_the_disk(boot, tmp_path):
     assert (path, speed) == ("2", "480M")
     base = settled_chunks(vm)
     for lba, blocks in ((0, 127), (1000, 64), (2047, 1), (5, 100)):
-        out = run(vm, "ehcibot %d %d %d" % (addr, lba, blocks), r"READ\(10\)")
+        out = run_until(vm, "ehcibot %d %d %d" % (addr, lba, blocks), r"READ\(10\)")
         assert "(short packet)" in out and "(short control read)" in out, out
         m = re.search(r"READ\(10\) lba %d blocks %d: (\d+) bytes, fnv1a "
                       r"([0-9a-f]{8})" % (lba, blocks), out)

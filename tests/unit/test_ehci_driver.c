@@ -499,6 +499,71 @@ TEST(transfers_chains_short_packets_halts_and_retries)
 	CHECK_EQ(fake_dma_misuse(), 0);
 }
 
+/* Two one-packet bulk transfers queued; the device stalls the first. */
+static void queue_two_and_stall_the_first(struct usb_hcd *h, struct usb_endpoint *in,
+					  struct usb_xfer *x, struct usb_xfer *y, struct rec r[2])
+{
+	script_reset();
+	stall_at = 0;
+	*x = bulk(in, 0x20000000, 512, &r[0]);
+	*y = bulk(in, 0x20001000, 512, &r[1]);
+	CHECK_EQ(ops->submit(h, x), 0);
+	CHECK_EQ(ops->submit(h, y), 0);
+	pump();
+	CHECK_EQ(r[0].status, USB_ERR_STALL);
+}
+
+TEST(stall_holds_the_queue_until_ep_reset_restarts_it_at_data0)
+{
+	struct fixture f;
+	struct ehci *e = fixture_init(&f);
+	struct usb_hcd *h = &e->hcd;
+	struct usb_endpoint *in = &f.in;
+	struct rec r[2];
+	struct usb_xfer x, y;
+
+	memset(r, 0, sizeof(r));
+	CHECK_EQ(ops->ep_open(h, in), 0);
+	x = bulk(in, 0x20000000, 512, &r[0]); /* one packet: DATA1 next */
+	CHECK_EQ(ops->submit(h, &x), 0);
+	pump();
+	CHECK_EQ(r[0].status, USB_OK);
+
+	queue_two_and_stall_the_first(h, in, &x, &y, r);
+	CHECK(fake_ehci.log[0].toggle);
+	CHECK_EQ(r[1].calls, 0); /* held: the device's endpoint is halted */
+	CHECK_EQ(fake_ehci.executed, 1);
+	CHECK(ehci_schedule_error(e) == NULL);
+
+	ops->ep_reset(h, in);
+	pump();
+	CHECK_EQ(r[1].calls, 1);
+	CHECK_EQ(r[1].status, USB_OK);
+	CHECK_EQ(fake_ehci.executed, 2);
+	CHECK(!fake_ehci.log[1].toggle); /* restarted at DATA0 */
+
+	/* An idle endpoint restarts at DATA0 too. */
+	CHECK_EQ(ops->submit(h, &x), 0);
+	pump();
+	CHECK(fake_ehci.log[2].toggle);
+	ops->ep_reset(h, in);
+	pump();
+	CHECK_EQ(ops->submit(h, &x), 0);
+	pump();
+	CHECK(!fake_ehci.log[3].toggle);
+
+	/* Closing a halted endpoint cancels what waits behind the stall. */
+	memset(r, 0, sizeof(r));
+	queue_two_and_stall_the_first(h, in, &x, &y, r);
+	ops->ep_close(h, in);
+	pump();
+	CHECK_EQ(r[1].calls, 1);
+	CHECK_EQ(r[1].status, USB_ERR_CANCELLED);
+	CHECK_EQ(fake_dma_live_chunks(), f.chunks);
+	CHECK_EQ(fake_kmalloc_live, f.kmem);
+	CHECK_EQ(fake_dma_misuse(), 0);
+}
+
 TEST(cancel_timeout_and_iaa_watchdog)
 {
 	struct ehci *e = probe(true);

@@ -75,14 +75,21 @@ static void type_key(struct fake_dev *kbd, uint8_t mods, uint8_t key)
 static struct fake_hcd *kfh;
 static struct fake_dev kbd;
 
-static void plug_keyboard(void)
+static void plug_keyboard_on(bool with_ep_reset)
 {
 	kfh = calloc(1, sizeof(*kfh));
 	fake_hcd_init(kfh, 2, USB_SPEED_FULL);
+	if (!with_ep_reset)
+		fake_hcd_without_ep_reset(kfh);
 	fake_make_keyboard(&kbd, USB_SPEED_FULL);
 	fake_plug_root(kfh, 1, &kbd);
 	usb_hcd_register(&kfh->hcd);
 	fake_run_ms(400);
+}
+
+static void plug_keyboard(void)
+{
+	plug_keyboard_on(true);
 }
 
 static void unplug_keyboard(void)
@@ -151,12 +158,31 @@ TEST(stalled_keyboard_endpoint_is_cleared_and_typing_continues)
 {
 	setup();
 	plug_keyboard();
+	unsigned opens = kfh->ep_opens;
 	kbd.int_halted = true;
 	fake_run_ms(50);
 	CHECK_EQ(kbd.halt_clears, 1);
 	CHECK(!kbd.int_halted);
+	CHECK_EQ(kfh->ep_resets, 1);     /* the controller restarts its toggle */
+	CHECK_EQ(kfh->ep_opens, opens);  /* in place, not by reopening */
+	CHECK_EQ(kfh->closed_ep_resets, 0);
 	type_key(&kbd, 0, 0x0b); /* h */
 	CHECK(strcmp(fake_shell_typed, "h") == 0);
+	unplug_keyboard();
+}
+
+TEST(without_ep_reset_a_cleared_endpoint_is_reopened)
+{
+	setup();
+	plug_keyboard_on(false);
+	unsigned opens = kfh->ep_opens;
+	kbd.int_halted = true;
+	fake_run_ms(50);
+	CHECK_EQ(kbd.halt_clears, 1);
+	CHECK_EQ(kfh->ep_resets, 0);
+	CHECK_EQ(kfh->ep_opens, opens + 1);
+	type_key(&kbd, 0, 0x0c); /* i */
+	CHECK(strcmp(fake_shell_typed, "i") == 0);
 	unplug_keyboard();
 }
 

@@ -392,6 +392,7 @@ TEST(hub_port_hotplug_after_boot)
 	hub.int_halted = true;
 	fake_run_ms(50);
 	CHECK_EQ(hub.halt_clears, 1);
+	CHECK_EQ(fh.ep_resets, 1);
 	for (int cycle = 0; cycle < 5; cycle++) {
 		fake_make_keyboard(&k, USB_SPEED_FULL);
 		fake_plug_hub(&hub, 4, &k);

@@ -277,7 +277,16 @@ static int fake_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep)
 {
 	ep->hcpriv = hcd;
 	fake_of(hcd)->open_endpoints++;
+	fake_of(hcd)->ep_opens++;
 	return 0;
+}
+
+static void fake_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *ep)
+{
+	if (ep->hcpriv == hcd)
+		fake_of(hcd)->ep_resets++;
+	else
+		fake_of(hcd)->closed_ep_resets++;
 }
 
 static void fake_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep)
@@ -345,6 +354,7 @@ static const struct usb_hcd_ops fake_ops = {
 	.ep_close = fake_ep_close,
 	.submit = fake_submit,
 	.cancel = fake_cancel,
+	.ep_reset = fake_ep_reset,
 };
 
 static int fake_device_add(struct usb_hcd *hcd, struct usb_device *dev)
@@ -380,6 +390,15 @@ void fake_hcd_xhci_shape(struct fake_hcd *fh)
 	xhci_ops.set_address = fake_set_address;
 	xhci_ops.device_remove = fake_device_remove;
 	fh->hcd.ops = &xhci_ops;
+}
+
+void fake_hcd_without_ep_reset(struct fake_hcd *fh)
+{
+	static struct usb_hcd_ops plain_ops;
+
+	plain_ops = *fh->hcd.ops;
+	plain_ops.ep_reset = NULL;
+	fh->hcd.ops = &plain_ops;
 }
 
 void fake_hcd_init(struct fake_hcd *fh, unsigned nports, enum usb_speed speed)

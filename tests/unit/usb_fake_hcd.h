@@ -69,6 +69,9 @@ struct fake_hcd {
 	unsigned addr0_conflicts;  /* transfers to address 0 with >1 candidate */
 	unsigned addr0_max;        /* most devices seen at address 0 at once */
 	int open_endpoints;
+	unsigned ep_opens;         /* every ep_open, reopens included */
+	unsigned ep_resets;        /* ep_reset calls (halt cleared) */
+	unsigned closed_ep_resets; /* ep_reset on an endpoint not open: a bug */
 	unsigned submits;
 	unsigned resets_started;
 	unsigned concurrent_resets_max, resets_active;
@@ -77,6 +80,8 @@ struct fake_hcd {
 void fake_hcd_init(struct fake_hcd *fh, unsigned nports, enum usb_speed speed);
 /* Makes the controller address devices itself, as xHCI does. */
 void fake_hcd_xhci_shape(struct fake_hcd *fh);
+/* Leaves out the optional ep_reset op. */
+void fake_hcd_without_ep_reset(struct fake_hcd *fh);
 void fake_plug_root(struct fake_hcd *fh, unsigned port, struct fake_dev *d);
 void fake_unplug_root(struct fake_hcd *fh, unsigned port);
 void fake_plug_hub(struct fake_dev *hub, unsigned port, struct fake_dev *d);

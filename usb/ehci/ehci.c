@@ -156,6 +156,7 @@ const struct usb_hcd_ops ehci_hcd_ops = {
 	.ep_close = ehci_ep_close,
 	.submit = ehci_submit,
 	.cancel = ehci_cancel,
+	.ep_reset = ehci_ep_reset,
 	.dump = ehci_dump,
 };
 

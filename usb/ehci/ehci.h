@@ -76,6 +76,9 @@ struct ehci_ep {
 	struct ehci_xfer *queue;
 	enum ehci_ep_state state;
 	bool closing;            /* free once unlinked */
+	bool control;            /* STALL ends the request, not a halt */
+	bool halted;             /* STALLed: queue held until ep_reset */
+	bool toggle_reset;       /* next qh_restart starts at DATA0 */
 	bool periodic;
 	unsigned period;         /* frames between polls (periodic) */
 	unsigned phase;          /* first frame (periodic) */
@@ -203,6 +206,7 @@ int ehci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *uep);
 void ehci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *uep);
 int ehci_submit(struct usb_hcd *hcd, struct usb_xfer *x);
 void ehci_cancel(struct usb_hcd *hcd, struct usb_xfer *x);
+void ehci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *uep);
 void ehci_scan_all(struct ehci *e);
 void ehci_ep_quiesced(struct ehci *e, struct ehci_ep *ep);
 void ehci_fail_all(struct ehci *e, int status);

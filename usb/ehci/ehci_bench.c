@@ -12,31 +12,18 @@
 #include "ktime.h"
 #include "printk.h"
 #include "shell.h"
+#include "usb_bench.h"
 
 #define LAT_MAX_SAMPLES 64
 #define BENCH_SETTLE_NS (5 * NSEC_PER_SEC)
 #define BENCH_QUIET_NS (200 * NSEC_PER_MSEC)
 
-static void sort(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 static void report(struct ehci *e, uint8_t addr, uint64_t idle_ms, uint64_t *samples,
 		   unsigned n)
 {
-	sort(samples, n);
-	kprintf("ehci%d dev %u, idle %llu ms, kick %s: min %llu us, median %llu us, "
-		"max %llu us (N=%u)\n", e->index, addr, (unsigned long long)idle_ms,
-		e->kick_async ? "on" : "off",
-		(unsigned long long)(samples[0] / NSEC_PER_USEC),
-		(unsigned long long)(samples[n / 2] / NSEC_PER_USEC),
-		(unsigned long long)(samples[n - 1] / NSEC_PER_USEC), n);
+	kprintf("ehci%d dev %u, idle %llu ms, kick %s: ", e->index, addr,
+		(unsigned long long)idle_ms, e->kick_async ? "on" : "off");
+	usb_bench_print_latency(samples, n);
 }
 
 static int measure(struct ehci *e, uint8_t addr, uint64_t idle_ms, unsigned n)

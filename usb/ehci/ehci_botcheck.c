@@ -5,14 +5,17 @@
  * cross page boundaries, the controller-kept data toggle, and short-packet
  * completion through the alternate next pointer (READ CAPACITY's 8 bytes
  * received into a 96-byte transfer; the configuration descriptor read with
- * wLength 255 on the control pipe). It prints an FNV-1a checksum of the data read, which
- * tests compare with the disk image. It opens its own endpoints: run it
+ * wLength 255 on the control pipe, then parsed by the core's descriptor
+ * parser). It prints an FNV-1a checksum of the data read, which tests
+ * compare with the disk image. It opens its own endpoints: run it
  * while nothing else uses the device.
  */
 #include "ehci_sync.h"
 #include "kstring.h"
+#include "mm.h"
 #include "printk.h"
 #include "shell.h"
+#include "usb.h"
 
 #define BOT_CBW_SIG 0x43425355u /* "USBC" */
 #define BOT_CSW_SIG 0x53425355u /* "USBS" */
@@ -22,11 +25,7 @@
 #define BOT_MAX_BLOCKS ((BOT_BUF_BYTES - BOT_DATA_OFFSET) / BOT_BLOCK)
 #define BOT_INQUIRY_ASK 36
 #define BOT_SHORT_ROOM 96
-#define USB_CLASS_MASS_STORAGE 8
-#define USB_PROTO_BULK_ONLY 0x50
-#define USB_DT_CONFIG 2
-#define USB_DT_INTERFACE 4
-#define USB_DT_ENDPOINT 5
+#define BOT_PROTO_BULK_ONLY 0x50 /* bInterfaceProtocol (Mass Storage Overview 3) */
 
 /* Command and status wrappers (USB Mass Storage Bulk-Only 1.0, 5.1, 5.2). */
 struct bot_cbw {
@@ -59,34 +58,48 @@ struct bulk_pair {
 
 static int get_config(struct bot *b, size_t *len)
 {
-	*b->setup = (struct usb_setup){ 0x80, 6, USB_DT_CONFIG << 8, 0, 255 };
+	*b->setup = (struct usb_setup){ USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_CONFIG << 8, 0,
+				       255 };
 	return ehci_sync_xfer(&b->ctl, b->setup, b->setup_dma, b->buf, b->buf_dma, 255, len);
 }
 
-/* The bulk pair of the first bulk-only mass-storage interface. */
-static bool parse_config(const uint8_t *d, size_t len, struct bulk_pair *p)
+static void take_bulk_endpoints(const struct usb_interface *in, struct bulk_pair *p)
 {
-	bool in_msd = false;
-
-	*p = (struct bulk_pair){ 0 };
-	if (len < 9 || d[1] != USB_DT_CONFIG)
-		return false;
-	p->config = d[5];
-	for (size_t i = 0; i + 2 <= len && d[i] >= 2 && i + d[i] <= len; i += d[i]) {
-		if (d[i + 1] == USB_DT_INTERFACE && d[i] >= 9)
-			in_msd = d[i + 5] == USB_CLASS_MASS_STORAGE &&
-				 d[i + 7] == USB_PROTO_BULK_ONLY;
-		if (!in_msd || d[i + 1] != USB_DT_ENDPOINT || d[i] < 7 || (d[i + 3] & 3) != 2)
+	if (in->desc.bInterfaceClass != USB_CLASS_MASS_STORAGE ||
+	    in->desc.bInterfaceProtocol != BOT_PROTO_BULK_ONLY)
+		return;
+	for (unsigned i = 0; i < USB_MAX_ENDPOINTS && in->ep_desc[i].bLength; i++) {
+		const struct usb_endpoint_descriptor *ep = &in->ep_desc[i];
+		if ((ep->bmAttributes & 3) != USB_EP_BULK)
 			continue;
-		uint16_t maxp = (uint16_t)(d[i + 4] | d[i + 5] << 8);
-		if (d[i + 2] & 0x80) {
-			p->in = d[i + 2];
-			p->in_maxp = maxp;
+		if (ep->bEndpointAddress & USB_DIR_IN) {
+			p->in = ep->bEndpointAddress;
+			p->in_maxp = ep->wMaxPacketSize;
 		} else {
-			p->out = d[i + 2];
-			p->out_maxp = maxp;
+			p->out = ep->bEndpointAddress;
+			p->out_maxp = ep->wMaxPacketSize;
 		}
 	}
+}
+
+/* The bulk pair of the first bulk-only mass-storage interface, found with
+ * the core's defensive descriptor parser. */
+static bool parse_config(const uint8_t *d, size_t len, struct bulk_pair *p)
+{
+	struct usb_config *cfg = kmalloc(sizeof(*cfg));
+	char err[96];
+
+	*p = (struct bulk_pair){ 0 };
+	if (!cfg)
+		return false;
+	if (usb_parse_config(d, len, cfg, err, sizeof(err)) == 0) {
+		p->config = cfg->desc.bConfigurationValue;
+		for (unsigned i = 0; i < cfg->num_intf && !(p->in && p->out); i++)
+			take_bulk_endpoints(&cfg->intf[i], p);
+	} else {
+		kprintf("ehcibot: configuration descriptor rejected: %s\n", err);
+	}
+	kfree(cfg);
 	return p->in && p->out;
 }
 
@@ -104,7 +117,7 @@ static int open_bulk(struct bot *b)
 			b->addr, rc ? usb_status_str(rc) : "descriptor");
 		return 1;
 	}
-	*b->setup = (struct usb_setup){ 0x00, 9, p.config, 0, 0 }; /* SET_CONFIGURATION */
+	*b->setup = (struct usb_setup){ USB_RECIP_DEVICE, USB_REQ_SET_CONFIGURATION, p.config, 0, 0 };
 	rc = ehci_sync_xfer(&b->ctl, b->setup, b->setup_dma, NULL, 0, 0, &len);
 	if (!rc)
 		rc = ehci_sync_open(&b->in, b->e, b->addr, p.in, USB_EP_BULK, p.in_maxp);

@@ -9,7 +9,9 @@
  * recorded (physical addresses translated by the pool). A short IN packet
  * leaves through the alternate next pointer, which points at the end of
  * the transfer (control: at its status stage). A halt is decoded into an
- * enum usb_status; transaction errors get a bounded soft retry first.
+ * enum usb_status; transaction errors get a bounded soft retry first. A
+ * STALL on a bulk or interrupt endpoint keeps its QH halted until the core
+ * has cleared the device's halt and calls ep_reset (DATA0, queue resumed).
  * Cancelling, timeouts and closing take the whole QH out of the schedule
  * and finish the work once the controller has let go (ehci_ep_quiesced).
  */
@@ -53,11 +55,19 @@ static void free_td(struct ehci *e, dma_addr_t dma)
 }
 
 /* Restarts a halted or unlinked QH at qTD `start`. Bulk and interrupt QHs
- * keep their data toggle in the overlay (DTC=0), so that bit survives. */
+ * keep their data toggle in the overlay (DTC=0), so that bit survives
+ * unless ep_reset asked for DATA0. An endpoint the device stalled stays
+ * halted (the controller skips it, §4.10.3) until ep_reset. */
 static void qh_restart(struct ehci_ep *ep, dma_addr_t start)
 {
 	struct ehci_qh *qh = ep->qh;
 	uint32_t toggle = ehci_dma_read(&qh->token) & EHCI_TOK_TOGGLE;
+
+	if (ep->toggle_reset)
+		toggle = 0;
+	ep->toggle_reset = false;
+	if (ep->halted)
+		toggle |= EHCI_TOK_HALTED;
 
 	qh->current = 0;
 	qh->next = (uint32_t)start;
@@ -137,6 +147,7 @@ int ehci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *uep)
 	ep->ehci = e;
 	ep->uep = uep;
 	ep->periodic = uep->type == USB_EP_INTERRUPT;
+	ep->control = uep->type == USB_EP_CONTROL;
 	if (ep->periodic) {
 		ehci_hs_interrupt_period(uep->interval, &ep->period, &ep->smask);
 		ep->load = uep->max_packet & 0x7ff;
@@ -433,6 +444,10 @@ static void scan_ep(struct ehci *e, struct ehci_ep *ep, struct done_list *done)
 		    soft_retry(e, ep, xs, halt_at))
 			return;
 		ep->queue = xs->next;
+		/* The device keeps a stalled endpoint halted (USB 2.0 8.4.5):
+		 * hold the queue until the core has cleared it (ep_reset). */
+		if (p == XFER_HALTED && status == USB_ERR_STALL && !ep->control)
+			ep->halted = true;
 		/* A halted QH skips everything: resume after this transfer. */
 		if (p == XFER_HALTED)
 			qh_restart(ep, ep->queue ? ep->queue->td[0].dma : ep->dummy_dma);
@@ -494,6 +509,25 @@ static void relink_queue(struct ehci *e, struct ehci_ep *ep)
 		}
 	}
 	qh_restart(ep, start);
+}
+
+/* CLEAR_FEATURE(ENDPOINT_HALT) restarted the device's side at DATA0. A
+ * halted or idle QH is restarted in place (the controller does not run
+ * it); one that is busy is taken out of the schedule first. */
+void ehci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *uep)
+{
+	struct ehci *e = hcd_to_ehci(hcd);
+	struct ehci_ep *ep = uep->hcpriv;
+
+	if (!ep || ep->closing)
+		return;
+	bool was_halted = ep->halted;
+	ep->halted = false;
+	ep->toggle_reset = true;
+	if (ep->state == EHCI_EP_LINKED && (was_halted || !ep->queue))
+		relink_queue(e, ep);
+	else
+		take_back_later(e, ep);
 }
 
 void ehci_ep_quiesced(struct ehci *e, struct ehci_ep *ep)

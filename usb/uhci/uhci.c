@@ -320,6 +320,7 @@ const struct usb_hcd_ops uhci_hcd_ops = {
 	.ep_close = uhci_ep_close,
 	.submit = uhci_submit,
 	.cancel = uhci_cancel,
+	.ep_reset = uhci_ep_reset,
 	.dump = uhci_dump,
 };
 

@@ -1,10 +1,11 @@
 /*
  * Driver-internal state of the UHCI host-controller driver, shared by its
  * files: uhci.c (PCI probe, controller reset and start, root ports),
- * uhci_xfer.c (endpoints, transfers, completion, cancellation),
- * uhci_halt.c (STALL recovery) and uhci_debug.c (the `dump` op). Everything here is software state in
- * kmalloc'd memory; the controller sees only the frame list, QHs and TDs
- * from the controller's DMA pool, which hold DMA addresses and nothing else.
+ * uhci_xfer.c (endpoints, transfers, completion, cancellation, the
+ * toggle restart after a cleared halt) and uhci_debug.c (the `dump` op).
+ * Everything here is software state in kmalloc'd memory; the controller
+ * sees only the frame list, QHs and TDs from the controller's DMA pool,
+ * which hold DMA addresses and nothing else.
  */
 #ifndef TERN_UHCI_H
 #define TERN_UHCI_H
@@ -61,7 +62,7 @@ struct uhci_ep {
 	enum uhci_ep_state state;
 	uint16_t unlink_frame;
 	bool closing;
-	bool halted;              /* STALLed: waits for CLEAR_FEATURE(HALT) */
+	bool halted;              /* STALLed: queue held until ep_reset */
 	struct uhci_ep *next;
 };
 
@@ -112,10 +113,7 @@ int uhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep);
 void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep);
 int uhci_submit(struct usb_hcd *hcd, struct usb_xfer *x);
 void uhci_cancel(struct usb_hcd *hcd, struct usb_xfer *x);
-void uhci_ep_resume(struct uhci_hc *hc, struct uhci_ep *uep);
-
-/* uhci_halt.c: false if the request could not be sent (complete now). */
-bool uhci_clear_halt_start(struct uhci_hc *hc, struct uhci_ep *uep, struct usb_xfer *stalled);
+void uhci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *ep);
 
 /* uhci_debug.c */
 void uhci_dump(struct usb_hcd *hcd);

@@ -7,8 +7,10 @@
  * abandoned (cancel, timeout, close) is first unlinked from the schedule,
  * and only touched again, or freed, once the frame counter has moved on;
  * finished TD chains are retired the same way before going back to the
- * pool. Everything runs from the controller's work item, which the IRQ
- * handler schedules.
+ * pool. A STALL on a bulk or interrupt endpoint holds its queue until the
+ * core has cleared the device's halt and calls ep_reset (DATA0, queue
+ * resumed). Everything runs from the controller's work item, which the
+ * IRQ handler schedules.
  */
 #include "dma_pool.h"
 #include "hw.h"
@@ -154,19 +156,6 @@ static void remove_from_queue(struct uhci_ep *uep, struct uhci_req *req)
 	}
 }
 
-/* A successful CLEAR_FEATURE(ENDPOINT_HALT) resets that endpoint's toggle
- * on the device (USB 2.0 section 9.4.5), so ours follows. */
-static void note_clear_halt(struct uhci_hc *hc, const struct usb_xfer *x)
-{
-	const struct usb_setup *s = x->setup;
-	if (!s || s->bmRequestType != (USB_TYPE_STANDARD | USB_RECIP_ENDPOINT) ||
-	    s->bRequest != USB_REQ_CLEAR_FEATURE || s->wValue != USB_FEATURE_ENDPOINT_HALT)
-		return;
-	for (struct uhci_ep *e = hc->eps; e; e = e->next)
-		if (e->ep && e->ep->dev == x->ep->dev && e->ep->ep_addr == (s->wIndex & 0x8F))
-			e->toggle = 0;
-}
-
 static void finish_head(struct uhci_hc *hc, struct uhci_ep *uep, const struct uhci_scan *s)
 {
 	struct uhci_req *req = uep->queue;
@@ -175,21 +164,12 @@ static void finish_head(struct uhci_hc *hc, struct uhci_ep *uep, const struct uh
 		uep->qh->element = UHCI_LINK_TERMINATE;
 	if (uep->ep->type != USB_EP_CONTROL && s->next_toggle >= 0)
 		uep->toggle = (unsigned)s->next_toggle;
-	if (uep->ep->type == USB_EP_CONTROL && s->status == USB_OK)
-		note_clear_halt(hc, req->x);
 	retire_req(hc, req);
-	if (s->status == USB_ERR_STALL && uep->ep->type != USB_EP_CONTROL) {
-		req->x->actual = s->actual;
-		req->x->hcpriv = NULL; /* the req is retired: cancel must not find it */
-		if (uhci_clear_halt_start(hc, uep, req->x))
-			return; /* completed once the halt is cleared */
-	}
+	/* The device keeps a stalled endpoint halted (USB 2.0 8.4.5): hold
+	 * the queue until the core has cleared it and calls ep_reset. */
+	if (s->status == USB_ERR_STALL && uep->ep->type != USB_EP_CONTROL)
+		uep->halted = true;
 	complete_req(req, s->status, s->actual);
-	start_head(hc, uep);
-}
-
-void uhci_ep_resume(struct uhci_hc *hc, struct uhci_ep *uep)
-{
 	start_head(hc, uep);
 }
 
@@ -521,6 +501,21 @@ int uhci_submit(struct usb_hcd *hcd, struct usb_xfer *x)
 	start_head(hc, uep);
 	reschedule(hc);
 	return 0;
+}
+
+/* CLEAR_FEATURE(ENDPOINT_HALT) restarted the device's side at DATA0. */
+void uhci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *ep)
+{
+	struct uhci_hc *hc = hcd->priv;
+	struct uhci_ep *uep = ep->hcpriv;
+	if (!uep || uep->closing)
+		return;
+	uep->toggle = 0;
+	if (uep->halted)
+		hc->stats.halts_cleared++;
+	uep->halted = false;
+	start_head(hc, uep);
+	reschedule(hc);
 }
 
 void uhci_cancel(struct usb_hcd *hcd, struct usb_xfer *x)

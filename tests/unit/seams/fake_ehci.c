@@ -565,22 +565,6 @@ void pci_enable_bus_master(const struct pci_dev *d) { fake_ehci.pci_cfg[4] |= 4;
 void *ioremap(phys_addr_t phys, size_t len) { return fake_ehci.regs; }
 void iounmap(void *virt) {}
 
-int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-bool kstrtou64(const char *s, uint64_t *out)
-{
-	char *end;
-	*out = strtoull(s, &end, 0);
-	return *s && !*end;
-}
-
 int usb_hcd_register(struct usb_hcd *hcd)
 {
 	fake_hcd_registered++;
