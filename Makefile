@@ -30,11 +30,11 @@ KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack \
 # swapped by linking tests/unit/seams/*.c fakes instead of kernel/arch.
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-strict-aliasing -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Iinclude -Itests/unit -MMD -MP
+	-fno-omit-frame-pointer -Iinclude -Itests/unit
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wno-unused-parameter -Iinclude -Itests/unit
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
-	-fno-strict-aliasing -Iinclude -Itests/unit -Itests/bench -MMD -MP
+	-fno-strict-aliasing -Iinclude -Itests/unit -Itests/bench
 
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c mm/*.c dma/*.c \
 	usb/*.c usb/*/*.c))
@@ -97,8 +97,13 @@ debug: deps
 	$(PYTHON) scripts/qemu.py --iso $(BUILD)/tern.iso --default-usb --interactive --gdb
 
 # --- host unit tests, fuzzers, benchmarks --------------------------------
+# Each binary is built from several sources in one compiler call, so it
+# depends on every header rather than on generated dependency files (which
+# would name sources that no longer exist after a file is removed).
+HOST_HEADERS := $(wildcard include/*.h tests/unit/*.h tests/unit/seams/*.h \
+	tests/bench/*.h usb/*.h usb/*/*.h kernel/*.h kernel/*/*.h mm/*.h dma/*.h)
 define unit_rule
-$(BUILD)/unit/$(1): $$($(1)_SRCS)
+$(BUILD)/unit/$(1): $$($(1)_SRCS) $$(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  HOSTCC  $$@")
 	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
@@ -106,7 +111,7 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 define fuzz_rule
-$(BUILD)/fuzz/$(1): $$($(1)_SRCS)
+$(BUILD)/fuzz/$(1): $$($(1)_SRCS) $$(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  FUZZCC  $$@")
 	$$(Q)$$(FUZZCC) $$(FUZZ_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@
@@ -114,7 +119,7 @@ endef
 $(foreach t,$(FUZZERS),$(eval $(call fuzz_rule,$(t))))
 
 define bench_rule
-$(BUILD)/bench/$(1): $$($(1)_SRCS)
+$(BUILD)/bench/$(1): $$($(1)_SRCS) $$(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  BENCHCC $$@")
 	$$(Q)$$(HOSTCC) $$(BENCH_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
@@ -149,4 +154,4 @@ bench: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/k -name '*.d' 2>/dev/null)

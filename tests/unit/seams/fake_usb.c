@@ -1,6 +1,6 @@
 /*
  * Host fakes for what the USB code needs from other layers: kmalloc (libc
- * malloc with a live count), ksnprintf, kstrtou64 and the shell's input
+ * malloc with a live count) and the shell's input
  * hooks (captured so tests can read what a keyboard typed). The DMA side
  * is in fake_usb_dma.c.
  */
@@ -43,20 +43,6 @@ void kfree(void *ptr)
 	free(ptr);
 }
 
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	return vsnprintf(buf, size, fmt, ap);
-}
-
-int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 /* --- shell input --------------------------------------------------------- */
 void shell_input_char(char c)
 {
@@ -84,11 +70,3 @@ void fake_shell_clear(void)
 	fake_shell_typed[0] = 0;
 }
 
-bool kstrtou64(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!*s)
-		return false;
-	*out = strtoull(s, &end, 0);
-	return *end == 0;
-}
