@@ -39,7 +39,9 @@
 #define MAX_SITES 8                       /* tracked allocation sites */
 #define SITE_UNTRACKED MAX_SITES          /* shared by every further site */
 #define MAX_SLAB_CLASSES UNIT_SLOTS_SHIFT /* min_chunk .. unit/2 */
-#define MAX_ORDER 22                      /* 4 MiB */
+#define MAX_BLOCK_ORDERS 12                /* units of 2 KiB or more .. 4 MiB */
+_Static_assert(MAX_REGION_SIZE >> (4 + UNIT_SLOTS_SHIFT) == 1u << (MAX_BLOCK_ORDERS - 1),
+	       "free_head[] covers every block order from the smallest unit to the largest region");
 #define POISON_BYTE 0x6b
 #define KEEP_EMPTY_REGIONS 1              /* never given back while this few */
 #define RELEASE_AFTER_NS NSEC_PER_SEC     /* empty this long: give it back */
@@ -105,10 +107,10 @@ struct dma_pool {
 	spinlock_t lock;
 	unsigned min_shift, max_shift, unit_shift, top_shift, region_shift;
 	uint32_t units_per_region;
+	uint32_t slots_offset; /* from a region's header to its slot maps */
 	uint32_t free_orders; /* bit k - unit_shift set: free_head[k] not empty */
-	uint32_t free_head[MAX_ORDER + 1];
+	uint32_t free_head[MAX_BLOCK_ORDERS]; /* [order - unit_shift] */
 	struct alloc_site sites[MAX_SITES + 1];
-	uint64_t slab_fresh[MAX_SLAB_CLASSES][SLOT_WORDS]; /* empty slot maps */
 	uintptr_t last_pc; /* one-entry cache in front of site_index() */
 	unsigned last_site;
 	struct region_table by_virt, by_phys;
@@ -158,7 +160,7 @@ static uint8_t *region_site(const struct dma_pool *pool, const struct dma_region
  * the first leaf of a chunk of the slab's size. */
 static uint64_t *region_slots(const struct dma_pool *pool, const struct dma_region *r)
 {
-	return (uint64_t *)((uint8_t *)(r + 1) + ALIGN_UP(2 * pool->units_per_region, 8));
+	return (uint64_t *)((uint8_t *)r + pool->slots_offset);
 }
 
 static struct unit_link *region_link(const struct dma_pool *pool, const struct dma_region *r)
@@ -219,6 +221,16 @@ static inline struct dma_region *table_find(const struct region_table *t, uint64
 	for (int i = 0; i < BUCKET_SLOTS; i++) /* masks, not branches: frames are unique */
 		r |= (uintptr_t)b[i].region & -(uintptr_t)(b[i].frame == frame);
 	return (struct dma_region *)r;
+}
+
+/* The same for dma_pool_free: a driver frees into few regions, so testing
+ * the first slot with a branch is cheaper than masking both. */
+static inline struct dma_region *table_find_hot(const struct region_table *t, uint64_t frame)
+{
+	const struct region_slot *b = table_bucket(t, frame);
+	if (likely(b[0].frame == frame))
+		return b[0].region;
+	return b[1].frame == frame ? b[1].region : NULL;
 }
 
 /* Puts frame in its home bucket; false if the bucket is full. */
@@ -320,15 +332,15 @@ static void push_free_block(struct dma_pool *pool, struct dma_region *r,
 			    uint32_t unit, unsigned order)
 {
 	region_kind(pool, r)[unit] = (uint8_t)(KIND_FREE_HEAD | order);
-	list_push(pool, &pool->free_head[order], make_ref(r, unit));
+	list_push(pool, &pool->free_head[order - pool->unit_shift], make_ref(r, unit));
 	pool->free_orders |= 1u << (order - pool->unit_shift);
 }
 
 static void unlink_free_block(struct dma_pool *pool, struct dma_region *r,
 			      uint32_t unit, unsigned order)
 {
-	list_remove(pool, &pool->free_head[order], make_ref(r, unit));
-	if (pool->free_head[order] == NIL)
+	list_remove(pool, &pool->free_head[order - pool->unit_shift], make_ref(r, unit));
+	if (pool->free_head[order - pool->unit_shift] == NIL)
 		pool->free_orders &= ~(1u << (order - pool->unit_shift));
 	region_kind(pool, r)[unit] = KIND_FREE_BODY;
 }
@@ -366,7 +378,7 @@ static bool region_slot_reserve(struct dma_pool *pool, uint32_t *index)
 			*index = i;
 			return true;
 		}
-	uint32_t cap = pool->region_cap ? pool->region_cap * 2 : 4;
+	uint32_t cap = pool->region_cap ? pool->region_cap * 2 : 1;
 	if (cap > (1u << (32 - REF_UNIT_BITS)) - 1)
 		return false;
 	struct dma_region **bigger = kzalloc(cap * sizeof(*bigger));
@@ -522,7 +534,7 @@ static uint32_t block_take(struct dma_pool *pool, unsigned order, uint8_t kind)
 	if (!usable)
 		return NIL;
 	unsigned k = order + (unsigned)__builtin_ctz(usable);
-	uint32_t ref = pool->free_head[k];
+	uint32_t ref = pool->free_head[k - pool->unit_shift];
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
 
@@ -560,22 +572,20 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
  * the leaves where such a chunk starts are 0; the others (and leaves past a
  * unit smaller than 128 leaves) stay 1 forever, so "full" is all ones and a
  * leaf's bit is found from the address alone. */
-static void slab_compute_fresh(struct dma_pool *pool)
+static void slab_fresh(const struct dma_pool *pool, unsigned order, uint64_t fresh[SLOT_WORDS])
 {
 	unsigned leaves = 1u << (pool->unit_shift - pool->min_shift);
-	for (unsigned c = 0; c < MAX_SLAB_CLASSES; c++)
-		for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
-			bool starts_chunk = leaf < leaves && leaf % (1u << c) == 0;
-			if (!starts_chunk)
-				pool->slab_fresh[c][leaf / 64] |= 1ull << (leaf % 64);
-		}
+	unsigned step = 1u << (order - pool->min_shift);
+	for (unsigned w = 0; w < SLOT_WORDS; w++)
+		fresh[w] = ~0ull;
+	for (unsigned leaf = 0; leaf < leaves; leaf += step)
+		fresh[leaf / 64] &= ~(1ull << (leaf % 64));
 }
-
-static bool slab_full(const uint64_t *slots) { return (slots[0] & slots[1]) == ~0ull; }
 
 static bool slab_empty(const struct dma_pool *pool, const uint64_t *slots, unsigned order)
 {
-	const uint64_t *fresh = pool->slab_fresh[order - pool->min_shift];
+	uint64_t fresh[SLOT_WORDS];
+	slab_fresh(pool, order, fresh);
 	return slots[0] == fresh[0] && slots[1] == fresh[1];
 }
 
@@ -647,8 +657,7 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
 	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
-	memcpy(&region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS], pool->slab_fresh[order - pool->min_shift],
-	       sizeof(pool->slab_fresh[0]));
+	slab_fresh(pool, order, &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS]);
 	class_of(pool, order)->splits++;
 	list_push(pool, &pool->sites[site].partial[order - pool->min_shift], ref);
 	return true;
@@ -666,13 +675,22 @@ static inline long slab_take(struct dma_pool *pool, unsigned order, unsigned sit
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
 	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	unsigned w = ~slots[0] ? 0 : 1;
-	unsigned bit = (unsigned)__builtin_ctzll(~slots[w]);
-	slots[w] |= 1ull << bit;
-	if (slab_full(slots))
+	uint64_t lo = slots[0], hi = slots[1]; /* one load each: no store-to-load reload */
+	unsigned leaf;
+	if (likely(~lo)) {
+		leaf = (unsigned)__builtin_ctzll(~lo);
+		lo |= 1ull << leaf;
+		slots[0] = lo;
+	} else {
+		leaf = (unsigned)__builtin_ctzll(~hi);
+		hi |= 1ull << leaf;
+		slots[1] = hi;
+		leaf += 64;
+	}
+	if (unlikely((lo & hi) == ~0ull))
 		list_remove(pool, head, ref);
 	*rp = r;
-	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(64 * w + bit) << pool->min_shift));
+	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)leaf << pool->min_shift));
 }
 
 /* A slab that was full has room again. (A slab that becomes empty stays on
@@ -849,14 +867,15 @@ static inline const char *free_locked(struct dma_pool *pool, struct dma_region *
 
 	if (likely(KIND_TYPE(kind) == KIND_SLAB)) {
 		uint64_t bit = 1ull << (leaf % 64);
+		uint64_t lo = slots[0], hi = slots[1];
+		uint64_t word = leaf < 64 ? lo : hi;
 		if (unlikely(off & (((size_t)1 << order) - 1)))
 			return INTERIOR;
-		if (unlikely(!(slots[leaf / 64] & bit)))
+		if (unlikely(!(word & bit)))
 			return NOT_ALLOCATED;
 		poison(pool, r, off, order);
-		bool was_full = slab_full(slots);
-		slots[leaf / 64] &= ~bit;
-		if (unlikely(was_full))
+		slots[leaf / 64] = word & ~bit;
+		if (unlikely((lo & hi) == ~0ull))
 			slab_reopened(pool, r, unit);
 	} else {
 		const char *why = block_free(pool, r, off, unit, kind);
@@ -881,7 +900,7 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr)
 {
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
-	struct dma_region *r = table_find(&pool->by_virt, (uintptr_t)vaddr >> pool->region_shift);
+	struct dma_region *r = table_find_hot(&pool->by_virt, (uintptr_t)vaddr >> pool->region_shift);
 	const char *why = NULL;
 	if (likely(r))
 		why = free_locked(pool, r, (uintptr_t)vaddr & (pool->cfg.region_size - 1));
@@ -982,8 +1001,8 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->region_shift = log2_exact(c->region_size);
 	pool->unit_shift = MIN(pool->min_shift + UNIT_SLOTS_SHIFT, pool->region_shift);
 	pool->top_shift = MAX(pool->max_shift, pool->unit_shift);
-	slab_compute_fresh(pool);
 	pool->units_per_region = 1u << (pool->region_shift - pool->unit_shift);
+	pool->slots_offset = (uint32_t)(sizeof(struct dma_region) + ALIGN_UP(2 * pool->units_per_region, 8));
 	memset(pool->free_head, 0xff, sizeof(pool->free_head));
 	for (i = 0; i <= MAX_SITES; i++)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
@@ -1131,7 +1150,8 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 			n++;
 		} else if (KIND_TYPE(kind) == KIND_SLAB) {
 			const uint64_t *slots = &region_slots(pool, r)[u * SLOT_WORDS];
-			const uint64_t *fresh = pool->slab_fresh[order - pool->min_shift];
+			uint64_t fresh[SLOT_WORDS];
+			slab_fresh(pool, order, fresh);
 			for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
 				uint64_t bit = 1ull << (leaf % 64);
 				if ((slots[leaf / 64] & bit) && !(fresh[leaf / 64] & bit)) {
