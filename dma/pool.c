@@ -56,6 +56,7 @@ _Static_assert(MAX_REGION_SIZE >> (4 + UNIT_SLOTS_SHIFT) == 1u << (MAX_BLOCK_ORD
 #define KIND_ORDER(k) ((unsigned)((k) & 0x3f))
 
 #define COLD __attribute__((noinline, cold)) /* keeps error paths off the hot path */
+#define OUT_OF_LINE __attribute__((noinline)) /* common, but not the slab path */
 
 struct unit_link {
 	uint32_t next, prev; /* unit references, NIL-terminated */
@@ -757,11 +758,11 @@ static COLD void check_poison(struct dma_pool *pool, const uint8_t *p, size_t si
 	}
 }
 
-/* Everything but the hot path, under the lock: opening a slab, buddy
- * blocks, merging kept slabs back, growing. Returns the chunk's region
- * offset or -1. */
-static COLD long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t caller,
-			    struct dma_region **rp)
+/* Everything but the slab hot path, under the lock: buddy blocks (chunks
+ * of a unit or more: common, so not marked cold), opening a slab, merging
+ * kept slabs back, growing. Returns the chunk's region offset or -1. */
+static OUT_OF_LINE long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t caller,
+				   struct dma_region **rp)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
 		long off = -1;
@@ -841,8 +842,8 @@ static void poison(struct dma_pool *pool, struct dma_region *r, size_t off, unsi
 }
 
 /* Frees a chunk of a buddy block, or says why vaddr is not one. */
-static COLD const char *block_free(struct dma_pool *pool, struct dma_region *r, size_t off,
-				   uint32_t unit, uint8_t kind)
+static OUT_OF_LINE const char *block_free(struct dma_pool *pool, struct dma_region *r, size_t off,
+					  uint32_t unit, uint8_t kind)
 {
 	unsigned order = KIND_ORDER(kind);
 	if (KIND_TYPE(kind) != KIND_ALLOC)
