@@ -108,7 +108,7 @@ struct dma_pool {
 	spinlock_t lock;
 	unsigned min_shift, max_shift, unit_shift, top_shift, region_shift;
 	uint32_t units_per_region;
-	uint32_t slots_offset; /* from a region's header to its slot maps */
+	uint32_t slots_offset, links_offset; /* from a region's header to those arrays */
 	uint32_t free_orders; /* bit k - unit_shift set: free_head[k] not empty */
 	uint32_t free_head[MAX_BLOCK_ORDERS]; /* [order - unit_shift] */
 	struct alloc_site sites[MAX_SITES + 1];
@@ -166,7 +166,7 @@ static uint64_t *region_slots(const struct dma_pool *pool, const struct dma_regi
 
 static struct unit_link *region_link(const struct dma_pool *pool, const struct dma_region *r)
 {
-	return (struct unit_link *)(region_slots(pool, r) + (size_t)pool->units_per_region * SLOT_WORDS);
+	return (struct unit_link *)((uint8_t *)r + pool->links_offset);
 }
 
 static uint32_t make_ref(const struct dma_region *r, uint32_t unit)
@@ -321,7 +321,13 @@ static size_t region_meta_bytes(const struct dma_pool *pool)
 static void mark_units(const struct dma_pool *pool, struct dma_region *r, uint32_t unit,
 		       uint32_t n, uint8_t kind)
 {
-	memset(&region_kind(pool, r)[unit], kind, n);
+	uint8_t *k = &region_kind(pool, r)[unit];
+	if (n > 8) {
+		memset(k, kind, n);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) /* blocks of a few units: no call */
+		k[i] = kind;
 }
 
 static uint32_t units_in(const struct dma_pool *pool, unsigned order)
@@ -758,11 +764,24 @@ static COLD void check_poison(struct dma_pool *pool, const uint8_t *p, size_t si
 	}
 }
 
-/* Everything but the slab hot path, under the lock: buddy blocks (chunks
- * of a unit or more: common, so not marked cold), opening a slab, merging
+/* A buddy block for a chunk of a unit or more (common, so out of line but
+ * not cold). Returns its region offset, or -1 if no free block is large
+ * enough. */
+static OUT_OF_LINE long block_alloc(struct dma_pool *pool, unsigned order, uintptr_t caller,
+				    struct dma_region **rp)
+{
+	uint32_t ref = block_take(pool, order, (uint8_t)(KIND_ALLOC | order));
+	if (ref == NIL)
+		return -1;
+	*rp = ref_region(pool, ref);
+	region_site(pool, *rp)[ref_unit(ref)] = (uint8_t)site_index(pool, caller);
+	return (long)((size_t)ref_unit(ref) << pool->unit_shift);
+}
+
+/* Everything but the hot paths, under the lock: opening a slab, merging
  * kept slabs back, growing. Returns the chunk's region offset or -1. */
-static OUT_OF_LINE long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t caller,
-				   struct dma_region **rp)
+static COLD long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t caller,
+			    struct dma_region **rp)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
 		long off = -1;
@@ -771,14 +790,7 @@ static OUT_OF_LINE long alloc_slow(struct dma_pool *pool, unsigned order, uintpt
 			if (slab_open(pool, order, site))
 				off = slab_take(pool, order, site, rp);
 		} else {
-			uint32_t ref = block_take(pool, order, (uint8_t)(KIND_ALLOC | order));
-			off = -1;
-			if (ref != NIL) {
-				*rp = ref_region(pool, ref);
-				region_site(pool, *rp)[ref_unit(ref)] =
-					(uint8_t)site_index(pool, caller);
-				off = (long)((size_t)ref_unit(ref) << pool->unit_shift);
-			}
+			off = block_alloc(pool, order, caller, rp);
 		}
 		if (off >= 0)
 			return off;
@@ -809,6 +821,8 @@ void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
 	if (likely(order < pool->unit_shift))
 		off = slab_take(pool, order, site_index(pool, caller), &r);
+	else
+		off = block_alloc(pool, order, caller, &r);
 	if (unlikely(off < 0))
 		off = alloc_slow(pool, order, caller, &r);
 	struct dma_pool_class_stats *cs = class_of(pool, order);
@@ -1004,6 +1018,8 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->top_shift = MAX(pool->max_shift, pool->unit_shift);
 	pool->units_per_region = 1u << (pool->region_shift - pool->unit_shift);
 	pool->slots_offset = (uint32_t)(sizeof(struct dma_region) + ALIGN_UP(2 * pool->units_per_region, 8));
+	pool->links_offset = pool->slots_offset +
+			     pool->units_per_region * SLOT_WORDS * (uint32_t)sizeof(uint64_t);
 	memset(pool->free_head, 0xff, sizeof(pool->free_head));
 	for (i = 0; i <= MAX_SITES; i++)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
