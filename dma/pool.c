@@ -75,7 +75,7 @@ struct dma_region {
 	uint32_t index;       /* slot in pool->regions, high bits of a unit ref */
 	uint32_t live_chunks; /* 0: on the pool's empty list */
 	struct dma_region *empty_prev, *empty_next;
-	uint64_t empty_since; /* ktime_ns() when live_chunks became 0 */
+	uint64_t empty_since; /* ktime_ns() when live_chunks became 0, or NOT_AGING */
 };
 
 /*
@@ -352,9 +352,25 @@ static void unlink_free_block(struct dma_pool *pool, struct dma_region *r,
 	region_kind(pool, r)[unit] = KIND_FREE_BODY;
 }
 
-static void empty_list_add(struct dma_pool *pool, struct dma_region *r)
+/* The first KEEP_EMPTY_REGIONS empty regions are never given back, so their
+ * clock starts only when one more region empties: a hot alloc/free pair that
+ * empties and refills one region reads no clock. */
+#define NOT_AGING UINT64_MAX
+
+static COLD void start_aging(struct dma_pool *pool, struct dma_region *r)
 {
-	r->empty_since = ktime_ns();
+	uint64_t now = ktime_ns();
+	r->empty_since = now;
+	for (struct dma_region *e = pool->empty_head; e && e->empty_since == NOT_AGING;
+	     e = e->empty_next)
+		e->empty_since = now;
+}
+
+static inline void empty_list_add(struct dma_pool *pool, struct dma_region *r)
+{
+	r->empty_since = NOT_AGING;
+	if (pool->empty_regions >= KEEP_EMPTY_REGIONS)
+		start_aging(pool, r);
 	r->empty_next = NULL;
 	r->empty_prev = pool->empty_tail;
 	if (pool->empty_tail)
@@ -512,8 +528,9 @@ static void chunk_taken(struct dma_pool *pool, struct dma_region *r)
 }
 
 /* Hysteresis: an empty region goes back to the source only after it has
- * stayed empty for RELEASE_AFTER_NS, and the newest KEEP_EMPTY_REGIONS never
- * do, so a pool that empties and refills in bursts keeps its memory. */
+ * stayed empty for RELEASE_AFTER_NS while more than KEEP_EMPTY_REGIONS were
+ * empty, and the newest KEEP_EMPTY_REGIONS never do, so a pool that empties
+ * and refills in bursts keeps its memory. */
 static void release_stale_regions(struct dma_pool *pool)
 {
 	uint64_t now = ktime_ns();
@@ -527,7 +544,8 @@ static void chunk_returned(struct dma_pool *pool, struct dma_region *r)
 	if (likely(--r->live_chunks))
 		return;
 	empty_list_add(pool, r);
-	release_stale_regions(pool);
+	if (pool->empty_regions > KEEP_EMPTY_REGIONS)
+		release_stale_regions(pool);
 }
 
 /* ------------------------------------------------------------------ */
