@@ -39,7 +39,9 @@
 #define MAX_SITES 8                       /* tracked allocation sites */
 #define SITE_UNTRACKED MAX_SITES          /* shared by every further site */
 #define MAX_SLAB_CLASSES UNIT_SLOTS_SHIFT /* min_chunk .. unit/2 */
-#define MAX_ORDER 22                      /* 4 MiB */
+#define MAX_BLOCK_ORDERS 12                /* units of 2 KiB or more .. 4 MiB */
+_Static_assert(MAX_REGION_SIZE >> (4 + UNIT_SLOTS_SHIFT) == 1u << (MAX_BLOCK_ORDERS - 1),
+	       "free_head[] covers every block order from the smallest unit to the largest region");
 #define POISON_BYTE 0x6b
 #define KEEP_EMPTY_REGIONS 1              /* never given back while this few */
 #define RELEASE_AFTER_NS NSEC_PER_SEC     /* empty this long: give it back */
@@ -54,6 +56,7 @@
 #define KIND_ORDER(k) ((unsigned)((k) & 0x3f))
 
 #define COLD __attribute__((noinline, cold)) /* keeps error paths off the hot path */
+#define OUT_OF_LINE __attribute__((noinline)) /* common, but not the slab path */
 
 struct unit_link {
 	uint32_t next, prev; /* unit references, NIL-terminated */
@@ -72,7 +75,7 @@ struct dma_region {
 	uint32_t index;       /* slot in pool->regions, high bits of a unit ref */
 	uint32_t live_chunks; /* 0: on the pool's empty list */
 	struct dma_region *empty_prev, *empty_next;
-	uint64_t empty_since; /* ktime_ns() when live_chunks became 0 */
+	uint64_t empty_since; /* ktime_ns() when live_chunks became 0, or NOT_AGING */
 };
 
 /*
@@ -105,10 +108,10 @@ struct dma_pool {
 	spinlock_t lock;
 	unsigned min_shift, max_shift, unit_shift, top_shift, region_shift;
 	uint32_t units_per_region;
+	uint32_t slots_offset, links_offset; /* from a region's header to those arrays */
 	uint32_t free_orders; /* bit k - unit_shift set: free_head[k] not empty */
-	uint32_t free_head[MAX_ORDER + 1];
+	uint32_t free_head[MAX_BLOCK_ORDERS]; /* [order - unit_shift] */
 	struct alloc_site sites[MAX_SITES + 1];
-	uint64_t slab_fresh[MAX_SLAB_CLASSES][SLOT_WORDS]; /* empty slot maps */
 	uintptr_t last_pc; /* one-entry cache in front of site_index() */
 	unsigned last_site;
 	struct region_table by_virt, by_phys;
@@ -158,12 +161,12 @@ static uint8_t *region_site(const struct dma_pool *pool, const struct dma_region
  * the first leaf of a chunk of the slab's size. */
 static uint64_t *region_slots(const struct dma_pool *pool, const struct dma_region *r)
 {
-	return (uint64_t *)((uint8_t *)(r + 1) + ALIGN_UP(2 * pool->units_per_region, 8));
+	return (uint64_t *)((uint8_t *)r + pool->slots_offset);
 }
 
 static struct unit_link *region_link(const struct dma_pool *pool, const struct dma_region *r)
 {
-	return (struct unit_link *)(region_slots(pool, r) + (size_t)pool->units_per_region * SLOT_WORDS);
+	return (struct unit_link *)((uint8_t *)r + pool->links_offset);
 }
 
 static uint32_t make_ref(const struct dma_region *r, uint32_t unit)
@@ -219,6 +222,16 @@ static inline struct dma_region *table_find(const struct region_table *t, uint64
 	for (int i = 0; i < BUCKET_SLOTS; i++) /* masks, not branches: frames are unique */
 		r |= (uintptr_t)b[i].region & -(uintptr_t)(b[i].frame == frame);
 	return (struct dma_region *)r;
+}
+
+/* The same for dma_pool_free: a driver frees into few regions, so testing
+ * the first slot with a branch is cheaper than masking both. */
+static inline struct dma_region *table_find_hot(const struct region_table *t, uint64_t frame)
+{
+	const struct region_slot *b = table_bucket(t, frame);
+	if (likely(b[0].frame == frame))
+		return b[0].region;
+	return b[1].frame == frame ? b[1].region : NULL;
 }
 
 /* Puts frame in its home bucket; false if the bucket is full. */
@@ -308,7 +321,13 @@ static size_t region_meta_bytes(const struct dma_pool *pool)
 static void mark_units(const struct dma_pool *pool, struct dma_region *r, uint32_t unit,
 		       uint32_t n, uint8_t kind)
 {
-	memset(&region_kind(pool, r)[unit], kind, n);
+	uint8_t *k = &region_kind(pool, r)[unit];
+	if (n > 8) {
+		memset(k, kind, n);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) /* blocks of a few units: no call */
+		k[i] = kind;
 }
 
 static uint32_t units_in(const struct dma_pool *pool, unsigned order)
@@ -320,22 +339,38 @@ static void push_free_block(struct dma_pool *pool, struct dma_region *r,
 			    uint32_t unit, unsigned order)
 {
 	region_kind(pool, r)[unit] = (uint8_t)(KIND_FREE_HEAD | order);
-	list_push(pool, &pool->free_head[order], make_ref(r, unit));
+	list_push(pool, &pool->free_head[order - pool->unit_shift], make_ref(r, unit));
 	pool->free_orders |= 1u << (order - pool->unit_shift);
 }
 
 static void unlink_free_block(struct dma_pool *pool, struct dma_region *r,
 			      uint32_t unit, unsigned order)
 {
-	list_remove(pool, &pool->free_head[order], make_ref(r, unit));
-	if (pool->free_head[order] == NIL)
+	list_remove(pool, &pool->free_head[order - pool->unit_shift], make_ref(r, unit));
+	if (pool->free_head[order - pool->unit_shift] == NIL)
 		pool->free_orders &= ~(1u << (order - pool->unit_shift));
 	region_kind(pool, r)[unit] = KIND_FREE_BODY;
 }
 
-static void empty_list_add(struct dma_pool *pool, struct dma_region *r)
+/* The first KEEP_EMPTY_REGIONS empty regions are never given back, so their
+ * clock starts only when one more region empties: a hot alloc/free pair that
+ * empties and refills one region reads no clock. */
+#define NOT_AGING UINT64_MAX
+
+static COLD void start_aging(struct dma_pool *pool, struct dma_region *r)
 {
-	r->empty_since = ktime_ns();
+	uint64_t now = ktime_ns();
+	r->empty_since = now;
+	for (struct dma_region *e = pool->empty_head; e && e->empty_since == NOT_AGING;
+	     e = e->empty_next)
+		e->empty_since = now;
+}
+
+static inline void empty_list_add(struct dma_pool *pool, struct dma_region *r)
+{
+	r->empty_since = NOT_AGING;
+	if (pool->empty_regions >= KEEP_EMPTY_REGIONS)
+		start_aging(pool, r);
 	r->empty_next = NULL;
 	r->empty_prev = pool->empty_tail;
 	if (pool->empty_tail)
@@ -366,7 +401,7 @@ static bool region_slot_reserve(struct dma_pool *pool, uint32_t *index)
 			*index = i;
 			return true;
 		}
-	uint32_t cap = pool->region_cap ? pool->region_cap * 2 : 4;
+	uint32_t cap = pool->region_cap ? pool->region_cap * 2 : 1;
 	if (cap > (1u << (32 - REF_UNIT_BITS)) - 1)
 		return false;
 	struct dma_region **bigger = kzalloc(cap * sizeof(*bigger));
@@ -493,8 +528,9 @@ static void chunk_taken(struct dma_pool *pool, struct dma_region *r)
 }
 
 /* Hysteresis: an empty region goes back to the source only after it has
- * stayed empty for RELEASE_AFTER_NS, and the newest KEEP_EMPTY_REGIONS never
- * do, so a pool that empties and refills in bursts keeps its memory. */
+ * stayed empty for RELEASE_AFTER_NS while more than KEEP_EMPTY_REGIONS were
+ * empty, and the newest KEEP_EMPTY_REGIONS never do, so a pool that empties
+ * and refills in bursts keeps its memory. */
 static void release_stale_regions(struct dma_pool *pool)
 {
 	uint64_t now = ktime_ns();
@@ -508,7 +544,8 @@ static void chunk_returned(struct dma_pool *pool, struct dma_region *r)
 	if (likely(--r->live_chunks))
 		return;
 	empty_list_add(pool, r);
-	release_stale_regions(pool);
+	if (pool->empty_regions > KEEP_EMPTY_REGIONS)
+		release_stale_regions(pool);
 }
 
 /* ------------------------------------------------------------------ */
@@ -522,7 +559,7 @@ static uint32_t block_take(struct dma_pool *pool, unsigned order, uint8_t kind)
 	if (!usable)
 		return NIL;
 	unsigned k = order + (unsigned)__builtin_ctz(usable);
-	uint32_t ref = pool->free_head[k];
+	uint32_t ref = pool->free_head[k - pool->unit_shift];
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
 
@@ -560,22 +597,20 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
  * the leaves where such a chunk starts are 0; the others (and leaves past a
  * unit smaller than 128 leaves) stay 1 forever, so "full" is all ones and a
  * leaf's bit is found from the address alone. */
-static void slab_compute_fresh(struct dma_pool *pool)
+static void slab_fresh(const struct dma_pool *pool, unsigned order, uint64_t fresh[SLOT_WORDS])
 {
 	unsigned leaves = 1u << (pool->unit_shift - pool->min_shift);
-	for (unsigned c = 0; c < MAX_SLAB_CLASSES; c++)
-		for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
-			bool starts_chunk = leaf < leaves && leaf % (1u << c) == 0;
-			if (!starts_chunk)
-				pool->slab_fresh[c][leaf / 64] |= 1ull << (leaf % 64);
-		}
+	unsigned step = 1u << (order - pool->min_shift);
+	for (unsigned w = 0; w < SLOT_WORDS; w++)
+		fresh[w] = ~0ull;
+	for (unsigned leaf = 0; leaf < leaves; leaf += step)
+		fresh[leaf / 64] &= ~(1ull << (leaf % 64));
 }
-
-static bool slab_full(const uint64_t *slots) { return (slots[0] & slots[1]) == ~0ull; }
 
 static bool slab_empty(const struct dma_pool *pool, const uint64_t *slots, unsigned order)
 {
-	const uint64_t *fresh = pool->slab_fresh[order - pool->min_shift];
+	uint64_t fresh[SLOT_WORDS];
+	slab_fresh(pool, order, fresh);
 	return slots[0] == fresh[0] && slots[1] == fresh[1];
 }
 
@@ -647,8 +682,7 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
 	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
-	memcpy(&region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS], pool->slab_fresh[order - pool->min_shift],
-	       sizeof(pool->slab_fresh[0]));
+	slab_fresh(pool, order, &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS]);
 	class_of(pool, order)->splits++;
 	list_push(pool, &pool->sites[site].partial[order - pool->min_shift], ref);
 	return true;
@@ -666,13 +700,22 @@ static inline long slab_take(struct dma_pool *pool, unsigned order, unsigned sit
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
 	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	unsigned w = ~slots[0] ? 0 : 1;
-	unsigned bit = (unsigned)__builtin_ctzll(~slots[w]);
-	slots[w] |= 1ull << bit;
-	if (slab_full(slots))
+	uint64_t lo = slots[0], hi = slots[1]; /* one load each: no store-to-load reload */
+	unsigned leaf;
+	if (likely(~lo)) {
+		leaf = (unsigned)__builtin_ctzll(~lo);
+		lo |= 1ull << leaf;
+		slots[0] = lo;
+	} else {
+		leaf = (unsigned)__builtin_ctzll(~hi);
+		hi |= 1ull << leaf;
+		slots[1] = hi;
+		leaf += 64;
+	}
+	if (unlikely((lo & hi) == ~0ull))
 		list_remove(pool, head, ref);
 	*rp = r;
-	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(64 * w + bit) << pool->min_shift));
+	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)leaf << pool->min_shift));
 }
 
 /* A slab that was full has room again. (A slab that becomes empty stays on
@@ -739,9 +782,22 @@ static COLD void check_poison(struct dma_pool *pool, const uint8_t *p, size_t si
 	}
 }
 
-/* Everything but the hot path, under the lock: opening a slab, buddy
- * blocks, merging kept slabs back, growing. Returns the chunk's region
- * offset or -1. */
+/* A buddy block for a chunk of a unit or more (common, so out of line but
+ * not cold). Returns its region offset, or -1 if no free block is large
+ * enough. */
+static OUT_OF_LINE long block_alloc(struct dma_pool *pool, unsigned order, uintptr_t caller,
+				    struct dma_region **rp)
+{
+	uint32_t ref = block_take(pool, order, (uint8_t)(KIND_ALLOC | order));
+	if (ref == NIL)
+		return -1;
+	*rp = ref_region(pool, ref);
+	region_site(pool, *rp)[ref_unit(ref)] = (uint8_t)site_index(pool, caller);
+	return (long)((size_t)ref_unit(ref) << pool->unit_shift);
+}
+
+/* Everything but the hot paths, under the lock: opening a slab, merging
+ * kept slabs back, growing. Returns the chunk's region offset or -1. */
 static COLD long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t caller,
 			    struct dma_region **rp)
 {
@@ -752,14 +808,7 @@ static COLD long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t cal
 			if (slab_open(pool, order, site))
 				off = slab_take(pool, order, site, rp);
 		} else {
-			uint32_t ref = block_take(pool, order, (uint8_t)(KIND_ALLOC | order));
-			off = -1;
-			if (ref != NIL) {
-				*rp = ref_region(pool, ref);
-				region_site(pool, *rp)[ref_unit(ref)] =
-					(uint8_t)site_index(pool, caller);
-				off = (long)((size_t)ref_unit(ref) << pool->unit_shift);
-			}
+			off = block_alloc(pool, order, caller, rp);
 		}
 		if (off >= 0)
 			return off;
@@ -790,6 +839,8 @@ void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
 	if (likely(order < pool->unit_shift))
 		off = slab_take(pool, order, site_index(pool, caller), &r);
+	else
+		off = block_alloc(pool, order, caller, &r);
 	if (unlikely(off < 0))
 		off = alloc_slow(pool, order, caller, &r);
 	struct dma_pool_class_stats *cs = class_of(pool, order);
@@ -823,8 +874,8 @@ static void poison(struct dma_pool *pool, struct dma_region *r, size_t off, unsi
 }
 
 /* Frees a chunk of a buddy block, or says why vaddr is not one. */
-static COLD const char *block_free(struct dma_pool *pool, struct dma_region *r, size_t off,
-				   uint32_t unit, uint8_t kind)
+static OUT_OF_LINE const char *block_free(struct dma_pool *pool, struct dma_region *r, size_t off,
+					  uint32_t unit, uint8_t kind)
 {
 	unsigned order = KIND_ORDER(kind);
 	if (KIND_TYPE(kind) != KIND_ALLOC)
@@ -849,14 +900,15 @@ static inline const char *free_locked(struct dma_pool *pool, struct dma_region *
 
 	if (likely(KIND_TYPE(kind) == KIND_SLAB)) {
 		uint64_t bit = 1ull << (leaf % 64);
+		uint64_t lo = slots[0], hi = slots[1];
+		uint64_t word = leaf < 64 ? lo : hi;
 		if (unlikely(off & (((size_t)1 << order) - 1)))
 			return INTERIOR;
-		if (unlikely(!(slots[leaf / 64] & bit)))
+		if (unlikely(!(word & bit)))
 			return NOT_ALLOCATED;
 		poison(pool, r, off, order);
-		bool was_full = slab_full(slots);
-		slots[leaf / 64] &= ~bit;
-		if (unlikely(was_full))
+		slots[leaf / 64] = word & ~bit;
+		if (unlikely((lo & hi) == ~0ull))
 			slab_reopened(pool, r, unit);
 	} else {
 		const char *why = block_free(pool, r, off, unit, kind);
@@ -881,7 +933,7 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr)
 {
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
-	struct dma_region *r = table_find(&pool->by_virt, (uintptr_t)vaddr >> pool->region_shift);
+	struct dma_region *r = table_find_hot(&pool->by_virt, (uintptr_t)vaddr >> pool->region_shift);
 	const char *why = NULL;
 	if (likely(r))
 		why = free_locked(pool, r, (uintptr_t)vaddr & (pool->cfg.region_size - 1));
@@ -982,8 +1034,10 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->region_shift = log2_exact(c->region_size);
 	pool->unit_shift = MIN(pool->min_shift + UNIT_SLOTS_SHIFT, pool->region_shift);
 	pool->top_shift = MAX(pool->max_shift, pool->unit_shift);
-	slab_compute_fresh(pool);
 	pool->units_per_region = 1u << (pool->region_shift - pool->unit_shift);
+	pool->slots_offset = (uint32_t)(sizeof(struct dma_region) + ALIGN_UP(2 * pool->units_per_region, 8));
+	pool->links_offset = pool->slots_offset +
+			     pool->units_per_region * SLOT_WORDS * (uint32_t)sizeof(uint64_t);
 	memset(pool->free_head, 0xff, sizeof(pool->free_head));
 	for (i = 0; i <= MAX_SITES; i++)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
@@ -1131,7 +1185,8 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 			n++;
 		} else if (KIND_TYPE(kind) == KIND_SLAB) {
 			const uint64_t *slots = &region_slots(pool, r)[u * SLOT_WORDS];
-			const uint64_t *fresh = pool->slab_fresh[order - pool->min_shift];
+			uint64_t fresh[SLOT_WORDS];
+			slab_fresh(pool, order, fresh);
 			for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
 				uint64_t bit = 1ull << (leaf % 64);
 				if ((slots[leaf / 64] & bit) && !(fresh[leaf / 64] & bit)) {

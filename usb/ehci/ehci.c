@@ -203,7 +203,7 @@ static int create_schedules(struct ehci *e)
 	const struct dma_pool_config cfg = {
 		.min_chunk = 32,
 		.max_chunk = EHCI_FRAME_LIST_BYTES, /* the frame list, 4 KiB aligned */
-		.region_size = 64 * KiB,
+		.region_size = 128 * KiB,
 		.max_phys = 0xffffffffull,
 		.flags = 0,
 		.source = &dma_kernel_source,

@@ -90,7 +90,7 @@ static int alloc_schedule(struct uhci_hc *hc)
 	struct dma_pool_config cfg = {
 		.min_chunk = 16,
 		.max_chunk = UHCI_FRAME_LIST_BYTES,
-		.region_size = 16 * KiB,
+		.region_size = 256 * KiB,
 		.max_phys = 0xFFFFFFFFull,
 		.flags = 0,
 		.source = &dma_kernel_source,
