@@ -1,11 +1,7 @@
 /*
- * Host fakes for the DMA pool's tests (see fake_dma_source.h), plus the two
- * kernel services the pool calls that the shared seams do not provide:
- * kmalloc (the real one needs the PMM) and ksnprintf (kernel/lib/format.c
- * carries ktests). Both are weak so a shared fake takes precedence.
+ * Host fakes for the DMA pool's tests (see fake_dma_source.h). Tests link
+ * kmalloc from fake_kmalloc.c and the kernel's own formatter.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,17 +151,3 @@ void *fake_dma_arena_device_ptr(const struct fake_dma_arena *a, dma_addr_t phys)
 	return NULL;
 }
 
-/* --- kernel services the pool uses ----------------------------------- */
-
-__attribute__((weak)) void *kmalloc(size_t size) { return malloc(size); }
-__attribute__((weak)) void *kzalloc(size_t size) { return calloc(1, size); }
-__attribute__((weak)) void kfree(void *ptr) { free(ptr); }
-
-__attribute__((weak)) int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}

@@ -27,7 +27,6 @@
 #include "usb_hcd.h"
 
 struct fake_ehci fake_ehci;
-long fake_kmalloc_live;
 unsigned fake_port_events, fake_reset_notifies, fake_hcd_registered;
 struct usb_hcd *fake_last_hcd;
 
@@ -426,24 +425,8 @@ long fake_dma_live_chunks(void)
 	return l.live;
 }
 
-/* --- kmalloc, work, IRQ ------------------------------------------------- */
+/* --- work, IRQ ------------------------------------------------- */
 
-void *kmalloc(size_t size)
-{
-	fake_kmalloc_live++;
-	return malloc(size ? size : 1);
-}
-void *kzalloc(size_t size)
-{
-	fake_kmalloc_live++;
-	return calloc(1, size ? size : 1);
-}
-void kfree(void *ptr)
-{
-	if (ptr)
-		fake_kmalloc_live--;
-	free(ptr);
-}
 
 static struct work *work_list;
 

@@ -70,7 +70,7 @@ bool fake_irq_fire(void);
 void fake_work_run_for(uint64_t budget_ns);
 void fake_work_reset(void);
 
-extern long fake_kmalloc_live;
+#include "fake_kmalloc.h"
 long fake_dma_live_chunks(void);
 /* Refused frees and bad translations the pools counted (must stay 0). */
 long fake_dma_misuse(void);

@@ -1,5 +1,5 @@
 /*
- * Fakes of kmalloc, work, IRQ registration, the USB core's driver-facing
+ * Fakes of work, IRQ registration, the USB core's driver-facing
  * calls and DMA pool creation for UHCI host tests (fake_uhci_env.h).
  */
 #include <stdlib.h>
@@ -21,10 +21,6 @@ void fake_env_reset(void)
 	memset(&fake_env, 0, sizeof(fake_env));
 	memset(queued, 0, sizeof(queued));
 }
-
-void *kmalloc(size_t size) { return malloc(size); }
-void *kzalloc(size_t size) { return calloc(1, size); }
-void kfree(void *p) { free(p); }
 
 void work_schedule(struct work *w, uint64_t delay_ns)
 {

@@ -1,11 +1,8 @@
 /*
- * Host fakes for what the USB code needs from other layers: kmalloc (libc
- * malloc with a live count) and the shell's input
- * hooks (captured so tests can read what a keyboard typed). The DMA side
+ * Host fakes for what the USB code needs from other layers: the shell's
+ * input hooks (captured so tests can read what a keyboard typed). The DMA side
  * is in fake_usb_dma.c.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,34 +11,10 @@
 #include "mm.h"
 #include "shell.h"
 
-long fake_kmalloc_live;
 char fake_shell_typed[4096];
 size_t fake_shell_typed_len;
 int fake_shell_poll_next = -1;
 unsigned fake_shell_poll_delay;
-
-void *kmalloc(size_t size)
-{
-	void *p = malloc(size ? size : 1);
-	if (p)
-		fake_kmalloc_live++;
-	return p;
-}
-
-void *kzalloc(size_t size)
-{
-	void *p = kmalloc(size);
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-void kfree(void *ptr)
-{
-	if (ptr)
-		fake_kmalloc_live--;
-	free(ptr);
-}
 
 /* --- shell input --------------------------------------------------------- */
 void shell_input_char(char c)

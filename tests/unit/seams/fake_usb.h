@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-extern long fake_kmalloc_live; /* kmalloc'd blocks not yet freed */
+#include "fake_kmalloc.h"
 long fake_dma_live(void);      /* live chunks of the "usb-buffers" pool */
 long fake_dma_misuse(void);    /* frees and translations the pool refused */
 /* Takes every free chunk of the USB pool and lets it grow no more, so
