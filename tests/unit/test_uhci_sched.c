@@ -287,6 +287,33 @@ TEST(corrupt_link_is_reported_not_followed)
 	CHECK_EQ(fake_dma_live(), 0);
 }
 
+/* Found by fuzz_uhci_chain: a rewritten link that loops back into the chain
+ * made the scan count the same full packets twice, reporting more bytes
+ * than the buffer holds. */
+TEST(link_looping_back_cannot_report_more_than_the_transfer)
+{
+	struct dma_pool *pool = fake_dma_pool();
+	struct uhci_xfer_desc d = { .type = USB_EP_BULK, .dir_in = true, .dev_addr = 3,
+				    .ep_num = 1, .max_packet = 64, .buf_dma = BUF_DMA, .len = 150 };
+	struct uhci_chain c;
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
+	struct uhci_td *first = td_n(&c, 0), *second = td_n(&c, 1);
+	uint32_t good = second->link;
+	complete_td(first, 64, 0);
+	complete_td(second, 64, 0);
+	second->link = UHCI_LINK_ADDR(c.first) | UHCI_LINK_DEPTH; /* back to the first */
+	seam_log_clear();
+	struct uhci_scan s;
+	uhci_chain_scan(pool, &c, &s);
+	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
+	CHECK_EQ(s.status, USB_ERR_HC);
+	CHECK(s.actual <= d.len);
+	CHECK(seam_log_contains("link pointers corrupt"));
+	second->link = good;
+	uhci_chain_free(pool, &c);
+	CHECK_EQ(fake_dma_live(), 0);
+}
+
 TEST(overlong_actual_length_fails_instead_of_overrunning)
 {
 	struct dma_pool *pool = fake_dma_pool();

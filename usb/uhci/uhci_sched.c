@@ -114,7 +114,7 @@ int uhci_chain_build(struct dma_pool *pool, const struct uhci_xfer_desc *d, stru
 	int rc = check_desc(d);
 	if (rc)
 		return rc;
-	*c = (struct uhci_chain){ 0 };
+	*c = (struct uhci_chain){ .len = d->len };
 	struct chain_builder b = {
 		.pool = pool,
 		.chain = c,
@@ -225,6 +225,14 @@ void uhci_chain_scan(struct dma_pool *pool, const struct uhci_chain *c, struct u
 				pr_err("uhci: TD reports %u bytes for a %u-byte packet\n",
 				       (unsigned)got, UHCI_TD_MAXLEN(tok));
 				scan_done(s, USB_ERR_BABBLE);
+				return;
+			}
+			if (got > c->len - s->actual) {
+				/* A link the controller (or a device) rewrote led
+				 * back into the chain: the bytes were counted once. */
+				pr_err("uhci: TD chain reports more than the %zu-byte "
+				       "transfer; link pointers corrupt\n", c->len);
+				scan_done(s, USB_ERR_HC);
 				return;
 			}
 			s->actual += got;

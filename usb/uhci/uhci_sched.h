@@ -32,6 +32,7 @@ struct uhci_chain {
 	dma_addr_t first;  /* first TD */
 	dma_addr_t status; /* control: the status-stage TD; 0 otherwise */
 	unsigned ntds;
+	size_t len;        /* data bytes the transfer holds */
 };
 
 enum uhci_chain_state {
