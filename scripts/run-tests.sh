@@ -86,7 +86,8 @@ run_fuzzer() {
 		count 0 1 "fuzz $name (binary missing)"
 		return
 	fi
-	local args=(-max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048
+	# A fixed seed keeps `make test` repeatable; `make fuzz` explores.
+	local args=(-max_total_time="$FUZZ_SECONDS" -seed="${FUZZ_SEED:-1}" -rss_limit_mb=2048
 		-print_final_stats=1 -artifact_prefix="$BUILD/fuzz-artifacts/$name-"
 		"$corpus")
 	[ -d "$seeds" ] && args+=("$seeds")
