@@ -36,6 +36,7 @@
 #define UNIT_SLOTS_SHIFT 7                /* a unit holds 128 minimum chunks */
 #define REF_UNIT_BITS 12                  /* unit index inside a region */
 #define MAX_REGION_SIZE (4 * MiB)
+#define MAX_ORDER 22                      /* log2(MAX_REGION_SIZE) */
 #define MAX_SITES 8                       /* tracked allocation sites */
 #define SITE_UNTRACKED MAX_SITES          /* shared by every further site */
 #define MAX_SLAB_CLASSES UNIT_SLOTS_SHIFT /* min_chunk .. unit/2 */
@@ -102,10 +103,41 @@ struct alloc_site {
 	uint32_t partial[MAX_SLAB_CLASSES]; /* slabs with a free slot */
 };
 
+/* Per size class: the counters every allocation and free touches... */
+struct class_count {
+	uint32_t live, peak; /* chunks; a pool holds at most 2^28 */
+};
+
+/* ...and the ones only splitting, merging and failing do. */
+struct class_events {
+	uint64_t splits, merges, failed;
+};
+
+/*
+ * Where the last slab allocation of one (caller, size) came from, so the
+ * next one from the same call site is a bit search in one slot-map word:
+ * drivers allocate descriptors from a few call sites, usually many in a row
+ * from one. Valid while pc is not 0, and then its word has a free slot: a
+ * word that fills up moves the cursor on (cursor_word_filled).
+ */
+struct alloc_cursor {
+	uintptr_t pc;
+	size_t size;
+	uint64_t *word;
+	uintptr_t virt;  /* the word's first leaf, in both address spaces */
+	dma_addr_t phys;
+	size_t bytes;    /* chunk size */
+	struct dma_region *region;
+	struct class_count *count;
+	uint32_t ref;    /* the slab */
+	uint8_t order, word_index;
+};
+
 struct dma_pool {
+	spinlock_t lock;
+	struct alloc_cursor cursor;
 	char name[24];
 	struct dma_pool_config cfg;
-	spinlock_t lock;
 	unsigned min_shift, max_shift, unit_shift, top_shift, region_shift;
 	uint32_t units_per_region;
 	uint32_t slots_offset, links_offset; /* from a region's header to those arrays */
@@ -115,6 +147,8 @@ struct dma_pool {
 	uintptr_t last_pc; /* one-entry cache in front of site_index() */
 	unsigned last_site;
 	struct region_table by_virt, by_phys;
+	uint64_t free_frame;            /* by_virt's last answer for dma_pool_free: */
+	struct dma_region *free_region; /* frees come in runs from one region */
 	struct dma_region **regions;
 	uint32_t region_cap, nregions, empty_regions;
 	struct dma_region *empty_head, *empty_tail; /* oldest first */
@@ -122,7 +156,8 @@ struct dma_pool {
 		uint64_t regions_peak, regions_taken, regions_returned, misuse, poison_hits;
 	} st;
 	unsigned nclasses;
-	struct dma_pool_class_stats *cls; /* [nclasses] */
+	struct class_events *events; /* [order - min_shift] */
+	struct class_count count[MAX_ORDER + 1]; /* [order]: one index, no subtraction */
 	struct dma_pool *next;
 };
 
@@ -142,9 +177,9 @@ static unsigned order_for_size(const struct dma_pool *pool, size_t size)
 	return 64 - (unsigned)__builtin_clzll(size - 1);
 }
 
-static struct dma_pool_class_stats *class_of(struct dma_pool *pool, unsigned order)
+static struct class_events *events_of(struct dma_pool *pool, unsigned order)
 {
-	return &pool->cls[order - pool->min_shift];
+	return &pool->events[order - pool->min_shift];
 }
 
 static uint8_t *region_kind(const struct dma_pool *pool, const struct dma_region *r)
@@ -512,6 +547,8 @@ static void region_release(struct dma_pool *pool, struct dma_region *r)
 			unlink_free_block(pool, r, u, KIND_ORDER(kind[u]));
 	table_remove(&pool->by_virt, r->virt >> pool->region_shift);
 	table_remove(&pool->by_phys, r->phys >> pool->region_shift);
+	if (pool->free_region == r)
+		pool->free_frame = NO_FRAME;
 	pool->regions[r->index] = NULL;
 	pool->nregions--;
 	empty_list_remove(pool, r);
@@ -527,6 +564,12 @@ static void chunk_taken(struct dma_pool *pool, struct dma_region *r)
 		empty_list_remove(pool, r);
 }
 
+static inline void count_live(struct class_count *cc)
+{
+	if (++cc->live > cc->peak)
+		cc->peak = cc->live;
+}
+
 /* Hysteresis: an empty region goes back to the source only after it has
  * stayed empty for RELEASE_AFTER_NS while more than KEEP_EMPTY_REGIONS were
  * empty, and the newest KEEP_EMPTY_REGIONS never do, so a pool that empties
@@ -539,13 +582,23 @@ static void release_stale_regions(struct dma_pool *pool)
 		region_release(pool, pool->empty_head);
 }
 
-static void chunk_returned(struct dma_pool *pool, struct dma_region *r)
+/* Returns NULL, so that freeing can end in a tail call. */
+static OUT_OF_LINE const char *region_emptied(struct dma_pool *pool, struct dma_region *r)
 {
-	if (likely(--r->live_chunks))
-		return;
 	empty_list_add(pool, r);
 	if (pool->empty_regions > KEEP_EMPTY_REGIONS)
 		release_stale_regions(pool);
+	return NULL;
+}
+
+/* The accounting of a successful free; returns NULL (no refusal). */
+static inline const char *chunk_freed(struct dma_pool *pool, struct dma_region *r,
+				      unsigned order)
+{
+	pool->count[order].live--;
+	if (unlikely(--r->live_chunks == 0))
+		return region_emptied(pool, r);
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -566,7 +619,7 @@ static uint32_t block_take(struct dma_pool *pool, unsigned order, uint8_t kind)
 	unlink_free_block(pool, r, unit, k);
 	while (k > order) {
 		k--;
-		class_of(pool, k)->splits++;
+		events_of(pool, k)->splits++;
 		push_free_block(pool, r, unit + units_in(pool, k), k);
 	}
 	mark_units(pool, r, unit, units_in(pool, order), kind);
@@ -583,7 +636,7 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 		if (region_kind(pool, r)[buddy] != (KIND_FREE_HEAD | order))
 			break;
 		unlink_free_block(pool, r, buddy, order);
-		class_of(pool, order)->merges++;
+		events_of(pool, order)->merges++;
 		unit &= ~units_in(pool, order);
 		order++;
 	}
@@ -624,7 +677,9 @@ static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t u
 {
 	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
 	list_remove(pool, slab_list(pool, r, unit), make_ref(r, unit));
-	class_of(pool, order)->merges++;
+	if (pool->cursor.ref == make_ref(r, unit))
+		pool->cursor.pc = 0;
+	events_of(pool, order)->merges++;
 	block_put(pool, r, unit, pool->unit_shift);
 }
 
@@ -683,39 +738,75 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 	struct dma_region *r = ref_region(pool, ref);
 	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
 	slab_fresh(pool, order, &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS]);
-	class_of(pool, order)->splits++;
+	events_of(pool, order)->splits++;
 	list_push(pool, &pool->sites[site].partial[order - pool->min_shift], ref);
 	return true;
 }
 
-/* The hot path: a free slot of the site's first slab with room. Returns the
- * chunk's offset in region *rp, or -1 if the site has no such slab. */
-static inline long slab_take(struct dma_pool *pool, unsigned order, unsigned site,
-			     struct dma_region **rp)
+/* A free slot of the site's first slab with room; a slab that fills up
+ * leaves the list. Returns the chunk's offset in region *rp and the slab in
+ * *refp, or -1 if the site has no slab with room. */
+static long slab_take(struct dma_pool *pool, unsigned order, unsigned site,
+		      struct dma_region **rp, uint32_t *refp)
 {
 	uint32_t *head = &pool->sites[site].partial[order - pool->min_shift];
 	uint32_t ref = *head;
-	if (unlikely(ref == NIL))
+	if (ref == NIL)
 		return -1;
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
 	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	uint64_t lo = slots[0], hi = slots[1]; /* one load each: no store-to-load reload */
-	unsigned leaf;
-	if (likely(~lo)) {
-		leaf = (unsigned)__builtin_ctzll(~lo);
-		lo |= 1ull << leaf;
-		slots[0] = lo;
-	} else {
-		leaf = (unsigned)__builtin_ctzll(~hi);
-		hi |= 1ull << leaf;
-		slots[1] = hi;
-		leaf += 64;
-	}
-	if (unlikely((lo & hi) == ~0ull))
+	unsigned w = ~slots[0] ? 0 : 1;
+	unsigned leaf = (unsigned)__builtin_ctzll(~slots[w]);
+	slots[w] |= 1ull << leaf;
+	if ((slots[0] & slots[1]) == ~0ull)
 		list_remove(pool, head, ref);
 	*rp = r;
-	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)leaf << pool->min_shift));
+	*refp = ref;
+	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(w * 64 + leaf) << pool->min_shift));
+}
+
+/* Points the cursor for (pc, size) at a word of slab `ref` with a free
+ * slot, or clears it if the slab is full. */
+static void cursor_point(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned order,
+			 uint32_t ref)
+{
+	struct alloc_cursor *c = &pool->cursor;
+	struct dma_region *r = ref_region(pool, ref);
+	uint32_t unit = ref_unit(ref);
+	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
+	unsigned w = ~slots[0] ? 0 : 1;
+	if ((slots[0] & slots[1]) == ~0ull) {
+		c->pc = 0;
+		return;
+	}
+	size_t word_off = ((size_t)unit << pool->unit_shift) + ((size_t)(w * 64) << pool->min_shift);
+	*c = (struct alloc_cursor){
+		.pc = pc, .size = size, .word = &slots[w],
+		.virt = r->virt + word_off, .phys = r->phys + word_off,
+		.bytes = (size_t)1 << order, .region = r, .count = &pool->count[order],
+		.ref = ref, .order = (uint8_t)order, .word_index = (uint8_t)w,
+	};
+}
+
+/* The cursor's word has just filled up: go on in the other word of the
+ * slab or, if the slab is full, take it off its list and go on in the next
+ * slab there (none: the cursor is cleared). */
+static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
+{
+	struct alloc_cursor *c = &pool->cursor;
+	uint64_t *slots = c->word - c->word_index;
+	uint32_t ref = c->ref;
+	if ((slots[0] & slots[1]) == ~0ull) {
+		uint32_t *list = slab_list(pool, ref_region(pool, ref), ref_unit(ref));
+		list_remove(pool, list, ref);
+		ref = *list;
+		if (ref == NIL) {
+			c->pc = 0;
+			return;
+		}
+	}
+	cursor_point(pool, c->pc, c->size, c->order, ref);
 }
 
 /* A slab that was full has room again. (A slab that becomes empty stays on
@@ -796,26 +887,92 @@ static OUT_OF_LINE long block_alloc(struct dma_pool *pool, unsigned order, uintp
 	return (long)((size_t)ref_unit(ref) << pool->unit_shift);
 }
 
-/* Everything but the hot paths, under the lock: opening a slab, merging
- * kept slabs back, growing. Returns the chunk's region offset or -1. */
-static COLD long alloc_slow(struct dma_pool *pool, unsigned order, uintptr_t caller,
-			    struct dma_region **rp)
+/* A slot of one of the caller's slabs, opening a slab if it has none with
+ * room; the cursor then points at the slab. Returns the region offset, or -1
+ * if the pool has no free unit for a new slab. */
+static long slab_alloc(struct dma_pool *pool, size_t size, unsigned order, uintptr_t caller,
+		       struct dma_region **rp)
 {
+	unsigned site = site_index(pool, caller);
+	uint32_t ref = NIL;
+	long off = slab_take(pool, order, site, rp, &ref);
+	if (off < 0 && slab_open(pool, order, site))
+		off = slab_take(pool, order, site, rp, &ref);
+	if (off >= 0)
+		cursor_point(pool, caller, size, order, ref);
+	return off;
+}
+
+struct handout {
+	void *chunk;  /* NULL: refused (bytes = the size asked for) or out of memory (0) */
+	size_t bytes;
+};
+
+static struct handout hand_out(struct dma_region *r, size_t off, unsigned order,
+			       dma_addr_t *phys)
+{
+	*phys = r->phys + off;
+	return (struct handout){ (void *)(r->virt + off), (size_t)1 << order };
+}
+
+/* Every allocation the cursor does not serve, under the lock: a slab slot
+ * or a buddy block, merging kept slabs back or growing the pool when none
+ * is free. */
+static OUT_OF_LINE struct handout alloc_uncached(struct dma_pool *pool, size_t size,
+						 uintptr_t caller, dma_addr_t *phys)
+{
+	if (unlikely(size > pool->cfg.max_chunk))
+		return (struct handout){ NULL, size };
+	unsigned order = order_for_size(pool, size);
+	struct dma_region *r = NULL;
 	for (int attempt = 0; attempt < 3; attempt++) {
-		long off = -1;
-		if (order < pool->unit_shift) {
-			unsigned site = site_index(pool, caller);
-			if (slab_open(pool, order, site))
-				off = slab_take(pool, order, site, rp);
-		} else {
-			off = block_alloc(pool, order, caller, rp);
+		long off = order < pool->unit_shift ? slab_alloc(pool, size, order, caller, &r)
+						    : block_alloc(pool, order, caller, &r);
+		if (off >= 0) {
+			chunk_taken(pool, r);
+			count_live(&pool->count[order]);
+			return hand_out(r, (size_t)off, order, phys);
 		}
-		if (off >= 0)
-			return off;
 		if (!purge_empty_slabs(pool) && !region_grow(pool))
-			return -1;
+			break;
 	}
-	return -1;
+	events_of(pool, order)->failed++;
+	return (struct handout){ NULL, 0 };
+}
+
+/* What the cursor path leaves out of line: a region that stops being
+ * empty, a cursor word that filled up. */
+static OUT_OF_LINE struct handout cursor_followup(struct dma_pool *pool, struct dma_region *r,
+						  bool word_full, struct handout h)
+{
+	if (r->live_chunks == 1)
+		empty_list_remove(pool, r);
+	if (word_full)
+		cursor_word_filled(pool);
+	return h;
+}
+
+/* The part of dma_pool_alloc under the lock. The cursor path is a bit
+ * search in one word and a few counters, written so that it needs no
+ * saved registers: everything else is a tail call. */
+static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
+					       uintptr_t caller, dma_addr_t *phys)
+{
+	struct alloc_cursor *c = &pool->cursor;
+	if (unlikely(c->pc != caller || c->size != size))
+		return alloc_uncached(pool, size, caller, phys);
+	uint64_t w = *c->word; /* never all ones: see struct alloc_cursor */
+	unsigned leaf = (unsigned)__builtin_ctzll(~w);
+	w |= w + 1; /* sets the lowest clear bit, the one just found */
+	*c->word = w;
+	struct dma_region *r = c->region;
+	size_t off = (size_t)leaf << pool->min_shift;
+	count_live(c->count);
+	*phys = c->phys + off;
+	struct handout h = { (void *)(c->virt + off), c->bytes };
+	if (unlikely(r->live_chunks++ == 0 || w == ~0ull))
+		return cursor_followup(pool, r, w == ~0ull, h);
+	return h;
 }
 
 static COLD void *refuse_oversize(struct dma_pool *pool, size_t size, uintptr_t caller)
@@ -827,41 +984,34 @@ static COLD void *refuse_oversize(struct dma_pool *pool, size_t size, uintptr_t 
 	return NULL;
 }
 
+/* Small power-of-two chunks are zeroed inline with aligned stores; only
+ * larger ones pay for a call. */
+static inline void zero_chunk(void *chunk, size_t bytes)
+{
+	if (bytes > 64) {
+		memset(chunk, 0, bytes);
+		return;
+	}
+	uint64_t *q = chunk;
+	for (size_t i = 0; i < bytes / sizeof(*q); i += 2) {
+		q[i] = 0;
+		q[i + 1] = 0;
+	}
+}
+
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 {
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	if (unlikely(size > pool->cfg.max_chunk))
-		return refuse_oversize(pool, size, caller);
-	unsigned order = order_for_size(pool, size);
-	struct dma_region *r = NULL;
-	long off = -1;
-
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
-	if (likely(order < pool->unit_shift))
-		off = slab_take(pool, order, site_index(pool, caller), &r);
-	else
-		off = block_alloc(pool, order, caller, &r);
-	if (unlikely(off < 0))
-		off = alloc_slow(pool, order, caller, &r);
-	struct dma_pool_class_stats *cs = class_of(pool, order);
-	if (unlikely(off < 0)) {
-		cs->failed++;
-		spin_unlock_irqrestore(&pool->lock, flags);
-		return NULL;
-	}
-	chunk_taken(pool, r);
-	if (++cs->live > cs->peak)
-		cs->peak = cs->live;
+	struct handout h = alloc_locked(pool, size, caller, phys);
 	spin_unlock_irqrestore(&pool->lock, flags);
-
-	void *chunk = (void *)(r->virt + (size_t)off);
-	size_t bytes = (size_t)1 << order;
-	*phys = r->phys + (size_t)off;
+	if (unlikely(!h.chunk))
+		return h.bytes ? refuse_oversize(pool, size, caller) : NULL;
 	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
-		check_poison(pool, chunk, bytes, *phys, caller);
+		check_poison(pool, h.chunk, h.bytes, *phys, caller);
 	if (likely(!(pool->cfg.flags & DMA_POOL_NO_ZERO)))
-		memset(chunk, 0, bytes);
-	return chunk;
+		zero_chunk(h.chunk, h.bytes);
+	return h.chunk;
 }
 
 static const char *const NOT_ALLOCATED = "double free (chunk is not allocated)";
@@ -885,61 +1035,72 @@ static OUT_OF_LINE const char *block_free(struct dma_pool *pool, struct dma_regi
 		return INTERIOR;
 	poison(pool, r, off, order);
 	block_put(pool, r, unit, order);
-	return NULL;
+	return chunk_freed(pool, r, order);
 }
 
-/* Validates r + off as the start of a live chunk and frees it. Returns NULL
- * or the reason for refusing. Every check is a few loads and compares. */
-static inline const char *free_locked(struct dma_pool *pool, struct dma_region *r, size_t off)
+/* What the slab free path leaves out of line: poisoning, a full slab that
+ * has room again. */
+static OUT_OF_LINE const char *slab_free_followup(struct dma_pool *pool, struct dma_region *r,
+						  size_t off, uint32_t unit, bool was_full)
 {
+	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
+	poison(pool, r, off, order);
+	if (was_full)
+		slab_reopened(pool, r, unit);
+	return chunk_freed(pool, r, order);
+}
+
+static const char *const FOREIGN = "pointer is not from this pool";
+
+/* Validates vaddr as the start of a live chunk and frees it. Returns NULL
+ * or the reason for refusing. Every check is a few loads and compares; the
+ * slab path needs no saved registers, everything rarer is a tail call. */
+static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
+{
+	struct dma_region *r = pool->free_region;
+	if (unlikely(vaddr >> pool->region_shift != pool->free_frame)) {
+		r = table_find(&pool->by_virt, vaddr >> pool->region_shift);
+		if (unlikely(!r))
+			return FOREIGN;
+		pool->free_frame = vaddr >> pool->region_shift;
+		pool->free_region = r;
+	}
+	size_t off = vaddr & (pool->cfg.region_size - 1);
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
+	uint8_t kind = region_kind(pool, r)[unit];
+	if (unlikely(KIND_TYPE(kind) != KIND_SLAB))
+		return block_free(pool, r, off, unit, kind);
+	unsigned order = KIND_ORDER(kind);
+	if (unlikely(off & (((size_t)1 << order) - 1)))
+		return INTERIOR;
 	unsigned leaf = (unsigned)((off >> pool->min_shift) & (64 * SLOT_WORDS - 1));
 	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	uint8_t kind = region_kind(pool, r)[unit];
-	unsigned order = KIND_ORDER(kind);
-
-	if (likely(KIND_TYPE(kind) == KIND_SLAB)) {
-		uint64_t bit = 1ull << (leaf % 64);
-		uint64_t lo = slots[0], hi = slots[1];
-		uint64_t word = leaf < 64 ? lo : hi;
-		if (unlikely(off & (((size_t)1 << order) - 1)))
-			return INTERIOR;
-		if (unlikely(!(word & bit)))
-			return NOT_ALLOCATED;
-		poison(pool, r, off, order);
-		slots[leaf / 64] = word & ~bit;
-		if (unlikely((lo & hi) == ~0ull))
-			slab_reopened(pool, r, unit);
-	} else {
-		const char *why = block_free(pool, r, off, unit, kind);
-		if (why)
-			return why;
-	}
-	class_of(pool, order)->live--;
-	chunk_returned(pool, r);
-	return NULL;
+	bool was_full = (slots[0] & slots[1]) == ~0ull;
+	uint64_t *word = &slots[leaf / 64], bit = 1ull << (leaf % 64);
+	if (unlikely(!(*word & bit)))
+		return NOT_ALLOCATED;
+	*word &= ~bit;
+	if (unlikely(was_full || (pool->cfg.flags & DMA_POOL_POISON)))
+		return slab_free_followup(pool, r, off, unit, was_full);
+	return chunk_freed(pool, r, order);
 }
 
 static COLD void refuse_free(struct dma_pool *pool, void *vaddr, const char *why,
 			     uintptr_t caller)
 {
-	if (why)
-		report(pool, "dma_pool_free", vaddr, why, caller);
-	else
+	if (why == FOREIGN)
 		report_foreign(pool, vaddr, caller);
+	else
+		report(pool, "dma_pool_free", vaddr, why, caller);
 }
 
 void dma_pool_free(struct dma_pool *pool, void *vaddr)
 {
-	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
-	struct dma_region *r = table_find_hot(&pool->by_virt, (uintptr_t)vaddr >> pool->region_shift);
-	const char *why = NULL;
-	if (likely(r))
-		why = free_locked(pool, r, (uintptr_t)vaddr & (pool->cfg.region_size - 1));
+	const char *why = free_locked(pool, (uintptr_t)vaddr);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	if (unlikely(!r || why))
-		refuse_free(pool, vaddr, why, caller);
+	if (unlikely(why))
+		refuse_free(pool, vaddr, why, (uintptr_t)__builtin_return_address(0));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1039,6 +1200,7 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->links_offset = pool->slots_offset +
 			     pool->units_per_region * SLOT_WORDS * (uint32_t)sizeof(uint64_t);
 	memset(pool->free_head, 0xff, sizeof(pool->free_head));
+	pool->free_frame = NO_FRAME;
 	for (i = 0; i <= MAX_SITES; i++)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
 	pool->nclasses = pool->top_shift - pool->min_shift + 1;
@@ -1062,16 +1224,14 @@ struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config 
 	}
 	pool->cfg = *cfg;
 	pool_init_shape(pool, name);
-	pool->cls = kzalloc(pool->nclasses * sizeof(*pool->cls));
-	if (!pool->cls) {
+	pool->events = kzalloc(pool->nclasses * sizeof(*pool->events));
+	if (!pool->events) {
 		pr_err("dma_pool_create(%s): out of memory for the pool's metadata\n", name);
 		kfree(pool->by_virt.slot);
 		kfree(pool->by_phys.slot);
 		kfree(pool);
 		return NULL;
 	}
-	for (unsigned i = 0; i < pool->nclasses; i++)
-		pool->cls[i].size = cfg->min_chunk << i;
 
 	unsigned long f = spin_lock_irqsave(&all_pools_lock);
 	struct dma_pool **tail = &all_pools;
@@ -1090,7 +1250,14 @@ void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out)
 	out->region_size = pool->cfg.region_size;
 	out->max_phys = pool->cfg.max_phys;
 	out->nclasses = pool->nclasses;
-	memcpy(out->cls, pool->cls, out->nclasses * sizeof(*pool->cls));
+	for (unsigned i = 0; i < out->nclasses; i++) {
+		const struct class_count *cc = &pool->count[pool->min_shift + i];
+		const struct class_events *ev = &pool->events[i];
+		out->cls[i] = (struct dma_pool_class_stats){
+			.size = pool->cfg.min_chunk << i, .live = cc->live, .peak = cc->peak,
+			.splits = ev->splits, .merges = ev->merges, .failed = ev->failed,
+		};
+	}
 	out->regions_peak = pool->st.regions_peak;
 	out->regions_taken = pool->st.regions_taken;
 	out->regions_returned = pool->st.regions_returned;
@@ -1101,7 +1268,7 @@ void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out)
 	out->live_bytes = 0;
 	for (unsigned i = 0; i < out->nclasses; i++)
 		out->live_bytes += out->cls[i].live * out->cls[i].size;
-	out->metadata_bytes = sizeof(*pool) + out->nclasses * sizeof(*pool->cls) +
+	out->metadata_bytes = sizeof(*pool) + out->nclasses * sizeof(*pool->events) +
 			      table_bytes(&pool->by_virt) +
 			      table_bytes(&pool->by_phys) +
 			      pool->region_cap * sizeof(*pool->regions) +
@@ -1238,6 +1405,6 @@ void dma_pool_destroy(struct dma_pool *pool)
 	kfree(pool->regions);
 	kfree(pool->by_virt.slot);
 	kfree(pool->by_phys.slot);
-	kfree(pool->cls);
+	kfree(pool->events);
 	kfree(pool);
 }
