@@ -34,6 +34,8 @@
 #define NIL UINT32_MAX
 #define SLOT_WORDS 2                      /* 128-bit slot map per unit */
 #define UNIT_SLOTS_SHIFT 7                /* a unit holds 128 minimum chunks */
+#define SLAB_CHUNKS_SHIFT 7               /* a slab holds at most 128 chunks... */
+#define SLAB_MAX_SHIFT 13                 /* ...in 8 KiB at most, or one unit */
 #define REF_UNIT_BITS 12                  /* unit index inside a region */
 #define MAX_REGION_SIZE (4 * MiB)
 #define MAX_ORDER 22                      /* log2(MAX_REGION_SIZE) */
@@ -47,14 +49,15 @@ _Static_assert(MAX_REGION_SIZE >> (4 + UNIT_SLOTS_SHIFT) == 1u << (MAX_BLOCK_ORD
 #define KEEP_EMPTY_REGIONS 1              /* never given back while this few */
 #define RELEASE_AFTER_NS NSEC_PER_SEC     /* empty this long: give it back */
 
-/* Unit kinds: the top two bits say what the unit is, the low six the order
+/* Unit kinds: the top two bits say what the unit is, the low five the order
  * (log2 of the chunk or block size). */
 #define KIND_FREE_BODY 0x00 /* inside a free block, not its first unit */
 #define KIND_FREE_HEAD 0x40 /* first unit of a free block on a free list */
 #define KIND_ALLOC 0x80     /* any unit of an allocated block */
 #define KIND_SLAB 0xc0      /* a unit split into equal small chunks */
+#define KIND_LISTED 0x20   /* with KIND_SLAB: the slab is on its site's list */
 #define KIND_TYPE(k) ((k) & 0xc0)
-#define KIND_ORDER(k) ((unsigned)((k) & 0x3f))
+#define KIND_ORDER(k) ((unsigned)((k) & 0x1f))
 
 #define COLD __attribute__((noinline, cold)) /* keeps error paths off the hot path */
 #define OUT_OF_LINE __attribute__((noinline)) /* common, but not the slab path */
@@ -155,9 +158,10 @@ struct dma_pool {
 	struct {
 		uint64_t regions_peak, regions_taken, regions_returned, misuse, poison_hits;
 	} st;
-	unsigned nclasses;
+	unsigned nclasses; /* reported: min_chunk .. max(max_chunk, unit) */
 	struct class_events *events; /* [order - min_shift] */
 	struct class_count count[MAX_ORDER + 1]; /* [order]: one index, no subtraction */
+	uint8_t slab_shift[MAX_ORDER + 1]; /* [order]: log2 of a slab's bytes, 0 if not a slab size */
 	struct dma_pool *next;
 };
 
@@ -175,6 +179,12 @@ static unsigned order_for_size(const struct dma_pool *pool, size_t size)
 	if (size <= (1ull << pool->min_shift))
 		return pool->min_shift;
 	return 64 - (unsigned)__builtin_clzll(size - 1);
+}
+
+/* Blocks go up to top_shift, which may be above the largest chunk size. */
+static unsigned pool_event_classes(const struct dma_pool *pool)
+{
+	return pool->top_shift - pool->min_shift + 1;
 }
 
 static struct class_events *events_of(struct dma_pool *pool, unsigned order)
@@ -644,20 +654,37 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 }
 
 /* ------------------------------------------------------------------ */
-/* slabs: a unit split into equal chunks smaller than a unit            */
+/* slabs: a buddy block of one or more units cut into equal chunks      */
 
-/* The slot map of an empty slab of chunks of 2^(min_shift + c) bytes: only
- * the leaves where such a chunk starts are 0; the others (and leaves past a
- * unit smaller than 128 leaves) stay 1 forever, so "full" is all ones and a
- * leaf's bit is found from the address alone. */
+/* A slab of chunks of 2^order bytes is a block of 2^slab_shift[order]
+ * bytes (naturally aligned, like every block) holding at most 128 chunks,
+ * one bit each in the slot map of its first unit. */
+static unsigned slab_chunks(const struct dma_pool *pool, unsigned order)
+{
+	return 1u << (pool->slab_shift[order] - order);
+}
+
+/* The first unit of the slab holding region offset off. */
+static uint32_t slab_first_unit(const struct dma_pool *pool, size_t off, unsigned order)
+{
+	unsigned shift = pool->slab_shift[order];
+	return (uint32_t)((off >> shift) << (shift - pool->unit_shift));
+}
+
+/* The chunk's bit in its slab's slot map. */
+static unsigned slab_index(const struct dma_pool *pool, size_t off, unsigned order)
+{
+	return (unsigned)((off >> order) & (slab_chunks(pool, order) - 1));
+}
+
+/* The slot map of an empty slab: a 0 per chunk; the bits past a slab of
+ * fewer than 128 chunks stay 1 forever, so "full" is all ones. */
 static void slab_fresh(const struct dma_pool *pool, unsigned order, uint64_t fresh[SLOT_WORDS])
 {
-	unsigned leaves = 1u << (pool->unit_shift - pool->min_shift);
-	unsigned step = 1u << (order - pool->min_shift);
+	unsigned chunks = slab_chunks(pool, order);
 	for (unsigned w = 0; w < SLOT_WORDS; w++)
-		fresh[w] = ~0ull;
-	for (unsigned leaf = 0; leaf < leaves; leaf += step)
-		fresh[leaf / 64] &= ~(1ull << (leaf % 64));
+		fresh[w] = chunks >= 64 * (w + 1) ? 0 : chunks <= 64 * w ? ~0ull
+									   : ~0ull << (chunks % 64);
 }
 
 static bool slab_empty(const struct dma_pool *pool, const uint64_t *slots, unsigned order)
@@ -673,18 +700,42 @@ static uint32_t *slab_list(struct dma_pool *pool, const struct dma_region *r, ui
 	return &pool->sites[region_site(pool, r)[unit]].partial[order - pool->min_shift];
 }
 
+/* A slab is on its site's list while it has a free chunk; every unit's
+ * kind says so, for the free path to read with the kind it reads anyway. */
+static void slab_mark_listed(struct dma_pool *pool, struct dma_region *r, uint32_t unit,
+			     bool listed)
+{
+	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
+	uint8_t kind = (uint8_t)(KIND_SLAB | (listed ? KIND_LISTED : 0) | order);
+	mark_units(pool, r, unit, 1u << (pool->slab_shift[order] - pool->unit_shift), kind);
+}
+
+static void slab_list_add(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
+{
+	list_push(pool, slab_list(pool, r, unit), make_ref(r, unit));
+	slab_mark_listed(pool, r, unit, true);
+}
+
+static void slab_list_del(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
+{
+	list_remove(pool, slab_list(pool, r, unit), make_ref(r, unit));
+	slab_mark_listed(pool, r, unit, false);
+}
+
 static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
 {
 	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
-	list_remove(pool, slab_list(pool, r, unit), make_ref(r, unit));
+	slab_list_del(pool, r, unit);
 	if (pool->cursor.ref == make_ref(r, unit))
 		pool->cursor.pc = 0;
 	events_of(pool, order)->merges++;
-	block_put(pool, r, unit, pool->unit_shift);
+	block_put(pool, r, unit, pool->slab_shift[order]);
 }
 
 /* Gives the buddy back every empty slab; done before taking a new region,
- * so coalescing wins over growth. Returns whether any was released. */
+ * so coalescing wins over growth. Until then an empty slab stays on its
+ * list, so allocate-all/free-all bursts and hot alloc/free pairs never
+ * split and merge blocks. Returns whether any slab was released. */
 static bool purge_empty_slabs(struct dma_pool *pool)
 {
 	bool released = false;
@@ -694,7 +745,8 @@ static bool purge_empty_slabs(struct dma_pool *pool)
 			while (ref != NIL) {
 				struct dma_region *r = ref_region(pool, ref);
 				uint32_t unit = ref_unit(ref), next = ref_link(pool, ref)->next;
-				if (slab_empty(pool, &region_slots(pool, r)[unit * SLOT_WORDS], pool->min_shift + c)) {
+				unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
+				if (slab_empty(pool, &region_slots(pool, r)[unit * SLOT_WORDS], order)) {
 					slab_release(pool, r, unit);
 					released = true;
 				}
@@ -728,18 +780,18 @@ static inline unsigned site_index(struct dma_pool *pool, uintptr_t pc)
 	return site_lookup(pool, pc);
 }
 
-/* Splits a free unit into a new slab for (site, order); false if the pool
- * has no free unit. */
+/* Makes a free block into a new slab for (site, order); false if the pool
+ * has no block that large. */
 static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 {
-	uint32_t ref = block_take(pool, pool->unit_shift, (uint8_t)(KIND_SLAB | order));
+	uint32_t ref = block_take(pool, pool->slab_shift[order], (uint8_t)(KIND_SLAB | order));
 	if (ref == NIL)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
 	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
 	slab_fresh(pool, order, &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS]);
 	events_of(pool, order)->splits++;
-	list_push(pool, &pool->sites[site].partial[order - pool->min_shift], ref);
+	slab_list_add(pool, r, ref_unit(ref));
 	return true;
 }
 
@@ -760,10 +812,10 @@ static long slab_take(struct dma_pool *pool, unsigned order, unsigned site,
 	unsigned leaf = (unsigned)__builtin_ctzll(~slots[w]);
 	slots[w] |= 1ull << leaf;
 	if ((slots[0] & slots[1]) == ~0ull)
-		list_remove(pool, head, ref);
+		slab_list_del(pool, r, unit);
 	*rp = r;
 	*refp = ref;
-	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(w * 64 + leaf) << pool->min_shift));
+	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(w * 64 + leaf) << order));
 }
 
 /* Points the cursor for (pc, size) at a word of slab `ref` with a free
@@ -780,7 +832,7 @@ static void cursor_point(struct dma_pool *pool, uintptr_t pc, size_t size, unsig
 		c->pc = 0;
 		return;
 	}
-	size_t word_off = ((size_t)unit << pool->unit_shift) + ((size_t)(w * 64) << pool->min_shift);
+	size_t word_off = ((size_t)unit << pool->unit_shift) + ((size_t)(w * 64) << order);
 	*c = (struct alloc_cursor){
 		.pc = pc, .size = size, .word = &slots[w],
 		.virt = r->virt + word_off, .phys = r->phys + word_off,
@@ -799,7 +851,7 @@ static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
 	uint32_t ref = c->ref;
 	if ((slots[0] & slots[1]) == ~0ull) {
 		uint32_t *list = slab_list(pool, ref_region(pool, ref), ref_unit(ref));
-		list_remove(pool, list, ref);
+		slab_list_del(pool, ref_region(pool, ref), ref_unit(ref));
 		ref = *list;
 		if (ref == NIL) {
 			c->pc = 0;
@@ -809,14 +861,6 @@ static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
 	cursor_point(pool, c->pc, c->size, c->order, ref);
 }
 
-/* A slab that was full has room again. (A slab that becomes empty stays on
- * its list: allocate-all/free-all bursts and hot alloc/free pairs then never
- * split and merge units. Empty slabs are merged back by purge_empty_slabs
- * before the pool grows, and with their region when it is given back.) */
-static void slab_reopened(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
-{
-	list_push(pool, slab_list(pool, r, unit), make_ref(r, unit));
-}
 
 /* ------------------------------------------------------------------ */
 /* misuse reports                                                       */
@@ -966,7 +1010,7 @@ static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 	w |= w + 1; /* sets the lowest clear bit, the one just found */
 	*c->word = w;
 	struct dma_region *r = c->region;
-	size_t off = (size_t)leaf << pool->min_shift;
+	size_t off = (size_t)leaf << c->order;
 	count_live(c->count);
 	*phys = c->phys + off;
 	struct handout h = { (void *)(c->virt + off), c->bytes };
@@ -1045,8 +1089,8 @@ static OUT_OF_LINE const char *slab_free_followup(struct dma_pool *pool, struct 
 {
 	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
 	poison(pool, r, off, order);
-	if (was_full)
-		slab_reopened(pool, r, unit);
+	if (was_full) /* a slab that empties stays listed: see purge_empty_slabs */
+		slab_list_add(pool, r, unit);
 	return chunk_freed(pool, r, order);
 }
 
@@ -1073,15 +1117,16 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	unsigned order = KIND_ORDER(kind);
 	if (unlikely(off & (((size_t)1 << order) - 1)))
 		return INTERIOR;
-	unsigned leaf = (unsigned)((off >> pool->min_shift) & (64 * SLOT_WORDS - 1));
-	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	bool was_full = (slots[0] & slots[1]) == ~0ull;
-	uint64_t *word = &slots[leaf / 64], bit = 1ull << (leaf % 64);
+	uint32_t first = slab_first_unit(pool, off, order);
+	unsigned index = slab_index(pool, off, order);
+	uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
+	bool was_full = !(kind & KIND_LISTED);
+	uint64_t *word = &slots[index / 64], bit = 1ull << (index % 64);
 	if (unlikely(!(*word & bit)))
 		return NOT_ALLOCATED;
 	*word &= ~bit;
 	if (unlikely(was_full || (pool->cfg.flags & DMA_POOL_POISON)))
-		return slab_free_followup(pool, r, off, unit, was_full);
+		return slab_free_followup(pool, r, off, first, was_full);
 	return chunk_freed(pool, r, order);
 }
 
@@ -1112,10 +1157,10 @@ static inline bool offset_is_live(const struct dma_pool *pool, const struct dma_
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
 	uint8_t kind = region_kind(pool, r)[unit];
 	if (KIND_TYPE(kind) == KIND_SLAB) {
-		unsigned first_leaf = (unsigned)((off & (((size_t)1 << pool->unit_shift) - 1) &
-						  ~(((size_t)1 << KIND_ORDER(kind)) - 1)) >>
-						 pool->min_shift);
-		return region_slots(pool, r)[unit * SLOT_WORDS + first_leaf / 64] >> (first_leaf % 64) & 1;
+		unsigned order = KIND_ORDER(kind);
+		unsigned index = slab_index(pool, off, order);
+		const uint64_t *slots = &region_slots(pool, r)[slab_first_unit(pool, off, order) * SLOT_WORDS];
+		return slots[index / 64] >> (index % 64) & 1;
 	}
 	return KIND_TYPE(kind) == KIND_ALLOC;
 }
@@ -1194,7 +1239,9 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->max_shift = log2_exact(c->max_chunk);
 	pool->region_shift = log2_exact(c->region_size);
 	pool->unit_shift = MIN(pool->min_shift + UNIT_SLOTS_SHIFT, pool->region_shift);
-	pool->top_shift = MAX(pool->max_shift, pool->unit_shift);
+	/* the largest block: big enough for max_chunk and for a full slab */
+	pool->top_shift = MIN(pool->region_shift,
+			      MAX(MAX(pool->max_shift, pool->unit_shift), SLAB_MAX_SHIFT));
 	pool->units_per_region = 1u << (pool->region_shift - pool->unit_shift);
 	pool->slots_offset = (uint32_t)(sizeof(struct dma_region) + ALIGN_UP(2 * pool->units_per_region, 8));
 	pool->links_offset = pool->slots_offset +
@@ -1203,7 +1250,10 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->free_frame = NO_FRAME;
 	for (i = 0; i <= MAX_SITES; i++)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
-	pool->nclasses = pool->top_shift - pool->min_shift + 1;
+	pool->nclasses = MAX(pool->max_shift, pool->unit_shift) - pool->min_shift + 1;
+	for (unsigned order = pool->min_shift; order < pool->unit_shift; order++)
+		pool->slab_shift[order] = (uint8_t)MIN(MIN(order + SLAB_CHUNKS_SHIFT, pool->top_shift),
+						       MAX(pool->unit_shift, SLAB_MAX_SHIFT));
 }
 
 struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config *cfg)
@@ -1224,7 +1274,7 @@ struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config 
 	}
 	pool->cfg = *cfg;
 	pool_init_shape(pool, name);
-	pool->events = kzalloc(pool->nclasses * sizeof(*pool->events));
+	pool->events = kzalloc(pool_event_classes(pool) * sizeof(*pool->events));
 	if (!pool->events) {
 		pr_err("dma_pool_create(%s): out of memory for the pool's metadata\n", name);
 		kfree(pool->by_virt.slot);
@@ -1268,7 +1318,7 @@ void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out)
 	out->live_bytes = 0;
 	for (unsigned i = 0; i < out->nclasses; i++)
 		out->live_bytes += out->cls[i].live * out->cls[i].size;
-	out->metadata_bytes = sizeof(*pool) + out->nclasses * sizeof(*pool->events) +
+	out->metadata_bytes = sizeof(*pool) + pool_event_classes(pool) * sizeof(*pool->events) +
 			      table_bytes(&pool->by_virt) +
 			      table_bytes(&pool->by_phys) +
 			      pool->region_cap * sizeof(*pool->regions) +
@@ -1350,17 +1400,13 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 		if (KIND_TYPE(kind) == KIND_ALLOC && !(u & (units_in(pool, order) - 1))) {
 			leak_line(pool, r, u, base, order);
 			n++;
-		} else if (KIND_TYPE(kind) == KIND_SLAB) {
+		} else if (KIND_TYPE(kind) == KIND_SLAB && slab_first_unit(pool, base, order) == u) {
 			const uint64_t *slots = &region_slots(pool, r)[u * SLOT_WORDS];
-			uint64_t fresh[SLOT_WORDS];
-			slab_fresh(pool, order, fresh);
-			for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
-				uint64_t bit = 1ull << (leaf % 64);
-				if ((slots[leaf / 64] & bit) && !(fresh[leaf / 64] & bit)) {
-					leak_line(pool, r, u, base + ((size_t)leaf << pool->min_shift), order);
+			for (unsigned i = 0; i < slab_chunks(pool, order); i++)
+				if (slots[i / 64] >> (i % 64) & 1) {
+					leak_line(pool, r, u, base + ((size_t)i << order), order);
 					n++;
 				}
-			}
 		}
 	}
 	return n;
