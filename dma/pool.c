@@ -127,13 +127,14 @@ struct alloc_cursor {
 	uintptr_t pc;
 	size_t size;
 	uint64_t *word;
+	uint64_t *slab_words, *slab_end; /* the slab's slot maps */
 	uintptr_t virt;  /* the word's first leaf, in both address spaces */
 	dma_addr_t phys;
 	size_t bytes;    /* chunk size */
 	struct dma_region *region;
 	struct class_count *count;
-	uint32_t ref;    /* the slab */
-	uint8_t order, word_index;
+	uint32_t ref;    /* the slab (its first unit) */
+	uint8_t order;
 };
 
 struct dma_pool {
@@ -657,41 +658,62 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 /* slabs: a buddy block of one or more units cut into equal chunks      */
 
 /* A slab of chunks of 2^order bytes is a block of 2^slab_shift[order]
- * bytes (naturally aligned, like every block) holding at most 128 chunks,
- * one bit each in the slot map of its first unit. */
-static unsigned slab_chunks(const struct dma_pool *pool, unsigned order)
+ * bytes: one unit or a few, naturally aligned like every block. Each unit
+ * keeps its own slot map of a bit per leaf (minimum chunk), so a chunk's bit
+ * is found from its address alone, whatever the slab's size. */
+static uint32_t slab_units(const struct dma_pool *pool, unsigned order)
 {
-	return 1u << (pool->slab_shift[order] - order);
+	return 1u << (pool->slab_shift[order] - pool->unit_shift);
 }
 
-/* The first unit of the slab holding region offset off. */
-static uint32_t slab_first_unit(const struct dma_pool *pool, size_t off, unsigned order)
+static uint32_t slab_first_unit(const struct dma_pool *pool, uint32_t unit, unsigned order)
 {
-	unsigned shift = pool->slab_shift[order];
-	return (uint32_t)((off >> shift) << (shift - pool->unit_shift));
+	return unit & ~(slab_units(pool, order) - 1);
 }
 
-/* The chunk's bit in its slab's slot map. */
-static unsigned slab_index(const struct dma_pool *pool, size_t off, unsigned order)
-{
-	return (unsigned)((off >> order) & (slab_chunks(pool, order) - 1));
-}
-
-/* The slot map of an empty slab: a 0 per chunk; the bits past a slab of
- * fewer than 128 chunks stay 1 forever, so "full" is all ones. */
+/* The slot map of an empty unit of a slab of chunks of 2^order bytes: only
+ * the leaves where such a chunk starts are 0; the others (and leaves past a
+ * unit smaller than 128 leaves) stay 1 forever, so "full" is all ones. */
 static void slab_fresh(const struct dma_pool *pool, unsigned order, uint64_t fresh[SLOT_WORDS])
 {
-	unsigned chunks = slab_chunks(pool, order);
+	unsigned leaves = 1u << (pool->unit_shift - pool->min_shift);
+	unsigned step = 1u << (order - pool->min_shift);
 	for (unsigned w = 0; w < SLOT_WORDS; w++)
-		fresh[w] = chunks >= 64 * (w + 1) ? 0 : chunks <= 64 * w ? ~0ull
-									   : ~0ull << (chunks % 64);
+		fresh[w] = ~0ull;
+	for (unsigned leaf = 0; leaf < leaves; leaf += step)
+		fresh[leaf / 64] &= ~(1ull << (leaf % 64));
 }
 
-static bool slab_empty(const struct dma_pool *pool, const uint64_t *slots, unsigned order)
+/* The region offset where the leaves of word w of a slab's slot maps
+ * (counted from its first unit's) start. Words follow each other in
+ * address order: only a slab of a single unit has units of fewer than 128
+ * leaves, and there the words past the unit stay all ones. */
+static size_t slab_word_offset(const struct dma_pool *pool, uint32_t first, unsigned w)
+{
+	return ((size_t)first << pool->unit_shift) + ((size_t)(w * 64) << pool->min_shift);
+}
+
+/* The first word of the slab's slot maps with a free chunk; -1 if full. */
+static int slab_free_word(const struct dma_pool *pool, const struct dma_region *r,
+			  uint32_t first, unsigned order)
+{
+	const uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
+	for (unsigned w = 0; w < slab_units(pool, order) * SLOT_WORDS; w++)
+		if (~slots[w])
+			return (int)w;
+	return -1;
+}
+
+static bool slab_empty(const struct dma_pool *pool, const struct dma_region *r, uint32_t first,
+		       unsigned order)
 {
 	uint64_t fresh[SLOT_WORDS];
 	slab_fresh(pool, order, fresh);
-	return slots[0] == fresh[0] && slots[1] == fresh[1];
+	const uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
+	for (unsigned w = 0; w < slab_units(pool, order) * SLOT_WORDS; w++)
+		if (slots[w] != fresh[w % SLOT_WORDS])
+			return false;
+	return true;
 }
 
 static uint32_t *slab_list(struct dma_pool *pool, const struct dma_region *r, uint32_t unit)
@@ -745,8 +767,7 @@ static bool purge_empty_slabs(struct dma_pool *pool)
 			while (ref != NIL) {
 				struct dma_region *r = ref_region(pool, ref);
 				uint32_t unit = ref_unit(ref), next = ref_link(pool, ref)->next;
-				unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
-				if (slab_empty(pool, &region_slots(pool, r)[unit * SLOT_WORDS], order)) {
+				if (slab_empty(pool, r, unit, KIND_ORDER(region_kind(pool, r)[unit]))) {
 					slab_release(pool, r, unit);
 					released = true;
 				}
@@ -788,8 +809,12 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 	if (ref == NIL)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
-	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
-	slab_fresh(pool, order, &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS]);
+	uint64_t fresh[SLOT_WORDS];
+	slab_fresh(pool, order, fresh);
+	for (uint32_t u = ref_unit(ref); u < ref_unit(ref) + slab_units(pool, order); u++) {
+		region_site(pool, r)[u] = (uint8_t)site;
+		memcpy(&region_slots(pool, r)[u * SLOT_WORDS], fresh, sizeof(fresh));
+	}
 	events_of(pool, order)->splits++;
 	slab_list_add(pool, r, ref_unit(ref));
 	return true;
@@ -806,59 +831,64 @@ static long slab_take(struct dma_pool *pool, unsigned order, unsigned site,
 	if (ref == NIL)
 		return -1;
 	struct dma_region *r = ref_region(pool, ref);
-	uint32_t unit = ref_unit(ref);
-	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	unsigned w = ~slots[0] ? 0 : 1;
-	unsigned leaf = (unsigned)__builtin_ctzll(~slots[w]);
-	slots[w] |= 1ull << leaf;
-	if ((slots[0] & slots[1]) == ~0ull)
-		slab_list_del(pool, r, unit);
+	uint32_t first = ref_unit(ref);
+	unsigned w = (unsigned)slab_free_word(pool, r, first, order); /* listed: not full */
+	uint64_t *word = &region_slots(pool, r)[first * SLOT_WORDS + w];
+	unsigned leaf = (unsigned)__builtin_ctzll(~*word);
+	*word |= 1ull << leaf;
+	if (slab_free_word(pool, r, first, order) < 0)
+		slab_list_del(pool, r, first);
 	*rp = r;
 	*refp = ref;
-	return (long)(((size_t)unit << pool->unit_shift) + ((size_t)(w * 64 + leaf) << order));
+	return (long)(slab_word_offset(pool, first, w) + ((size_t)leaf << pool->min_shift));
 }
 
-/* Points the cursor for (pc, size) at a word of slab `ref` with a free
- * slot, or clears it if the slab is full. */
+/* Points the cursor for (pc, size) at the first word with a free slot of
+ * slab `ref`, or clears it if the slab is full. */
 static void cursor_point(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned order,
 			 uint32_t ref)
 {
 	struct alloc_cursor *c = &pool->cursor;
 	struct dma_region *r = ref_region(pool, ref);
-	uint32_t unit = ref_unit(ref);
-	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	unsigned w = ~slots[0] ? 0 : 1;
-	if ((slots[0] & slots[1]) == ~0ull) {
+	uint32_t first = ref_unit(ref);
+	int w = slab_free_word(pool, r, first, order);
+	if (w < 0) {
 		c->pc = 0;
 		return;
 	}
-	size_t word_off = ((size_t)unit << pool->unit_shift) + ((size_t)(w * 64) << order);
+	size_t word_off = slab_word_offset(pool, first, (unsigned)w);
+	uint64_t *words = &region_slots(pool, r)[first * SLOT_WORDS];
 	*c = (struct alloc_cursor){
-		.pc = pc, .size = size, .word = &slots[w],
+		.pc = pc, .size = size, .word = &words[w], .slab_words = words,
+		.slab_end = &words[slab_units(pool, order) * SLOT_WORDS],
 		.virt = r->virt + word_off, .phys = r->phys + word_off,
 		.bytes = (size_t)1 << order, .region = r, .count = &pool->count[order],
-		.ref = ref, .order = (uint8_t)order, .word_index = (uint8_t)w,
+		.ref = ref, .order = (uint8_t)order,
 	};
 }
 
-/* The cursor's word has just filled up: go on in the other word of the
- * slab or, if the slab is full, take it off its list and go on in the next
- * slab there (none: the cursor is cleared). */
+/* The cursor's word has just filled up: go on in the next word of the slab
+ * with a free slot or, if the slab is full, take it off its list and go on
+ * in the next slab there (none: the cursor is cleared). */
 static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
 {
 	struct alloc_cursor *c = &pool->cursor;
-	uint64_t *slots = c->word - c->word_index;
-	uint32_t ref = c->ref;
-	if ((slots[0] & slots[1]) == ~0ull) {
-		uint32_t *list = slab_list(pool, ref_region(pool, ref), ref_unit(ref));
-		slab_list_del(pool, ref_region(pool, ref), ref_unit(ref));
-		ref = *list;
-		if (ref == NIL) {
-			c->pc = 0;
+	uint64_t *w = c->word;
+	while ((w = w + 1 == c->slab_end ? c->slab_words : w + 1) != c->word)
+		if (~*w) {
+			size_t off = slab_word_offset(pool, ref_unit(c->ref), (unsigned)(w - c->slab_words));
+			c->virt = c->region->virt + off;
+			c->phys = c->region->phys + off;
+			c->word = w;
 			return;
 		}
-	}
-	cursor_point(pool, c->pc, c->size, c->order, ref);
+	struct dma_region *r = c->region;
+	uint32_t *list = slab_list(pool, r, ref_unit(c->ref));
+	slab_list_del(pool, r, ref_unit(c->ref));
+	if (*list == NIL)
+		c->pc = 0;
+	else
+		cursor_point(pool, c->pc, c->size, c->order, *list);
 }
 
 
@@ -1010,7 +1040,7 @@ static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 	w |= w + 1; /* sets the lowest clear bit, the one just found */
 	*c->word = w;
 	struct dma_region *r = c->region;
-	size_t off = (size_t)leaf << c->order;
+	size_t off = (size_t)leaf << pool->min_shift;
 	count_live(c->count);
 	*phys = c->phys + off;
 	struct handout h = { (void *)(c->virt + off), c->bytes };
@@ -1090,7 +1120,7 @@ static OUT_OF_LINE const char *slab_free_followup(struct dma_pool *pool, struct 
 	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
 	poison(pool, r, off, order);
 	if (was_full) /* a slab that empties stays listed: see purge_empty_slabs */
-		slab_list_add(pool, r, unit);
+		slab_list_add(pool, r, slab_first_unit(pool, unit, order));
 	return chunk_freed(pool, r, order);
 }
 
@@ -1117,16 +1147,15 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	unsigned order = KIND_ORDER(kind);
 	if (unlikely(off & (((size_t)1 << order) - 1)))
 		return INTERIOR;
-	uint32_t first = slab_first_unit(pool, off, order);
-	unsigned index = slab_index(pool, off, order);
-	uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
-	bool was_full = !(kind & KIND_LISTED);
-	uint64_t *word = &slots[index / 64], bit = 1ull << (index % 64);
+	unsigned leaf = (unsigned)((off >> pool->min_shift) & (64 * SLOT_WORDS - 1));
+	uint64_t *word = &region_slots(pool, r)[unit * SLOT_WORDS + leaf / 64];
+	uint64_t bit = 1ull << (leaf % 64);
 	if (unlikely(!(*word & bit)))
 		return NOT_ALLOCATED;
 	*word &= ~bit;
+	bool was_full = !(kind & KIND_LISTED);
 	if (unlikely(was_full || (pool->cfg.flags & DMA_POOL_POISON)))
-		return slab_free_followup(pool, r, off, first, was_full);
+		return slab_free_followup(pool, r, off, unit, was_full);
 	return chunk_freed(pool, r, order);
 }
 
@@ -1157,10 +1186,10 @@ static inline bool offset_is_live(const struct dma_pool *pool, const struct dma_
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
 	uint8_t kind = region_kind(pool, r)[unit];
 	if (KIND_TYPE(kind) == KIND_SLAB) {
-		unsigned order = KIND_ORDER(kind);
-		unsigned index = slab_index(pool, off, order);
-		const uint64_t *slots = &region_slots(pool, r)[slab_first_unit(pool, off, order) * SLOT_WORDS];
-		return slots[index / 64] >> (index % 64) & 1;
+		unsigned first_leaf = (unsigned)((off & (((size_t)1 << pool->unit_shift) - 1) &
+						  ~(((size_t)1 << KIND_ORDER(kind)) - 1)) >>
+						 pool->min_shift);
+		return region_slots(pool, r)[unit * SLOT_WORDS + first_leaf / 64] >> (first_leaf % 64) & 1;
 	}
 	return KIND_TYPE(kind) == KIND_ALLOC;
 }
@@ -1400,13 +1429,17 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 		if (KIND_TYPE(kind) == KIND_ALLOC && !(u & (units_in(pool, order) - 1))) {
 			leak_line(pool, r, u, base, order);
 			n++;
-		} else if (KIND_TYPE(kind) == KIND_SLAB && slab_first_unit(pool, base, order) == u) {
+		} else if (KIND_TYPE(kind) == KIND_SLAB) {
 			const uint64_t *slots = &region_slots(pool, r)[u * SLOT_WORDS];
-			for (unsigned i = 0; i < slab_chunks(pool, order); i++)
-				if (slots[i / 64] >> (i % 64) & 1) {
-					leak_line(pool, r, u, base + ((size_t)i << order), order);
+			uint64_t fresh[SLOT_WORDS];
+			slab_fresh(pool, order, fresh);
+			for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
+				uint64_t bit = 1ull << (leaf % 64);
+				if ((slots[leaf / 64] & bit) && !(fresh[leaf / 64] & bit)) {
+					leak_line(pool, r, u, base + ((size_t)leaf << pool->min_shift), order);
 					n++;
 				}
+			}
 		}
 	}
 	return n;
