@@ -216,45 +216,63 @@ static uint64_t w1_classic(const struct dma_page_source *src, const struct dma_b
 	return ok ? t : 0;
 }
 
+#define W1_SHAPES 6
+
+static const struct w1_shape w1_shapes[W1_SHAPES] = {
+	{ 16, 16, 0 }, { 64, 64, 0 }, { 256, 256, 0 }, { 1024, 1024, 0 },
+	{ 4096, 4096, 0 }, { 68, 32, 4096 },
+};
+
+/* Best ticks per shape of Tern zero, classic zero, Tern raw, classic raw.
+ * Every round measures every shape, so each best is taken over the whole
+ * run rather than over a few adjacent runs that one slow spell can spoil. */
+static int w1_measure(const struct dma_page_source *src, const struct dma_bench_clock *c,
+		      unsigned repeats, uint64_t best[W1_SHAPES][4])
+{
+	for (size_t k = 0; k < W1_SHAPES; k++)
+		for (int i = 0; i < 4; i++)
+			best[k][i] = UINT64_MAX;
+	for (unsigned rep = 0; rep < repeats; rep++)
+		for (size_t k = 0; k < W1_SHAPES; k++) {
+			const struct w1_shape *s = &w1_shapes[k];
+			uint64_t t[4] = { w1_tern(src, c, s, true), w1_classic(src, c, s, true),
+					  w1_tern(src, c, s, false), w1_classic(src, c, s, false) };
+			for (int i = 0; i < 4; i++) {
+				if (!t[i])
+					return 1;
+				best[k][i] = min_u64(best[k][i], t[i]);
+			}
+		}
+	return 0;
+}
+
 int dma_bench_linux_replica(const struct dma_page_source *src,
 			    const struct dma_bench_clock *clock, unsigned repeats)
 {
-	static const struct w1_shape shapes[] = {
-		{ 16, 16, 0 }, { 64, 64, 0 }, { 256, 256, 0 }, { 1024, 1024, 0 },
-		{ 4096, 4096, 0 }, { 68, 32, 4096 },
-	};
+	static uint64_t best[W1_SHAPES][4];
 	char f[6][DMA_FIXED_LEN];
 	uint64_t sum[4] = { 0 };
 
+	if (w1_measure(src, clock, repeats, best)) {
+		kprintf("dmabench: out of memory in workload 1\n");
+		return 1;
+	}
 	kprintf("workload 1: Linux dmapool_test replica, %d rounds of allocate-all/free-all, ns per alloc or free\n",
 		W1_ROUNDS);
 	kprintf("  %-10s %6s | %10s %10s %6s | %10s %10s %6s\n", "size/align", "blocks",
 		"tern zero", "classic z", "ratio", "tern raw", "classic", "ratio");
-	for (size_t k = 0; k < ARRAY_SIZE(shapes); k++) {
-		const struct w1_shape *s = &shapes[k];
-		uint64_t best[4] = { UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX };
-		for (unsigned rep = 0; rep < repeats; rep++) {
-			uint64_t t[4] = { w1_tern(src, clock, s, true), w1_classic(src, clock, s, true),
-					  w1_tern(src, clock, s, false),
-					  w1_classic(src, clock, s, false) };
-			for (int i = 0; i < 4; i++) {
-				if (!t[i]) {
-					kprintf("dmabench: out of memory in workload 1\n");
-					return 1;
-				}
-				best[i] = min_u64(best[i], t[i]);
-			}
-		}
+	for (size_t k = 0; k < W1_SHAPES; k++) {
+		const struct w1_shape *s = &w1_shapes[k];
 		uint64_t ops = 2ull * w1_blocks(s->size) * W1_ROUNDS, ns[4];
 		for (int i = 0; i < 4; i++) {
-			ns[i] = per_op_x100(clock, best[i], ops);
+			ns[i] = per_op_x100(clock, best[k][i], ops);
 			sum[i] += ns[i];
 		}
 		kprintf("  %4zu/%-5zu %6zu | %10s %10s %6s | %10s %10s %6s\n", s->size, s->align,
 			w1_blocks(s->size), dma_bench_fixed2(ns[0], f[0]),
-			dma_bench_fixed2(ns[1], f[1]), dma_bench_fixed2(ratio_x100(best[0], best[1]), f[2]),
+			dma_bench_fixed2(ns[1], f[1]), dma_bench_fixed2(ratio_x100(best[k][0], best[k][1]), f[2]),
 			dma_bench_fixed2(ns[2], f[3]), dma_bench_fixed2(ns[3], f[4]),
-			dma_bench_fixed2(ratio_x100(best[2], best[3]), f[5]));
+			dma_bench_fixed2(ratio_x100(best[k][2], best[k][3]), f[5]));
 	}
 	kprintf("  %-17s | %10s %10s %6s | %10s %10s %6s\n", "sum of ns/op",
 		dma_bench_fixed2(sum[0], f[0]), dma_bench_fixed2(sum[1], f[1]),

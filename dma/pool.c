@@ -729,7 +729,7 @@ static void slab_mark_listed(struct dma_pool *pool, struct dma_region *r, uint32
 {
 	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
 	uint8_t kind = (uint8_t)(KIND_SLAB | (listed ? KIND_LISTED : 0) | order);
-	mark_units(pool, r, unit, 1u << (pool->slab_shift[order] - pool->unit_shift), kind);
+	mark_units(pool, r, unit, slab_units(pool, order), kind);
 }
 
 static void slab_list_add(struct dma_pool *pool, struct dma_region *r, uint32_t unit)

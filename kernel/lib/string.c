@@ -4,20 +4,24 @@
  * initialisers, so these must exist and must never call themselves: GCC can
  * recognise a byte loop as "a memcpy" and replace it with a call to memcpy,
  * which here would recurse forever. The attribute below switches that
- * transformation off for each function. Byte loops are plenty fast for a
- * kernel whose large copies are DMA buffers handled by hardware.
+ * transformation off for each function. memcpy and memset use the x86
+ * string instructions, eight bytes at a time: the fastest way on CPUs with
+ * fast string operations, and under QEMU's TCG a fraction of the guest
+ * instructions of a byte loop (a 4 KiB memset took 3 µs as one). The
+ * System V ABI keeps the direction flag clear, so they move upwards.
  */
 #include "kstring.h"
 
 #define NO_LIBCALL_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
-NO_LIBCALL_LOOPS void *memcpy(void *dst, const void *src, size_t n)
+void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
+	const void *s = src;
+	size_t words = n / 8, bytes = n % 8;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(bytes) : : "memory");
 	return dst;
 }
 
@@ -40,12 +44,14 @@ NO_LIBCALL_LOOPS void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-NO_LIBCALL_LOOPS void *memset(void *dst, int c, size_t n)
+void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
+	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
+	size_t words = n / 8, bytes = n % 8;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
 	return dst;
 }
 
