@@ -49,15 +49,14 @@ _Static_assert(MAX_REGION_SIZE >> (4 + UNIT_SLOTS_SHIFT) == 1u << (MAX_BLOCK_ORD
 #define KEEP_EMPTY_REGIONS 1              /* never given back while this few */
 #define RELEASE_AFTER_NS NSEC_PER_SEC     /* empty this long: give it back */
 
-/* Unit kinds: the top two bits say what the unit is, the low five the order
+/* Unit kinds: the top two bits say what the unit is, the low six the order
  * (log2 of the chunk or block size). */
 #define KIND_FREE_BODY 0x00 /* inside a free block, not its first unit */
 #define KIND_FREE_HEAD 0x40 /* first unit of a free block on a free list */
 #define KIND_ALLOC 0x80     /* any unit of an allocated block */
 #define KIND_SLAB 0xc0      /* a unit split into equal small chunks */
-#define KIND_LISTED 0x20   /* with KIND_SLAB: the slab is on its site's list */
 #define KIND_TYPE(k) ((k) & 0xc0)
-#define KIND_ORDER(k) ((unsigned)((k) & 0x1f))
+#define KIND_ORDER(k) ((unsigned)((k) & 0x3f))
 
 #define COLD __attribute__((noinline, cold)) /* keeps error paths off the hot path */
 #define OUT_OF_LINE __attribute__((noinline)) /* common, but not the slab path */
@@ -127,14 +126,10 @@ struct alloc_cursor {
 	uintptr_t pc;
 	size_t size;
 	uint64_t *word;
-	uint64_t *slab_words, *slab_end; /* the slab's slot maps */
-	uintptr_t virt;  /* the word's first leaf, in both address spaces */
-	dma_addr_t phys;
-	size_t bytes;    /* chunk size */
 	struct dma_region *region;
-	struct class_count *count;
-	uint32_t ref;    /* the slab (its first unit) */
-	uint8_t order;
+	uint32_t word_off; /* region offset of the word's first chunk */
+	uint32_t ref;      /* the slab */
+	uint8_t order, word_index;
 };
 
 struct dma_pool {
@@ -151,8 +146,6 @@ struct dma_pool {
 	uintptr_t last_pc; /* one-entry cache in front of site_index() */
 	unsigned last_site;
 	struct region_table by_virt, by_phys;
-	uint64_t free_frame;            /* by_virt's last answer for dma_pool_free: */
-	struct dma_region *free_region; /* frees come in runs from one region */
 	struct dma_region **regions;
 	uint32_t region_cap, nregions, empty_regions;
 	struct dma_region *empty_head, *empty_tail; /* oldest first */
@@ -558,8 +551,6 @@ static void region_release(struct dma_pool *pool, struct dma_region *r)
 			unlink_free_block(pool, r, u, KIND_ORDER(kind[u]));
 	table_remove(&pool->by_virt, r->virt >> pool->region_shift);
 	table_remove(&pool->by_phys, r->phys >> pool->region_shift);
-	if (pool->free_region == r)
-		pool->free_frame = NO_FRAME;
 	pool->regions[r->index] = NULL;
 	pool->nregions--;
 	empty_list_remove(pool, r);
@@ -658,62 +649,41 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 /* slabs: a buddy block of one or more units cut into equal chunks      */
 
 /* A slab of chunks of 2^order bytes is a block of 2^slab_shift[order]
- * bytes: one unit or a few, naturally aligned like every block. Each unit
- * keeps its own slot map of a bit per leaf (minimum chunk), so a chunk's bit
- * is found from its address alone, whatever the slab's size. */
-static uint32_t slab_units(const struct dma_pool *pool, unsigned order)
+ * bytes (naturally aligned, like every block) holding at most 128 chunks,
+ * one bit each in the slot map of its first unit. */
+static unsigned slab_chunks(const struct dma_pool *pool, unsigned order)
 {
-	return 1u << (pool->slab_shift[order] - pool->unit_shift);
+	return 1u << (pool->slab_shift[order] - order);
 }
 
-static uint32_t slab_first_unit(const struct dma_pool *pool, uint32_t unit, unsigned order)
+/* The first unit of the slab holding region offset off. */
+static uint32_t slab_first_unit(const struct dma_pool *pool, size_t off, unsigned order)
 {
-	return unit & ~(slab_units(pool, order) - 1);
+	unsigned shift = pool->slab_shift[order];
+	return (uint32_t)((off >> shift) << (shift - pool->unit_shift));
 }
 
-/* The slot map of an empty unit of a slab of chunks of 2^order bytes: only
- * the leaves where such a chunk starts are 0; the others (and leaves past a
- * unit smaller than 128 leaves) stay 1 forever, so "full" is all ones. */
+/* The chunk's bit in its slab's slot map. */
+static unsigned slab_index(const struct dma_pool *pool, size_t off, unsigned order)
+{
+	return (unsigned)((off >> order) & (slab_chunks(pool, order) - 1));
+}
+
+/* The slot map of an empty slab: a 0 per chunk; the bits past a slab of
+ * fewer than 128 chunks stay 1 forever, so "full" is all ones. */
 static void slab_fresh(const struct dma_pool *pool, unsigned order, uint64_t fresh[SLOT_WORDS])
 {
-	unsigned leaves = 1u << (pool->unit_shift - pool->min_shift);
-	unsigned step = 1u << (order - pool->min_shift);
+	unsigned chunks = slab_chunks(pool, order);
 	for (unsigned w = 0; w < SLOT_WORDS; w++)
-		fresh[w] = ~0ull;
-	for (unsigned leaf = 0; leaf < leaves; leaf += step)
-		fresh[leaf / 64] &= ~(1ull << (leaf % 64));
+		fresh[w] = chunks >= 64 * (w + 1) ? 0 : chunks <= 64 * w ? ~0ull
+									   : ~0ull << (chunks % 64);
 }
 
-/* The region offset where the leaves of word w of a slab's slot maps
- * (counted from its first unit's) start. Words follow each other in
- * address order: only a slab of a single unit has units of fewer than 128
- * leaves, and there the words past the unit stay all ones. */
-static size_t slab_word_offset(const struct dma_pool *pool, uint32_t first, unsigned w)
-{
-	return ((size_t)first << pool->unit_shift) + ((size_t)(w * 64) << pool->min_shift);
-}
-
-/* The first word of the slab's slot maps with a free chunk; -1 if full. */
-static int slab_free_word(const struct dma_pool *pool, const struct dma_region *r,
-			  uint32_t first, unsigned order)
-{
-	const uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
-	for (unsigned w = 0; w < slab_units(pool, order) * SLOT_WORDS; w++)
-		if (~slots[w])
-			return (int)w;
-	return -1;
-}
-
-static bool slab_empty(const struct dma_pool *pool, const struct dma_region *r, uint32_t first,
-		       unsigned order)
+static bool slab_empty(const struct dma_pool *pool, const uint64_t *slots, unsigned order)
 {
 	uint64_t fresh[SLOT_WORDS];
 	slab_fresh(pool, order, fresh);
-	const uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
-	for (unsigned w = 0; w < slab_units(pool, order) * SLOT_WORDS; w++)
-		if (slots[w] != fresh[w % SLOT_WORDS])
-			return false;
-	return true;
+	return slots[0] == fresh[0] && slots[1] == fresh[1];
 }
 
 static uint32_t *slab_list(struct dma_pool *pool, const struct dma_region *r, uint32_t unit)
@@ -722,26 +692,15 @@ static uint32_t *slab_list(struct dma_pool *pool, const struct dma_region *r, ui
 	return &pool->sites[region_site(pool, r)[unit]].partial[order - pool->min_shift];
 }
 
-/* A slab is on its site's list while it has a free chunk; every unit's
- * kind says so, for the free path to read with the kind it reads anyway. */
-static void slab_mark_listed(struct dma_pool *pool, struct dma_region *r, uint32_t unit,
-			     bool listed)
-{
-	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
-	uint8_t kind = (uint8_t)(KIND_SLAB | (listed ? KIND_LISTED : 0) | order);
-	mark_units(pool, r, unit, slab_units(pool, order), kind);
-}
-
+/* A slab is on its site's list while it has a free chunk. */
 static void slab_list_add(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
 {
 	list_push(pool, slab_list(pool, r, unit), make_ref(r, unit));
-	slab_mark_listed(pool, r, unit, true);
 }
 
 static void slab_list_del(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
 {
 	list_remove(pool, slab_list(pool, r, unit), make_ref(r, unit));
-	slab_mark_listed(pool, r, unit, false);
 }
 
 static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
@@ -767,7 +726,8 @@ static bool purge_empty_slabs(struct dma_pool *pool)
 			while (ref != NIL) {
 				struct dma_region *r = ref_region(pool, ref);
 				uint32_t unit = ref_unit(ref), next = ref_link(pool, ref)->next;
-				if (slab_empty(pool, r, unit, KIND_ORDER(region_kind(pool, r)[unit]))) {
+				unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
+				if (slab_empty(pool, &region_slots(pool, r)[unit * SLOT_WORDS], order)) {
 					slab_release(pool, r, unit);
 					released = true;
 				}
@@ -809,88 +769,77 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 	if (ref == NIL)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
-	uint64_t fresh[SLOT_WORDS];
-	slab_fresh(pool, order, fresh);
-	for (uint32_t u = ref_unit(ref); u < ref_unit(ref) + slab_units(pool, order); u++) {
-		region_site(pool, r)[u] = (uint8_t)site;
-		memcpy(&region_slots(pool, r)[u * SLOT_WORDS], fresh, sizeof(fresh));
-	}
+	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
+	slab_fresh(pool, order, &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS]);
 	events_of(pool, order)->splits++;
 	slab_list_add(pool, r, ref_unit(ref));
 	return true;
 }
 
-/* A free slot of the site's first slab with room; a slab that fills up
- * leaves the list. Returns the chunk's offset in region *rp and the slab in
- * *refp, or -1 if the site has no slab with room. */
-static long slab_take(struct dma_pool *pool, unsigned order, unsigned site,
-		      struct dma_region **rp, uint32_t *refp)
+/* Points the cursor for (pc, size) at word w, which has a free slot, of
+ * slab `ref`. */
+static void cursor_set(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned order,
+		       uint32_t ref, unsigned w)
 {
-	uint32_t *head = &pool->sites[site].partial[order - pool->min_shift];
-	uint32_t ref = *head;
-	if (ref == NIL)
-		return -1;
-	struct dma_region *r = ref_region(pool, ref);
-	uint32_t first = ref_unit(ref);
-	unsigned w = (unsigned)slab_free_word(pool, r, first, order); /* listed: not full */
-	uint64_t *word = &region_slots(pool, r)[first * SLOT_WORDS + w];
-	unsigned leaf = (unsigned)__builtin_ctzll(~*word);
-	*word |= 1ull << leaf;
-	if (slab_free_word(pool, r, first, order) < 0)
-		slab_list_del(pool, r, first);
-	*rp = r;
-	*refp = ref;
-	return (long)(slab_word_offset(pool, first, w) + ((size_t)leaf << pool->min_shift));
-}
-
-/* Points the cursor for (pc, size) at the first word with a free slot of
- * slab `ref`, or clears it if the slab is full. */
-static void cursor_point(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned order,
-			 uint32_t ref)
-{
-	struct alloc_cursor *c = &pool->cursor;
-	struct dma_region *r = ref_region(pool, ref);
-	uint32_t first = ref_unit(ref);
-	int w = slab_free_word(pool, r, first, order);
-	if (w < 0) {
-		c->pc = 0;
-		return;
-	}
-	size_t word_off = slab_word_offset(pool, first, (unsigned)w);
-	uint64_t *words = &region_slots(pool, r)[first * SLOT_WORDS];
-	*c = (struct alloc_cursor){
-		.pc = pc, .size = size, .word = &words[w], .slab_words = words,
-		.slab_end = &words[slab_units(pool, order) * SLOT_WORDS],
-		.virt = r->virt + word_off, .phys = r->phys + word_off,
-		.bytes = (size_t)1 << order, .region = r, .count = &pool->count[order],
-		.ref = ref, .order = (uint8_t)order,
+	pool->cursor = (struct alloc_cursor){
+		.pc = pc, .size = size,
+		.word = &region_slots(pool, ref_region(pool, ref))[ref_unit(ref) * SLOT_WORDS + w],
+		.region = ref_region(pool, ref),
+		.word_off = (uint32_t)(((size_t)ref_unit(ref) << pool->unit_shift) +
+				       ((size_t)(w * 64) << order)),
+		.ref = ref, .order = (uint8_t)order, .word_index = (uint8_t)w,
 	};
 }
 
-/* The cursor's word has just filled up: go on in the next word of the slab
- * with a free slot or, if the slab is full, take it off its list and go on
- * in the next slab there (none: the cursor is cleared). */
+/* A free slot of the site's first slab with room, for (pc, size). The
+ * cursor then points at the slab, unless it filled up: then the slab
+ * leaves its list. Returns the chunk's offset in region *rp, or -1 if the
+ * site has no slab with room. */
+static long slab_take(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned order,
+		      unsigned site, struct dma_region **rp)
+{
+	uint32_t ref = pool->sites[site].partial[order - pool->min_shift];
+	if (ref == NIL)
+		return -1;
+	struct dma_region *r = ref_region(pool, ref);
+	uint32_t unit = ref_unit(ref);
+	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
+	unsigned w = ~slots[0] ? 0 : 1;
+	unsigned leaf = (unsigned)__builtin_ctzll(~slots[w]);
+	size_t off = ((size_t)unit << pool->unit_shift) + ((size_t)(w * 64 + leaf) << order);
+	slots[w] |= 1ull << leaf;
+	if (!~slots[w])
+		w ^= 1;
+	if (~slots[w]) {
+		cursor_set(pool, pc, size, order, ref, w);
+	} else {
+		slab_list_del(pool, r, unit);
+		pool->cursor.pc = 0;
+	}
+	*rp = r;
+	return (long)off;
+}
+
+/* The cursor's word has just filled up: go on in the other word of the
+ * slab or, if the slab is full, take it off its list and go on in the next
+ * slab there (none: the cursor is cleared). */
 static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
 {
 	struct alloc_cursor *c = &pool->cursor;
-	uint64_t *w = c->word;
-	while ((w = w + 1 == c->slab_end ? c->slab_words : w + 1) != c->word)
-		if (~*w) {
-			size_t off = slab_word_offset(pool, ref_unit(c->ref), (unsigned)(w - c->slab_words));
-			c->virt = c->region->virt + off;
-			c->phys = c->region->phys + off;
-			c->word = w;
-			return;
-		}
-	struct dma_region *r = c->region;
-	uint32_t *list = slab_list(pool, r, ref_unit(c->ref));
-	slab_list_del(pool, r, ref_unit(c->ref));
-	if (*list == NIL)
+	uint64_t *other = c->word + (c->word_index ? -1 : 1);
+	if (~*other) {
+		cursor_set(pool, c->pc, c->size, c->order, c->ref, c->word_index ^ 1u);
+		return;
+	}
+	uint32_t *list = slab_list(pool, c->region, ref_unit(c->ref));
+	slab_list_del(pool, c->region, ref_unit(c->ref));
+	if (*list == NIL) {
 		c->pc = 0;
-	else
-		cursor_point(pool, c->pc, c->size, c->order, *list);
+		return;
+	}
+	const uint64_t *next = &region_slots(pool, ref_region(pool, *list))[ref_unit(*list) * SLOT_WORDS];
+	cursor_set(pool, c->pc, c->size, c->order, *list, ~next[0] ? 0 : 1); /* listed: not full */
 }
-
 
 /* ------------------------------------------------------------------ */
 /* misuse reports                                                       */
@@ -962,18 +911,15 @@ static OUT_OF_LINE long block_alloc(struct dma_pool *pool, unsigned order, uintp
 }
 
 /* A slot of one of the caller's slabs, opening a slab if it has none with
- * room; the cursor then points at the slab. Returns the region offset, or -1
- * if the pool has no free unit for a new slab. */
+ * room. Returns the region offset, or -1 if the pool has no free block for
+ * a new slab. */
 static long slab_alloc(struct dma_pool *pool, size_t size, unsigned order, uintptr_t caller,
 		       struct dma_region **rp)
 {
 	unsigned site = site_index(pool, caller);
-	uint32_t ref = NIL;
-	long off = slab_take(pool, order, site, rp, &ref);
+	long off = slab_take(pool, caller, size, order, site, rp);
 	if (off < 0 && slab_open(pool, order, site))
-		off = slab_take(pool, order, site, rp, &ref);
-	if (off >= 0)
-		cursor_point(pool, caller, size, order, ref);
+		off = slab_take(pool, caller, size, order, site, rp);
 	return off;
 }
 
@@ -989,9 +935,26 @@ static struct handout hand_out(struct dma_region *r, size_t off, unsigned order,
 	return (struct handout){ (void *)(r->virt + off), (size_t)1 << order };
 }
 
-/* Every allocation the cursor does not serve, under the lock: a slab slot
- * or a buddy block, merging kept slabs back or growing the pool when none
- * is free. */
+/* When the caller's slabs and the free lists have nothing: a new slab, or
+ * kept empty slabs merged back, or a new region. Returns the chunk's region
+ * offset or -1. */
+static COLD long alloc_grow(struct dma_pool *pool, size_t size, unsigned order,
+			    uintptr_t caller, struct dma_region **rp)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		long off = order < pool->unit_shift ? slab_alloc(pool, size, order, caller, rp)
+						    : block_alloc(pool, order, caller, rp);
+		if (off >= 0)
+			return off;
+		if (!purge_empty_slabs(pool) && !region_grow(pool))
+			break;
+	}
+	events_of(pool, order)->failed++;
+	return -1;
+}
+
+/* Every allocation the cursor does not serve, under the lock: a slot of one
+ * of the caller's slabs, or a buddy block. */
 static OUT_OF_LINE struct handout alloc_uncached(struct dma_pool *pool, size_t size,
 						 uintptr_t caller, dma_addr_t *phys)
 {
@@ -999,19 +962,16 @@ static OUT_OF_LINE struct handout alloc_uncached(struct dma_pool *pool, size_t s
 		return (struct handout){ NULL, size };
 	unsigned order = order_for_size(pool, size);
 	struct dma_region *r = NULL;
-	for (int attempt = 0; attempt < 3; attempt++) {
-		long off = order < pool->unit_shift ? slab_alloc(pool, size, order, caller, &r)
-						    : block_alloc(pool, order, caller, &r);
-		if (off >= 0) {
-			chunk_taken(pool, r);
-			count_live(&pool->count[order]);
-			return hand_out(r, (size_t)off, order, phys);
-		}
-		if (!purge_empty_slabs(pool) && !region_grow(pool))
-			break;
-	}
-	events_of(pool, order)->failed++;
-	return (struct handout){ NULL, 0 };
+	long off = order < pool->unit_shift
+			   ? slab_take(pool, caller, size, order, site_index(pool, caller), &r)
+			   : block_alloc(pool, order, caller, &r);
+	if (unlikely(off < 0))
+		off = alloc_grow(pool, size, order, caller, &r);
+	if (unlikely(off < 0))
+		return (struct handout){ NULL, 0 };
+	chunk_taken(pool, r);
+	count_live(&pool->count[order]);
+	return hand_out(r, (size_t)off, order, phys);
 }
 
 /* What the cursor path leaves out of line: a region that stops being
@@ -1040,10 +1000,10 @@ static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 	w |= w + 1; /* sets the lowest clear bit, the one just found */
 	*c->word = w;
 	struct dma_region *r = c->region;
-	size_t off = (size_t)leaf << pool->min_shift;
-	count_live(c->count);
-	*phys = c->phys + off;
-	struct handout h = { (void *)(c->virt + off), c->bytes };
+	size_t off = c->word_off + ((size_t)leaf << c->order);
+	count_live(&pool->count[c->order]);
+	*phys = r->phys + off;
+	struct handout h = { (void *)(r->virt + off), (size_t)1 << c->order };
 	if (unlikely(r->live_chunks++ == 0 || w == ~0ull))
 		return cursor_followup(pool, r, w == ~0ull, h);
 	return h;
@@ -1120,7 +1080,7 @@ static OUT_OF_LINE const char *slab_free_followup(struct dma_pool *pool, struct 
 	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
 	poison(pool, r, off, order);
 	if (was_full) /* a slab that empties stays listed: see purge_empty_slabs */
-		slab_list_add(pool, r, slab_first_unit(pool, unit, order));
+		slab_list_add(pool, r, unit);
 	return chunk_freed(pool, r, order);
 }
 
@@ -1131,14 +1091,9 @@ static const char *const FOREIGN = "pointer is not from this pool";
  * slab path needs no saved registers, everything rarer is a tail call. */
 static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 {
-	struct dma_region *r = pool->free_region;
-	if (unlikely(vaddr >> pool->region_shift != pool->free_frame)) {
-		r = table_find(&pool->by_virt, vaddr >> pool->region_shift);
-		if (unlikely(!r))
-			return FOREIGN;
-		pool->free_frame = vaddr >> pool->region_shift;
-		pool->free_region = r;
-	}
+	struct dma_region *r = table_find_hot(&pool->by_virt, vaddr >> pool->region_shift);
+	if (unlikely(!r))
+		return FOREIGN;
 	size_t off = vaddr & (pool->cfg.region_size - 1);
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
 	uint8_t kind = region_kind(pool, r)[unit];
@@ -1147,15 +1102,16 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	unsigned order = KIND_ORDER(kind);
 	if (unlikely(off & (((size_t)1 << order) - 1)))
 		return INTERIOR;
-	unsigned leaf = (unsigned)((off >> pool->min_shift) & (64 * SLOT_WORDS - 1));
-	uint64_t *word = &region_slots(pool, r)[unit * SLOT_WORDS + leaf / 64];
-	uint64_t bit = 1ull << (leaf % 64);
+	uint32_t first = slab_first_unit(pool, off, order);
+	unsigned index = slab_index(pool, off, order);
+	uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
+	bool was_full = (slots[0] & slots[1]) == ~0ull;
+	uint64_t *word = &slots[index / 64], bit = 1ull << (index % 64);
 	if (unlikely(!(*word & bit)))
 		return NOT_ALLOCATED;
 	*word &= ~bit;
-	bool was_full = !(kind & KIND_LISTED);
 	if (unlikely(was_full || (pool->cfg.flags & DMA_POOL_POISON)))
-		return slab_free_followup(pool, r, off, unit, was_full);
+		return slab_free_followup(pool, r, off, first, was_full);
 	return chunk_freed(pool, r, order);
 }
 
@@ -1186,10 +1142,10 @@ static inline bool offset_is_live(const struct dma_pool *pool, const struct dma_
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
 	uint8_t kind = region_kind(pool, r)[unit];
 	if (KIND_TYPE(kind) == KIND_SLAB) {
-		unsigned first_leaf = (unsigned)((off & (((size_t)1 << pool->unit_shift) - 1) &
-						  ~(((size_t)1 << KIND_ORDER(kind)) - 1)) >>
-						 pool->min_shift);
-		return region_slots(pool, r)[unit * SLOT_WORDS + first_leaf / 64] >> (first_leaf % 64) & 1;
+		unsigned order = KIND_ORDER(kind);
+		unsigned index = slab_index(pool, off, order);
+		const uint64_t *slots = &region_slots(pool, r)[slab_first_unit(pool, off, order) * SLOT_WORDS];
+		return slots[index / 64] >> (index % 64) & 1;
 	}
 	return KIND_TYPE(kind) == KIND_ALLOC;
 }
@@ -1276,7 +1232,6 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->links_offset = pool->slots_offset +
 			     pool->units_per_region * SLOT_WORDS * (uint32_t)sizeof(uint64_t);
 	memset(pool->free_head, 0xff, sizeof(pool->free_head));
-	pool->free_frame = NO_FRAME;
 	for (i = 0; i <= MAX_SITES; i++)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
 	pool->nclasses = MAX(pool->max_shift, pool->unit_shift) - pool->min_shift + 1;
@@ -1429,17 +1384,13 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 		if (KIND_TYPE(kind) == KIND_ALLOC && !(u & (units_in(pool, order) - 1))) {
 			leak_line(pool, r, u, base, order);
 			n++;
-		} else if (KIND_TYPE(kind) == KIND_SLAB) {
+		} else if (KIND_TYPE(kind) == KIND_SLAB && slab_first_unit(pool, base, order) == u) {
 			const uint64_t *slots = &region_slots(pool, r)[u * SLOT_WORDS];
-			uint64_t fresh[SLOT_WORDS];
-			slab_fresh(pool, order, fresh);
-			for (unsigned leaf = 0; leaf < 64 * SLOT_WORDS; leaf++) {
-				uint64_t bit = 1ull << (leaf % 64);
-				if ((slots[leaf / 64] & bit) && !(fresh[leaf / 64] & bit)) {
-					leak_line(pool, r, u, base + ((size_t)leaf << pool->min_shift), order);
+			for (unsigned i = 0; i < slab_chunks(pool, order); i++)
+				if (slots[i / 64] >> (i % 64) & 1) {
+					leak_line(pool, r, u, base + ((size_t)i << order), order);
 					n++;
 				}
-			}
 		}
 	}
 	return n;
