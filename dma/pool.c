@@ -76,7 +76,7 @@ struct dma_region {
 	uintptr_t virt;
 	dma_addr_t phys;
 	uint32_t index;       /* slot in pool->regions, high bits of a unit ref */
-	uint32_t live_chunks; /* 0: on the pool's empty list */
+	uint32_t live_chunks; /* 0: on the pool's empty list, unless the cursor is here */
 	struct dma_region *empty_prev, *empty_next;
 	uint64_t empty_since; /* ktime_ns() when live_chunks became 0, or NOT_AGING */
 };
@@ -396,13 +396,19 @@ static void unlink_free_block(struct dma_pool *pool, struct dma_region *r,
  * empties and refills one region reads no clock. */
 #define NOT_AGING UINT64_MAX
 
+/* Starts the clock of the empty regions that have none yet (the oldest). */
+static void start_clocks(struct dma_pool *pool, uint64_t now)
+{
+	for (struct dma_region *e = pool->empty_head; e && e->empty_since == NOT_AGING;
+	     e = e->empty_next)
+		e->empty_since = now;
+}
+
 static COLD void start_aging(struct dma_pool *pool, struct dma_region *r)
 {
 	uint64_t now = ktime_ns();
 	r->empty_since = now;
-	for (struct dma_region *e = pool->empty_head; e && e->empty_since == NOT_AGING;
-	     e = e->empty_next)
-		e->empty_since = now;
+	start_clocks(pool, now);
 }
 
 static inline void empty_list_add(struct dma_pool *pool, struct dma_region *r)
@@ -430,7 +436,36 @@ static void empty_list_remove(struct dma_pool *pool, struct dma_region *r)
 		r->empty_next->empty_prev = r->empty_prev;
 	else
 		pool->empty_tail = r->empty_prev;
+	r->empty_prev = r->empty_next = NULL;
 	pool->empty_regions--;
+}
+
+static bool empty_listed(const struct dma_pool *pool, const struct dma_region *r)
+{
+	return r->empty_prev || pool->empty_head == r;
+}
+
+/* The region the allocation cursor points into. It counts as in use even
+ * when it holds no live chunk, so it is never on the empty list (and never
+ * given back under the cursor): a hot alloc/free pair then never moves it
+ * on and off the list, and the cursor path need not check. It is listed,
+ * if empty, when the cursor leaves it. */
+static struct dma_region *cursor_region(const struct dma_pool *pool)
+{
+	return pool->cursor.pc ? pool->cursor.region : NULL;
+}
+
+static void cursor_left(struct dma_pool *pool, struct dma_region *old)
+{
+	if (old && old != cursor_region(pool) && !old->live_chunks && !empty_listed(pool, old))
+		empty_list_add(pool, old);
+}
+
+static void cursor_clear(struct dma_pool *pool)
+{
+	struct dma_region *old = cursor_region(pool);
+	pool->cursor.pc = 0;
+	cursor_left(pool, old);
 }
 
 static bool region_slot_reserve(struct dma_pool *pool, uint32_t *index)
@@ -553,7 +588,8 @@ static void region_release(struct dma_pool *pool, struct dma_region *r)
 	table_remove(&pool->by_phys, r->phys >> pool->region_shift);
 	pool->regions[r->index] = NULL;
 	pool->nregions--;
-	empty_list_remove(pool, r);
+	if (empty_listed(pool, r))
+		empty_list_remove(pool, r);
 	pool->st.regions_returned++;
 	pool->cfg.source->free_region(pool->cfg.source->ctx, (void *)r->virt, r->phys,
 				      pool->cfg.region_size);
@@ -562,7 +598,7 @@ static void region_release(struct dma_pool *pool, struct dma_region *r)
 
 static void chunk_taken(struct dma_pool *pool, struct dma_region *r)
 {
-	if (unlikely(r->live_chunks++ == 0))
+	if (unlikely(r->live_chunks++ == 0) && empty_listed(pool, r))
 		empty_list_remove(pool, r);
 }
 
@@ -578,18 +614,24 @@ static inline void count_live(struct class_count *cc)
  * and refills in bursts keeps its memory. */
 static void release_stale_regions(struct dma_pool *pool)
 {
+	unsigned keep = KEEP_EMPTY_REGIONS;
+	const struct dma_region *c = cursor_region(pool);
+	if (c && !c->live_chunks)
+		keep--; /* the cursor's empty region (never listed) is one of those kept */
+	if (pool->empty_regions <= keep)
+		return;
 	uint64_t now = ktime_ns();
-	while (pool->empty_regions > KEEP_EMPTY_REGIONS &&
-	       now - pool->empty_head->empty_since >= RELEASE_AFTER_NS)
+	start_clocks(pool, now); /* every listed region is past the ones kept */
+	while (pool->empty_regions > keep && now - pool->empty_head->empty_since >= RELEASE_AFTER_NS)
 		region_release(pool, pool->empty_head);
 }
 
 /* Returns NULL, so that freeing can end in a tail call. */
 static OUT_OF_LINE const char *region_emptied(struct dma_pool *pool, struct dma_region *r)
 {
-	empty_list_add(pool, r);
-	if (pool->empty_regions > KEEP_EMPTY_REGIONS)
-		release_stale_regions(pool);
+	if (r != cursor_region(pool))
+		empty_list_add(pool, r);
+	release_stale_regions(pool);
 	return NULL;
 }
 
@@ -598,9 +640,9 @@ static inline const char *chunk_freed(struct dma_pool *pool, struct dma_region *
 				      unsigned order)
 {
 	pool->count[order].live--;
-	if (unlikely(--r->live_chunks == 0))
-		return region_emptied(pool, r);
-	return NULL;
+	if (likely(--r->live_chunks) || (r == cursor_region(pool) && !pool->empty_regions))
+		return NULL; /* the cursor's region emptying is no news unless others wait */
+	return region_emptied(pool, r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -708,7 +750,7 @@ static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t u
 	unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
 	slab_list_del(pool, r, unit);
 	if (pool->cursor.ref == make_ref(r, unit))
-		pool->cursor.pc = 0;
+		cursor_clear(pool);
 	events_of(pool, order)->merges++;
 	block_put(pool, r, unit, pool->slab_shift[order]);
 }
@@ -781,14 +823,18 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 static void cursor_set(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned order,
 		       uint32_t ref, unsigned w)
 {
+	struct dma_region *old = cursor_region(pool), *r = ref_region(pool, ref);
+	if (empty_listed(pool, r))
+		empty_list_remove(pool, r);
 	pool->cursor = (struct alloc_cursor){
 		.pc = pc, .size = size,
-		.word = &region_slots(pool, ref_region(pool, ref))[ref_unit(ref) * SLOT_WORDS + w],
-		.region = ref_region(pool, ref),
+		.word = &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS + w],
+		.region = r,
 		.word_off = (uint32_t)(((size_t)ref_unit(ref) << pool->unit_shift) +
 				       ((size_t)(w * 64) << order)),
 		.ref = ref, .order = (uint8_t)order, .word_index = (uint8_t)w,
 	};
+	cursor_left(pool, old);
 }
 
 /* A free slot of the site's first slab with room, for (pc, size). The
@@ -814,7 +860,7 @@ static long slab_take(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned
 		cursor_set(pool, pc, size, order, ref, w);
 	} else {
 		slab_list_del(pool, r, unit);
-		pool->cursor.pc = 0;
+		cursor_clear(pool);
 	}
 	*rp = r;
 	return (long)off;
@@ -834,7 +880,7 @@ static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
 	uint32_t *list = slab_list(pool, c->region, ref_unit(c->ref));
 	slab_list_del(pool, c->region, ref_unit(c->ref));
 	if (*list == NIL) {
-		c->pc = 0;
+		cursor_clear(pool);
 		return;
 	}
 	const uint64_t *next = &region_slots(pool, ref_region(pool, *list))[ref_unit(*list) * SLOT_WORDS];
@@ -974,15 +1020,10 @@ static OUT_OF_LINE struct handout alloc_uncached(struct dma_pool *pool, size_t s
 	return hand_out(r, (size_t)off, order, phys);
 }
 
-/* What the cursor path leaves out of line: a region that stops being
- * empty, a cursor word that filled up. */
-static OUT_OF_LINE struct handout cursor_followup(struct dma_pool *pool, struct dma_region *r,
-						  bool word_full, struct handout h)
+/* What the cursor path leaves out of line: a cursor word that filled up. */
+static OUT_OF_LINE struct handout cursor_followup(struct dma_pool *pool, struct handout h)
 {
-	if (r->live_chunks == 1)
-		empty_list_remove(pool, r);
-	if (word_full)
-		cursor_word_filled(pool);
+	cursor_word_filled(pool);
 	return h;
 }
 
@@ -999,13 +1040,14 @@ static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 	unsigned leaf = (unsigned)__builtin_ctzll(~w);
 	w |= w + 1; /* sets the lowest clear bit, the one just found */
 	*c->word = w;
-	struct dma_region *r = c->region;
+	struct dma_region *r = c->region; /* never on the empty list */
 	size_t off = c->word_off + ((size_t)leaf << c->order);
+	r->live_chunks++;
 	count_live(&pool->count[c->order]);
 	*phys = r->phys + off;
 	struct handout h = { (void *)(r->virt + off), (size_t)1 << c->order };
-	if (unlikely(r->live_chunks++ == 0 || w == ~0ull))
-		return cursor_followup(pool, r, w == ~0ull, h);
+	if (unlikely(w == ~0ull))
+		return cursor_followup(pool, h);
 	return h;
 }
 
