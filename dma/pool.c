@@ -155,7 +155,7 @@ struct dma_pool {
 	unsigned nclasses; /* reported: min_chunk .. max(max_chunk, unit) */
 	struct class_events *events; /* [order - min_shift] */
 	struct class_count count[MAX_ORDER + 1]; /* [order]: one index, no subtraction */
-	uint8_t slab_shift[MAX_ORDER + 1]; /* [order]: log2 of a slab's bytes, 0 if not a slab size */
+	uint32_t slab_mask[MAX_ORDER + 1]; /* [order]: a slab's bytes - 1, 0 if not a slab size */
 	struct dma_pool *next;
 };
 
@@ -690,25 +690,29 @@ static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t unit
 /* ------------------------------------------------------------------ */
 /* slabs: a buddy block of one or more units cut into equal chunks      */
 
-/* A slab of chunks of 2^order bytes is a block of 2^slab_shift[order]
+/* A slab of chunks of 2^order bytes is a block of slab_mask[order] + 1
  * bytes (naturally aligned, like every block) holding at most 128 chunks,
  * one bit each in the slot map of its first unit. */
+static unsigned slab_shift(const struct dma_pool *pool, unsigned order)
+{
+	return log2_exact((uint64_t)pool->slab_mask[order] + 1);
+}
+
 static unsigned slab_chunks(const struct dma_pool *pool, unsigned order)
 {
-	return 1u << (pool->slab_shift[order] - order);
+	return (pool->slab_mask[order] + 1) >> order;
 }
 
 /* The first unit of the slab holding region offset off. */
 static uint32_t slab_first_unit(const struct dma_pool *pool, size_t off, unsigned order)
 {
-	unsigned shift = pool->slab_shift[order];
-	return (uint32_t)((off >> shift) << (shift - pool->unit_shift));
+	return (uint32_t)((off & ~(size_t)pool->slab_mask[order]) >> pool->unit_shift);
 }
 
 /* The chunk's bit in its slab's slot map. */
 static unsigned slab_index(const struct dma_pool *pool, size_t off, unsigned order)
 {
-	return (unsigned)((off >> order) & (slab_chunks(pool, order) - 1));
+	return (unsigned)((off & pool->slab_mask[order]) >> order);
 }
 
 /* The slot map of an empty slab: a 0 per chunk; the bits past a slab of
@@ -752,7 +756,7 @@ static void slab_release(struct dma_pool *pool, struct dma_region *r, uint32_t u
 	if (pool->cursor.ref == make_ref(r, unit))
 		cursor_clear(pool);
 	events_of(pool, order)->merges++;
-	block_put(pool, r, unit, pool->slab_shift[order]);
+	block_put(pool, r, unit, slab_shift(pool, order));
 }
 
 /* Gives the buddy back every empty slab; done before taking a new region,
@@ -807,7 +811,7 @@ static inline unsigned site_index(struct dma_pool *pool, uintptr_t pc)
  * has no block that large. */
 static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 {
-	uint32_t ref = block_take(pool, pool->slab_shift[order], (uint8_t)(KIND_SLAB | order));
+	uint32_t ref = block_take(pool, slab_shift(pool, order), (uint8_t)(KIND_SLAB | order));
 	if (ref == NIL)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
@@ -1278,8 +1282,8 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
 	pool->nclasses = MAX(pool->max_shift, pool->unit_shift) - pool->min_shift + 1;
 	for (unsigned order = pool->min_shift; order < pool->unit_shift; order++)
-		pool->slab_shift[order] = (uint8_t)MIN(MIN(order + SLAB_CHUNKS_SHIFT, pool->top_shift),
-						       MAX(pool->unit_shift, SLAB_MAX_SHIFT));
+		pool->slab_mask[order] = (1u << MIN(MIN(order + SLAB_CHUNKS_SHIFT, pool->top_shift),
+						     MAX(pool->unit_shift, SLAB_MAX_SHIFT))) - 1;
 }
 
 struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config *cfg)
