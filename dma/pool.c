@@ -4,16 +4,21 @@
  * A pool owns regions: physically contiguous, naturally aligned blocks from
  * a page source. Each region is cut into "units" of 128 minimum chunks
  * (2 KiB when the minimum chunk is 16 bytes). Chunks of a unit or larger are
- * binary-buddy blocks of units; smaller chunks come from a unit split into
- * 128 >> k equal chunks at once (a "slab"). An empty slab stays ready for
- * the next burst and is merged back into the buddy before the pool would
- * grow, or with its region. Every chunk of 2^k bytes is therefore aligned
- * to 2^k physically and virtually.
+ * binary-buddy blocks of units; smaller chunks come from a "slab": a buddy
+ * block of one to a few units (at most 8 KiB, at most 128 chunks) cut into
+ * equal chunks at once. An empty slab stays ready for the next burst and is
+ * merged back into the buddy before the pool would grow, or with its
+ * region. Every chunk of 2^k bytes is therefore aligned to 2^k physically
+ * and virtually.
  *
- * All state lives in kernel memory beside the pool (a byte of kind, a byte of
- * allocation site, a 128-bit slot map and a list link per unit); nothing is
- * ever stored in chunk memory, so a device scribbling on a freed chunk cannot
- * steer the allocator. Regions are found by region number (address >>
+ * The common allocation is a bit search in one word: a cursor remembers the
+ * slot-map word the last allocation of one (caller, size) came from, and
+ * the next allocation from that call site takes the lowest free bit there.
+ *
+ * All state lives in kernel memory beside the pool (per unit a byte of
+ * kind, a byte of allocation site, a 128-bit slot map, used by a slab's
+ * first unit, and a list link); nothing is ever stored in chunk memory, so
+ * a device scribbling on a freed chunk cannot steer the allocator. Regions are found by region number (address >>
  * log2(region size)) in two small hash tables, one per direction, which
  * makes translation and free-time validation O(1) whatever the number of
  * regions. Slabs are kept per allocation site so the leak report can name
@@ -21,7 +26,8 @@
  *
  * Locking: one IRQ-safe spinlock per pool, so every call may come from an
  * interrupt handler. Empty regions go back to the page source after staying
- * empty for a second (checked whenever a region empties), newest one kept.
+ * empty for a second (checked whenever a region empties), newest one kept;
+ * the region under the cursor counts as in use.
  */
 #include "dma_pool.h"
 #include "ktime.h"
