@@ -14,6 +14,7 @@
 
 #include "dma_pool.h"
 #include "ktime.h"
+#include "seams/dma_alloc_sites.h"
 #include "seams/fake_dma_source.h"
 #include "seams/seams.h"
 
@@ -96,18 +97,40 @@ static size_t random_size(const struct model_pool *m)
 	return 1 + rnd() % max;
 }
 
+/* Allocations come in runs of one (call site, size), as drivers make them,
+ * so the pool's allocation cursor is hit, filled, moved on and left
+ * behind; runs of different pools and sites interleave. */
+static struct alloc_run {
+	unsigned site, left;
+	size_t want;
+} runs[NPOOLS];
+
+static size_t next_run_size(int pi, unsigned *site)
+{
+	struct alloc_run *run = &runs[pi];
+	if (!run->left) {
+		run->site = (unsigned)(rnd() % DMA_TEST_SITES);
+		run->want = random_size(&pools[pi]);
+		run->left = 1 + (unsigned)(rnd() % 64);
+	}
+	run->left--;
+	*site = run->site;
+	return run->want;
+}
+
 static void do_alloc(int pi)
 {
 	struct model_pool *m = &pools[pi];
 	if (m->nlive == MAX_LIVE)
 		return;
-	size_t want = random_size(m);
+	unsigned site;
+	size_t want = next_run_size(pi, &site);
 	size_t size = m->cfg.min_chunk;
 	while (size < want)
 		size *= 2;
 	dma_addr_t phys = 0;
 	uint64_t refusals = fake_dma_arena_refusals(arena);
-	uint8_t *v = dma_pool_alloc(m->pool, want, &phys);
+	uint8_t *v = dma_alloc_sites[site](m->pool, want, &phys);
 	if (!v) {
 		if (fake_dma_arena_refusals(arena) == refusals)
 			violation("allocation failed with memory available", want, 0);
