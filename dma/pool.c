@@ -5,8 +5,8 @@
  * a page source. Each region is cut into "units" of 128 minimum chunks
  * (2 KiB when the minimum chunk is 16 bytes). Chunks of a unit or larger are
  * binary-buddy blocks of units; smaller chunks come from a "slab": a buddy
- * block of one to a few units (at most 8 KiB, at most 128 chunks) cut into
- * equal chunks at once. An empty slab stays ready for the next burst and is
+ * block of one to a few units (at most 128 chunks, 8 KiB and the largest
+ * block size) cut into equal chunks at once. An empty slab stays ready for the next burst and is
  * merged back into the buddy before the pool would grow, or with its
  * region. Every chunk of 2^k bytes is therefore aligned to 2^k physically
  * and virtually.
@@ -40,8 +40,8 @@
 #define NIL UINT32_MAX
 #define SLOT_WORDS 2                      /* 128-bit slot map per unit */
 #define UNIT_SLOTS_SHIFT 7                /* a unit holds 128 minimum chunks */
-#define SLAB_CHUNKS_SHIFT 7               /* a slab holds at most 128 chunks... */
-#define SLAB_MAX_SHIFT 13                 /* ...in 8 KiB at most, or one unit */
+#define SLAB_CHUNKS_SHIFT 7               /* a slab holds at most 128 chunks, */
+#define SLAB_MAX_SHIFT 13                 /* 8 KiB (or a unit) and the largest block */
 #define REF_UNIT_BITS 12                  /* unit index inside a region */
 #define MAX_REGION_SIZE (4 * MiB)
 #define MAX_ORDER 22                      /* log2(MAX_REGION_SIZE) */
@@ -158,7 +158,7 @@ struct dma_pool {
 	struct {
 		uint64_t regions_peak, regions_taken, regions_returned, misuse, poison_hits;
 	} st;
-	unsigned nclasses; /* reported: min_chunk .. max(max_chunk, unit) */
+	unsigned nclasses; /* min_chunk .. the largest block (max_chunk or a unit) */
 	struct class_events *events; /* [order - min_shift] */
 	struct class_count count[MAX_ORDER + 1]; /* [order]: one index, no subtraction */
 	uint32_t slab_mask[MAX_ORDER + 1]; /* [order]: a slab's bytes - 1, 0 if not a slab size */
@@ -179,12 +179,6 @@ static unsigned order_for_size(const struct dma_pool *pool, size_t size)
 	if (size <= (1ull << pool->min_shift))
 		return pool->min_shift;
 	return 64 - (unsigned)__builtin_clzll(size - 1);
-}
-
-/* Blocks go up to top_shift, which may be above the largest chunk size. */
-static unsigned pool_event_classes(const struct dma_pool *pool)
-{
-	return pool->top_shift - pool->min_shift + 1;
 }
 
 static struct class_events *events_of(struct dma_pool *pool, unsigned order)
@@ -1277,8 +1271,7 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->region_shift = log2_exact(c->region_size);
 	pool->unit_shift = MIN(pool->min_shift + UNIT_SLOTS_SHIFT, pool->region_shift);
 	/* the largest block: big enough for max_chunk and for a full slab */
-	pool->top_shift = MIN(pool->region_shift,
-			      MAX(MAX(pool->max_shift, pool->unit_shift), SLAB_MAX_SHIFT));
+	pool->top_shift = MAX(pool->max_shift, pool->unit_shift);
 	pool->units_per_region = 1u << (pool->region_shift - pool->unit_shift);
 	pool->slots_offset = (uint32_t)(sizeof(struct dma_region) + ALIGN_UP(2 * pool->units_per_region, 8));
 	pool->links_offset = pool->slots_offset +
@@ -1286,7 +1279,7 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	memset(pool->free_head, 0xff, sizeof(pool->free_head));
 	for (i = 0; i <= MAX_SITES; i++)
 		memset(pool->sites[i].partial, 0xff, sizeof(pool->sites[i].partial));
-	pool->nclasses = MAX(pool->max_shift, pool->unit_shift) - pool->min_shift + 1;
+	pool->nclasses = pool->top_shift - pool->min_shift + 1;
 	for (unsigned order = pool->min_shift; order < pool->unit_shift; order++)
 		pool->slab_mask[order] = (1u << MIN(MIN(order + SLAB_CHUNKS_SHIFT, pool->top_shift),
 						     MAX(pool->unit_shift, SLAB_MAX_SHIFT))) - 1;
@@ -1310,7 +1303,7 @@ struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config 
 	}
 	pool->cfg = *cfg;
 	pool_init_shape(pool, name);
-	pool->events = kzalloc(pool_event_classes(pool) * sizeof(*pool->events));
+	pool->events = kzalloc(pool->nclasses * sizeof(*pool->events));
 	if (!pool->events) {
 		pr_err("dma_pool_create(%s): out of memory for the pool's metadata\n", name);
 		kfree(pool->by_virt.slot);
@@ -1354,7 +1347,7 @@ void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out)
 	out->live_bytes = 0;
 	for (unsigned i = 0; i < out->nclasses; i++)
 		out->live_bytes += out->cls[i].live * out->cls[i].size;
-	out->metadata_bytes = sizeof(*pool) + pool_event_classes(pool) * sizeof(*pool->events) +
+	out->metadata_bytes = sizeof(*pool) + pool->nclasses * sizeof(*pool->events) +
 			      table_bytes(&pool->by_virt) +
 			      table_bytes(&pool->by_phys) +
 			      pool->region_cap * sizeof(*pool->regions) +
