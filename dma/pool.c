@@ -626,7 +626,7 @@ static void release_stale_regions(struct dma_pool *pool)
 		region_release(pool, pool->empty_head);
 }
 
-/* Returns NULL, so that freeing can end in a tail call. */
+/* Returns NULL (no refusal), for the free paths to return. */
 static OUT_OF_LINE const char *region_emptied(struct dma_pool *pool, struct dma_region *r)
 {
 	if (r != cursor_region(pool))
@@ -1032,8 +1032,8 @@ static OUT_OF_LINE struct handout cursor_followup(struct dma_pool *pool, struct 
 }
 
 /* The part of dma_pool_alloc under the lock. The cursor path is a bit
- * search in one word and a few counters, written so that it needs no
- * saved registers: everything else is a tail call. */
+ * search in one word and a few counters; everything else is out of line,
+ * so the compiler keeps the path short. */
 static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 					       uintptr_t caller, dma_addr_t *phys)
 {
@@ -1133,8 +1133,8 @@ static OUT_OF_LINE const char *slab_free_followup(struct dma_pool *pool, struct 
 static const char *const FOREIGN = "pointer is not from this pool";
 
 /* Validates vaddr as the start of a live chunk and frees it. Returns NULL
- * or the reason for refusing. Every check is a few loads and compares; the
- * slab path needs no saved registers, everything rarer is a tail call. */
+ * or the reason for refusing. Every check is a few loads and compares;
+ * everything rarer than a slab chunk's free is out of line. */
 static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 {
 	struct dma_region *r = table_find_hot(&pool->by_virt, vaddr >> pool->region_shift);
