@@ -6,23 +6,24 @@
  * (2 KiB when the minimum chunk is 16 bytes). Chunks of a unit or larger are
  * binary-buddy blocks of units; smaller chunks come from a "slab": a buddy
  * block of one to a few units (at most 128 chunks, 8 KiB and the largest
- * block size) cut into equal chunks at once. An empty slab stays ready for the next burst and is
- * merged back into the buddy before the pool would grow, or with its
- * region. Every chunk of 2^k bytes is therefore aligned to 2^k physically
- * and virtually.
+ * block size) cut into equal chunks at once. An empty slab stays ready for
+ * the next burst and is merged back into the buddy before the pool would
+ * grow, or with its region. Every chunk of 2^k bytes is therefore aligned to
+ * 2^k physically and virtually.
  *
  * The common allocation is a bit search in one word: a cursor remembers the
- * slot-map word the last allocation of one (caller, size) came from, and
- * the next allocation from that call site takes the lowest free bit there.
+ * slot-map word the last allocation of one (caller, size) came from, and the
+ * next allocation from that call site takes the lowest free bit there.
  *
- * All state lives in kernel memory beside the pool (per unit a byte of
- * kind, a byte of allocation site, a 128-bit slot map, used by a slab's
- * first unit, and a list link); nothing is ever stored in chunk memory, so
- * a device scribbling on a freed chunk cannot steer the allocator. Regions are found by region number (address >>
- * log2(region size)) in two small hash tables, one per direction, which
- * makes translation and free-time validation O(1) whatever the number of
- * regions. Slabs are kept per allocation site so the leak report can name
- * the site of every chunk from one byte per unit.
+ * All state lives in kernel memory beside the pool (per unit a byte of kind,
+ * a byte of allocation site, a 128-bit slot map, used by a slab's first
+ * unit, and a list link); nothing is ever stored in chunk memory, so a
+ * device scribbling on a freed chunk cannot steer the allocator. Regions are
+ * found by region number (address >> log2(region size)) in two small hash
+ * tables, one per direction, which makes translation and free-time
+ * validation O(1) whatever the number of regions. Slabs are kept per
+ * allocation site so the leak report can name the site of every chunk from
+ * one byte per unit.
  *
  * Locking: one IRQ-safe spinlock per pool, so every call may come from an
  * interrupt handler. Empty regions go back to the page source after staying
@@ -40,7 +41,7 @@
 #define NIL UINT32_MAX
 #define SLOT_WORDS 2                      /* 128-bit slot map per unit */
 #define UNIT_SLOTS_SHIFT 7                /* a unit holds 128 minimum chunks */
-#define SLAB_CHUNKS_SHIFT 7               /* a slab holds at most 128 chunks, */
+#define SLAB_CHUNKS_SHIFT 7               /* a slab: at most 128 chunks, at most */
 #define SLAB_MAX_SHIFT 13                 /* 8 KiB (or a unit) and the largest block */
 #define REF_UNIT_BITS 12                  /* unit index inside a region */
 #define MAX_REGION_SIZE (4 * MiB)
@@ -738,6 +739,12 @@ static uint32_t *slab_list(struct dma_pool *pool, const struct dma_region *r, ui
 	return &pool->sites[region_site(pool, r)[unit]].partial[order - pool->min_shift];
 }
 
+/* The slot-map word of a slab with a free chunk: the first, else the second. */
+static unsigned slab_word_with_room(const uint64_t *slots)
+{
+	return ~slots[0] ? 0 : 1;
+}
+
 /* A slab is on its site's list while it has a free chunk. */
 static void slab_list_add(struct dma_pool *pool, struct dma_region *r, uint32_t unit)
 {
@@ -854,7 +861,7 @@ static long slab_take(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
 	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
-	unsigned w = ~slots[0] ? 0 : 1;
+	unsigned w = slab_word_with_room(slots);
 	unsigned leaf = (unsigned)__builtin_ctzll(~slots[w]);
 	size_t off = ((size_t)unit << pool->unit_shift) + ((size_t)(w * 64 + leaf) << order);
 	slots[w] |= 1ull << leaf;
@@ -888,7 +895,7 @@ static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
 		return;
 	}
 	const uint64_t *next = &region_slots(pool, ref_region(pool, *list))[ref_unit(*list) * SLOT_WORDS];
-	cursor_set(pool, c->pc, c->size, c->order, *list, ~next[0] ? 0 : 1); /* listed: not full */
+	cursor_set(pool, c->pc, c->size, c->order, *list, slab_word_with_room(next)); /* listed */
 }
 
 /* ------------------------------------------------------------------ */
@@ -1024,13 +1031,6 @@ static OUT_OF_LINE struct handout alloc_uncached(struct dma_pool *pool, size_t s
 	return hand_out(r, (size_t)off, order, phys);
 }
 
-/* What the cursor path leaves out of line: a cursor word that filled up. */
-static OUT_OF_LINE struct handout cursor_followup(struct dma_pool *pool, struct handout h)
-{
-	cursor_word_filled(pool);
-	return h;
-}
-
 /* The part of dma_pool_alloc under the lock. The cursor path is a bit
  * search in one word and a few counters; everything else is out of line,
  * so the compiler keeps the path short. */
@@ -1048,10 +1048,9 @@ static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 	size_t off = c->word_off + ((size_t)leaf << c->order);
 	r->live_chunks++;
 	count_live(&pool->count[c->order]);
-	*phys = r->phys + off;
-	struct handout h = { (void *)(r->virt + off), (size_t)1 << c->order };
+	struct handout h = hand_out(r, off, c->order, phys);
 	if (unlikely(w == ~0ull))
-		return cursor_followup(pool, h);
+		cursor_word_filled(pool); /* out of line */
 	return h;
 }
 
@@ -1062,21 +1061,6 @@ static COLD void *refuse_oversize(struct dma_pool *pool, size_t size, uintptr_t 
 		  pool->cfg.max_chunk);
 	report(pool, "dma_pool_alloc", NULL, what, caller);
 	return NULL;
-}
-
-/* Small power-of-two chunks are zeroed inline with aligned stores; only
- * larger ones pay for a call. */
-static inline void zero_chunk(void *chunk, size_t bytes)
-{
-	if (bytes > 64) {
-		memset(chunk, 0, bytes);
-		return;
-	}
-	uint64_t *q = chunk;
-	for (size_t i = 0; i < bytes / sizeof(*q); i += 2) {
-		q[i] = 0;
-		q[i + 1] = 0;
-	}
 }
 
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
@@ -1090,7 +1074,7 @@ void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
 		check_poison(pool, h.chunk, h.bytes, *phys, caller);
 	if (likely(!(pool->cfg.flags & DMA_POOL_NO_ZERO)))
-		zero_chunk(h.chunk, h.bytes);
+		memset(h.chunk, 0, h.bytes);
 	return h.chunk;
 }
 
@@ -1270,7 +1254,7 @@ static void pool_init_shape(struct dma_pool *pool, const char *name)
 	pool->max_shift = log2_exact(c->max_chunk);
 	pool->region_shift = log2_exact(c->region_size);
 	pool->unit_shift = MIN(pool->min_shift + UNIT_SLOTS_SHIFT, pool->region_shift);
-	/* the largest block: big enough for max_chunk and for a full slab */
+	/* the largest block: max_chunk, or a unit if that is larger */
 	pool->top_shift = MAX(pool->max_shift, pool->unit_shift);
 	pool->units_per_region = 1u << (pool->region_shift - pool->unit_shift);
 	pool->slots_offset = (uint32_t)(sizeof(struct dma_region) + ALIGN_UP(2 * pool->units_per_region, 8));
