@@ -465,6 +465,43 @@ TEST(grows_on_demand_and_returns_empty_regions_with_hysteresis)
 	teardown(&f);
 }
 
+/* The region the allocation cursor points into counts as in use: when it
+ * and another region are both empty and stale, the other one goes back to
+ * the source and the cursor's region stays, so the next allocation from the
+ * same call site is served there without taking a region. */
+TEST(cursor_region_is_kept_while_an_older_empty_region_goes_back)
+{
+	struct fixture f;
+	setup(&f);
+	const dma_addr_t region_mask = ~(dma_addr_t)(64 * KiB - 1);
+	dma_addr_t pa, blocks_pa[64];
+	void *chunk = alloc_32(&f, &pa), *blocks[64];
+	dma_addr_t cursor_region = pa & region_mask;
+	int n = 0;
+	while (stats(&f).regions < 2 && n < 64) /* fill the cursor's region, then one more */
+		blocks[n] = dma_pool_alloc(f.pool, 4096, &blocks_pa[n]), n++;
+	CHECK_EQ(stats(&f).regions, 2);
+	for (int i = 0; i < n; i++) /* the cursor's region empties first... */
+		if ((blocks_pa[i] & region_mask) == cursor_region)
+			dma_pool_free(f.pool, blocks[i]);
+	dma_pool_free(f.pool, chunk);
+	for (int i = 0; i < n; i++) /* ...then the other */
+		if ((blocks_pa[i] & region_mask) != cursor_region)
+			dma_pool_free(f.pool, blocks[i]);
+	seam_now_ns += 2 * NSEC_PER_SEC; /* both stay empty for 2 s */
+	dma_pool_free(f.pool, alloc_32(&f, &pa)); /* the next emptying gives one back */
+	struct dma_pool_stats st = stats(&f);
+	CHECK_EQ(st.regions, 1);
+	CHECK_EQ(st.regions_returned, 1);
+	chunk = alloc_32(&f, &pa);
+	CHECK(chunk != NULL);
+	CHECK_EQ(pa & region_mask, cursor_region);
+	CHECK_EQ(stats(&f).regions_taken, 2);
+	CHECK(dma_pool_phys_to_virt(f.pool, pa) == chunk);
+	dma_pool_free(f.pool, chunk);
+	teardown(&f);
+}
+
 TEST(destroy_with_live_chunks_reports_leaks_and_keeps_their_regions)
 {
 	struct fixture f;
