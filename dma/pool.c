@@ -134,7 +134,8 @@ struct alloc_cursor {
 	size_t size;
 	uint64_t *word;
 	struct dma_region *region;
-	uint32_t word_off; /* region offset of the word's first chunk */
+	uintptr_t virt;    /* the word's first chunk, so an allocation needs */
+	dma_addr_t phys;   /* no region offset and no region header */
 	uint32_t ref;      /* the slab */
 	uint8_t order, word_index;
 };
@@ -835,14 +836,14 @@ static void cursor_set(struct dma_pool *pool, uintptr_t pc, size_t size, unsigne
 		       uint32_t ref, unsigned w)
 {
 	struct dma_region *old = cursor_region(pool), *r = ref_region(pool, ref);
+	size_t word_off = ((size_t)ref_unit(ref) << pool->unit_shift) + ((size_t)(w * 64) << order);
 	if (empty_listed(pool, r))
 		empty_list_remove(pool, r);
 	pool->cursor = (struct alloc_cursor){
 		.pc = pc, .size = size,
 		.word = &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS + w],
 		.region = r,
-		.word_off = (uint32_t)(((size_t)ref_unit(ref) << pool->unit_shift) +
-				       ((size_t)(w * 64) << order)),
+		.virt = r->virt + word_off, .phys = r->phys + word_off,
 		.ref = ref, .order = (uint8_t)order, .word_index = (uint8_t)w,
 	};
 	cursor_left(pool, old);
@@ -1040,15 +1041,15 @@ static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 	struct alloc_cursor *c = &pool->cursor;
 	if (unlikely(c->pc != caller || c->size != size))
 		return alloc_uncached(pool, size, caller, phys);
-	uint64_t w = *c->word; /* never all ones: see struct alloc_cursor */
-	unsigned leaf = (unsigned)__builtin_ctzll(~w);
+	uint64_t *word = c->word, w = *word; /* never all ones: see struct alloc_cursor */
+	unsigned order = c->order;
+	size_t delta = (size_t)__builtin_ctzll(~w) << order;
 	w |= w + 1; /* sets the lowest clear bit, the one just found */
-	*c->word = w;
-	struct dma_region *r = c->region; /* never on the empty list */
-	size_t off = c->word_off + ((size_t)leaf << c->order);
-	r->live_chunks++;
-	count_live(&pool->count[c->order]);
-	struct handout h = hand_out(r, off, c->order, phys);
+	*word = w;
+	c->region->live_chunks++; /* never on the empty list */
+	count_live(&pool->count[order]);
+	*phys = c->phys + delta;
+	struct handout h = { (void *)(c->virt + delta), (size_t)1 << order };
 	if (unlikely(w == ~0ull))
 		cursor_word_filled(pool); /* out of line */
 	return h;
@@ -1143,19 +1144,21 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	size_t off = vaddr & (pool->cfg.region_size - 1);
 	uint32_t unit = (uint32_t)(off >> pool->unit_shift);
 	uint8_t kind = region_kind(pool, r)[unit];
-	if (unlikely(KIND_TYPE(kind) != KIND_SLAB))
-		return block_free(pool, r, off, unit, kind);
-	unsigned order = KIND_ORDER(kind);
-	if (unlikely(off & (((size_t)1 << order) - 1)))
-		return INTERIOR;
+	/* A slab unit's order, 64 or more for every other kind: one compare
+	 * checks the kind and the chunk alignment (vaddr is not 0: regions
+	 * never start at 0). */
+	unsigned order = (uint8_t)(kind - KIND_SLAB);
+	if (unlikely((unsigned)__builtin_ctzll(vaddr) < order))
+		return KIND_TYPE(kind) == KIND_SLAB ? INTERIOR : block_free(pool, r, off, unit, kind);
 	uint32_t first = slab_first_unit(pool, off, order);
 	unsigned index = slab_index(pool, off, order);
 	uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
-	bool was_full = (slots[0] & slots[1]) == ~0ull;
-	uint64_t *word = &slots[index / 64], bit = 1ull << (index % 64);
-	if (unlikely(!(*word & bit)))
+	uint64_t *word = &slots[index / 64], bit = 1ull << (index % 64), old = *word;
+	if (unlikely(!(old & bit)))
 		return NOT_ALLOCATED;
-	*word &= ~bit;
+	*word = old & ~bit;
+	/* the other word is read only when this one was full */
+	bool was_full = old == ~0ull && slots[(index / 64) ^ 1] == ~0ull;
 	if (unlikely(was_full || (pool->cfg.flags & DMA_POOL_POISON)))
 		return slab_free_followup(pool, r, off, first, was_full);
 	return chunk_freed(pool, r, order);
