@@ -55,4 +55,6 @@ def test_dmabench_prints_both_workloads(boot):
     vm = boot(mem="2G")
     out = tern_shell.plain(vm.run("dmabench", timeout=900 * qemu.TIMEOUT_SCALE))
     assert re.search(r"sum of ns/op\s+\|\s+[\d.]+\s+[\d.]+\s+\d+\.\d\d", out), out
+    assert re.search(r"floor: a call taking the same IRQ-safe lock around one store: "
+                     r"\d+\.\d\d ns", out), out
     assert len(re.findall(r"(?m)^\s+(1|64|4096)\s+(32 hot|all)\s", out)) == 6, out
