@@ -172,10 +172,13 @@ static void free_index(int pi, uint32_t i)
 		violation("freed chunk still translates", c.phys, 0);
 }
 
+/* A quarter of the frees take the last chunk in the live list, usually the
+ * newest: the second half of a hot alloc/free pair. */
 static void do_free(int pi)
 {
-	if (pools[pi].nlive)
-		free_index(pi, (uint32_t)(rnd() % pools[pi].nlive));
+	uint32_t n = pools[pi].nlive;
+	if (n)
+		free_index(pi, rnd() % 4 ? (uint32_t)(rnd() % n) : n - 1);
 }
 
 static void check_chunk_translation(int pi, const struct chunk *c, uint32_t off)
@@ -221,7 +224,7 @@ static void do_misuse(int pi)
 		return;
 	uint32_t i = (uint32_t)(rnd() % m->nlive);
 	const struct chunk *c = &m->live[i];
-	switch (rnd() % 3) {
+	switch (rnd() % 4) {
 	case 0: /* interior pointer of a live chunk */
 		expect_misuse(m, c->virt + 1 + rnd() % (c->size - 1));
 		break;
@@ -231,6 +234,9 @@ static void do_misuse(int pi)
 			expect_misuse(m, other->live[0].virt);
 		break;
 	}
+	case 2: /* pointer from nowhere: NULL or the pool's own handle */
+		expect_misuse(m, rnd() & 1 ? NULL : (void *)m->pool);
+		break;
 	default: { /* double free */
 		void *virt = c->virt;
 		free_index(pi, i);

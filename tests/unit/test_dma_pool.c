@@ -326,6 +326,30 @@ TEST(poison_reports_write_after_free_on_next_handout)
 	teardown(&f);
 }
 
+/* Freeing the chunk the cursor handed out last takes a shorter path (no
+ * table or kind lookup); it must refuse and account exactly like the other. */
+TEST(hot_pair_free_is_checked_like_any_other)
+{
+	struct fixture f;
+	setup(&f);
+	dma_addr_t pk, pa;
+	void *keep = alloc_32(&f, &pk);
+	void *a = alloc_32(&f, &pa); /* from the cursor: its newest chunk */
+	dma_pool_free(f.pool, a);
+	CHECK(dma_pool_phys_to_virt(f.pool, pa) == NULL);
+	CHECK_EQ(stats(&f).cls[1].live, 1);
+	expect_refusal(&f, a, "double free");
+	uint8_t *b = alloc_32(&f, &pa);
+	CHECK(b == a);
+	expect_refusal(&f, b + 16, "interior or misaligned");
+	expect_refusal(&f, NULL, "not from this pool");
+	dma_pool_free(f.pool, b);
+	dma_pool_free(f.pool, keep);
+	CHECK_EQ(stats(&f).cls[1].live, 0);
+	pool_still_works(&f);
+	teardown(&f);
+}
+
 TEST(no_zero_flag_leaves_memory_alone)
 {
 	struct fixture f;
