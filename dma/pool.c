@@ -136,8 +136,6 @@ struct alloc_cursor {
 	struct dma_region *region;
 	uintptr_t virt;    /* the word's first chunk, so an allocation needs */
 	dma_addr_t phys;   /* no region offset and no region header */
-	uintptr_t last;    /* the chunk the cursor handed out last, 0 once freed */
-	uint64_t last_bit; /* its bit in the word */
 	uint32_t ref;      /* the slab */
 	uint8_t order, word_index;
 };
@@ -469,7 +467,6 @@ static void cursor_clear(struct dma_pool *pool)
 {
 	struct dma_region *old = cursor_region(pool);
 	pool->cursor.pc = 0;
-	pool->cursor.last = 0;
 	cursor_left(pool, old);
 }
 
@@ -1047,14 +1044,12 @@ static inline struct handout alloc_locked(struct dma_pool *pool, size_t size,
 	uint64_t *word = c->word, w = *word; /* never all ones: see struct alloc_cursor */
 	unsigned order = c->order;
 	size_t delta = (size_t)__builtin_ctzll(~w) << order;
-	c->last_bit = ~w & (w + 1); /* the lowest clear bit */
-	w |= w + 1; /* sets it */
+	w |= w + 1; /* sets the lowest clear bit, the one just found */
 	*word = w;
 	c->region->live_chunks++; /* never on the empty list */
 	count_live(&pool->count[order]);
 	*phys = c->phys + delta;
 	struct handout h = { (void *)(c->virt + delta), (size_t)1 << order };
-	c->last = (uintptr_t)h.chunk;
 	if (unlikely(w == ~0ull))
 		cursor_word_filled(pool); /* out of line */
 	return h;
@@ -1141,27 +1136,8 @@ static const char *const FOREIGN = "pointer is not from this pool";
 /* Validates vaddr as the start of a live chunk and frees it. Returns NULL
  * or the reason for refusing. Every check is a few loads and compares;
  * everything rarer than a slab chunk's free is out of line. */
-/* The free of the chunk the cursor handed out last, the second half of a
- * hot alloc/free pair: no table, kind or mask to read. Its word is never
- * full, so neither is its slab. */
-static inline const char *cursor_free(struct dma_pool *pool)
-{
-	struct alloc_cursor *c = &pool->cursor;
-	c->last = 0;
-	if (unlikely(!(*c->word & c->last_bit)))
-		return NOT_ALLOCATED;
-	*c->word &= ~c->last_bit;
-	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
-		return slab_free_followup(pool, c->region, c->virt - c->region->virt +
-					  ((size_t)__builtin_ctzll(c->last_bit) << c->order),
-					  ref_unit(c->ref), false);
-	return chunk_freed(pool, c->region, c->order);
-}
-
 static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 {
-	if (vaddr == pool->cursor.last && vaddr) /* 0: no such chunk */
-		return cursor_free(pool);
 	struct dma_region *r = table_find_hot(&pool->by_virt, vaddr >> pool->region_shift);
 	if (unlikely(!r))
 		return FOREIGN;

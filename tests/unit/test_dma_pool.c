@@ -326,8 +326,8 @@ TEST(poison_reports_write_after_free_on_next_handout)
 	teardown(&f);
 }
 
-/* Freeing the chunk the cursor handed out last takes a shorter path (no
- * table or kind lookup); it must refuse and account exactly like the other. */
+/* A hot alloc/free pair from one call site: the chunk the cursor handed
+ * out last is freed, refused when freed again, and handed out again. */
 TEST(hot_pair_free_is_checked_like_any_other)
 {
 	struct fixture f;
