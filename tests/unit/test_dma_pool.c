@@ -350,6 +350,31 @@ TEST(hot_pair_free_is_checked_like_any_other)
 	teardown(&f);
 }
 
+/* A full slab leaves its site's list; freeing one of its chunks puts it
+ * back, so the next allocation from that site reuses the hole instead of
+ * opening a new slab. */
+TEST(full_slab_serves_its_site_again_after_a_free)
+{
+	struct fixture f;
+	setup(&f);
+	enum { CHUNKS = 128 }; /* one slab of 32-byte chunks */
+	void *chunk[CHUNKS];
+	dma_addr_t pa;
+	for (int i = 0; i < CHUNKS; i++)
+		chunk[i] = alloc_32(&f, &pa);
+	uint64_t splits = stats(&f).cls[1].splits;
+	dma_pool_free(f.pool, chunk[70]); /* the second slot-map word */
+	dma_pool_free(f.pool, chunk[5]);  /* the first */
+	void *again[2] = { alloc_32(&f, &pa), alloc_32(&f, &pa) };
+	CHECK(again[0] == chunk[5]);
+	CHECK(again[1] == chunk[70]);
+	CHECK_EQ(stats(&f).cls[1].splits, splits);
+	for (int i = 0; i < CHUNKS; i++)
+		dma_pool_free(f.pool, chunk[i]);
+	CHECK_EQ(stats(&f).misuse, 0);
+	teardown(&f);
+}
+
 TEST(no_zero_flag_leaves_memory_alone)
 {
 	struct fixture f;
