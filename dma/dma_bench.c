@@ -245,7 +245,8 @@ static const struct w1_shape w1_shapes[W1_SHAPES] = {
 	{ 4096, 4096, 0 }, { 68, 32, 4096 },
 };
 
-/* Best ticks per shape of Tern zero, classic zero, Tern raw, classic raw.
+/* Best ticks per shape of Tern zero, classic zero, Tern raw, classic raw,
+ * and the best floor (measured once per round).
  * Every round measures every shape, so each best is taken over the whole
  * run rather than over a few adjacent runs that one slow spell can spoil,
  * and each round starts at the next shape: whichever runs first in a round
@@ -258,9 +259,9 @@ static int w1_measure(const struct dma_page_source *src, const struct dma_bench_
 		for (int i = 0; i < 4; i++)
 			best[k][i] = UINT64_MAX;
 	*floor = UINT64_MAX;
-	for (unsigned rep = 0; rep < repeats; rep++)
+	for (unsigned rep = 0; rep < repeats; rep++) {
+		*floor = min_u64(*floor, w1_floor(c));
 		for (size_t j = 0; j < W1_SHAPES; j++) {
-			*floor = min_u64(*floor, w1_floor(c));
 			size_t k = (j + rep) % W1_SHAPES;
 			const struct w1_shape *s = &w1_shapes[k];
 			uint64_t t[4] = { w1_tern(src, c, s, true), w1_classic(src, c, s, true),
@@ -271,6 +272,7 @@ static int w1_measure(const struct dma_page_source *src, const struct dma_bench_
 				best[k][i] = min_u64(best[k][i], t[i]);
 			}
 		}
+	}
 	return 0;
 }
 

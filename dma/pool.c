@@ -198,11 +198,12 @@ static uint8_t *region_site(const struct dma_pool *pool, const struct dma_region
 	return region_kind(pool, r) + pool->units_per_region;
 }
 
-/* Per slab unit, one bit per minimum chunk ("leaf"): 1 = handed out, or not
- * the first leaf of a chunk of the slab's size. */
-static uint64_t *region_slots(const struct dma_pool *pool, const struct dma_region *r)
+/* A unit's slot map: used by a slab's first unit, one bit per chunk of the
+ * slab, 1 = handed out (or past the slab's last chunk). */
+static uint64_t *unit_slots(const struct dma_pool *pool, const struct dma_region *r,
+			    uint32_t unit)
 {
-	return (uint64_t *)((uint8_t *)r + pool->slots_offset);
+	return (uint64_t *)((uint8_t *)r + pool->slots_offset) + (size_t)unit * SLOT_WORDS;
 }
 
 static struct unit_link *region_link(const struct dma_pool *pool, const struct dma_region *r)
@@ -781,7 +782,7 @@ static bool purge_empty_slabs(struct dma_pool *pool)
 				struct dma_region *r = ref_region(pool, ref);
 				uint32_t unit = ref_unit(ref), next = ref_link(pool, ref)->next;
 				unsigned order = KIND_ORDER(region_kind(pool, r)[unit]);
-				if (slab_empty(pool, &region_slots(pool, r)[unit * SLOT_WORDS], order)) {
+				if (slab_empty(pool, unit_slots(pool, r, unit), order)) {
 					slab_release(pool, r, unit);
 					released = true;
 				}
@@ -824,7 +825,7 @@ static bool slab_open(struct dma_pool *pool, unsigned order, unsigned site)
 		return false;
 	struct dma_region *r = ref_region(pool, ref);
 	region_site(pool, r)[ref_unit(ref)] = (uint8_t)site;
-	slab_fresh(pool, order, &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS]);
+	slab_fresh(pool, order, unit_slots(pool, r, ref_unit(ref)));
 	events_of(pool, order)->splits++;
 	slab_list_add(pool, r, ref_unit(ref));
 	return true;
@@ -841,7 +842,7 @@ static void cursor_set(struct dma_pool *pool, uintptr_t pc, size_t size, unsigne
 		empty_list_remove(pool, r);
 	pool->cursor = (struct alloc_cursor){
 		.pc = pc, .size = size,
-		.word = &region_slots(pool, r)[ref_unit(ref) * SLOT_WORDS + w],
+		.word = &unit_slots(pool, r, ref_unit(ref))[w],
 		.region = r,
 		.virt = r->virt + word_off, .phys = r->phys + word_off,
 		.ref = ref, .order = (uint8_t)order, .word_index = (uint8_t)w,
@@ -861,7 +862,7 @@ static long slab_take(struct dma_pool *pool, uintptr_t pc, size_t size, unsigned
 		return -1;
 	struct dma_region *r = ref_region(pool, ref);
 	uint32_t unit = ref_unit(ref);
-	uint64_t *slots = &region_slots(pool, r)[unit * SLOT_WORDS];
+	uint64_t *slots = unit_slots(pool, r, unit);
 	unsigned w = slab_word_with_room(slots);
 	unsigned leaf = (unsigned)__builtin_ctzll(~slots[w]);
 	size_t off = ((size_t)unit << pool->unit_shift) + ((size_t)(w * 64 + leaf) << order);
@@ -895,7 +896,7 @@ static OUT_OF_LINE void cursor_word_filled(struct dma_pool *pool)
 		cursor_clear(pool);
 		return;
 	}
-	const uint64_t *next = &region_slots(pool, ref_region(pool, *list))[ref_unit(*list) * SLOT_WORDS];
+	const uint64_t *next = unit_slots(pool, ref_region(pool, *list), ref_unit(*list));
 	cursor_set(pool, c->pc, c->size, c->order, *list, slab_word_with_room(next)); /* listed */
 }
 
@@ -986,13 +987,6 @@ struct handout {
 	size_t bytes;
 };
 
-static struct handout hand_out(struct dma_region *r, size_t off, unsigned order,
-			       dma_addr_t *phys)
-{
-	*phys = r->phys + off;
-	return (struct handout){ (void *)(r->virt + off), (size_t)1 << order };
-}
-
 /* When the caller's slabs and the free lists have nothing: a new slab, or
  * kept empty slabs merged back, or a new region. Returns the chunk's region
  * offset or -1. */
@@ -1029,7 +1023,8 @@ static OUT_OF_LINE struct handout alloc_uncached(struct dma_pool *pool, size_t s
 		return (struct handout){ NULL, 0 };
 	chunk_taken(pool, r);
 	count_live(&pool->count[order]);
-	return hand_out(r, (size_t)off, order, phys);
+	*phys = r->phys + (size_t)off;
+	return (struct handout){ (void *)(r->virt + (size_t)off), (size_t)1 << order };
 }
 
 /* The part of dma_pool_alloc under the lock. The cursor path is a bit
@@ -1152,7 +1147,7 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 		return KIND_TYPE(kind) == KIND_SLAB ? INTERIOR : block_free(pool, r, off, unit, kind);
 	uint32_t first = slab_first_unit(pool, off, order);
 	unsigned index = slab_index(pool, off, order);
-	uint64_t *slots = &region_slots(pool, r)[first * SLOT_WORDS];
+	uint64_t *slots = unit_slots(pool, r, first);
 	uint64_t *word = &slots[index / 64], bit = 1ull << (index % 64), old = *word;
 	if (unlikely(!(old & bit)))
 		return NOT_ALLOCATED;
@@ -1193,7 +1188,7 @@ static inline bool offset_is_live(const struct dma_pool *pool, const struct dma_
 	if (KIND_TYPE(kind) == KIND_SLAB) {
 		unsigned order = KIND_ORDER(kind);
 		unsigned index = slab_index(pool, off, order);
-		const uint64_t *slots = &region_slots(pool, r)[slab_first_unit(pool, off, order) * SLOT_WORDS];
+		const uint64_t *slots = unit_slots(pool, r, slab_first_unit(pool, off, order));
 		return slots[index / 64] >> (index % 64) & 1;
 	}
 	return KIND_TYPE(kind) == KIND_ALLOC;
@@ -1433,7 +1428,7 @@ static uint32_t region_leaks(struct dma_pool *pool, struct dma_region *r)
 			leak_line(pool, r, u, base, order);
 			n++;
 		} else if (KIND_TYPE(kind) == KIND_SLAB && slab_first_unit(pool, base, order) == u) {
-			const uint64_t *slots = &region_slots(pool, r)[u * SLOT_WORDS];
+			const uint64_t *slots = unit_slots(pool, r, u);
 			for (unsigned i = 0; i < slab_chunks(pool, order); i++)
 				if (slots[i / 64] >> (i % 64) & 1) {
 					leak_line(pool, r, u, base + ((size_t)i << order), order);
