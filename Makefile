@@ -38,8 +38,10 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -falign-functions=64 \
 	-fno-strict-aliasing -Iinclude -Itests/unit -Itests/bench
 
+# tests/kernel/ holds what the ISO carries besides the product: ktests,
+# stress commands, benchmarks with their baselines and fault injectors.
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c mm/*.c dma/*.c \
-	usb/*.c usb/*/*.c))
+	usb/*.c usb/*/*.c tests/kernel/*.c))
 KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/*/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 
