@@ -30,13 +30,13 @@ KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack \
 # swapped by linking tests/unit/seams/*.c fakes instead of kernel/arch.
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-strict-aliasing -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Iinclude -Itests/unit
+	-fno-omit-frame-pointer -Iinclude -Itests -Itests/unit
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -Wno-unused-parameter -Iinclude -Itests/unit
+	-fno-sanitize-recover=all -Wno-unused-parameter -Iinclude -Itests -Itests/unit
 # Benchmarks align every function to a cache line: otherwise an unrelated
 # change moves the baseline's code and its time by up to 15%.
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -falign-functions=64 \
-	-fno-strict-aliasing -Iinclude -Itests/unit -Itests/bench
+	-fno-strict-aliasing -Iinclude -Itests -Itests/unit -Itests/bench
 
 # tests/kernel/ holds what the ISO carries besides the product: ktests,
 # stress commands, benchmarks with their baselines and fault injectors.
@@ -44,6 +44,9 @@ KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c mm/*.c dma/*.c \
 	usb/*.c usb/*/*.c tests/kernel/*.c))
 KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/*/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+# They test and measure internals, so they see the private headers of the
+# folders they exercise, and tests/rand.h.
+$(BUILD)/k/tests/kernel/%: KERNEL_CFLAGS += -Itests -Imm -Iusb -Iusb/ehci
 
 UNIT_TESTS :=
 FUZZERS :=
@@ -104,7 +107,7 @@ debug: deps
 # Each binary is built from several sources in one compiler call, so it
 # depends on every header rather than on generated dependency files (which
 # would name sources that no longer exist after a file is removed).
-HOST_HEADERS := $(wildcard include/*.h tests/unit/*.h tests/unit/seams/*.h \
+HOST_HEADERS := $(wildcard include/*.h tests/*.h tests/kernel/*.h tests/unit/*.h tests/unit/seams/*.h \
 	tests/bench/*.h usb/*.h usb/*/*.h kernel/*.h kernel/*/*.h mm/*.h dma/*.h)
 define unit_rule
 $(BUILD)/unit/$(1): $$($(1)_SRCS) $$(HOST_HEADERS)

@@ -1,5 +1,5 @@
 /*
- * Host benchmark of the memory managers: the same mm/mm_bench.c workloads
+ * Host benchmark of the memory managers: the same tests/kernel/mm_bench.c workloads
  * the kernel's `membench` runs, over the real PMM and kmalloc on a 512 MiB
  * fake physical memory (tests/unit/seams/fake_mm.c), timed with
  * CLOCK_MONOTONIC. Prints ns per alloc+free and the ratio to each baseline.
@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "../../mm/mm_bench.h"
 #include "mm.h"
+#include "mm_bench.h"
 #include "seams/fake_mm.h"
 #include "seams/seams.h"
 

@@ -23,7 +23,7 @@ static void boot(void)
 }
 
 static uint64_t rng_state;
-static uint64_t rng(void) { return mm_rand_next(&rng_state); }
+static uint64_t rng(void) { return rand_next(&rng_state); }
 
 struct live {
 	unsigned char *p;

@@ -45,7 +45,7 @@ static void boot_default(void)
 }
 
 static uint64_t rng_state;
-static uint64_t rng(void) { return mm_rand_next(&rng_state); }
+static uint64_t rng(void) { return rand_next(&rng_state); }
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../mm/mm_rand.h"
+#include "rand.h"
 #include "seams.h"
 
 static inline uint64_t mm_test_seed(void)

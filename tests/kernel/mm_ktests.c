@@ -9,7 +9,7 @@
 #include "kstring.h"
 #include "ktest.h"
 #include "mm.h"
-#include "mm_rand.h"
+#include "rand.h"
 
 #define PF_VECTOR 14
 #define DF_VECTOR 8
@@ -19,7 +19,7 @@
 #define PF_FETCH 0x10
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-static uint64_t rng(void) { return mm_rand_next(&rng_state); }
+static uint64_t rng(void) { return rand_next(&rng_state); }
 
 static uint64_t zone_free(unsigned z)
 {

@@ -1,5 +1,5 @@
 /*
- * The memory benchmark (mm/mm_bench.c), run by the kernel's `membench`
+ * The memory benchmark (tests/kernel/mm_bench.c), run by the kernel's `membench`
  * command with the TSC and by tests/bench/bench_mm.c with the host clock.
  */
 #ifndef TERN_MM_BENCH_H
