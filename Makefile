@@ -46,7 +46,7 @@ KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/*/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 # They test and measure internals, so they see the private headers of the
 # folders they exercise, and tests/rand.h.
-$(BUILD)/k/tests/kernel/%: KERNEL_CFLAGS += -Itests -Imm -Iusb -Iusb/ehci
+$(BUILD)/k/tests/kernel/%: KERNEL_CFLAGS += -Itests -Iusb -Iusb/ehci
 
 UNIT_TESTS :=
 FUZZERS :=

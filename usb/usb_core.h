@@ -115,6 +115,10 @@ bool usb_root_hub_start(struct usb_bus *bus);
 /* Forgets every device of the bus; its root ports are enumerated anew. */
 void usb_bus_reenumerate(struct usb_bus *bus);
 
+/* wait.c: true once every connected device is configured and its drivers
+ * are set up (`usbwait`); false after timeout_ns. */
+bool usb_wait_settled(uint64_t timeout_ns);
+
 /* lsusb.c */
 int usb_cmd_lsusb(int argc, char **argv);
 void usb_print_ms(uint64_t ns); /* "12.345 ms" */

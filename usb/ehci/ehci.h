@@ -14,9 +14,6 @@
  *   ehci_xfer.c     endpoints, submission, completion, cancellation
  *   ehci_irq.c      interrupt handler, deferred work, health check, recovery
  *   ehci_dump.c     `ehcidump`, `ehcikick`, `ehcifault`, the consistency KTEST
- *   ehci_sync.c     synchronous transfers for the two commands below
- *   ehci_bench.c    `ehcilat`, latency after idle gaps
- *   ehci_botcheck.c `ehcibot`, bulk reads from a USB stick
  */
 #ifndef TERN_EHCI_H
 #define TERN_EHCI_H

@@ -1,6 +1,6 @@
 /*
  * Synchronous transfers on the driver's own temporary endpoints, for the
- * EHCI measurement and exercise commands (ehcilat, ehcibot). They go
+ * EHCI exerciser `ehcibot` (tests/kernel/ehci_botcheck.c). They go
  * through the same hcd ops as the USB core and wait by running pending
  * work, as the shell does; never for use by the core or class drivers.
  */

@@ -6,15 +6,13 @@
  * serialises each device's time at address 0 (reset recovery, SET_ADDRESS
  * recovery) and a device behind a hub waits for its hub. (b) N
  * GET_DESCRIPTOR(device) round trips to one device per bus:
- * min/median/max, printed by usb_bench_print_latency() (bench_latency.c,
- * shared with the EHCI driver's `ehcibench`). Waiting runs pending work;
- * it never spins on a device register. Also `usbwait`.
+ * min/median/max. It starts once boot enumeration has settled
+ * (usb/wait.c).
  */
 #include "kstring.h"
 #include "ktime.h"
 #include "printk.h"
 #include "shell.h"
-#include "usb_bench.h"
 #include "usb_core.h"
 
 #define LATENCY_SAMPLES 50
@@ -65,52 +63,6 @@ static unsigned bus_device_count(const struct usb_bus *b)
 	return n;
 }
 
-/* --- settling ------------------------------------------------------------ */
-static bool port_transient(const struct usb_port *p)
-{
-	return p->state == PORT_DEBOUNCE || p->state == PORT_WAIT_ADDR0 ||
-	       p->state == PORT_RESETTING || p->state == PORT_RECOVERY ||
-	       p->state == PORT_ENUMERATING;
-}
-
-static bool device_settled(const struct usb_device *hdev)
-{
-	const struct usb_hub *hub = hdev->hub;
-
-	for (unsigned i = 0; i < hdev->config.num_intf; i++) {
-		const struct usb_interface *in = &hdev->config.intf[i];
-		if (in->driver && in->driver->settling && in->driver->settling(in))
-			return false; /* a class driver still setting up */
-	}
-	for (unsigned i = 0; hub && i < hub->nports; i++) {
-		if (port_transient(&hub->ports[i]))
-			return false;
-		if (hub->ports[i].dev && !device_settled(hub->ports[i].dev))
-			return false;
-	}
-	return true;
-}
-
-/* Every root port looked at since *since_ns (a connect made before then
- * is seen), nothing connected still on its way to configured, and every
- * bound driver done setting its interface up. A connect behind a hub
- * counts once the hub has reported it. */
-static bool all_settled(void *since_ns)
-{
-	const uint64_t *since = since_ns;
-
-	for (struct usb_bus *b = usb_buses(); b; b = b->next)
-		if (b->root_polls == 0 || b->last_poll_ns < *since || !device_settled(b->root))
-			return false;
-	return true;
-}
-
-static bool wait_settled(uint64_t timeout_ns)
-{
-	uint64_t since = ktime_ns();
-	return usb_wait_idle_until(all_settled, &since, timeout_ns);
-}
-
 static uint64_t last_configured_ns(void)
 {
 	uint64_t t = 0;
@@ -128,7 +80,7 @@ static int reenumerate_all(uint64_t *elapsed)
 
 	for (struct usb_bus *b = usb_buses(); b; b = b->next)
 		usb_bus_reenumerate(b);
-	if (!wait_settled(REENUM_TIMEOUT_NS))
+	if (!usb_wait_settled(REENUM_TIMEOUT_NS))
 		return USB_ERR_SETUP_TIMEOUT;
 	*elapsed = last_configured_ns() > t0 ? last_configured_ns() - t0 : 0;
 	return 0;
@@ -172,6 +124,26 @@ static void report_enumeration(const char *title, uint64_t overall)
 }
 
 /* --- latency ------------------------------------------------------------- */
+/* Insertion sort: a benchmark holds at most a few dozen samples. */
+static void sort_u64(uint64_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+static void print_latency(uint64_t *samples_ns, unsigned n)
+{
+	sort_u64(samples_ns, n);
+	kprintf("min %llu us, median %llu us, max %llu us (N=%u)\n",
+		(unsigned long long)(samples_ns[0] / NSEC_PER_USEC),
+		(unsigned long long)(samples_ns[n / 2] / NSEC_PER_USEC),
+		(unsigned long long)(samples_ns[n - 1] / NSEC_PER_USEC), n);
+}
+
 static struct usb_device *first_device(struct usb_bus *b)
 {
 	for (int a = 2; a < 128; a++) {
@@ -209,7 +181,7 @@ static void measure_latency(struct usb_bus *b)
 	if (n) {
 		kprintf("  bus %d (%s) dev %u %s: ", b->busnum, b->hcd->driver_name, d->address,
 			usb_speed_str(d->speed));
-		usb_bench_print_latency(samples, n);
+		print_latency(samples, n);
 	}
 	usb_device_put(d);
 }
@@ -224,7 +196,7 @@ static int cmd_usbbench(int argc, char **argv)
 		return 1;
 	}
 	/* Run right after boot, enumeration may still be going on. */
-	if (!wait_settled(REENUM_TIMEOUT_NS)) {
+	if (!usb_wait_settled(REENUM_TIMEOUT_NS)) {
 		kprintf("usbbench: boot enumeration did not settle within 20 s\n");
 		return 1;
 	}
@@ -244,22 +216,5 @@ static int cmd_usbbench(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_usbwait(int argc, char **argv)
-{
-	uint64_t ms = 10000;
-
-	if (argc > 2 || (argc == 2 && (!kstrtou64(argv[1], &ms) || ms > 600000))) {
-		kprintf("usage: usbwait [timeout_ms] (at most 600000)\n");
-		return 1;
-	}
-	if (!wait_settled(ms * NSEC_PER_MSEC)) {
-		kprintf("usbwait: USB still enumerating after %llu ms\n", (unsigned long long)ms);
-		return 1;
-	}
-	return 0;
-}
-
-SHELL_COMMAND(usbwait, "usbwait", "usbwait [timeout_ms]",
-	      "wait until every connected USB device is enumerated (default 10 s)", cmd_usbwait);
 SHELL_COMMAND(usbbench, "usbbench", "usbbench",
 	      "time USB enumeration and control-transfer latency (guest time)", cmd_usbbench);
