@@ -1,2 +1,3 @@
 UNIT_TESTS += test_format
-test_format_SRCS := tests/unit/test_format.c tests/unit/harness.c tests/unit/ktest_host.c kernel/lib/format.c
+test_format_SRCS := tests/unit/test_format.c tests/unit/harness.c tests/unit/ktest_host.c kernel/lib/format.c \
+	tests/kernel/format_ktests.c
