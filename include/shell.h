@@ -26,8 +26,11 @@ struct shell_cmd {
 int shell_exec(const char *line);
 /* The interactive loop on the console; never returns. */
 __noreturn void shell_run(void);
-/* Feeds a key from any input device (serial, USB keyboard) to the shell.
- * Safe from IRQ context. */
+/* Registers shell_input_char() as the console's input receiver; main calls
+ * it before input interrupts are enabled. */
+void shell_init(void);
+/* Queues a typed key for the shell (the console calls it for every input
+ * device; tests call it directly). Safe from IRQ context. */
 void shell_input_char(char c);
 /* Non-blocking: next pending input char or -1. Used by commands such as
  * `input` that stop on a key. */

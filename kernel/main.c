@@ -52,7 +52,8 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	vmm_init(&boot_info);                /* kernel page tables: W^X, direct map */
 	kmalloc_init();                      /* small objects */
 	vga_init();                          /* screen mirror of the console */
-	serial_enable_irq();                 /* typed input reaches the shell */
+	shell_init();                        /* typed input goes to the shell... */
+	serial_enable_irq();                 /* ...once the UART interrupts */
 	__asm__ volatile("sti");             /* interrupts on */
 	usb_init();                          /* USB core, before its drivers probe */
 	pci_init();                          /* enumerate and probe: EHCI, then UHCI */

@@ -54,6 +54,11 @@ int shell_poll_char(void)
 	return c;
 }
 
+void shell_init(void)
+{
+	console_set_input(shell_input_char);
+}
+
 bool shell_in_autorun(void)
 {
 	return in_autorun;

@@ -6,7 +6,6 @@
 #include "console.h"
 #include "hw.h"
 #include "irq.h"
-#include "shell.h"
 
 #define COM1 0x3f8
 #define REG_DATA 0
@@ -44,7 +43,7 @@ static bool serial_rx_irq(void *ctx)
 	bool ours = !(inb(COM1 + REG_IIR) & IIR_NONE_PENDING);
 
 	while (inb(COM1 + REG_LSR) & LSR_DATA_READY) {
-		shell_input_char((char)inb(COM1 + REG_DATA));
+		console_input((char)inb(COM1 + REG_DATA));
 		ours = true;
 	}
 	return ours;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bootinfo.h"
+#include "console.h"
 #include "harness.h"
 #include "ktest.h"
 #include "printk.h"
@@ -222,6 +223,15 @@ TEST(input_ring_keeps_order_up_to_its_size)
 	for (int c; (c = shell_poll_char()) >= 0; n++)
 		CHECK_EQ(c, '0' + n % 10);
 	CHECK_EQ(n, 1024);
+}
+
+TEST(console_input_reaches_the_shell_after_init)
+{
+	reset();
+	shell_init();
+	console_input('q');
+	CHECK_EQ(shell_poll_char(), 'q');
+	CHECK_EQ(shell_poll_char(), -1);
 }
 
 /* --- autorun ----------------------------------------------------------------- */

@@ -4,6 +4,7 @@
  * captured into a small ring instead and printed live, until a key arrives
  * on the serial console.
  */
+#include "console.h"
 #include "hid.h"
 #include "kstring.h"
 #include "ktime.h"
@@ -47,7 +48,7 @@ void hid_emit_keys(struct hid_dev *h, const char *s, int n)
 
 	if (!capturing) {
 		for (int i = 0; i < n; i++)
-			shell_input_char(s[i]);
+			console_input(s[i]);
 		return;
 	}
 	e = new_event(h, "key");

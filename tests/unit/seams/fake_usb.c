@@ -1,11 +1,12 @@
 /*
- * Host fakes for what the USB code needs from other layers: the shell's
- * input hooks (captured so tests can read what a keyboard typed). The DMA side
+ * Host fakes for what the USB code needs from other layers: console input
+ * and the shell's poll (captured so tests can read what a keyboard typed). The DMA side
  * is in fake_usb_dma.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "console.h"
 #include "fake_usb.h"
 #include "kstring.h"
 #include "mm.h"
@@ -17,7 +18,7 @@ int fake_shell_poll_next = -1;
 unsigned fake_shell_poll_delay;
 
 /* --- shell input --------------------------------------------------------- */
-void shell_input_char(char c)
+void console_input(char c)
 {
 	if (fake_shell_typed_len + 1 < sizeof(fake_shell_typed)) {
 		fake_shell_typed[fake_shell_typed_len++] = c;

@@ -12,7 +12,7 @@ long fake_dma_misuse(void);    /* frees and translations the pool refused */
  * the next usb_buffer_alloc() fails; fake_dma_restore() undoes it. */
 void fake_dma_exhaust(void);
 void fake_dma_restore(void);
-extern char fake_shell_typed[4096]; /* what shell_input_char received */
+extern char fake_shell_typed[4096]; /* what console_input received */
 extern size_t fake_shell_typed_len;
 extern int fake_shell_poll_next;    /* next shell_poll_char() result */
 extern unsigned fake_shell_poll_delay; /* ... after this many -1 results */
