@@ -1,5 +1,5 @@
 /*
- * Host fakes of the console and machine-control primitives that
+ * Host fakes of the console devices and machine-control primitives that
  * kernel/arch provides in the kernel; see fake_console.h.
  */
 #include <stdio.h>
@@ -29,9 +29,10 @@ void fake_console_clear(void)
 
 bool fake_console_contains(const char *needle) { return strstr(out_buf, needle) != NULL; }
 
-/* When full, the older half is dropped: tests look at recent output, and a
- * fuzzer may run output-heavy commands (dmesg, help) any number of times. */
-void console_write(const char *s, size_t n)
+/* The real kernel/console.c fans output out to here. When full, the older
+ * half is dropped: tests look at recent output, and a fuzzer may run
+ * output-heavy commands (dmesg, help) any number of times. */
+void serial_write(const char *s, size_t n)
 {
 	if (n > sizeof(out_buf) / 2)
 		s += n - sizeof(out_buf) / 2, n = sizeof(out_buf) / 2;
@@ -45,19 +46,7 @@ void console_write(const char *s, size_t n)
 	out_buf[out_len] = '\0';
 }
 
-/* The real routing (kernel/console.c), so tests see what the shell registered. */
-static void (*input_receiver)(char c);
-
-void console_set_input(void (*receive)(char c))
-{
-	input_receiver = receive;
-}
-
-void console_input(char c)
-{
-	if (input_receiver)
-		input_receiver(c);
-}
+void vga_write(const char *s, size_t n) {}
 
 static __noreturn void stop(enum fake_stop why)
 {

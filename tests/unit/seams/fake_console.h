@@ -1,7 +1,8 @@
 /*
- * Host fakes of console_write (include/console.h) and qemu_exit,
- * arch_halt, arch_reboot, arch_idle (include/arch.h) for the
- * lib/shell tests: console output is captured for inspection, and the
+ * Host fakes of serial_write, vga_write (include/console.h; tests link the
+ * real kernel/console.c) and qemu_exit, arch_halt, arch_reboot, arch_idle
+ * (include/arch.h) for the lib/shell tests: serial output is captured,
+ * unchanged ("\n" stays "\n"), for inspection, and the
  * machine-stopping calls record what happened and longjmp back to the test.
  */
 #ifndef TERN_FAKE_CONSOLE_H
