@@ -3,6 +3,7 @@
  * so the fault reports can be seen and tested. Every variant is fatal: the
  * report is printed and the kernel panics (see docs/architecture.md).
  */
+#include "crash.h"
 #include "kstring.h"
 #include "layout.h"
 #include "printk.h"
@@ -33,9 +34,9 @@ static void crash_text_write(void)
 /* Far deeper than any stack; volatile so the compiler keeps the recursion. */
 static volatile int recursion_limit = 1 << 30;
 
-/* Recurses until the guard page below the stack stops it. The array keeps
- * each frame large and the call non-tail so the compiler cannot loop. */
-static int crash_stack_overflow(int depth)
+/* The array keeps each frame large and the call non-tail so the compiler
+ * cannot turn the recursion into a loop. */
+int crash_stack_overflow(int depth)
 {
 	volatile char frame[512];
 

@@ -6,6 +6,7 @@
  * being refused without damage.
  */
 #include "arch.h"
+#include "crash.h"
 #include "kstring.h"
 #include "ktest.h"
 #include "mm.h"
@@ -190,18 +191,7 @@ struct overflow {
 	void *top;
 };
 
-static volatile int recursion_limit = 1 << 30;
-
-static int recurse(int depth)
-{
-	volatile char frame[256];
-	if (depth > recursion_limit)
-		return 0;
-	frame[0] = (char)depth;
-	return recurse(depth + 1) + frame[0];
-}
-
-static void overflow_on_stack(void *arg) { recurse(0); }
+static void overflow_on_stack(void *arg) { crash_stack_overflow(0); }
 
 static void run_on_stack(void *arg)
 {
