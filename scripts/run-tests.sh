@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Tern's tests and adds them up: host unit-test binaries, libFuzzer
-# harnesses for a bounded time, then the pytest system tests that boot the
-# ISO in QEMU. Ends with exactly one line "N passed, N failed" over all of
+# harnesses for a bounded time, the layer check (scripts/check-layers.py,
+# one test, on the kernel objects `make iso` built), then the pytest system
+# tests that boot the ISO in QEMU. Ends with exactly one line "N passed, N failed" over all of
 # them and exits non-zero if anything failed.
 #
 #   run-tests.sh all  <unit bins...> -- <fuzz bins...>   (make test)
@@ -105,6 +106,14 @@ run_fuzzer() {
 	fi
 }
 
+run_layer_check() {
+	if "$PYTHON" "$ROOT/scripts/check-layers.py" --build "$BUILD"; then
+		count 1 0
+	else
+		count 0 1 "layer check (scripts/check-layers.py; layers in docs/architecture.md)"
+	fi
+}
+
 run_system_tests() {
 	local log=$LOGS/system.log status summary passed failed errors
 	# PYTEST_ARGS is split into words on purpose (e.g. "-k meminfo -x").
@@ -165,6 +174,8 @@ if [ "$mode" != unit ]; then
 fi
 
 if [ "$mode" = all ]; then
+	heading "Layer check"
+	run_layer_check
 	heading "System tests (QEMU)"
 	run_system_tests
 fi
