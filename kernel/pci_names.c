@@ -11,54 +11,50 @@
 #include "printk.h"
 #include "shell.h"
 
-struct pci_class_name {
-	uint8_t class_code;
-	int subclass; /* -1: the name of the whole class */
+/* Vendor, class and subclass names. A subclass is keyed by
+ * class << 8 | subclass, as lspci -nn prints it. */
+enum pci_name_kind { PCI_VENDOR, PCI_CLASS, PCI_SUBCLASS };
+
+struct pci_name {
+	enum pci_name_kind kind;
+	uint16_t id;
 	const char *name;
 };
 
-static const struct pci_class_name class_names[] = {
-	{ 0x00, -1, "Unclassified device" },
-	{ 0x00, 0x00, "Non-VGA unclassified device" },
-	{ 0x01, -1, "Mass storage controller" },
-	{ 0x01, 0x00, "SCSI storage controller" },
-	{ 0x01, 0x01, "IDE interface" },
-	{ 0x01, 0x06, "SATA controller" },
-	{ 0x01, 0x08, "Non-Volatile memory controller" },
-	{ 0x02, -1, "Network controller" },
-	{ 0x02, 0x00, "Ethernet controller" },
-	{ 0x03, -1, "Display controller" },
-	{ 0x03, 0x00, "VGA compatible controller" },
-	{ 0x04, -1, "Multimedia controller" },
-	{ 0x04, 0x01, "Multimedia audio controller" },
-	{ 0x04, 0x03, "Audio device" },
-	{ 0x05, -1, "Memory controller" },
-	{ 0x06, -1, "Bridge" },
-	{ 0x06, 0x00, "Host bridge" },
-	{ 0x06, 0x01, "ISA bridge" },
-	{ 0x06, 0x04, "PCI bridge" },
-	{ 0x06, 0x80, "Bridge" },
-	{ 0x07, -1, "Communication controller" },
-	{ 0x07, 0x00, "Serial controller" },
-	{ 0x08, -1, "Generic system peripheral" },
-	{ 0x08, 0x80, "System peripheral" },
-	{ 0x09, -1, "Input device controller" },
-	{ 0x0C, -1, "Serial bus controller" },
-	{ 0x0C, 0x03, "USB controller" },
-	{ 0x0C, 0x05, "SMBus" },
-	{ 0xFF, -1, "Unassigned class" },
-};
-
-struct pci_vendor_name {
-	uint16_t vendor;
-	const char *name;
-};
-
-static const struct pci_vendor_name vendor_names[] = {
-	{ 0x1013, "Cirrus Logic" },
-	{ 0x1af4, "Red Hat, Inc." },
-	{ 0x1b36, "Red Hat, Inc." },
-	{ 0x8086, "Intel Corporation" },
+static const struct pci_name names[] = {
+	{ PCI_VENDOR, 0x1013, "Cirrus Logic" },
+	{ PCI_VENDOR, 0x1af4, "Red Hat, Inc." },
+	{ PCI_VENDOR, 0x1b36, "Red Hat, Inc." },
+	{ PCI_VENDOR, 0x8086, "Intel Corporation" },
+	{ PCI_CLASS, 0x00, "Unclassified device" },
+	{ PCI_SUBCLASS, 0x0000, "Non-VGA unclassified device" },
+	{ PCI_CLASS, 0x01, "Mass storage controller" },
+	{ PCI_SUBCLASS, 0x0100, "SCSI storage controller" },
+	{ PCI_SUBCLASS, 0x0101, "IDE interface" },
+	{ PCI_SUBCLASS, 0x0106, "SATA controller" },
+	{ PCI_SUBCLASS, 0x0108, "Non-Volatile memory controller" },
+	{ PCI_CLASS, 0x02, "Network controller" },
+	{ PCI_SUBCLASS, 0x0200, "Ethernet controller" },
+	{ PCI_CLASS, 0x03, "Display controller" },
+	{ PCI_SUBCLASS, 0x0300, "VGA compatible controller" },
+	{ PCI_CLASS, 0x04, "Multimedia controller" },
+	{ PCI_SUBCLASS, 0x0401, "Multimedia audio controller" },
+	{ PCI_SUBCLASS, 0x0403, "Audio device" },
+	{ PCI_CLASS, 0x05, "Memory controller" },
+	{ PCI_CLASS, 0x06, "Bridge" },
+	{ PCI_SUBCLASS, 0x0600, "Host bridge" },
+	{ PCI_SUBCLASS, 0x0601, "ISA bridge" },
+	{ PCI_SUBCLASS, 0x0604, "PCI bridge" },
+	{ PCI_SUBCLASS, 0x0680, "Bridge" },
+	{ PCI_CLASS, 0x07, "Communication controller" },
+	{ PCI_SUBCLASS, 0x0700, "Serial controller" },
+	{ PCI_CLASS, 0x08, "Generic system peripheral" },
+	{ PCI_SUBCLASS, 0x0880, "System peripheral" },
+	{ PCI_CLASS, 0x09, "Input device controller" },
+	{ PCI_CLASS, 0x0c, "Serial bus controller" },
+	{ PCI_SUBCLASS, 0x0c03, "USB controller" },
+	{ PCI_SUBCLASS, 0x0c05, "SMBus" },
+	{ PCI_CLASS, 0xff, "Unassigned class" },
 };
 
 struct pci_device_name {
@@ -96,25 +92,11 @@ static const struct pci_device_name device_names[] = {
 	{ 0x8086, 0x7113, "82371AB/EB/MB PIIX4 ACPI" },
 };
 
-static const char *class_name(uint8_t class_code, uint8_t subclass)
+static const char *name_of(enum pci_name_kind kind, uint16_t id)
 {
-	const char *whole_class = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(class_names); i++) {
-		if (class_names[i].class_code != class_code)
-			continue;
-		if (class_names[i].subclass == subclass)
-			return class_names[i].name;
-		if (class_names[i].subclass < 0)
-			whole_class = class_names[i].name;
-	}
-	return whole_class;
-}
-
-static const char *vendor_name(uint16_t vendor)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(vendor_names); i++)
-		if (vendor_names[i].vendor == vendor)
-			return vendor_names[i].name;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].kind == kind && names[i].id == id)
+			return names[i].name;
 	return NULL;
 }
 
@@ -124,6 +106,13 @@ static const char *device_name(uint16_t vendor, uint16_t device)
 		if (device_names[i].vendor == vendor && device_names[i].device == device)
 			return device_names[i].name;
 	return NULL;
+}
+
+/* The subclass's own name if the table has one, else the whole class's. */
+static const char *class_name(uint8_t class_code, uint8_t subclass)
+{
+	const char *name = name_of(PCI_SUBCLASS, (uint16_t)(class_code << 8 | subclass));
+	return name ? name : name_of(PCI_CLASS, class_code);
 }
 
 /* Appends like ksnprintf at buf+*len, keeping *len the untruncated length. */
@@ -141,7 +130,7 @@ int pci_format_lspci(const struct pci_dev *d, char *buf, size_t size)
 {
 	int len = 0;
 	const char *cls = class_name(d->class_code, d->subclass);
-	const char *vendor = vendor_name(d->vendor);
+	const char *vendor = name_of(PCI_VENDOR, d->vendor);
 	const char *device = vendor ? device_name(d->vendor, d->device) : NULL;
 
 	if (size == 0)
