@@ -109,29 +109,16 @@ debug: deps
 # would name sources that no longer exist after a file is removed).
 HOST_HEADERS := $(wildcard include/*.h tests/*.h tests/kernel/*.h tests/unit/*.h tests/unit/seams/*.h \
 	tests/bench/*.h usb/*.h usb/*/*.h kernel/*.h kernel/*/*.h mm/*.h dma/*.h)
-define unit_rule
-$(BUILD)/unit/$(1): $$($(1)_SRCS) $$(HOST_HEADERS)
+# $(call host_rule,DIR,NAME,COMPILER VARIABLE,FLAGS VARIABLE,LIBS)
+define host_rule
+$(BUILD)/$(1)/$(2): $$($(2)_SRCS) $$(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
-	@$$(if $$(Q),echo "  HOSTCC  $$@")
-	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
+	@$$(if $$(Q),echo "  $(3)  $$@")
+	$$(Q)$$($(3)) $$($(4)) $$($(2)_CFLAGS) $$($(2)_SRCS) -o $$@ $(5)
 endef
-$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
-
-define fuzz_rule
-$(BUILD)/fuzz/$(1): $$($(1)_SRCS) $$(HOST_HEADERS)
-	@mkdir -p $$(dir $$@)
-	@$$(if $$(Q),echo "  FUZZCC  $$@")
-	$$(Q)$$(FUZZCC) $$(FUZZ_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@
-endef
-$(foreach t,$(FUZZERS),$(eval $(call fuzz_rule,$(t))))
-
-define bench_rule
-$(BUILD)/bench/$(1): $$($(1)_SRCS) $$(HOST_HEADERS)
-	@mkdir -p $$(dir $$@)
-	@$$(if $$(Q),echo "  BENCHCC $$@")
-	$$(Q)$$(HOSTCC) $$(BENCH_CFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lm
-endef
-$(foreach t,$(BENCHES),$(eval $(call bench_rule,$(t))))
+$(foreach t,$(UNIT_TESTS),$(eval $(call host_rule,unit,$(t),HOSTCC,HOST_CFLAGS,-lm)))
+$(foreach t,$(FUZZERS),$(eval $(call host_rule,fuzz,$(t),FUZZCC,FUZZ_CFLAGS,)))
+$(foreach t,$(BENCHES),$(eval $(call host_rule,bench,$(t),HOSTCC,BENCH_CFLAGS,-lm)))
 
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
