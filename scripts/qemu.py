@@ -802,16 +802,15 @@ def parse_args(argv):
                    help="extra -device argument (repeatable)")
     p.add_argument("--cmdline", help="appended to the kernel command line, "
                    "e.g. 'autorun=\"ktest all; poweroff\"'")
-    p.add_argument("--interactive", action="store_true",
-                   help="serial console on this terminal (Ctrl-A X quits)")
-    p.add_argument("--gdb", action="store_true",
-                   help="with --interactive: wait for gdb on tcp::1234")
+    for flag, text in (
+            ("--interactive", "serial console on this terminal (Ctrl-A X quits)"),
+            ("--gdb", "with --interactive: wait for gdb on tcp::1234"),
+            ("--dry-run", "print the QEMU command line and exit")):
+        p.add_argument(flag, action="store_true", help=text)
     p.add_argument("--timeout", type=float, default=60,
                    help="non-interactive: kill QEMU after this many seconds")
     p.add_argument("--log", help="non-interactive: also write the serial "
                    "output to this file")
-    p.add_argument("--dry-run", action="store_true",
-                   help="print the QEMU command line and exit")
     p.add_argument("qemu_args", nargs="*",
                    help="extra QEMU arguments (after --)")
     return p.parse_args(argv)
