@@ -316,6 +316,14 @@ static void deliver_keys(void)
 
 static void run_shell(void) { shell_run(); }
 
+/* The console output must be exactly want; on a mismatch it is printed. */
+static void check_transcript(const char *want)
+{
+	if (strcmp(out(), want) != 0)
+		fprintf(stderr, "  transcript:\n%s\n", out());
+	CHECK(strcmp(out(), want) == 0);
+}
+
 TEST(shell_run_autoruns_then_edits_and_runs_typed_lines)
 {
 	reset();
@@ -337,9 +345,7 @@ TEST(shell_run_autoruns_then_edits_and_runs_typed_lines)
 			   "tern> nope\r\nunknown command: nope (type 'help')\n"
 			   "tern> ^C\r\n"
 			   "tern> poweroff\r\nPowering off\n";
-	if (strcmp(out(), want) != 0)
-		fprintf(stderr, "  transcript:\n%s\n", out());
-	CHECK(strcmp(out(), want) == 0);
+	check_transcript(want);
 	boot_info.cmdline[0] = 0;
 }
 
@@ -387,9 +393,7 @@ TEST(printk_while_typing_gets_its_own_line_and_the_line_comes_back)
 			   "ech\n[    0.000000] usb: device attached\n"
 			   "ech" "o hi\r\nhi\n"
 			   "tern> poweroff\r\nPowering off\n";
-	if (strcmp(out(), want) != 0)
-		fprintf(stderr, "  transcript:\n%s\n", out());
-	CHECK(strcmp(out(), want) == 0);
+	check_transcript(want);
 }
 
 TEST(tab_completes_command_names_in_the_shell)
@@ -403,7 +407,5 @@ TEST(tab_completes_command_names_in_the_shell)
 			   "tern> \r\nargs  bootinfo  dmesg  echo  help  ktest  loglevel  poweroff  "
 			   "reboot  status  uptime  \r\n"
 			   "tern> poweroff \r\nPowering off\n";
-	if (strcmp(out(), want) != 0)
-		fprintf(stderr, "  transcript:\n%s\n", out());
-	CHECK(strcmp(out(), want) == 0);
+	check_transcript(want);
 }
