@@ -26,10 +26,23 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Where the kernel sources are, and the include path each directory gets
-# (the Makefile's KERNEL_CFLAGS plus its per-directory additions).
+# Where the kernel sources are; each file's include path is its own folder,
+# include/, and what the Makefile adds for its folder
+# ("$(BUILD)/k/DIR/%: KERNEL_CFLAGS += -I...").
 SOURCE_DIRS = ["kernel", "mm", "dma", "usb", "include", "tests/kernel"]
-INCLUDE_PATH = {"": ["include"], "tests/kernel": ["include", "tests", "usb", "usb/ehci"]}
+DIR_CFLAGS_RE = re.compile(r"^\$\(BUILD\)/k/(\S+)/%:\s*KERNEL_CFLAGS\s*\+=(.*)$", re.M)
+
+
+def include_paths():
+    with open(os.path.join(ROOT, "Makefile")) as f:
+        text = f.read()
+    paths = {"": ["include"]}
+    for d, flags in DIR_CFLAGS_RE.findall(text):
+        paths[d] = ["include"] + re.findall(r"-I(\S+)", flags)
+    return paths
+
+
+INCLUDE_PATH = include_paths()
 EXTENSIONS = (".c", ".S", ".h")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
