@@ -149,46 +149,36 @@ KTEST(vm_fault_inside_the_fault_path_is_reported_not_looped)
 
 static void touch(void *addr) { *(volatile uint8_t *)addr = 1; }
 
-/* Takes every free page, largest blocks first, chained through the blocks. */
-static phys_addr_t exhaust_pmm(void)
-{
-	phys_addr_t chain = 0;
-	for (int order = PMM_MAX_ORDER; order >= 0;) {
-		phys_addr_t p = alloc_pages((unsigned)order, PHYS_LIMIT_ANY, 0);
-		if (!p) {
-			order--;
-			continue;
-		}
-		uint64_t *link = phys_to_virt(p);
-		link[0] = chain;
-		link[1] = (uint64_t)order;
-		chain = p;
-	}
-	return chain;
-}
+/* Room for the blocks that hold all free memory: one per order per 4 MiB. */
+#define HELD_MAX 8192
 
-static void release_chain(phys_addr_t chain)
+/* Takes every free block, largest first, recording each as its address
+ * with the order in the low bits; returns how many. */
+static unsigned take_all_memory(phys_addr_t *held)
 {
-	while (chain) {
-		uint64_t *link = phys_to_virt(chain);
-		phys_addr_t next = link[0];
-		free_pages(chain, (unsigned)link[1]);
-		chain = next;
-	}
+	unsigned n = 0;
+	for (unsigned order = PMM_MAX_ORDER + 1; order-- > 0;)
+		while (n < HELD_MAX && (held[n] = alloc_pages(order, PHYS_LIMIT_ANY, 0)) != 0)
+			held[n++] |= order;
+	return n;
 }
 
 KTEST(vm_out_of_memory_in_a_fault_is_reported_with_its_range)
 {
 	uint8_t *v = vmalloc(4 * PAGE_SIZE, 0);
+	phys_addr_t *held = vmalloc(HELD_MAX * sizeof(*held), VM_EAGER);
 	struct fault_info f = { 0, 0, 0, 0 };
 	struct vm_fault_report rep;
-	KT_ASSERT(v != NULL);
-	phys_addr_t chain = exhaust_pmm();
+	KT_ASSERT(v != NULL && held != NULL);
+	unsigned n = take_all_memory(held);
 	bool completed = arch_try(touch, v + 2 * PAGE_SIZE, &f);
-	release_chain(chain);
+	for (unsigned i = 0; i < n; i++)
+		free_pages(held[i] & ~(PAGE_SIZE - 1), held[i] & (PAGE_SIZE - 1));
 	vm_last_refusal(&rep);
 	bool untouched = !is_mapped(v + 2 * PAGE_SIZE);
 	vfree(v);
+	vfree(held);
+	KT_ASSERT(n < HELD_MAX);
 	KT_ASSERT(!completed && f.vector == PF_VECTOR);
 	KT_ASSERT(rep.addr == (uintptr_t)v + 2 * PAGE_SIZE);
 	KT_ASSERT(rep.range_start == (uintptr_t)v && rep.range_pages == 4);
