@@ -12,7 +12,7 @@
 #define KERNEL_VMA 0xffffffff80000000ull   /* -2 GiB: -mcmodel=kernel */
 #define KERNEL_LMA 0x100000ull             /* loaded at 1 MiB */
 #define DIRECT_MAP_BASE 0xffff800000000000ull
-#define VMAP_BASE 0xffffc00000000000ull    /* vmap/ioremap area */
+#define VMAP_BASE 0xffffc00000000000ull    /* vmap area: ioremap, stacks, vmalloc */
 #define VMAP_SIZE 0x0000010000000000ull    /* 1 TiB */
 #define BOOT_DIRECT_MAP_BYTES 0x100000000ull /* boot tables map 4 GiB */
 

@@ -116,6 +116,95 @@ typedef void (*vmm_walk_fn)(void *ctx, uintptr_t va, phys_addr_t pa, uint64_t si
 void vmm_walk(vmm_walk_fn fn, void *ctx);
 uint64_t vmm_page_table_pages(void);
 
+/* --- the vmap area (mm/vmap.c): ioremap, stacks and vmalloc ranges ---- */
+enum vmap_kind { VMAP_IO, VMAP_STACK, VMAP_LAZY, VMAP_EAGER };
+struct vmap_info {
+	uintptr_t start;       /* first page (its guard page is just below) */
+	uint64_t pages, mapped;
+	enum vmap_kind kind;
+};
+typedef void (*vmap_walk_fn)(void *ctx, const struct vmap_info *info);
+/* Calls fn for every vmap range in address order, without holding a lock. */
+void vmap_walk(vmap_walk_fn fn, void *ctx);
+const char *vmap_kind_name(enum vmap_kind kind);
+/* The range whose guard page or pages hold va; false if none. Takes no
+ * lock, for fault reports (which may run inside the VMM). */
+bool vmap_lookup(uintptr_t va, struct vmap_info *out);
+struct vmap_totals {
+	uint64_t ranges, pages; /* live ranges, their pages (guards not counted) */
+};
+void vmap_get_totals(struct vmap_totals *out);
+
+/* --- lazy kernel memory (mm/vmalloc.c) -------------------------------- *
+ * vmalloc reserves whole pages of the vmap area after a guard page.
+ * Without VM_EAGER nothing is mapped: the first access to a page faults
+ * and the fault path maps a zeroed PMM page there, with up to the
+ * fault-around window of its neighbours. Lazy pages must not be touched
+ * from interrupt handlers (the interrupt may land inside the allocator,
+ * where a fault cannot be served); use VM_EAGER for such memory. */
+#define VM_EAGER 0x1u            /* map and zero every page now */
+#define VM_FAULT_AROUND_MAX 64u
+
+void *vmalloc(size_t size, unsigned flags);
+/* Unmaps, flushes and frees every page; refuses anything but a vmalloc
+ * start address. */
+void vfree(void *addr);
+/* Pages mapped per fault: the window-aligned block of the range that holds
+ * the faulting page, never past the range. 1 to VM_FAULT_AROUND_MAX. */
+bool vmalloc_set_fault_around(unsigned pages);
+unsigned vmalloc_fault_around(void);
+
+struct vmalloc_stats {
+	uint64_t lazy_ranges, lazy_pages, lazy_mapped;
+	uint64_t eager_ranges, eager_pages;
+	uint64_t faults, around_pages;  /* faults served; neighbours mapped with them */
+	uint64_t reentries, ooms;       /* faults refused with a report */
+};
+void vmalloc_get_stats(struct vmalloc_stats *out);
+
+/*
+ * The "in the allocator" marker: the call site that entered the PMM or the
+ * page-table code and has not left it yet, NULL if none. A page fault
+ * while it is set cannot be served (that would re-enter the allocator), so
+ * it is reported instead. Nesting keeps the outermost site.
+ */
+extern const void *volatile mm_allocator_entered_from;
+static inline const void *mm_allocator_enter(const void *site)
+{
+	const void *outer = mm_allocator_entered_from;
+	if (!outer)
+		mm_allocator_entered_from = site;
+	return outer;
+}
+static inline void mm_allocator_leave(const void *outer) { mm_allocator_entered_from = outer; }
+
+/* The page-fault path's marker: which fault is being served (tests use it
+ * to rehearse a fault inside the fault path). */
+void vm_fault_path_enter(uintptr_t addr, uintptr_t rip);
+void vm_fault_path_leave(void);
+
+enum vm_fault_result {
+	VM_FAULT_MAPPED,    /* a lazy page is mapped now: retry the access */
+	VM_FAULT_NOT_LAZY,  /* not a lazy page: a real fault, to be reported */
+	VM_FAULT_REENTERED, /* inside the allocator or the fault path: refused */
+	VM_FAULT_OOM,       /* no memory for the page: refused */
+};
+struct vm_fault_report {
+	uintptr_t addr, rip;
+	const void *allocator_site;     /* REENTERED: who holds the allocator */
+	uintptr_t outer_addr, outer_rip; /* REENTERED: the fault being served, if any */
+	uintptr_t range_start;           /* OOM: the lazy range */
+	uint64_t range_pages;
+};
+/* Serves a not-present kernel read or write at addr by the instruction at
+ * rip; called by the CPU exception handler, which reports what it refuses. */
+enum vm_fault_result vm_handle_fault(uintptr_t addr, uintptr_t rip, struct vm_fault_report *out);
+/* Clears both markers when the exception handler abandons the interrupted
+ * code (resuming arch_try). */
+void vm_fault_abandon(void);
+/* The last refused fault (REENTERED or OOM). */
+void vm_last_refusal(struct vm_fault_report *out);
+
 /* --- kmalloc --------------------------------------------------------- *
  * Safe in interrupt context. kmalloc(0) returns NULL. Objects up to
  * KMALLOC_MAX_SIZE come from size-class slabs (aligned to

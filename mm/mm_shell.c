@@ -129,6 +129,25 @@ static void print_kmalloc(void)
 		(unsigned long long)ks.large_blocks, (unsigned long long)ks.large_bytes);
 }
 
+static void print_lazy(void)
+{
+	struct vmalloc_stats vs;
+	struct vmap_totals vt;
+	vmalloc_get_stats(&vs);
+	vmap_get_totals(&vt);
+	kprintf("vmap area: %llu ranges, %llu KiB (a guard page below each)\n",
+		(unsigned long long)vt.ranges, pages_kib(vt.pages));
+	kprintf("vmalloc lazy: %llu ranges, %llu KiB reserved, %llu KiB mapped; "
+		"%llu faults, %llu pages by fault-around (window %u)\n",
+		(unsigned long long)vs.lazy_ranges, pages_kib(vs.lazy_pages),
+		pages_kib(vs.lazy_mapped), (unsigned long long)vs.faults,
+		(unsigned long long)vs.around_pages, vmalloc_fault_around());
+	kprintf("vmalloc eager: %llu ranges, %llu KiB; refused faults: %llu re-entries, "
+		"%llu out of memory\n",
+		(unsigned long long)vs.eager_ranges, pages_kib(vs.eager_pages),
+		(unsigned long long)vs.reentries, (unsigned long long)vs.ooms);
+}
+
 static int cmd_meminfo(int argc, char **argv)
 {
 	uint64_t usable_pages = usable_pages_in(&boot_info, 0, UINT64_MAX - PAGE_SIZE);
@@ -141,10 +160,12 @@ static int cmd_meminfo(int argc, char **argv)
 	print_holdings(&boot_info, usable_pages);
 	print_zones();
 	print_kmalloc();
+	print_lazy();
 	return 0;
 }
 SHELL_COMMAND(meminfo, "meminfo", "meminfo",
-	      "memory map, what the kernel holds, free memory per zone and order, kmalloc",
+	      "memory map, what the kernel holds, free memory per zone and order, kmalloc, "
+	      "vmap and vmalloc",
 	      cmd_meminfo);
 
 /* --- vmmap --------------------------------------------------------------- */
@@ -190,6 +211,14 @@ static void add_leaf(void *ctx, uintptr_t va, phys_addr_t pa, uint64_t size, uns
 	*r = (struct vm_run){ va, va + size, pa, size, prot, r->lines };
 }
 
+static void print_vmap_range(void *ctx, const struct vmap_info *v)
+{
+	kprintf("  %016llx-%016llx %8llu pages %8llu mapped  %s\n", (unsigned long long)v->start,
+		(unsigned long long)(v->start + v->pages * PAGE_SIZE - 1),
+		(unsigned long long)v->pages, (unsigned long long)v->mapped,
+		vmap_kind_name(v->kind));
+}
+
 static int cmd_vmmap(int argc, char **argv)
 {
 	struct vm_run run = { 0, 0, 0, 0, 0, 0 };
@@ -203,6 +232,9 @@ static int cmd_vmmap(int argc, char **argv)
 	flush_run(&run);
 	kprintf("%u ranges, %llu page-table pages\n", run.lines,
 		(unsigned long long)vmm_page_table_pages());
+	kprintf("vmap ranges (reserved pages, mapped pages, kind; guard page below each):\n");
+	vmap_walk(print_vmap_range, NULL);
 	return 0;
 }
-SHELL_COMMAND(vmmap, "vmmap", "vmmap", "the kernel's page mappings with permissions", cmd_vmmap);
+SHELL_COMMAND(vmmap, "vmmap", "vmmap",
+	      "the kernel's page mappings with permissions, and the vmap area's ranges", cmd_vmmap);

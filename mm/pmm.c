@@ -70,6 +70,7 @@ static struct {
 } pmm;
 
 static spinlock_t pmm_lock = SPINLOCK_INIT("pmm");
+const void *volatile mm_allocator_entered_from; /* include/mm.h */
 
 static const struct {
 	const char *name;
@@ -390,6 +391,7 @@ phys_addr_t alloc_pages(unsigned order, phys_addr_t max_phys, unsigned flags)
 						   : (max_phys + 1) >> PAGE_SHIFT;
 	uint64_t pfn = 0;
 	bool found = false;
+	const void *outer = mm_allocator_enter(__builtin_return_address(0));
 	unsigned long irq = spin_lock_irqsave(&pmm_lock);
 	for (int zi = PMM_ZONE_COUNT - 1; zi >= 0 && !found; zi--) {
 		struct zone *z = &pmm.zones[zi];
@@ -401,11 +403,10 @@ phys_addr_t alloc_pages(unsigned order, phys_addr_t max_phys, unsigned flags)
 			found = take_below(z, order, limit_pfn, &pfn);
 	}
 	spin_unlock_irqrestore(&pmm_lock, irq);
-	if (!found)
-		return 0;
-	phys_addr_t phys = pfn << PAGE_SHIFT;
-	if (flags & PMM_ZERO)
+	phys_addr_t phys = found ? pfn << PAGE_SHIFT : 0;
+	if (found && (flags & PMM_ZERO))
 		memset(phys_to_virt(phys), 0, PAGE_SIZE << order);
+	mm_allocator_leave(outer);
 	return phys;
 }
 
@@ -452,6 +453,7 @@ static void report_bad_free(phys_addr_t phys, unsigned order)
 void free_pages(phys_addr_t phys, unsigned order)
 {
 	uint64_t pfn = phys >> PAGE_SHIFT;
+	const void *outer = mm_allocator_enter(__builtin_return_address(0));
 	unsigned long irq = spin_lock_irqsave(&pmm_lock);
 	bool valid = IS_ALIGNED(phys, PAGE_SIZE) && order <= PMM_MAX_ORDER &&
 		     pfn_in_span(pfn) && frame_of(pfn)->state == FRAME_ALLOCATED &&
@@ -461,6 +463,7 @@ void free_pages(phys_addr_t phys, unsigned order)
 	else
 		report_bad_free(phys, order);
 	spin_unlock_irqrestore(&pmm_lock, irq);
+	mm_allocator_leave(outer);
 }
 
 uint64_t pmm_free_bytes(void)

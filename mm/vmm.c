@@ -7,20 +7,25 @@
  *   - direct map at DIRECT_MAP_BASE of the first 4 GiB (the boot contract:
  *     firmware tables and the boot info live there) and of all RAM above,
  *     RW+NX with 1 GiB pages if the CPU has them, else 2 MiB;
- *   - vmap area at VMAP_BASE: ioremap (uncached) and kernel stacks, each
- *     region preceded by an unmapped guard page;
+ *   - vmap area at VMAP_BASE: ranges of mm/vmap.c (ioremap, kernel stacks,
+ *     vmalloc), each preceded by an unmapped guard page;
  *   - nothing in the lower half: NULL and the boot identity map fault.
  *
  * Page-table pages come straight from alloc_pages (tagged
- * PMM_OWNER_PAGE_TABLE), never kmalloc, so mapping never recurses.
- * Until the new tables are live they are taken below 4 GiB, the part of
- * RAM the boot tables map. One IRQ-safe lock serialises all changes.
+ * PMM_OWNER_PAGE_TABLE), never kmalloc, so mapping never recurses; the
+ * page-fault path takes none: vmalloc builds a lazy range's tables before
+ * it returns (vmm_build_tables_locked). Until the new tables are live they are taken below
+ * 4 GiB, the part of RAM the boot tables map. One IRQ-safe lock
+ * serialises all changes, and holding it sets the "in the allocator"
+ * marker, so a fault inside this code is reported instead of re-entering.
+ * Page tables, once made, are never freed.
  */
 #include "kstring.h"
 #include "mm.h"
 #include "paging.h"
 #include "printk.h"
 #include "spinlock.h"
+#include "vmap.h"
 
 /* Page-table entry bits (SDM Vol. 3A, Tables 4-15 to 4-20). */
 #define PTE_P (1ull << 0)
@@ -37,8 +42,6 @@
 #define LEVEL_PDPT 2
 #define LEVEL_PML4 3
 
-#define VMAP_MAX_REGIONS 128
-
 static phys_addr_t kernel_root;
 static struct image_layout image;
 static uint64_t nx_bit;
@@ -46,44 +49,37 @@ static bool has_1g_pages;
 static phys_addr_t table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
 static uint64_t table_pages;
 static spinlock_t vmm_lock = SPINLOCK_INIT("vmm");
-
-enum vmap_kind { VMAP_FREE, VMAP_IO, VMAP_STACK };
-
-/* A vmap region: [start, start + PAGE_SIZE) is its guard page, the mapping
- * follows. Sorted by start. */
-static struct vmap_region {
-	uintptr_t start;
-	uint64_t pages; /* mapped pages, guard not included */
-	enum vmap_kind kind;
-} regions[VMAP_MAX_REGIONS];
-static unsigned region_count;
+static const void *vmm_lock_outer_site; /* the marker's value before the lock */
 
 static uint64_t level_size(unsigned level) { return PAGE_SIZE << (9 * level); }
 static unsigned index_at(uintptr_t va, unsigned level) { return (va >> (12 + 9 * level)) & 511; }
 static uint64_t *table_at(phys_addr_t phys) { return phys_to_virt(phys & PTE_ADDR); }
 
+/* PCD|PWT selects PAT entry 3: uncached with the reset PAT. NX is the
+ * absence of VM_EXEC. */
 static uint64_t prot_bits(unsigned prot)
 {
-	uint64_t bits = PTE_P;
-	if (prot & VM_WRITE)
-		bits |= PTE_W;
-	if (!(prot & VM_EXEC))
-		bits |= nx_bit;
-	if (prot & VM_UNCACHED)
-		bits |= PTE_PCD | PTE_PWT; /* PAT entry 3: UC with the reset PAT */
-	return bits;
+	return PTE_P | (prot & VM_WRITE ? PTE_W : 0) | (prot & VM_EXEC ? 0 : nx_bit) |
+	       (prot & VM_UNCACHED ? PTE_PCD | PTE_PWT : 0);
 }
 
 static unsigned entry_prot(uint64_t e)
 {
-	unsigned prot = VM_READ;
-	if (e & PTE_W)
-		prot |= VM_WRITE;
-	if (!(e & nx_bit))
-		prot |= VM_EXEC;
-	if (e & PTE_PCD)
-		prot |= VM_UNCACHED;
-	return prot;
+	return VM_READ | (e & PTE_W ? VM_WRITE : 0) | (e & nx_bit ? 0 : VM_EXEC) |
+	       (e & PTE_PCD ? VM_UNCACHED : 0);
+}
+
+unsigned long vmm_lock_take(void)
+{
+	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	vmm_lock_outer_site = mm_allocator_enter(__builtin_return_address(0));
+	return irq;
+}
+
+void vmm_lock_drop(unsigned long irq)
+{
+	mm_allocator_leave(vmm_lock_outer_site);
+	spin_unlock_irqrestore(&vmm_lock, irq);
 }
 
 static phys_addr_t new_table(void)
@@ -151,37 +147,58 @@ static bool range_ok(uintptr_t va, uint64_t len, const char *who)
 	return true;
 }
 
-static void unmap_locked(uintptr_t va, uint64_t len)
+phys_addr_t vmm_unmap_page_locked(uintptr_t va)
 {
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		unsigned level;
-		uint64_t *e = leaf_for(va + off, &level);
-		if (!e)
-			continue;
-		if (level != LEVEL_PT) {
-			pr_err("vmm: unmap of 0x%llx would split a large page; skipped\n",
-			       (unsigned long long)(va + off));
-			continue;
-		}
-		*e = 0;
-		paging_invalidate(va + off);
+	unsigned level;
+	uint64_t *e = leaf_for(va, &level);
+	if (!e)
+		return 0;
+	if (level != LEVEL_PT) {
+		pr_err("vmm: unmap of 0x%llx would split a large page; skipped\n",
+		       (unsigned long long)va);
+		return 0;
 	}
+	phys_addr_t pa = *e & PTE_ADDR;
+	*e = 0;
+	paging_invalidate(va);
+	return pa;
 }
 
-static int map_locked(uintptr_t va, phys_addr_t pa, uint64_t len, unsigned prot)
+void vmm_unmap_locked(uintptr_t va, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE)
+		vmm_unmap_page_locked(va + off);
+}
+
+int vmm_map_locked(uintptr_t va, phys_addr_t pa, uint64_t len, unsigned prot, bool new_tables)
 {
 	uint64_t bits = prot_bits(prot);
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t *e = entry_for(va + off, LEVEL_PT, true);
+		uint64_t *e = entry_for(va + off, LEVEL_PT, new_tables);
 		int err = !e ? VMM_ENOMEM : (*e & PTE_P) ? VMM_EEXIST : 0;
 		if (err) {
 			if (off)
-				unmap_locked(va, off);
+				vmm_unmap_locked(va, off);
 			return err;
 		}
 		*e = ((pa + off) & PTE_ADDR) | bits;
 	}
 	return 0;
+}
+
+bool vmm_is_mapped_locked(uintptr_t va)
+{
+	unsigned level;
+	return leaf_for(va, &level) != NULL;
+}
+
+bool vmm_build_tables_locked(uintptr_t va, uint64_t len)
+{
+	uint64_t span = level_size(LEVEL_PD); /* what one last-level table covers */
+	for (uintptr_t at = ALIGN_DOWN(va, span); at < va + len; at += span)
+		if (!entry_for(at, LEVEL_PT, true))
+			return false;
+	return true;
 }
 
 int vmm_map(uintptr_t va, phys_addr_t pa, size_t len, unsigned prot)
@@ -193,9 +210,9 @@ int vmm_map(uintptr_t va, phys_addr_t pa, size_t len, unsigned prot)
 		       (unsigned long long)va);
 		return VMM_EINVAL;
 	}
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	int err = map_locked(va, pa, len, prot);
-	spin_unlock_irqrestore(&vmm_lock, irq);
+	unsigned long irq = vmm_lock_take();
+	int err = vmm_map_locked(va, pa, len, prot, true);
+	vmm_lock_drop(irq);
 	if (err)
 		pr_err("vmm: vmm_map(0x%llx -> 0x%llx, 0x%llx): %s\n", (unsigned long long)va,
 		       (unsigned long long)pa, (unsigned long long)len,
@@ -208,9 +225,9 @@ void vmm_unmap(uintptr_t va, size_t len)
 {
 	if (!range_ok(va, len, "vmm_unmap"))
 		return;
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	unmap_locked(va, len);
-	spin_unlock_irqrestore(&vmm_lock, irq);
+	unsigned long irq = vmm_lock_take();
+	vmm_unmap_locked(va, len);
+	vmm_lock_drop(irq);
 }
 
 int vmm_protect(uintptr_t va, size_t len, unsigned prot)
@@ -224,7 +241,7 @@ int vmm_protect(uintptr_t va, size_t len, unsigned prot)
 	}
 	int err = 0;
 	uint64_t bits = prot_bits(prot);
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	unsigned long irq = vmm_lock_take();
 	/* check first so a failure changes nothing */
 	for (uint64_t off = 0; off < len && !err; off += PAGE_SIZE) {
 		unsigned level;
@@ -237,7 +254,7 @@ int vmm_protect(uintptr_t va, size_t len, unsigned prot)
 		*e = (*e & PTE_ADDR) | bits;
 		paging_invalidate(va + off);
 	}
-	spin_unlock_irqrestore(&vmm_lock, irq);
+	vmm_lock_drop(irq);
 	if (err)
 		pr_err("vmm: vmm_protect(0x%llx, 0x%llx): not mapped with 4 KiB pages\n",
 		       (unsigned long long)va, (unsigned long long)len);
@@ -248,7 +265,7 @@ bool vmm_query(uintptr_t va, struct vmm_mapping *out)
 {
 	unsigned level;
 	bool found = false;
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	unsigned long irq = vmm_lock_take();
 	uint64_t *e = kernel_root ? leaf_for(va, &level) : NULL;
 	if (e) {
 		uint64_t size = level_size(level);
@@ -257,7 +274,7 @@ bool vmm_query(uintptr_t va, struct vmm_mapping *out)
 		out->prot = entry_prot(*e);
 		found = true;
 	}
-	spin_unlock_irqrestore(&vmm_lock, irq);
+	vmm_lock_drop(irq);
 	return found;
 }
 
@@ -335,7 +352,7 @@ static void map_image_part(uintptr_t start, uintptr_t end, unsigned prot)
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		if (is_guard_page(va))
 			continue;
-		if (map_locked(va, va - KERNEL_VMA, PAGE_SIZE, prot))
+		if (vmm_map_locked(va, va - KERNEL_VMA, PAGE_SIZE, prot, true))
 			panic("vmm: cannot map the kernel image at 0x%llx\n", (unsigned long long)va);
 	}
 }
@@ -354,7 +371,7 @@ void vmm_init(const struct boot_info *bi)
 	kernel_image_layout(&image);
 	table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
 	table_pages = 0;
-	region_count = 0;
+	vmap_init();
 	bool nx = paging_cpu_has_nx();
 	nx_bit = nx ? PTE_NX : 0;
 	has_1g_pages = paging_cpu_has_1g_pages();
@@ -392,147 +409,13 @@ void vmm_init(const struct boot_info *bi)
 
 uint64_t vmm_page_table_pages(void) { return table_pages; }
 
-/* --- vmap area: ioremap and kernel stacks ------------------------------- */
-
-/* Reserves guard + pages of address space; 0 if the area is exhausted. */
-static uintptr_t region_reserve(uint64_t pages, enum vmap_kind kind)
-{
-	uintptr_t at = VMAP_BASE;
-	unsigned i = 0;
-	if (region_count == VMAP_MAX_REGIONS || pages > VMAP_SIZE / PAGE_SIZE - 1)
-		return 0;
-	for (; i < region_count; i++) {
-		if (regions[i].start - at >= (pages + 1) * PAGE_SIZE)
-			break;
-		at = regions[i].start + (regions[i].pages + 1) * PAGE_SIZE;
-	}
-	if (i == region_count && VMAP_BASE + VMAP_SIZE - at < (pages + 1) * PAGE_SIZE)
-		return 0;
-	memmove(&regions[i + 1], &regions[i], (region_count - i) * sizeof(regions[0]));
-	regions[i] = (struct vmap_region){ at, pages, kind };
-	region_count++;
-	return at + PAGE_SIZE;
-}
-
-/* The region whose mapping contains va, or NULL. */
-static struct vmap_region *region_at(uintptr_t va, enum vmap_kind kind)
-{
-	for (unsigned i = 0; i < region_count; i++) {
-		struct vmap_region *r = &regions[i];
-		uintptr_t first = r->start + PAGE_SIZE;
-		if (r->kind == kind && va >= first && va < first + r->pages * PAGE_SIZE)
-			return r;
-	}
-	return NULL;
-}
-
-static void region_release(struct vmap_region *r)
-{
-	unsigned i = (unsigned)(r - regions);
-	memmove(&regions[i], &regions[i + 1], (region_count - i - 1) * sizeof(regions[0]));
-	region_count--;
-}
-
-void *ioremap(phys_addr_t phys, size_t len)
-{
-	uint64_t off = phys & (PAGE_SIZE - 1);
-	uint64_t pages = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
-	if (len == 0 || phys + len < phys || !kernel_root) {
-		pr_err("ioremap(0x%llx, %zu): empty or wrapping range, or called before vmm_init\n",
-		       (unsigned long long)phys, len);
-		return NULL;
-	}
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	uintptr_t va = region_reserve(pages, VMAP_IO);
-	int err = va ? map_locked(va, phys - off, pages * PAGE_SIZE,
-				  VM_READ | VM_WRITE | VM_UNCACHED)
-		     : VMM_ENOMEM;
-	if (err && va)
-		region_release(region_at(va, VMAP_IO));
-	spin_unlock_irqrestore(&vmm_lock, irq);
-	if (err) {
-		pr_err("ioremap(0x%llx, %zu): %s\n", (unsigned long long)phys, len,
-		       va ? "out of memory for page tables" : "vmap area exhausted");
-		return NULL;
-	}
-	return (void *)(va + off);
-}
-
-void iounmap(void *virt)
-{
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	struct vmap_region *r = region_at((uintptr_t)virt, VMAP_IO);
-	if (r) {
-		unmap_locked(r->start + PAGE_SIZE, r->pages * PAGE_SIZE);
-		region_release(r);
-	}
-	spin_unlock_irqrestore(&vmm_lock, irq);
-	if (!r)
-		pr_err("iounmap(%p): not an ioremap address; ignored\n", virt);
-}
-
-/* Unmaps a stack region and frees its pages; called locked. */
-static void stack_teardown(struct vmap_region *r)
-{
-	for (uint64_t i = 0; i < r->pages; i++) {
-		uintptr_t va = r->start + (i + 1) * PAGE_SIZE;
-		unsigned level;
-		uint64_t *e = leaf_for(va, &level);
-		if (!e)
-			continue;
-		phys_addr_t pa = *e & PTE_ADDR;
-		*e = 0;
-		paging_invalidate(va);
-		free_pages(pa, 0);
-	}
-	region_release(r);
-}
-
-void *vmm_alloc_stack(size_t size)
-{
-	uint64_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
-	if (pages == 0 || !kernel_root) {
-		pr_err("vmm_alloc_stack(%zu): empty, or called before vmm_init\n", size);
-		return NULL;
-	}
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	uintptr_t base = region_reserve(pages, VMAP_STACK);
-	bool ok = base != 0;
-	for (uint64_t i = 0; ok && i < pages; i++) {
-		phys_addr_t pa = alloc_pages(0, PHYS_LIMIT_ANY, PMM_ZERO);
-		ok = pa && map_locked(base + i * PAGE_SIZE, pa, PAGE_SIZE, VM_READ | VM_WRITE) == 0;
-		if (pa && !ok)
-			free_pages(pa, 0);
-	}
-	if (!ok && base)
-		stack_teardown(region_at(base, VMAP_STACK));
-	spin_unlock_irqrestore(&vmm_lock, irq);
-	if (!ok) {
-		pr_err("vmm_alloc_stack(%zu): out of memory or address space\n", size);
-		return NULL;
-	}
-	return (void *)(base + pages * PAGE_SIZE);
-}
-
-void vmm_free_stack(void *top)
-{
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
-	struct vmap_region *r = region_at((uintptr_t)top - 1, VMAP_STACK);
-	bool ok = r && r->start + (r->pages + 1) * PAGE_SIZE == (uintptr_t)top;
-	if (ok)
-		stack_teardown(r);
-	spin_unlock_irqrestore(&vmm_lock, irq);
-	if (!ok)
-		pr_err("vmm_free_stack(%p): not the top of a kernel stack; ignored\n", top);
-}
+bool vmm_is_live(void) { return kernel_root != 0; }
 
 bool vmm_is_guard_page(uintptr_t va)
 {
-	for (unsigned i = 0; i < region_count; i++)
-		if (va - regions[i].start < PAGE_SIZE)
-			return true;
-	return is_guard_page(ALIGN_DOWN(va, PAGE_SIZE));
+	return vmap_is_guard_page(va) || is_guard_page(ALIGN_DOWN(va, PAGE_SIZE));
 }
+
 
 /* --- walking the tables (vmmap) ---------------------------------------- */
 
@@ -570,8 +453,8 @@ static void adapt(void *ctx, uintptr_t va, uint64_t e, uint64_t size)
 void vmm_walk(vmm_walk_fn fn, void *ctx)
 {
 	struct walk_adapter a = { fn, ctx };
-	unsigned long irq = spin_lock_irqsave(&vmm_lock);
+	unsigned long irq = vmm_lock_take();
 	if (kernel_root)
 		walk_level(kernel_root, LEVEL_PML4, 0, adapt, &a);
-	spin_unlock_irqrestore(&vmm_lock, irq);
+	vmm_lock_drop(irq);
 }

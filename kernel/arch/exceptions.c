@@ -5,6 +5,11 @@
  * arch_try() are reported the same way and then resumed there. A fault
  * raised while a fault is being reported prints "recursive fault" and halts
  * instead of looping.
+ *
+ * A not-present kernel read or write goes to mm first (vm_handle_fault):
+ * a lazy vmalloc page is mapped there and the access retried. A fault mm
+ * refuses (inside the allocator or the fault path itself, or out of
+ * memory) is explained and then reported like any other.
  */
 #include "arch.h"
 #include "cpu.h"
@@ -14,6 +19,11 @@
 #include "symbols.h"
 
 #define BACKTRACE_MAX_FRAMES 24
+#define PF_VECTOR 14
+/* Page-fault error code bits (Intel SDM Vol. 3A 4.7). */
+#define PF_PRESENT 0x1
+#define PF_USER 0x4
+#define PF_FETCH 0x10
 
 extern uint64_t try_frame[9];
 extern uint64_t try_active;
@@ -80,6 +90,27 @@ static void print_backtrace(uint64_t rip, uint64_t rbp)
 	}
 }
 
+static void print_vmap_note(uint64_t cr2)
+{
+	struct vmap_info v;
+	if (cr2 - VMAP_BASE >= VMAP_SIZE) {
+		if (vmm_is_guard_page(cr2))
+			kprintf("  (address is a stack guard page: kernel stack overflow)\n");
+		return;
+	}
+	if (!vmap_lookup(cr2, &v)) {
+		kprintf("  (vmap address in no range: never reserved, or freed)\n");
+		return;
+	}
+	kprintf("  (vmap %s range 0x%llx-0x%llx, %llu pages, %llu mapped%s)\n",
+		vmap_kind_name(v.kind), (unsigned long long)v.start,
+		(unsigned long long)(v.start + v.pages * PAGE_SIZE - 1),
+		(unsigned long long)v.pages, (unsigned long long)v.mapped,
+		cr2 >= v.start ? "" : "; address is its guard page");
+	if (cr2 < v.start && v.kind == VMAP_STACK)
+		kprintf("  (address is a stack guard page: kernel stack overflow)\n");
+}
+
 static void print_page_fault(const struct regs *r, uint64_t cr2)
 {
 	uint64_t e = r->error_code;
@@ -94,8 +125,7 @@ static void print_page_fault(const struct regs *r, uint64_t cr2)
 		(e & 64) ? ", shadow stack" : "");
 	if (cr2 < PAGE_SIZE)
 		kprintf("  (NULL pointer dereference)\n");
-	if (vmm_is_guard_page(cr2))
-		kprintf("  (address is a stack guard page: kernel stack overflow)\n");
+	print_vmap_note(cr2);
 }
 
 static void print_registers(const struct regs *r)
@@ -126,7 +156,7 @@ static void report(const struct regs *r, uint64_t cr2)
 	kprintf("\n*** CPU exception %llu: %s (error code 0x%llx) at %s\n",
 		(unsigned long long)r->vector, exception_names[r->vector],
 		(unsigned long long)r->error_code, sym);
-	if (r->vector == 14)
+	if (r->vector == PF_VECTOR)
 		print_page_fault(r, cr2);
 	if (r->vector == 8)
 		kprintf("  Double fault: an exception could not be delivered, most "
@@ -135,6 +165,43 @@ static void report(const struct regs *r, uint64_t cr2)
 			vmm_is_guard_page(cr2) ? ", a stack guard page" : "");
 	print_registers(r);
 	print_backtrace(r->rip, r->rbp);
+}
+
+static void print_refusal(enum vm_fault_result why, const struct vm_fault_report *f)
+{
+	char at[96], site[96];
+	ksym_format(f->rip, at, sizeof(at));
+	if (why == VM_FAULT_OOM) {
+		kprintf("\n*** out of memory in the page-fault path: no page for 0x%016llx "
+			"(at %s) in vmalloc range 0x%llx-0x%llx (%llu pages)\n",
+			(unsigned long long)f->addr, at, (unsigned long long)f->range_start,
+			(unsigned long long)(f->range_start + f->range_pages * PAGE_SIZE - 1),
+			(unsigned long long)f->range_pages);
+		return;
+	}
+	ksym_format((uint64_t)f->allocator_site, site, sizeof(site));
+	kprintf("\n*** page fault inside the %s at %s, allocator re-entered from %s\n",
+		f->outer_rip ? "page-fault path" : "allocator", at,
+		f->allocator_site ? site : "(nowhere: not held)");
+	if (f->outer_rip) {
+		ksym_format(f->outer_rip, site, sizeof(site));
+		kprintf("  (the fault path was serving 0x%016llx from %s)\n",
+			(unsigned long long)f->outer_addr, site);
+	}
+	kprintf("  stopped: serving this fault would re-enter the code that faulted\n");
+}
+
+/* A not-present kernel read or write may be a lazy vmalloc page: true if
+ * mm mapped it and the access can be retried. */
+static bool serve_lazy_fault(const struct regs *r, uint64_t cr2)
+{
+	struct vm_fault_report f;
+	if (r->vector != PF_VECTOR || (r->error_code & (PF_PRESENT | PF_USER | PF_FETCH)))
+		return false;
+	enum vm_fault_result why = vm_handle_fault(cr2, r->rip, &f);
+	if (why == VM_FAULT_REENTERED || why == VM_FAULT_OOM)
+		print_refusal(why, &f);
+	return why == VM_FAULT_MAPPED;
 }
 
 /* Makes the pending iretq land in arch_try_resume with the caller's stack. */
@@ -150,12 +217,15 @@ static void resume_in_arch_try(struct regs *r, uint64_t cr2)
 	r->rsp = try_frame[7];
 	r->cs = KERNEL_CS;
 	r->ss = KERNEL_DS;
+	vm_fault_abandon(); /* the interrupted code will not leave its markers */
 }
 
 void exception_dispatch(struct regs *r)
 {
 	uint64_t cr2 = read_cr2();
 
+	if (fault_depth == 0 && serve_lazy_fault(r, cr2))
+		return;
 	if (++fault_depth > 1) {
 		if (fault_depth == 2)
 			kprintf("\n*** recursive fault: %s at 0x%016llx (CR2=0x%016llx) "

@@ -4,7 +4,10 @@
  * (CR3, INVLPG, CPUID) and the kernel image layout are fakes
  * (tests/unit/seams/fake_mm_paging.c). Covers the W^X image with its guard
  * page, the direct map with 2 MiB / 1 GiB pages, map/unmap/protect with
- * rollback and TLB invalidation, ioremap regions and guarded stacks.
+ * rollback and TLB invalidation, ioremap regions and guarded stacks, and
+ * lazy vmalloc ranges served by calling the fault path (vm_handle_fault)
+ * as the CPU exception handler would: zero fill, the fault-around window,
+ * guard pages, refusals on re-entry and out of memory, and vfree.
  */
 #include <string.h>
 
@@ -23,6 +26,7 @@ static void boot(bool nx, bool one_gig)
 	fake_paging = (struct fake_paging){ .has_nx = nx, .has_1g = one_gig };
 	seam_log_clear();
 	vmm_init(&bi);
+	kmalloc_init();
 }
 
 static bool mapped_as(uintptr_t va, phys_addr_t phys, uint64_t page_size, unsigned prot)
@@ -40,6 +44,22 @@ static bool unmapped(uintptr_t va)
 {
 	struct vmm_mapping m;
 	return !vmm_query(va, &m);
+}
+
+/* Free pages plus those the VMM and kmalloc keep: constant across any
+ * sequence of calls that gives everything back. */
+static uint64_t accounted_pages(void)
+{
+	struct kmalloc_stats ks;
+	kmalloc_get_stats(&ks);
+	return pmm_free_bytes() / PAGE_SIZE + vmm_page_table_pages() + ks.pages;
+}
+
+/* What the page mapped at va holds (host tests cannot dereference va). */
+static uint64_t *through_mapping(const void *va)
+{
+	struct vmm_mapping m;
+	return vmm_query((uintptr_t)va, &m) ? phys_to_virt(m.phys) : NULL;
 }
 
 #define RW (VM_READ | VM_WRITE)
@@ -184,7 +204,7 @@ TEST(map_rolls_back_when_page_tables_run_out)
 
 TEST(ioremap_regions_are_uncached_guarded_and_reused)
 {
-	static void *maps[256];
+	static void *maps[3000];
 	boot(true, false);
 	char *a = ioremap(0xfebf0010, 0x20);
 	CHECK(a && ((uintptr_t)a & 0xfff) == 0x10);
@@ -202,13 +222,12 @@ TEST(ioremap_regions_are_uncached_guarded_and_reused)
 	CHECK(seam_log_contains("not an ioremap address"));
 	CHECK(ioremap(0x1000, 0) == NULL);
 
-	unsigned n = 0;
-	while (n < ARRAY_SIZE(maps) && (maps[n] = ioremap(0xfd000000, PAGE_SIZE)) != NULL)
-		n++;
-	CHECK(n > 100 && n < ARRAY_SIZE(maps));
-	CHECK(seam_log_contains("vmap area exhausted"));
-	while (n > 0)
-		iounmap(maps[--n]);
+	for (unsigned n = 0; n < ARRAY_SIZE(maps); n++) { /* no fixed limit */
+		maps[n] = ioremap(0xfd000000, PAGE_SIZE);
+		CHECK(maps[n] && (n == 0 || unmapped((uintptr_t)maps[n] - PAGE_SIZE)));
+	}
+	for (unsigned n = ARRAY_SIZE(maps); n > 0; n--)
+		iounmap(maps[n - 1]);
 	iounmap(b + 5); /* any address inside the mapping */
 	iounmap(c);
 	CHECK(unmapped((uintptr_t)b));
@@ -220,7 +239,7 @@ TEST(ioremap_regions_are_uncached_guarded_and_reused)
 TEST(stacks_have_a_guard_page_and_give_their_pages_back)
 {
 	boot(true, false);
-	uint64_t before = pmm_free_bytes() / PAGE_SIZE + vmm_page_table_pages();
+	uint64_t before = accounted_pages();
 	char *top = vmm_alloc_stack(3 * PAGE_SIZE + 100);
 	CHECK(top != NULL && ((uintptr_t)top & (PAGE_SIZE - 1)) == 0);
 	struct vmm_mapping m;
@@ -236,6 +255,112 @@ TEST(stacks_have_a_guard_page_and_give_their_pages_back)
 	CHECK(seam_log_contains("not the top of a kernel stack"));
 	vmm_free_stack(top);
 	CHECK(unmapped((uintptr_t)top - PAGE_SIZE));
-	CHECK_EQ(pmm_free_bytes() / PAGE_SIZE + vmm_page_table_pages(), before);
+	CHECK_EQ(accounted_pages(), before);
 	CHECK(vmm_alloc_stack(0) == NULL);
+}
+
+/* --- lazy vmalloc ranges, faults served as the exception handler would --- */
+
+static bool touch(void *va)
+{
+	struct vm_fault_report rep;
+	return vm_handle_fault((uintptr_t)va, 0x1234, &rep) == VM_FAULT_MAPPED;
+}
+
+static unsigned mapped_pages(const char *base, unsigned pages)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < pages; i++)
+		n += !unmapped((uintptr_t)base + i * PAGE_SIZE);
+	return n;
+}
+
+TEST(lazy_pages_map_zeroed_at_first_touch_within_the_window)
+{
+	boot(true, false);
+	uint64_t before = accounted_pages();
+	vmalloc_set_fault_around(4);
+	char *v = vmalloc(10 * PAGE_SIZE, 0);
+	CHECK(v && mapped_pages(v, 10) == 0);
+	CHECK(touch(v + 5 * PAGE_SIZE + 7));
+	CHECK(mapped_pages(v, 4) == 0 && mapped_pages(v + 4 * PAGE_SIZE, 4) == 4);
+	CHECK(through_mapping(v + 5 * PAGE_SIZE)[3] == 0);
+	CHECK(touch(v + 9 * PAGE_SIZE)); /* window 8..11 clipped to the range */
+	CHECK(mapped_pages(v, 10) == 6 && unmapped((uintptr_t)v + 10 * PAGE_SIZE));
+	struct vmalloc_stats st;
+	vmalloc_get_stats(&st);
+	CHECK_EQ(st.lazy_mapped, 6);
+	CHECK_EQ(st.lazy_pages, 10);
+	vfree(v);
+	CHECK(mapped_pages(v, 10) == 0);
+	CHECK_EQ(accounted_pages(), before);
+	vmalloc_set_fault_around(16);
+}
+
+TEST(guard_pages_other_kinds_and_freed_ranges_are_not_served)
+{
+	boot(true, false);
+	char *v = vmalloc(PAGE_SIZE, 0);
+	char *io = ioremap(0xfd000000, PAGE_SIZE);
+	CHECK(!touch(v - 1));                    /* its guard page */
+	CHECK(!touch(io + PAGE_SIZE));           /* past the ioremap, not lazy */
+	CHECK(!touch((char *)VMAP_BASE + 512 * GiB)); /* never reserved */
+	vfree(v);
+	CHECK(!touch(v));                        /* freed */
+	seam_log_clear();
+	vfree(v);
+	CHECK(seam_log_contains("not the start of a vmalloc range"));
+	CHECK(!touch((char *)DIRECT_MAP_BASE));
+	iounmap(io);
+}
+
+TEST(eager_ranges_are_mapped_and_zeroed_up_front)
+{
+	boot(true, false);
+	char *v = vmalloc(3 * PAGE_SIZE + 1, VM_EAGER);
+	CHECK(v && mapped_pages(v, 4) == 4);
+	CHECK(mapped_as((uintptr_t)v + 3 * PAGE_SIZE, virt_to_phys(through_mapping(v + 3 * PAGE_SIZE)),
+			PAGE_SIZE, RW));
+	CHECK(through_mapping(v + 3 * PAGE_SIZE)[100] == 0);
+	vfree(v);
+	CHECK(mapped_pages(v, 4) == 0);
+}
+
+TEST(a_fault_inside_the_allocator_or_the_fault_path_is_refused)
+{
+	boot(true, false);
+	char *v = vmalloc(PAGE_SIZE, 0);
+	struct vm_fault_report rep;
+	const void *site = (const void *)0xabc;
+	const void *outer = mm_allocator_enter(site);
+	CHECK(vm_handle_fault((uintptr_t)v, 0x1234, &rep) == VM_FAULT_REENTERED);
+	CHECK(rep.allocator_site == site && rep.outer_rip == 0 && rep.rip == 0x1234);
+	mm_allocator_leave(outer);
+	vm_fault_path_enter((uintptr_t)v, 0x5678);
+	CHECK(vm_handle_fault((uintptr_t)v, 0x1234, &rep) == VM_FAULT_REENTERED);
+	CHECK(rep.outer_rip == 0x5678 && rep.outer_addr == (uintptr_t)v);
+	vm_fault_abandon();
+	CHECK(unmapped((uintptr_t)v) && touch(v));
+	vfree(v);
+}
+
+TEST(out_of_memory_in_a_fault_names_the_range)
+{
+	boot(true, false);
+	char *v = vmalloc(4 * PAGE_SIZE, 0);
+	phys_addr_t held[20000];
+	unsigned n = 0;
+	while (n < ARRAY_SIZE(held) && (held[n] = alloc_pages(0, PHYS_LIMIT_ANY, 0)) != 0)
+		n++;
+	CHECK(n < ARRAY_SIZE(held));
+	struct vm_fault_report rep;
+	CHECK(vm_handle_fault((uintptr_t)v + PAGE_SIZE, 0, &rep) == VM_FAULT_OOM);
+	CHECK(rep.range_start == (uintptr_t)v && rep.range_pages == 4);
+	CHECK(unmapped((uintptr_t)v + PAGE_SIZE));
+	free_pages(held[--n], 0); /* one page: the faulting one, not its neighbours */
+	CHECK(touch(v + PAGE_SIZE) && mapped_pages(v, 4) == 1);
+	while (n > 0)
+		free_pages(held[--n], 0);
+	vfree(v);
+	CHECK(pmm_check());
 }
