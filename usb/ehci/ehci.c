@@ -292,7 +292,6 @@ static int ehci_probe(struct pci_dev *d)
 	e->hcd.speed = USB_SPEED_HIGH;
 	e->hcd.num_ports = e->n_ports;
 	e->hcd.priv = e;
-	e->kick_async = true; /* measured in docs/ehci.md */
 	e->hcd.pci = d;
 	pr_info("ehci%d: %02x:%02x.%x, %u ports, %u companion controllers, IRQ %u%s\n",
 		e->index, d->bus, d->dev, d->fn, e->n_ports,

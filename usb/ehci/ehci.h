@@ -13,7 +13,7 @@
  *   ehci_qtd.c      pure qTD planning and status decoding
  *   ehci_xfer.c     endpoints, submission, completion, cancellation
  *   ehci_irq.c      interrupt handler, deferred work, health check, recovery
- *   ehci_dump.c     `ehcidump`, `ehcikick`, `ehcifault`, the consistency KTEST
+ *   ehci_dump.c     `ehcidump`, the consistency KTEST
  *   ehci_sync.c     synchronous transfers for the two commands below
  *   ehci_bench.c    `ehcilat`, latency after idle gaps
  *   ehci_botcheck.c `ehcibot`, bulk reads from a USB stick
@@ -135,7 +135,6 @@ struct ehci {
 	bool dead;
 	uint64_t reset_window_ns;        /* fatal-error rate limiting */
 	unsigned resets_in_window;
-	bool kick_async;                 /* ring the doorbell on async submit */
 	uint64_t last_async_ns;          /* last async submission or completion */
 	bool port_low_speed[EHCI_MAX_PORTS + 1];
 	struct ehci_stats stats;

@@ -133,7 +133,7 @@ void ehci_ep_unlink(struct ehci *e, struct ehci_ep *ep)
 }
 
 /* Ends the idle back-off of an emulated controller's async timer: QEMU
- * services a doorbell at once. Used only when kick_async is on. */
+ * services a doorbell at once (measured in docs/ehci.md). */
 void ehci_async_kick(struct ehci *e)
 {
 	if (e->iaa_in_flight || !async_running(e))

@@ -21,8 +21,7 @@
 static void report(struct ehci *e, uint8_t addr, uint64_t idle_ms, uint64_t *samples,
 		   unsigned n)
 {
-	kprintf("ehci%d dev %u, idle %llu ms, kick %s: ", e->index, addr,
-		(unsigned long long)idle_ms, e->kick_async ? "on" : "off");
+	kprintf("ehci%d dev %u, idle %llu ms: ", e->index, addr, (unsigned long long)idle_ms);
 	usb_bench_print_latency(samples, n);
 }
 
@@ -127,17 +126,11 @@ static int cmd_ehcibench(int argc, char **argv)
 		kprintf("ehcibench: no addressed high-speed device on ehci0; nothing to measure\n");
 		return 0;
 	}
-	kprintf("EHCI GET_DESCRIPTOR round trip after an idle gap, without and with the "
-		"doorbell kick (docs/ehci.md):\n");
-	bool kick = e->kick_async;
+	kprintf("EHCI GET_DESCRIPTOR round trip after an idle gap (docs/ehci.md):\n");
 	int rc = 0;
-	for (int on = 0; on < 2; on++) {
-		e->kick_async = on;
-		for (unsigned i = 0; i < ARRAY_SIZE(idle_ms); i++)
-			rc |= measure(e, addr, idle_ms[i], 20);
-	}
-	e->kick_async = kick;
+	for (unsigned i = 0; i < ARRAY_SIZE(idle_ms); i++)
+		rc |= measure(e, addr, idle_ms[i], 20);
 	return rc;
 }
 SHELL_COMMAND(ehcibench, "ehcibench", "ehcibench",
-	      "EHCI control latency after idle gaps, kick off and on", cmd_ehcibench);
+	      "EHCI control latency after idle gaps", cmd_ehcibench);

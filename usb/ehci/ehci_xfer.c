@@ -282,7 +282,7 @@ static void kick_if_idle(struct ehci *e)
 {
 	uint64_t now = ktime_ns();
 
-	if (e->kick_async && now - e->last_async_ns >= EHCI_KICK_AFTER_IDLE_NS)
+	if (now - e->last_async_ns >= EHCI_KICK_AFTER_IDLE_NS)
 		ehci_async_kick(e);
 	e->last_async_ns = now;
 }
