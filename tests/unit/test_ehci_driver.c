@@ -16,29 +16,13 @@
 #include "seams/seams.h"
 #include "seams/fake_ehci.h"
 
-extern const struct pci_driver __start_pci_drivers[], __stop_pci_drivers[];
-
 static struct pci_dev pdev;
 static const struct usb_hcd_ops *ops;
 
-static void fake_setup(bool companions, bool firmware_running)
-{
-	fake_ehci_init(companions, firmware_running);
-	fake_work_reset();
-	seam_log_clear();
-	memset(&pdev, 0, sizeof(pdev));
-	pdev.bar[0].base = 0xfebf1000;
-	pdev.bar[0].size = 0x1000;
-	pdev.irq_line = 11;
-}
-
 static struct ehci *probe_now(void)
 {
-	const struct pci_driver *drv = NULL;
+	const struct pci_driver *drv = fake_pci_driver("ehci_hcd");
 
-	for (const struct pci_driver *d = __start_pci_drivers; d < __stop_pci_drivers; d++)
-		if (strcmp(d->name, "ehci_hcd") == 0)
-			drv = d;
 	CHECK(drv != NULL);
 	CHECK_EQ(drv->order, 0);
 	CHECK_EQ(drv->prog_if, 0x20);
@@ -50,7 +34,7 @@ static struct ehci *probe_now(void)
 
 static struct ehci *probe(bool companions)
 {
-	fake_setup(companions, true);
+	fake_ehci_setup(&pdev, companions, true);
 	return probe_now();
 }
 
@@ -246,7 +230,7 @@ TEST(probe_takes_over_from_running_firmware)
 
 TEST(stubborn_bios_looping_caps_and_standalone_controller)
 {
-	fake_setup(false, true);
+	fake_ehci_setup(&pdev, false, true);
 	fake_ehci.bios_releases = false;
 	/* USBLEGSUP -> cap 0x0a at 0x70 -> back to 0x68: a loop */
 	*(uint32_t *)&fake_ehci.pci_cfg[0x68] = 0x00017001;
@@ -654,7 +638,7 @@ TEST(cancel_timeout_and_iaa_watchdog)
 	pump();
 	CHECK_EQ(fake_ehci.doorbells, bells + 2);
 	CHECK_EQ(fake_dma_live_chunks(), baseline);
-	CHECK(e->eps == NULL);
+	CHECK(list_empty(&e->eps));
 	CHECK_EQ(fake_dma_misuse(), 0);
 }
 
@@ -689,7 +673,7 @@ static void check_frame(struct ehci *e, unsigned f, struct usb_endpoint **eps, i
 		last_period = shadow->period;
 		seen++;
 		link = qh->hlink;
-		shadow = shadow->sched_next;
+		shadow = shadow->tree_next;
 	}
 	int expected = 0;
 	for (int i = 0; i < n; i++) {

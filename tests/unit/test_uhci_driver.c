@@ -1,7 +1,7 @@
 /*
  * Host tests for the UHCI driver (usb/uhci/uhci.c, uhci_xfer.c,
- * uhci_debug.c) against a fake register file, a fake DMA pool and a fake
- * USB core. The test plays the controller: it completes TDs the way QEMU's
+ * uhci_debug.c) against a fake register file and the kernel around a
+ * driver faked by fake_hcd.c (with the real DMA pool). The test plays the controller: it completes TDs the way QEMU's
  * UHCI model does (advancing the QH element after a good TD, leaving it on
  * a short or failed one), raises the interrupt, moves the frame counter
  * and runs the driver's work item.
@@ -9,22 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake_uhci_dma.h"
-#include "fake_uhci_env.h"
+#include "fake_hcd.h"
 #include "fake_uhci_io.h"
 #include "harness.h"
+#include "mm.h"
 #include "pci.h"
 #include "seams.h"
 #include "uhci.h"
 
 #define IO_BASE 0xc040
 
-extern const struct pci_driver __start_pci_drivers[] __attribute__((weak));
-extern const struct pci_driver __stop_pci_drivers[] __attribute__((weak));
-
 static struct pci_dev pdev;
 static struct uhci_hc *hc;
-static unsigned base_live; /* chunks held by the controller itself */
+static long base_live; /* chunks held by the controller itself */
 
 struct done {
 	int calls, status;
@@ -39,18 +36,13 @@ static void on_complete(struct usb_xfer *x)
 	d->actual = x->actual;
 }
 
-static const struct pci_driver *uhci_driver(void)
-{
-	for (const struct pci_driver *d = __start_pci_drivers; d < __stop_pci_drivers; d++)
-		if (strcmp(d->name, "uhci_hcd") == 0)
-			return d;
-	return NULL;
-}
+static const struct pci_driver *uhci_driver(void) { return fake_pci_driver("uhci_hcd"); }
 
-static void boot_with_irq(uint8_t line)
+/* A controller as the BIOS leaves it, not yet probed. */
+static void prepare_controller(uint8_t line)
 {
 	seam_log_clear();
-	fake_env_reset();
+	fake_hcd_reset();
 	fake_uhci_reset(IO_BASE, 2);
 	fake_uhci.config[0xC0 / 4] = 0x0000bf10; /* BIOS left SMI bits set */
 	fake_uhci.portsc[1] |= UHCI_PORT_PR | UHCI_PORT_SUSP; /* and port 2 busy */
@@ -60,11 +52,15 @@ static void boot_with_irq(uint8_t line)
 	pdev.irq_line = line;
 	pdev.irq_pin = 1;
 	uhci_hc_count = 0;
-	const struct pci_driver *drv = uhci_driver();
-	CHECK(drv != NULL);
-	CHECK_EQ(drv->probe(&pdev), 0);
+	CHECK(uhci_driver() != NULL);
+}
+
+static void boot_with_irq(uint8_t line)
+{
+	prepare_controller(line);
+	CHECK_EQ(uhci_driver()->probe(&pdev), 0);
 	hc = pdev.driver_data;
-	base_live = fake_dma_live();
+	base_live = fake_dma_live_chunks();
 }
 
 static void boot(void) { boot_with_irq(11); }
@@ -72,15 +68,15 @@ static void boot(void) { boot_with_irq(11); }
 static void shutdown(void)
 {
 	CHECK(hc->dead || uhci_schedule_error(hc) == NULL);
-	CHECK(hc->eps == NULL);
-	CHECK_EQ(fake_dma_live(), base_live);
-	free(hc);
+	CHECK(list_empty(&hc->eps));
+	CHECK_EQ(fake_dma_live_chunks(), base_live);
+	kfree(hc);
 	hc = NULL;
 }
 
 static void run_work(void)
 {
-	while (fake_env_run_work())
+	while (work_run_pending())
 		;
 }
 
@@ -94,8 +90,8 @@ static void advance_frames(unsigned n)
 static void raise_irq(uint16_t bits)
 {
 	fake_uhci.usbsts |= bits;
-	CHECK(fake_env.irq_handler != NULL);
-	CHECK(fake_env.irq_handler(fake_env.irq_ctx));
+	CHECK(fake_irq_registered());
+	CHECK(fake_irq_fire());
 	CHECK_EQ(fake_uhci.usbsts & bits & UHCI_STS_CAUSES, 0); /* acknowledged */
 	run_work();
 }
@@ -199,8 +195,8 @@ TEST(probe_hands_off_resets_and_starts)
 	CHECK_EQ(fake_uhci.frbaseadd, hc->frame_list_dma);
 	CHECK_EQ(hc->frame_list_dma & 0xFFF, 0);
 	CHECK_EQ(fake_uhci.config[1] & 0xFFFF, PCI_CMD_IO | PCI_CMD_BUS_MASTER);
-	CHECK_EQ(fake_env.irq_line, 11);
-	CHECK(fake_env.hcd == &hc->hcd);
+	CHECK_EQ(fake_irq_line(), 11);
+	CHECK(fake_last_hcd == &hc->hcd);
 	CHECK_EQ(hc->hcd.num_ports, 2);
 	CHECK(strcmp(hc->hcd.driver_name, "uhci_hcd") == 0);
 	CHECK_EQ(hc->hcd.speed, USB_SPEED_FULL);
@@ -233,7 +229,7 @@ TEST(frame_list_serves_each_period_once_per_period)
 TEST(counts_ports_until_bit7_clear)
 {
 	seam_log_clear();
-	fake_env_reset();
+	fake_hcd_reset();
 	fake_uhci_reset(IO_BASE, 5);
 	fake_uhci.portsc[3] = 0; /* port 4 does not exist on this chip */
 	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
@@ -243,13 +239,13 @@ TEST(counts_ports_until_bit7_clear)
 	CHECK_EQ(uhci_driver()->probe(&pdev), 0);
 	hc = pdev.driver_data;
 	CHECK_EQ(hc->hcd.num_ports, 3);
-	base_live = fake_dma_live();
+	base_live = fake_dma_live_chunks();
 	shutdown();
 }
 
 TEST(rejects_memory_bar)
 {
-	fake_env_reset();
+	fake_hcd_reset();
 	fake_uhci_reset(IO_BASE, 2);
 	struct pci_dev d = { .dev = 1, .fn = 2 };
 	d.bar[4] = (struct pci_bar){ .base = 0xfebf0000, .size = 4096 };
@@ -313,16 +309,16 @@ TEST(control_transfer_completes_on_interrupt_and_tds_are_freed_later)
 	struct done d = { 0 };
 	struct usb_xfer x = control_xfer(&ep, &d, 18);
 	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), 0);
-	CHECK_EQ(fake_dma_live(), base_live + 1 + 5);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1 + 5);
 	hc_do_chain(qh_of(&ep));
 	raise_irq(UHCI_STS_USBINT);
 	CHECK_EQ(d.calls, 1);
 	CHECK_EQ(d.status, USB_OK);
 	CHECK_EQ(d.actual, 18);
 	CHECK(x.hcpriv == NULL);
-	CHECK_EQ(fake_dma_live(), base_live + 1 + 5); /* retired, not yet free */
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1 + 5); /* retired, not yet free */
 	advance_frames(2);
-	CHECK_EQ(fake_dma_live(), base_live + 1);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
 	hc->hcd.ops->ep_close(&hc->hcd, &ep);
 	CHECK(!qh_in_schedule(uep->qh_dma));
 	advance_frames(2);
@@ -458,7 +454,7 @@ TEST(cancel_unlinks_then_completes_after_frame_moves)
 	CHECK_EQ(d.status, USB_ERR_CANCELLED);
 	CHECK(qh_in_schedule(uep->qh_dma));
 	CHECK(uep->qh->element & UHCI_LINK_TERMINATE);
-	CHECK_EQ(fake_dma_live(), base_live + 1);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
 	close_and_shutdown(&ep, NULL);
 }
 
@@ -471,7 +467,7 @@ TEST(timeout_unlinks_and_reports_setup_timeout)
 	struct usb_xfer x = control_xfer(&ep, &d, 18);
 	x.timeout_ns = 100 * 1000000ull;
 	hc->hcd.ops->submit(&hc->hcd, &x);
-	CHECK(fake_env_work_queued()); /* a deadline check is pending */
+	CHECK(fake_work_queued()); /* a deadline check is pending */
 	seam_now_ns += 50 * 1000000ull;
 	run_work();
 	CHECK_EQ(d.calls, 0);
@@ -515,8 +511,9 @@ TEST(foreign_interrupt_is_not_claimed)
 {
 	boot();
 	fake_uhci.usbsts = 0;
-	CHECK(!fake_env.irq_handler(fake_env.irq_ctx));
-	CHECK(!fake_env_work_queued());
+	CHECK(fake_irq_registered());
+	CHECK(!fake_irq_fire());
+	CHECK(!fake_work_queued());
 	shutdown();
 }
 
@@ -535,10 +532,10 @@ TEST(process_error_resets_controller_and_fails_transfers)
 	CHECK_EQ(d.status, USB_ERR_HC);
 	CHECK(seam_log_contains("host controller process error"));
 	CHECK_EQ(fake_uhci.hcresets, resets_before + 1);
-	CHECK_EQ(fake_env.reset_notifies, 1);
+	CHECK_EQ(fake_reset_notifies, 1);
 	CHECK(!(fake_uhci.usbsts & UHCI_STS_HCH));
 	CHECK(qh_in_schedule(((struct uhci_ep *)ep.hcpriv)->qh_dma));
-	CHECK_EQ(fake_dma_live(), base_live + 1);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
 	close_and_shutdown(&ep, NULL);
 }
 
@@ -549,10 +546,10 @@ TEST(submit_out_of_dma_memory_fails_without_leaks)
 	hc->hcd.ops->ep_open(&hc->hcd, &ep);
 	struct done d = { 0 };
 	struct usb_xfer x = control_xfer(&ep, &d, 64);
-	fake_dma_fail_after(3);
+	fake_fail_call(3);
 	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), USB_ERR_NOMEM);
-	fake_dma_fail_after(-1);
-	CHECK_EQ(fake_dma_live(), base_live + 1);
+	fake_fail_call(-1);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
 	CHECK_EQ(d.calls, 0);
 	close_and_shutdown(&ep, NULL);
 }
@@ -587,14 +584,14 @@ TEST(without_interrupt_line_the_work_item_polls)
 {
 	boot_with_irq(0xFF);
 	CHECK(hc->polling);
-	CHECK(fake_env.irq_handler == NULL);
+	CHECK(!fake_irq_registered());
 	CHECK(seam_log_contains("polling"));
 	struct usb_endpoint ep = control_ep(2);
 	hc->hcd.ops->ep_open(&hc->hcd, &ep);
 	struct done d = { 0 };
 	struct usb_xfer x = control_xfer(&ep, &d, 8);
 	hc->hcd.ops->submit(&hc->hcd, &x);
-	CHECK(fake_env_work_queued());
+	CHECK(fake_work_queued());
 	hc_do_chain(qh_of(&ep));
 	fake_uhci.usbsts |= UHCI_STS_USBINT;
 	advance_frames(1);
@@ -616,7 +613,7 @@ TEST(repeated_fatal_errors_retire_the_controller)
 	CHECK(hc->dead);
 	CHECK(seam_log_contains("host system error"));
 	CHECK(seam_log_contains("giving up"));
-	CHECK_EQ(fake_env.reset_notifies, 3);
+	CHECK_EQ(fake_reset_notifies, 3);
 	struct done d = { 0 };
 	struct usb_xfer x = control_xfer(&ep, &d, 8);
 	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), USB_ERR_HC);
@@ -702,23 +699,64 @@ TEST(schedule_checker_finds_damage)
 	close_and_shutdown(&a, &b);
 }
 
-TEST(controller_that_will_not_reset_is_released)
+/* --- probe failures ---------------------------------------------------- */
+
+/* After a failed probe: the controller halted and unclaimed, and the
+ * rest of fake_hcd_check_released(). */
+static void check_released(const struct fake_hcd_snapshot *before)
 {
-	seam_log_clear();
-	fake_env_reset();
-	fake_uhci_reset(IO_BASE, 2);
-	fake_uhci.hcreset_stuck = true;
-	memset(&pdev, 0, sizeof(pdev));
-	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
-	uhci_hc_count = 0;
-	CHECK(uhci_driver()->probe(&pdev) != 0);
-	CHECK(seam_log_contains("HCRESET did not complete within 10 ms"));
-	CHECK(seam_log_contains("controller not started"));
 	CHECK(pdev.driver_data == NULL);
-	CHECK(fake_uhci.gresets == 1); /* the bus was reset all the same */
-	CHECK(fake_env.hcd == NULL);
 	CHECK_EQ(uhci_hc_count, 0);
-	CHECK(!fake_env_work_queued());
+	CHECK(fake_uhci.usbsts & UHCI_STS_HCH);
+	fake_hcd_check_released(before);
+}
+
+static const char *const probe_steps[] = { "kzalloc", "dma_pool_create", "alloc_region",
+					   "dma_pool_alloc", "irq_register", "usb_hcd_register" };
+
+/* Probes once with the n-th fallible call failing; returns which step
+ * failed, or NULL when the probe made fewer calls than that. */
+static const char *probe_failing_call(long n)
+{
+	prepare_controller(11);
+	struct fake_hcd_snapshot b = fake_hcd_snapshot();
+	fake_fail_call(n);
+	int rc = uhci_driver()->probe(&pdev);
+	const char *what = fake_failed_call();
+	if (!what || strcmp(what, "irq_register") == 0) {
+		/* A missing interrupt is not fatal: the driver polls. */
+		CHECK_EQ(rc, 0);
+		CHECK(((struct uhci_hc *)pdev.driver_data)->polling == (what != NULL));
+		kfree(pdev.driver_data);
+		return what;
+	}
+	CHECK(rc != 0);
+	check_released(&b);
+	return what;
+}
+
+/* The controller, the pool, the frame list, 11 skeleton QHs, the
+ * interrupt and the core: 16 calls at least. */
+TEST(probe_failing_at_each_step_in_turn_releases_everything)
+{
+	fake_hcd_fail_each_call(probe_failing_call, 16, probe_steps, ARRAY_SIZE(probe_steps));
+}
+
+TEST(controller_that_will_not_reset_or_start_is_released)
+{
+	for (int stuck_in_reset = 0; stuck_in_reset < 2; stuck_in_reset++) {
+		prepare_controller(11);
+		fake_uhci.hcreset_stuck = stuck_in_reset;
+		fake_uhci.run_stuck = !stuck_in_reset;
+		struct fake_hcd_snapshot b = fake_hcd_snapshot();
+		CHECK(uhci_driver()->probe(&pdev) != 0);
+		CHECK(seam_log_contains(stuck_in_reset ? "HCRESET did not complete within 10 ms"
+						       : "did not start"));
+		CHECK(seam_log_contains("controller not started"));
+		CHECK(fake_uhci.gresets == 1); /* the bus was reset all the same */
+		check_released(&b);
+		CHECK_EQ(fake_uhci.usbcmd & UHCI_CMD_RS, 0);
+	}
 }
 
 TEST(fatal_errors_far_apart_do_not_retire_the_controller)
@@ -731,7 +769,7 @@ TEST(fatal_errors_far_apart_do_not_retire_the_controller)
 	}
 	CHECK(!hc->dead);
 	CHECK_EQ(hc->resets, 6);
-	CHECK_EQ(fake_env.reset_notifies, 6);
+	CHECK_EQ(fake_reset_notifies, 6);
 	CHECK(!(fake_uhci.usbsts & UHCI_STS_HCH));
 	shutdown();
 }

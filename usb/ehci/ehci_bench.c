@@ -92,14 +92,16 @@ static uint8_t qh_addr(const struct ehci_ep *ep)
  * enumeration is over. */
 static uint8_t settled_device(const struct ehci *e, bool need_driver)
 {
-	for (const struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
-		if (ep->periodic || ep->closing || !qh_addr(ep) ||
+	const struct ehci_ep *ep, *i;
+
+	list_for_each_entry(ep, &e->eps, node) {
+		if (ep->periodic || ep->hcd.closing || !qh_addr(ep) ||
 		    ((ep->qh->ep_char >> 8) & 0xf))
 			continue;
 		if (!need_driver)
 			return qh_addr(ep);
-		for (const struct ehci_ep *i = e->eps; i; i = i->next)
-			if (i->periodic && !i->closing && qh_addr(i) == qh_addr(ep))
+		list_for_each_entry(i, &e->eps, node)
+			if (i->periodic && !i->hcd.closing && qh_addr(i) == qh_addr(ep))
 				return qh_addr(ep);
 	}
 	return 0;

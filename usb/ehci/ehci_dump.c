@@ -32,7 +32,7 @@ static unsigned queued_xfers(const struct ehci_ep *ep)
 {
 	unsigned n = 0;
 
-	for (const struct ehci_xfer *xs = ep->queue; xs; xs = xs->next)
+	for (const struct list_node *i = ep->hcd.queue.next; i != &ep->hcd.queue; i = i->next)
 		n++;
 	return n;
 }
@@ -70,8 +70,10 @@ static void dump_endpoints(struct ehci *e)
 {
 	static const char *const states[] = { "unlinked", "linked", "unlinking" };
 
+	const struct ehci_ep *ep;
+
 	kprintf(" endpoints:\n");
-	for (const struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
+	list_for_each_entry(ep, &e->eps, node) {
 		kprintf("  QH %08lx dev %u ep %u %s %s, %u queued", (unsigned long)ep->qh_dma,
 			ep->qh->ep_char & 0x7f, (ep->qh->ep_char >> 8) & 0xf,
 			ep->periodic ? "interrupt" : "async", states[ep->state],
@@ -79,16 +81,21 @@ static void dump_endpoints(struct ehci *e)
 		if (ep->periodic)
 			kprintf(", every %u frames from frame %u, S-mask %02x", ep->period,
 				ep->phase, ep->smask);
-		kprintf("%s\n", ep->closing ? ", closing" : "");
+		kprintf("%s\n", ep->hcd.closing ? ", closing" : "");
 	}
 }
 
 /* --- consistency: hardware links against the driver's own view --------- */
 
+static const struct ehci_ep *next_on_ring(struct ehci *e, const struct list_node *n)
+{
+	return n == &e->async_ring ? NULL : list_entry(n, struct ehci_ep, async);
+}
+
 static const char *async_ring_error(struct ehci *e)
 {
 	uint32_t link = e->head->hlink;
-	const struct ehci_ep *sw = e->async_ring;
+	const struct ehci_ep *sw = next_on_ring(e, e->async_ring.next);
 
 	for (unsigned hops = 0; EHCI_LINK_ADDR(link) != e->head_dma; hops++) {
 		if (!sw || hops == EHCI_DUMP_MAX_QH)
@@ -99,7 +106,7 @@ static const char *async_ring_error(struct ehci *e)
 		if (sw->state != EHCI_EP_LINKED || sw->periodic)
 			return "an async QH is linked but not marked linked";
 		link = sw->qh->hlink;
-		sw = sw->sched_next;
+		sw = next_on_ring(e, sw->async.next);
 	}
 	return sw ? "the async ring ends before the driver's last QH" : NULL;
 }
@@ -118,7 +125,7 @@ static const char *frame_error(struct ehci *e, unsigned f)
 			return "an interrupt QH sits in a frame outside its period and phase";
 		last_period = sw->period;
 		link = sw->qh->hlink;
-		sw = sw->sched_next;
+		sw = sw->tree_next;
 	}
 	return sw ? "a frame's chain ends before the driver's tree does" : NULL;
 }
