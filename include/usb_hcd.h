@@ -186,6 +186,11 @@ struct hcd_ep {
 	bool halted;              /* STALLed: queue held until ep_reset */
 };
 
+/* A probe's first step: the driver's zeroed state for PCI function d, or
+ * NULL (said on the console) when out of memory or when the driver
+ * already serves `max` controllers. */
+void *hcd_alloc_state(const struct pci_dev *d, const char *driver, unsigned count,
+		      unsigned max, size_t size);
 void hcd_ep_init(struct hcd_ep *hep, struct usb_endpoint *ep);
 /* The first half of every ep_close: detaches the driver's endpoint from
  * the core's and marks each queued transfer cancelled. NULL if ep was not

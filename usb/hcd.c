@@ -6,7 +6,25 @@
  * each driver; this file never touches a controller.
  */
 #include "ktime.h"
+#include "mm.h"
+#include "pci.h"
+#include "printk.h"
 #include "usb_hcd.h"
+
+void *hcd_alloc_state(const struct pci_dev *d, const char *driver, unsigned count,
+		      unsigned max, size_t size)
+{
+	if (count >= max) {
+		pr_err("%s %02x:%02x.%x: more than %u controllers; ignored\n", driver, d->bus,
+		       d->dev, d->fn, max);
+		return NULL;
+	}
+	void *state = kzalloc(size);
+	if (!state)
+		pr_err("%s %02x:%02x.%x: out of memory for the driver's state\n", driver, d->bus,
+		       d->dev, d->fn);
+	return state;
+}
 
 void hcd_ep_init(struct hcd_ep *hep, struct usb_endpoint *ep)
 {

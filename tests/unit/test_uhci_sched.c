@@ -34,6 +34,25 @@ static void complete_td(struct uhci_td *td, unsigned actual, uint32_t error_bits
 	td->ctrl = (td->ctrl & ~(UHCI_TD_ACTIVE | 0x7FFu)) | ((actual - 1) & 0x7FF) | error_bits;
 }
 
+/* Scans c and checks the outcome; returns the scan for further checks. */
+static struct uhci_scan check_scan(const struct uhci_chain *c, enum uhci_chain_state state,
+				   int status, size_t actual)
+{
+	struct uhci_scan s;
+	uhci_chain_scan(c, &s);
+	CHECK_EQ(s.state, state);
+	CHECK_EQ(s.status, status);
+	CHECK_EQ(s.actual, actual);
+	return s;
+}
+
+/* IN transfer of len bytes to endpoint 1 of device 2. */
+static struct uhci_xfer_desc data_in(enum usb_ep_type type, uint16_t max_packet, size_t len)
+{
+	return (struct uhci_xfer_desc){ .type = type, .dir_in = true, .dev_addr = 2, .ep_num = 1,
+					.max_packet = max_packet, .buf_dma = BUF_DMA, .len = len };
+}
+
 static struct uhci_xfer_desc control_in(size_t len)
 {
 	return (struct uhci_xfer_desc){ .type = USB_EP_CONTROL, .dir_in = true, .dev_addr = 5,
@@ -130,11 +149,7 @@ TEST(bulk_toggles_follow_the_endpoint)
 	CHECK_EQ(maxlen(td_n(&c, 3)), 200 - 3 * 64);
 	for (unsigned i = 0; i < 4; i++)
 		complete_td(td_n(&c, i), maxlen(td_n(&c, i)), 0);
-	struct uhci_scan s;
-	uhci_chain_scan(&c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_OK);
-	CHECK_EQ(s.actual, 200);
+	struct uhci_scan s = check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 200);
 	CHECK_EQ(s.next_toggle, 1); /* last TD was DATA0 */
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
@@ -150,10 +165,7 @@ TEST(zero_length_bulk_is_one_null_packet)
 	CHECK_EQ(c.ntds, 1);
 	CHECK_EQ(td_n(&c, 0)->token >> UHCI_TD_MAXLEN_SHIFT, UHCI_TD_MAXLEN_NULL);
 	complete_td(td_n(&c, 0), 0, 0);
-	struct uhci_scan s;
-	uhci_chain_scan(&c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.actual, 0);
+	check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 0);
 	uhci_chain_free(pool, &c);
 }
 
@@ -177,10 +189,7 @@ TEST(scan_control_short_read_needs_status_stage)
 	CHECK_EQ(s.state, UHCI_CHAIN_NEEDS_STATUS);
 	CHECK_EQ(s.actual, 12);
 	complete_td(td_n(&c, 4), 0, 0);
-	uhci_chain_scan(&c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_OK);
-	CHECK_EQ(s.actual, 12);
+	check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 12);
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
 }
@@ -188,18 +197,13 @@ TEST(scan_control_short_read_needs_status_stage)
 TEST(scan_short_bulk_in_ends_transfer_with_toggle)
 {
 	struct dma_pool *pool = fake_dma_pool();
-	struct uhci_xfer_desc d = { .type = USB_EP_INTERRUPT, .dir_in = true, .dev_addr = 2,
-				    .ep_num = 1, .max_packet = 8, .buf_dma = BUF_DMA, .len = 32 };
+	struct uhci_xfer_desc d = data_in(USB_EP_INTERRUPT, 8, 32);
 	struct uhci_chain c;
 	uhci_chain_build(pool, &d, &c);
 	uhci_chain_set_toggles(&c, 0);
 	complete_td(td_n(&c, 0), 8, 0);
 	complete_td(td_n(&c, 1), 3, 0);
-	struct uhci_scan s;
-	uhci_chain_scan(&c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_OK);
-	CHECK_EQ(s.actual, 11);
+	struct uhci_scan s = check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 11);
 	CHECK_EQ(s.next_toggle, 0); /* the short TD was DATA1 */
 	uhci_chain_free(pool, &c);
 }
@@ -285,11 +289,7 @@ TEST(scan_and_free_follow_the_record_not_rewritten_links)
 	first->link = 0x00001000 | UHCI_LINK_DEPTH;                        /* outside */
 	second->link = UHCI_LINK_ADDR(uhci_chain_first(&c)) | UHCI_LINK_DEPTH; /* a loop */
 	seam_log_clear();
-	struct uhci_scan s;
-	uhci_chain_scan(&c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_OK);
-	CHECK_EQ(s.actual, 150);
+	check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 150);
 	CHECK_EQ(seam_log()[0], '\0');
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
@@ -299,17 +299,12 @@ TEST(scan_and_free_follow_the_record_not_rewritten_links)
 TEST(overlong_actual_length_fails_instead_of_overrunning)
 {
 	struct dma_pool *pool = fake_dma_pool();
-	struct uhci_xfer_desc d = { .type = USB_EP_BULK, .dir_in = true, .dev_addr = 2,
-				    .ep_num = 1, .max_packet = 8, .buf_dma = BUF_DMA, .len = 8 };
+	struct uhci_xfer_desc d = data_in(USB_EP_BULK, 8, 8);
 	struct uhci_chain c;
 	uhci_chain_build(pool, &d, &c);
 	complete_td(td_n(&c, 0), 64, 0); /* 64 bytes into an 8-byte packet */
 	seam_log_clear();
-	struct uhci_scan s;
-	uhci_chain_scan(&c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_ERR_BABBLE);
-	CHECK_EQ(s.actual, 0);
+	check_scan(&c, UHCI_CHAIN_DONE, USB_ERR_BABBLE, 0);
 	CHECK(seam_log_contains("reports 64 bytes for a 8-byte packet"));
 	uhci_chain_free(pool, &c);
 }

@@ -301,17 +301,10 @@ static int bring_up(struct ehci *e)
 
 static int ehci_probe(struct pci_dev *d)
 {
-	if (n_controllers == EHCI_MAX_CONTROLLERS) {
-		pr_err("ehci: more than %d controllers; ignoring %02x:%02x.%x\n",
-		       EHCI_MAX_CONTROLLERS, d->bus, d->dev, d->fn);
+	struct ehci *e = hcd_alloc_state(d, "ehci", (unsigned)n_controllers,
+					 EHCI_MAX_CONTROLLERS, sizeof(*e));
+	if (!e)
 		return USB_ERR_NOMEM;
-	}
-	struct ehci *e = kzalloc(sizeof(*e));
-	if (!e) {
-		pr_err("ehci: %02x:%02x.%x: out of memory for the driver's state\n", d->bus,
-		       d->dev, d->fn);
-		return USB_ERR_NOMEM;
-	}
 	e->pci = d;
 	e->index = n_controllers;
 	init_state(e);

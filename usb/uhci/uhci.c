@@ -377,17 +377,10 @@ static int uhci_probe(struct pci_dev *pci)
 		       pci->fn);
 		return USB_ERR_INVAL;
 	}
-	if (uhci_hc_count == UHCI_MAX_HCS) {
-		pr_err("uhci: more than %d controllers, %02x:%02x.%x ignored\n", UHCI_MAX_HCS,
-		       pci->bus, pci->dev, pci->fn);
+	struct uhci_hc *hc = hcd_alloc_state(pci, "uhci", uhci_hc_count, UHCI_MAX_HCS,
+					     sizeof(*hc));
+	if (!hc)
 		return USB_ERR_NOMEM;
-	}
-	struct uhci_hc *hc = kzalloc(sizeof(*hc));
-	if (!hc) {
-		pr_err("uhci %02x:%02x.%x: out of memory for the driver's state\n", pci->bus,
-		       pci->dev, pci->fn);
-		return USB_ERR_NOMEM;
-	}
 	hc->pci = pci;
 	hc->io = (uint16_t)bar->base;
 	ksnprintf(hc->name, sizeof(hc->name), "uhci %02x:%02x.%x", pci->bus, pci->dev, pci->fn);

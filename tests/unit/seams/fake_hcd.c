@@ -198,6 +198,24 @@ int usb_hcd_register(struct usb_hcd *hcd)
 	return 0;
 }
 
+void fake_complete(struct usb_xfer *x)
+{
+	struct fake_completion *c = x->ctx;
+
+	c->calls++;
+	c->status = x->status;
+	c->actual = x->actual;
+}
+
+void fake_check_completion(const struct fake_completion *c, int calls, int status,
+			   size_t actual)
+{
+	CHECK_EQ(c->calls, calls);
+	CHECK_EQ(c->status, status);
+	if (actual != FAKE_ANY_LENGTH)
+		CHECK_EQ(c->actual, actual);
+}
+
 void usb_hcd_port_event(struct usb_hcd *hcd) { fake_port_events++; }
 void usb_hcd_reset_notify(struct usb_hcd *hcd) { fake_reset_notifies++; }
 

@@ -48,6 +48,19 @@ bool fake_irq_fire(void);
 bool fake_irq_registered(void);
 unsigned fake_irq_line(void);
 
+/* What a test sees of its transfers: usb_xfer.ctx points at one of these
+ * and usb_xfer.complete is fake_complete. */
+struct fake_completion {
+	int calls, status;
+	size_t actual;
+};
+void fake_complete(struct usb_xfer *x);
+/* Checks (as a test) how many completions there were and the last one's
+ * status; also its length unless actual is FAKE_ANY_LENGTH. */
+#define FAKE_ANY_LENGTH ((size_t)-1)
+void fake_check_completion(const struct fake_completion *c, int calls, int status,
+			   size_t actual);
+
 extern unsigned fake_port_events, fake_reset_notifies, fake_hcd_registered;
 extern struct usb_hcd *fake_last_hcd; /* the last one registered, or NULL */
 
