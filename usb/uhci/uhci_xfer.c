@@ -428,9 +428,10 @@ int uhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep)
 void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep)
 {
 	struct uhci_hc *hc = hcd->priv;
-	struct uhci_ep *uep = (struct uhci_ep *)hcd_ep_close(ep);
-	if (!uep)
+	struct hcd_ep *hep = hcd_ep_close(ep);
+	if (!hep)
 		return;
+	struct uhci_ep *uep = container_of(hep, struct uhci_ep, hcd);
 	if (uep->state == UHCI_EP_LINKED) {
 		unlink_qh(hc, uep);
 	} else if (uep->state == UHCI_EP_UNLINKED) {
