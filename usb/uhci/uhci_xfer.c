@@ -169,19 +169,25 @@ static void finish_head(struct uhci_hc *hc, struct uhci_ep *uep, const struct uh
 	start_head(hc, uep);
 }
 
-/* Queued transfers the controller never saw complete at once. */
+/* The first transfer cancelled before the controller saw it, or NULL. */
+static struct uhci_req *cancelled_waiting(struct uhci_ep *uep)
+{
+	struct uhci_req *req;
+	list_for_each_entry(req, &uep->hcd.queue, hcd.node)
+		if (req->hcd.cancel_status && !req->started)
+			return req;
+	return NULL;
+}
+
+/* Queued transfers the controller never saw complete at once, one at a
+ * time: a completion callback may cancel others. */
 static void drop_cancelled_waiting(struct uhci_hc *hc, struct uhci_ep *uep)
 {
-	struct uhci_req *req, *tmp;
-	list_for_each_entry_safe(req, tmp, &uep->hcd.queue, hcd.node) {
-		if (!req->hcd.cancel_status || req->started)
-			continue;
+	struct uhci_req *req;
+	while ((req = cancelled_waiting(uep)) != NULL) {
 		list_remove(&req->hcd.node);
 		complete_req(req, req->hcd.cancel_status, 0);
 		free_req(hc, req);
-		/* The callback may have cancelled others: start over. */
-		drop_cancelled_waiting(hc, uep);
-		return;
 	}
 }
 

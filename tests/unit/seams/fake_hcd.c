@@ -9,10 +9,10 @@
 #include "fake_hcd.h"
 #include "harness.h"
 #include "irq.h"
+#include "kstring.h"
 #include "mm.h"
 #include "pci.h"
 #include "seams.h"
-#include "kstring.h"
 
 unsigned fake_port_events, fake_reset_notifies, fake_hcd_registered;
 struct usb_hcd *fake_last_hcd;
@@ -54,7 +54,6 @@ void fake_fail_call(long n)
 	failed = NULL;
 }
 
-long fake_fallible_calls(void) { return calls; }
 const char *fake_failed_call(void) { return failed; }
 
 bool fake_call_fails(const char *what)
@@ -139,12 +138,6 @@ int work_run_pending(void)
 		ran++;
 	}
 	return ran;
-}
-
-uint64_t work_next_due_ns(void)
-{
-	struct work *w = earliest();
-	return w ? w->due_ns - seam_now_ns : UINT64_MAX;
 }
 
 bool fake_work_queued(void) { return work_list != NULL; }

@@ -31,8 +31,6 @@ const struct pci_driver *fake_pci_driver(const char *name);
  * dma_pool_create, dma_pool_alloc, the page source's alloc_region, ioremap,
  * irq_register, usb_hcd_register. */
 void fake_fail_call(long n);
-/* Fallible calls made since fake_fail_call() or fake_hcd_reset(). */
-long fake_fallible_calls(void);
 /* The function whose call the plan failed, NULL if none has been. */
 const char *fake_failed_call(void);
 /* Counts one call of `what`; true if the plan fails it (for device fakes). */
