@@ -707,7 +707,7 @@ static const char *probe_failing_call(long n)
 	return what;
 }
 
-/* The controller, the pool, the frame list, 11 skeleton QHs, the
+/* The controller, the pool, the frame list, 10 skeleton QHs, the
  * interrupt and the core: 16 calls at least. */
 TEST(probe_failing_at_each_step_in_turn_releases_everything)
 {
