@@ -11,6 +11,7 @@
 #ifndef TERN_USB_HCD_H
 #define TERN_USB_HCD_H
 
+#include "list.h"
 #include "types.h"
 
 enum usb_speed { USB_SPEED_LOW, USB_SPEED_FULL, USB_SPEED_HIGH, USB_SPEED_SUPER };
@@ -164,5 +165,76 @@ void usb_hcd_reset_notify(struct usb_hcd *hcd);
 /* DMA-reachable (< 4 GiB) buffers for transfer data and SETUP packets. */
 void *usb_buffer_alloc(size_t size, dma_addr_t *dma);
 void usb_buffer_free(void *buf);
+
+/*
+ * What every host-controller driver does the same way (usb/hcd.c). A
+ * driver's endpoint state starts with struct hcd_ep and usb_endpoint.hcpriv
+ * points at it; a driver's record of one submitted transfer starts with
+ * struct hcd_req and usb_xfer.hcpriv points at it. Transfers wait on their
+ * endpoint's queue in arrival order.
+ */
+struct hcd_req {
+	struct list_node node;    /* on its endpoint's queue, or a driver's done list */
+	struct usb_xfer *x;
+	int cancel_status;        /* 0, or the status to complete with once taken back */
+};
+
+struct hcd_ep {
+	struct usb_endpoint *usb; /* NULL once closed: the core may free it */
+	struct list_node queue;   /* struct hcd_req, oldest first */
+	bool closing;             /* freed once the controller has let go */
+	bool halted;              /* STALLed: queue held until ep_reset */
+};
+
+/* A probe's first step: the driver's zeroed state for PCI function d, or
+ * NULL (said on the console) when out of memory or when the driver
+ * already serves `max` controllers. */
+void *hcd_alloc_state(const struct pci_dev *d, const char *driver, unsigned count,
+		      unsigned max, size_t size);
+void hcd_ep_init(struct hcd_ep *hep, struct usb_endpoint *ep);
+/* The first half of every ep_close: detaches the driver's endpoint from
+ * the core's and marks each queued transfer cancelled. NULL if ep was not
+ * open. */
+struct hcd_ep *hcd_ep_close(struct usb_endpoint *ep);
+/* The checks every submit makes; 0 or the enum usb_status to return. */
+int hcd_submit_check(const struct usb_xfer *x, bool controller_dead);
+/* Queues req for x on its endpoint and resets x's result fields. */
+void hcd_req_queue(struct hcd_req *req, struct usb_xfer *x);
+/* Marks req to be completed with status once taken back; false if it
+ * already was (the first reason wins). */
+bool hcd_req_cancel(struct hcd_req *req, int status);
+/* Stores the result in x, detaches it from the driver and completes it. */
+void hcd_giveback(struct usb_xfer *x, int status, size_t actual);
+/* The data stage's direction: bit 7 of bmRequestType for control
+ * transfers, of bEndpointAddress otherwise. */
+bool hcd_xfer_dir_in(const struct usb_xfer *x);
+/* When x times out: 0 for none. */
+uint64_t hcd_xfer_deadline_ns(const struct usb_xfer *x);
+
+/*
+ * Both USB 2 host controllers implement the same ops under the same
+ * names, <prefix>_port_status ... <prefix>_dump; these declare them and
+ * build the ops table, so the two drivers cannot drift apart.
+ */
+#define USB_HCD_DECLARE_OPS(prefix)                                                   \
+	unsigned prefix##_port_status(struct usb_hcd *hcd, int port);                 \
+	void prefix##_port_clear_changes(struct usb_hcd *hcd, int port);              \
+	int prefix##_port_reset_start(struct usb_hcd *hcd, int port);                 \
+	int prefix##_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed); \
+	void prefix##_port_disable(struct usb_hcd *hcd, int port);                    \
+	int prefix##_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep);           \
+	void prefix##_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep);         \
+	int prefix##_submit(struct usb_hcd *hcd, struct usb_xfer *x);                 \
+	void prefix##_cancel(struct usb_hcd *hcd, struct usb_xfer *x);                \
+	void prefix##_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *ep);         \
+	void prefix##_dump(struct usb_hcd *hcd)
+
+#define USB_HCD_OPS(prefix)                                                           \
+	{ .port_status = prefix##_port_status, .port_clear_changes = prefix##_port_clear_changes, \
+	  .port_reset_start = prefix##_port_reset_start,                              \
+	  .port_reset_finish = prefix##_port_reset_finish,                            \
+	  .port_disable = prefix##_port_disable, .ep_open = prefix##_ep_open,         \
+	  .ep_close = prefix##_ep_close, .submit = prefix##_submit,                   \
+	  .cancel = prefix##_cancel, .ep_reset = prefix##_ep_reset, .dump = prefix##_dump }
 
 #endif

@@ -52,7 +52,9 @@ int ehci_sync_xfer(struct ehci_sync *s, struct usb_setup *setup, dma_addr_t setu
 
 static bool ep_freed(struct ehci *e, const struct ehci_ep *gone)
 {
-	for (const struct ehci_ep *ep = e->eps; ep; ep = ep->next)
+	const struct ehci_ep *ep;
+
+	list_for_each_entry(ep, &e->eps, node)
 		if (ep == gone)
 			return false;
 	return true;

@@ -1,7 +1,7 @@
 /*
  * Host tests for the UHCI driver (usb/uhci/uhci.c, uhci_xfer.c,
- * uhci_debug.c) against a fake register file, a fake DMA pool and a fake
- * USB core. The test plays the controller: it completes TDs the way QEMU's
+ * uhci_debug.c) against a fake register file and the kernel around a
+ * driver faked by fake_hcd.c (with the real DMA pool). The test plays the controller: it completes TDs the way QEMU's
  * UHCI model does (advancing the QH element after a good TD, leaving it on
  * a short or failed one), raises the interrupt, moves the frame counter
  * and runs the driver's work item.
@@ -9,48 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake_uhci_dma.h"
-#include "fake_uhci_env.h"
+#include "fake_hcd.h"
 #include "fake_uhci_io.h"
 #include "harness.h"
+#include "mm.h"
 #include "pci.h"
 #include "seams.h"
 #include "uhci.h"
 
 #define IO_BASE 0xc040
 
-extern const struct pci_driver __start_pci_drivers[] __attribute__((weak));
-extern const struct pci_driver __stop_pci_drivers[] __attribute__((weak));
-
 static struct pci_dev pdev;
 static struct uhci_hc *hc;
-static unsigned base_live; /* chunks held by the controller itself */
+static long base_live; /* chunks held by the controller itself */
 
-struct done {
-	int calls, status;
-	size_t actual;
-};
+static const struct pci_driver *uhci_driver(void) { return fake_pci_driver("uhci_hcd"); }
 
-static void on_complete(struct usb_xfer *x)
-{
-	struct done *d = x->ctx;
-	d->calls++;
-	d->status = x->status;
-	d->actual = x->actual;
-}
-
-static const struct pci_driver *uhci_driver(void)
-{
-	for (const struct pci_driver *d = __start_pci_drivers; d < __stop_pci_drivers; d++)
-		if (strcmp(d->name, "uhci_hcd") == 0)
-			return d;
-	return NULL;
-}
-
-static void boot_with_irq(uint8_t line)
+/* A controller as the BIOS leaves it, not yet probed. */
+static void prepare_controller(uint8_t line)
 {
 	seam_log_clear();
-	fake_env_reset();
+	fake_hcd_reset();
 	fake_uhci_reset(IO_BASE, 2);
 	fake_uhci.config[0xC0 / 4] = 0x0000bf10; /* BIOS left SMI bits set */
 	fake_uhci.portsc[1] |= UHCI_PORT_PR | UHCI_PORT_SUSP; /* and port 2 busy */
@@ -60,11 +39,15 @@ static void boot_with_irq(uint8_t line)
 	pdev.irq_line = line;
 	pdev.irq_pin = 1;
 	uhci_hc_count = 0;
-	const struct pci_driver *drv = uhci_driver();
-	CHECK(drv != NULL);
-	CHECK_EQ(drv->probe(&pdev), 0);
+	CHECK(uhci_driver() != NULL);
+}
+
+static void boot_with_irq(uint8_t line)
+{
+	prepare_controller(line);
+	CHECK_EQ(uhci_driver()->probe(&pdev), 0);
 	hc = pdev.driver_data;
-	base_live = fake_dma_live();
+	base_live = fake_dma_live_chunks();
 }
 
 static void boot(void) { boot_with_irq(11); }
@@ -72,15 +55,15 @@ static void boot(void) { boot_with_irq(11); }
 static void shutdown(void)
 {
 	CHECK(hc->dead || uhci_schedule_error(hc) == NULL);
-	CHECK(hc->eps == NULL);
-	CHECK_EQ(fake_dma_live(), base_live);
-	free(hc);
+	CHECK(list_empty(&hc->eps));
+	CHECK_EQ(fake_dma_live_chunks(), base_live);
+	kfree(hc);
 	hc = NULL;
 }
 
 static void run_work(void)
 {
-	while (fake_env_run_work())
+	while (work_run_pending())
 		;
 }
 
@@ -94,8 +77,8 @@ static void advance_frames(unsigned n)
 static void raise_irq(uint16_t bits)
 {
 	fake_uhci.usbsts |= bits;
-	CHECK(fake_env.irq_handler != NULL);
-	CHECK(fake_env.irq_handler(fake_env.irq_ctx));
+	CHECK(fake_irq_registered());
+	CHECK(fake_irq_fire());
 	CHECK_EQ(fake_uhci.usbsts & bits & UHCI_STS_CAUSES, 0); /* acknowledged */
 	run_work();
 }
@@ -141,13 +124,33 @@ static struct usb_endpoint control_ep(uint8_t addr)
 }
 
 static struct usb_setup setup_pkt;
-static struct usb_xfer control_xfer(struct usb_endpoint *ep, struct done *d, size_t len)
+static struct usb_xfer control_xfer(struct usb_endpoint *ep, struct fake_completion *d, size_t len)
 {
 	setup_pkt = (struct usb_setup){ .bmRequestType = 0x80, .bRequest = 6,
 					.wValue = 0x0100, .wLength = (uint16_t)len };
 	return (struct usb_xfer){ .ep = ep, .setup = &setup_pkt, .setup_dma = 0x5000,
-				  .buf_dma = 0x6000, .len = len, .complete = on_complete,
+				  .buf_dma = 0x6000, .len = len, .complete = fake_complete,
 				  .ctx = d };
+}
+
+/* One control endpoint with one control read on it. */
+struct control_read {
+	struct usb_endpoint ep;
+	struct fake_completion done;
+	struct usb_xfer x;
+};
+static struct control_read cr;
+
+/* Opens a control endpoint of device addr and prepares a control read of
+ * len bytes on it, submitted if `submit`. */
+static struct control_read *open_control_read(uint8_t addr, size_t len, bool submit)
+{
+	cr = (struct control_read){ .ep = control_ep(addr) };
+	CHECK_EQ(hc->hcd.ops->ep_open(&hc->hcd, &cr.ep), 0);
+	cr.x = control_xfer(&cr.ep, &cr.done, len);
+	if (submit)
+		CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &cr.x), 0);
+	return &cr;
 }
 
 static struct uhci_qh *qh_of(struct usb_endpoint *ep)
@@ -162,10 +165,10 @@ static struct usb_endpoint interrupt_in(uint8_t dev_addr, uint8_t ep_addr, uint8
 				      .max_packet = 8, .interval = interval };
 }
 
-static struct usb_xfer data_xfer(struct usb_endpoint *ep, struct done *d, size_t len)
+static struct usb_xfer data_xfer(struct usb_endpoint *ep, struct fake_completion *d, size_t len)
 {
 	return (struct usb_xfer){ .ep = ep, .buf_dma = 0x7000, .len = len,
-				  .complete = on_complete, .ctx = d };
+				  .complete = fake_complete, .ctx = d };
 }
 
 static void open_eps(struct usb_endpoint *a, struct usb_endpoint *b)
@@ -199,8 +202,8 @@ TEST(probe_hands_off_resets_and_starts)
 	CHECK_EQ(fake_uhci.frbaseadd, hc->frame_list_dma);
 	CHECK_EQ(hc->frame_list_dma & 0xFFF, 0);
 	CHECK_EQ(fake_uhci.config[1] & 0xFFFF, PCI_CMD_IO | PCI_CMD_BUS_MASTER);
-	CHECK_EQ(fake_env.irq_line, 11);
-	CHECK(fake_env.hcd == &hc->hcd);
+	CHECK_EQ(fake_irq_line(), 11);
+	CHECK(fake_last_hcd == &hc->hcd);
 	CHECK_EQ(hc->hcd.num_ports, 2);
 	CHECK(strcmp(hc->hcd.driver_name, "uhci_hcd") == 0);
 	CHECK_EQ(hc->hcd.speed, USB_SPEED_FULL);
@@ -233,7 +236,7 @@ TEST(frame_list_serves_each_period_once_per_period)
 TEST(counts_ports_until_bit7_clear)
 {
 	seam_log_clear();
-	fake_env_reset();
+	fake_hcd_reset();
 	fake_uhci_reset(IO_BASE, 5);
 	fake_uhci.portsc[3] = 0; /* port 4 does not exist on this chip */
 	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
@@ -243,13 +246,13 @@ TEST(counts_ports_until_bit7_clear)
 	CHECK_EQ(uhci_driver()->probe(&pdev), 0);
 	hc = pdev.driver_data;
 	CHECK_EQ(hc->hcd.num_ports, 3);
-	base_live = fake_dma_live();
+	base_live = fake_dma_live_chunks();
 	shutdown();
 }
 
 TEST(rejects_memory_bar)
 {
-	fake_env_reset();
+	fake_hcd_reset();
 	fake_uhci_reset(IO_BASE, 2);
 	struct pci_dev d = { .dev = 1, .fn = 2 };
 	d.bar[4] = (struct pci_bar){ .base = 0xfebf0000, .size = 4096 };
@@ -310,19 +313,17 @@ TEST(control_transfer_completes_on_interrupt_and_tds_are_freed_later)
 	struct uhci_ep *uep = ep.hcpriv;
 	CHECK(qh_in_schedule(uep->qh_dma));
 	CHECK_EQ(uep->skel, UHCI_SKEL_CONTROL);
-	struct done d = { 0 };
+	struct fake_completion d = { 0 };
 	struct usb_xfer x = control_xfer(&ep, &d, 18);
 	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), 0);
-	CHECK_EQ(fake_dma_live(), base_live + 1 + 5);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1 + 5);
 	hc_do_chain(qh_of(&ep));
 	raise_irq(UHCI_STS_USBINT);
-	CHECK_EQ(d.calls, 1);
-	CHECK_EQ(d.status, USB_OK);
-	CHECK_EQ(d.actual, 18);
+	fake_check_completion(&d, 1, USB_OK, 18);
 	CHECK(x.hcpriv == NULL);
-	CHECK_EQ(fake_dma_live(), base_live + 1 + 5); /* retired, not yet free */
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1 + 5); /* retired, not yet free */
 	advance_frames(2);
-	CHECK_EQ(fake_dma_live(), base_live + 1);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
 	hc->hcd.ops->ep_close(&hc->hcd, &ep);
 	CHECK(!qh_in_schedule(uep->qh_dma));
 	advance_frames(2);
@@ -332,26 +333,20 @@ TEST(control_transfer_completes_on_interrupt_and_tds_are_freed_later)
 TEST(short_control_read_runs_status_stage)
 {
 	boot();
-	struct usb_endpoint ep = control_ep(3);
-	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d = { 0 };
-	struct usb_xfer x = control_xfer(&ep, &d, 64);
-	hc->hcd.ops->submit(&hc->hcd, &x);
-	struct uhci_qh *qh = qh_of(&ep);
+	struct control_read *c = open_control_read(3, 64, true);
+	struct uhci_qh *qh = qh_of(&c->ep);
 	hc_do_td(qh, 8, 0);  /* SETUP */
 	hc_do_td(qh, 8, 0);  /* DATA1 */
 	hc_do_td(qh, 4, 0);  /* short DATA0: the queue stops here */
 	raise_irq(UHCI_STS_USBINT);
-	CHECK_EQ(d.calls, 0);
+	CHECK_EQ(c->done.calls, 0);
 	struct uhci_td *status = fake_dma_virt(UHCI_LINK_ADDR(qh->element));
 	CHECK(status != NULL && (status->token & 0xFF) == UHCI_PID_OUT);
 	hc_do_td(qh, 0, 0);
 	CHECK(qh->element & UHCI_LINK_TERMINATE);
 	raise_irq(UHCI_STS_USBINT);
-	CHECK_EQ(d.calls, 1);
-	CHECK_EQ(d.status, USB_OK);
-	CHECK_EQ(d.actual, 12);
-	close_and_shutdown(&ep, NULL);
+	fake_check_completion(&c->done, 1, USB_OK, 12);
+	close_and_shutdown(&c->ep, NULL);
 }
 
 TEST(stall_is_reported_and_queue_continues)
@@ -359,7 +354,7 @@ TEST(stall_is_reported_and_queue_continues)
 	boot();
 	struct usb_endpoint ep = control_ep(3);
 	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d1 = { 0 }, d2 = { 0 };
+	struct fake_completion d1 = { 0 }, d2 = { 0 };
 	struct usb_xfer x1 = control_xfer(&ep, &d1, 8), x2 = control_xfer(&ep, &d2, 0);
 	hc->hcd.ops->submit(&hc->hcd, &x1);
 	hc->hcd.ops->submit(&hc->hcd, &x2);
@@ -367,16 +362,14 @@ TEST(stall_is_reported_and_queue_continues)
 	hc_do_td(qh, 8, 0);
 	hc_do_td(qh, 0, UHCI_TD_STALLED);
 	raise_irq(UHCI_STS_ERROR);
-	CHECK_EQ(d1.calls, 1);
-	CHECK_EQ(d1.status, USB_ERR_STALL);
+	fake_check_completion(&d1, 1, USB_ERR_STALL, FAKE_ANY_LENGTH);
 	CHECK_EQ(d2.calls, 0);
 	/* The second transfer now owns the element. */
 	struct uhci_td *td = fake_dma_virt(UHCI_LINK_ADDR(qh->element));
 	CHECK(td != NULL && (td->token & 0xFF) == UHCI_PID_SETUP && (td->ctrl & UHCI_TD_ACTIVE));
 	hc_do_chain(qh);
 	raise_irq(UHCI_STS_USBINT);
-	CHECK_EQ(d2.calls, 1);
-	CHECK_EQ(d2.status, USB_OK);
+	fake_check_completion(&d2, 1, USB_OK, FAKE_ANY_LENGTH);
 	close_and_shutdown(&ep, NULL);
 }
 
@@ -394,7 +387,7 @@ TEST(bulk_toggles_carry_over_and_reset_on_core_clear_halt)
 	struct usb_endpoint ep0 = control_ep(4);
 	open_eps(&bulk, &ep0);
 	struct uhci_qh *qh = qh_of(&bulk);
-	struct done d = { 0 };
+	struct fake_completion d = { 0 };
 	struct usb_xfer x = data_xfer(&bulk, &d, 192);
 	hc->hcd.ops->submit(&hc->hcd, &x);
 	CHECK_EQ(head_toggle(qh), 0);
@@ -416,7 +409,7 @@ TEST(bulk_toggles_carry_over_and_reset_on_core_clear_halt)
 	CHECK_EQ(((struct uhci_ep *)bulk.hcpriv)->toggle, 1);
 
 	/* A control transfer alone does not touch it: only ep_reset does. */
-	struct done dc = { 0 };
+	struct fake_completion dc = { 0 };
 	struct usb_xfer clear = control_xfer(&ep0, &dc, 0);
 	setup_pkt = (struct usb_setup){ .bmRequestType = 0x02, .bRequest = 1, .wValue = 0,
 					.wIndex = 0x81 };
@@ -442,7 +435,7 @@ TEST(cancel_unlinks_then_completes_after_frame_moves)
 	hc->hcd.ops->ep_open(&hc->hcd, &ep);
 	struct uhci_ep *uep = ep.hcpriv;
 	CHECK_EQ(uep->skel, UHCI_SKEL_INT1 - 3); /* 10 ms -> every 8 frames */
-	struct done d = { 0 };
+	struct fake_completion d = { 0 };
 	struct usb_xfer x = data_xfer(&ep, &d, 8);
 	hc->hcd.ops->submit(&hc->hcd, &x);
 	struct uhci_td *td = fake_dma_virt(UHCI_LINK_ADDR(uep->qh->element));
@@ -454,37 +447,32 @@ TEST(cancel_unlinks_then_completes_after_frame_moves)
 	advance_frames(1);
 	CHECK_EQ(d.calls, 0);
 	advance_frames(1);
-	CHECK_EQ(d.calls, 1);
-	CHECK_EQ(d.status, USB_ERR_CANCELLED);
+	fake_check_completion(&d, 1, USB_ERR_CANCELLED, FAKE_ANY_LENGTH);
 	CHECK(qh_in_schedule(uep->qh_dma));
 	CHECK(uep->qh->element & UHCI_LINK_TERMINATE);
-	CHECK_EQ(fake_dma_live(), base_live + 1);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
 	close_and_shutdown(&ep, NULL);
 }
 
 TEST(timeout_unlinks_and_reports_setup_timeout)
 {
 	boot();
-	struct usb_endpoint ep = control_ep(5);
-	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d = { 0 };
-	struct usb_xfer x = control_xfer(&ep, &d, 18);
-	x.timeout_ns = 100 * 1000000ull;
-	hc->hcd.ops->submit(&hc->hcd, &x);
-	CHECK(fake_env_work_queued()); /* a deadline check is pending */
+	struct control_read *c = open_control_read(5, 18, false);
+	c->x.timeout_ns = 100 * 1000000ull;
+	hc->hcd.ops->submit(&hc->hcd, &c->x);
+	CHECK(fake_work_queued()); /* a deadline check is pending */
 	seam_now_ns += 50 * 1000000ull;
 	run_work();
-	CHECK_EQ(d.calls, 0);
+	CHECK_EQ(c->done.calls, 0);
 	seam_now_ns += 60 * 1000000ull;
 	run_work();
-	CHECK(!qh_in_schedule(((struct uhci_ep *)ep.hcpriv)->qh_dma));
+	CHECK(!qh_in_schedule(((struct uhci_ep *)c->ep.hcpriv)->qh_dma));
 	advance_frames(2);
-	CHECK_EQ(d.calls, 1);
-	CHECK_EQ(d.status, USB_ERR_SETUP_TIMEOUT);
+	fake_check_completion(&c->done, 1, USB_ERR_SETUP_TIMEOUT, FAKE_ANY_LENGTH);
 	CHECK(seam_log_contains("timed out"));
 	CHECK_EQ(hc->stats.timed_out, 1);
 	CHECK_EQ(hc->stats.unlinks, 1);
-	close_and_shutdown(&ep, NULL);
+	close_and_shutdown(&c->ep, NULL);
 }
 
 TEST(close_with_pending_transfers_cancels_and_frees_everything)
@@ -493,11 +481,11 @@ TEST(close_with_pending_transfers_cancels_and_frees_everything)
 	struct usb_endpoint ep = { .dev_addr = 6, .speed = USB_SPEED_FULL, .ep_addr = 0x02,
 				   .type = USB_EP_BULK, .max_packet = 64 };
 	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d = { 0 };
+	struct fake_completion d = { 0 };
 	struct usb_xfer x[3];
 	for (int i = 0; i < 3; i++) {
 		x[i] = (struct usb_xfer){ .ep = &ep, .buf_dma = 0x8000, .len = 1000,
-					  .complete = on_complete, .ctx = &d };
+					  .complete = fake_complete, .ctx = &d };
 		CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x[i]), 0);
 	}
 	hc_do_td(((struct uhci_ep *)ep.hcpriv)->qh, 64, 0);
@@ -506,8 +494,7 @@ TEST(close_with_pending_transfers_cancels_and_frees_everything)
 	run_work();
 	CHECK_EQ(d.calls, 0);
 	advance_frames(2);
-	CHECK_EQ(d.calls, 3);
-	CHECK_EQ(d.status, USB_ERR_CANCELLED);
+	fake_check_completion(&d, 3, USB_ERR_CANCELLED, FAKE_ANY_LENGTH);
 	shutdown();
 }
 
@@ -515,56 +502,45 @@ TEST(foreign_interrupt_is_not_claimed)
 {
 	boot();
 	fake_uhci.usbsts = 0;
-	CHECK(!fake_env.irq_handler(fake_env.irq_ctx));
-	CHECK(!fake_env_work_queued());
+	CHECK(fake_irq_registered());
+	CHECK(!fake_irq_fire());
+	CHECK(!fake_work_queued());
 	shutdown();
 }
 
 TEST(process_error_resets_controller_and_fails_transfers)
 {
 	boot();
-	struct usb_endpoint ep = control_ep(7);
-	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d = { 0 };
-	struct usb_xfer x = control_xfer(&ep, &d, 8);
-	hc->hcd.ops->submit(&hc->hcd, &x);
+	struct control_read *c = open_control_read(7, 8, true);
 	int resets_before = fake_uhci.hcresets;
 	fake_uhci.usbcmd &= ~UHCI_CMD_RS;
 	raise_irq(UHCI_STS_HCPE | UHCI_STS_HCH);
-	CHECK_EQ(d.calls, 1);
-	CHECK_EQ(d.status, USB_ERR_HC);
+	fake_check_completion(&c->done, 1, USB_ERR_HC, FAKE_ANY_LENGTH);
 	CHECK(seam_log_contains("host controller process error"));
 	CHECK_EQ(fake_uhci.hcresets, resets_before + 1);
-	CHECK_EQ(fake_env.reset_notifies, 1);
+	CHECK_EQ(fake_reset_notifies, 1);
 	CHECK(!(fake_uhci.usbsts & UHCI_STS_HCH));
-	CHECK(qh_in_schedule(((struct uhci_ep *)ep.hcpriv)->qh_dma));
-	CHECK_EQ(fake_dma_live(), base_live + 1);
-	close_and_shutdown(&ep, NULL);
+	CHECK(qh_in_schedule(((struct uhci_ep *)c->ep.hcpriv)->qh_dma));
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
+	close_and_shutdown(&c->ep, NULL);
 }
 
 TEST(submit_out_of_dma_memory_fails_without_leaks)
 {
 	boot();
-	struct usb_endpoint ep = control_ep(8);
-	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d = { 0 };
-	struct usb_xfer x = control_xfer(&ep, &d, 64);
-	fake_dma_fail_after(3);
-	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), USB_ERR_NOMEM);
-	fake_dma_fail_after(-1);
-	CHECK_EQ(fake_dma_live(), base_live + 1);
-	CHECK_EQ(d.calls, 0);
-	close_and_shutdown(&ep, NULL);
+	struct control_read *c = open_control_read(8, 64, false);
+	fake_fail_call(3);
+	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &c->x), USB_ERR_NOMEM);
+	fake_fail_call(-1);
+	CHECK_EQ(fake_dma_live_chunks(), base_live + 1);
+	CHECK_EQ(c->done.calls, 0);
+	close_and_shutdown(&c->ep, NULL);
 }
 
 TEST(dump_walks_the_schedule)
 {
 	boot();
-	struct usb_endpoint ep = control_ep(9);
-	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d = { 0 };
-	struct usb_xfer x = control_xfer(&ep, &d, 8);
-	hc->hcd.ops->submit(&hc->hcd, &x);
+	struct control_read *c = open_control_read(9, 8, true);
 	seam_log_clear();
 	hc->hcd.ops->dump(&hc->hcd);
 	CHECK(seam_log_contains("skel int128"));
@@ -577,9 +553,9 @@ TEST(dump_walks_the_schedule)
 	CHECK(seam_log_contains("skel bulk"));
 	if (getenv("SHOW_DUMP"))
 		fputs(seam_log(), stderr);
-	hc->hcd.ops->ep_close(&hc->hcd, &ep);
+	hc->hcd.ops->ep_close(&hc->hcd, &c->ep);
 	advance_frames(2);
-	CHECK_EQ(d.status, USB_ERR_CANCELLED);
+	CHECK_EQ(c->done.status, USB_ERR_CANCELLED);
 	shutdown();
 }
 
@@ -587,21 +563,16 @@ TEST(without_interrupt_line_the_work_item_polls)
 {
 	boot_with_irq(0xFF);
 	CHECK(hc->polling);
-	CHECK(fake_env.irq_handler == NULL);
+	CHECK(!fake_irq_registered());
 	CHECK(seam_log_contains("polling"));
-	struct usb_endpoint ep = control_ep(2);
-	hc->hcd.ops->ep_open(&hc->hcd, &ep);
-	struct done d = { 0 };
-	struct usb_xfer x = control_xfer(&ep, &d, 8);
-	hc->hcd.ops->submit(&hc->hcd, &x);
-	CHECK(fake_env_work_queued());
-	hc_do_chain(qh_of(&ep));
+	struct control_read *c = open_control_read(2, 8, true);
+	CHECK(fake_work_queued());
+	hc_do_chain(qh_of(&c->ep));
 	fake_uhci.usbsts |= UHCI_STS_USBINT;
 	advance_frames(1);
-	CHECK_EQ(d.calls, 1);
-	CHECK_EQ(d.status, USB_OK);
+	fake_check_completion(&c->done, 1, USB_OK, FAKE_ANY_LENGTH);
 	CHECK_EQ(fake_uhci.usbsts & UHCI_STS_USBINT, 0); /* acknowledged by the poll */
-	close_and_shutdown(&ep, NULL);
+	close_and_shutdown(&c->ep, NULL);
 }
 
 TEST(repeated_fatal_errors_retire_the_controller)
@@ -616,8 +587,8 @@ TEST(repeated_fatal_errors_retire_the_controller)
 	CHECK(hc->dead);
 	CHECK(seam_log_contains("host system error"));
 	CHECK(seam_log_contains("giving up"));
-	CHECK_EQ(fake_env.reset_notifies, 3);
-	struct done d = { 0 };
+	CHECK_EQ(fake_reset_notifies, 3);
+	struct fake_completion d = { 0 };
 	struct usb_xfer x = control_xfer(&ep, &d, 8);
 	CHECK_EQ(hc->hcd.ops->submit(&hc->hcd, &x), USB_ERR_HC);
 	hc->hcd.ops->ep_close(&hc->hcd, &ep);
@@ -627,7 +598,7 @@ TEST(repeated_fatal_errors_retire_the_controller)
 
 /* Two 8-byte transfers queued on `in`; the device stalls the first. */
 static void queue_two_and_stall_the_first(struct usb_endpoint *in, struct usb_xfer *x1,
-					  struct done *d1, struct usb_xfer *x2, struct done *d2)
+					  struct fake_completion *d1, struct usb_xfer *x2, struct fake_completion *d2)
 {
 	*x1 = data_xfer(in, d1, 8);
 	*x2 = *x1;
@@ -645,7 +616,7 @@ TEST(stall_holds_the_queue_until_ep_reset_restarts_it_at_data0)
 	hc->hcd.ops->ep_open(&hc->hcd, &in);
 	struct uhci_ep *uep = in.hcpriv;
 	uep->toggle = 1;
-	struct done d1 = { 0 }, d2 = { 0 };
+	struct fake_completion d1 = { 0 }, d2 = { 0 };
 	struct usb_xfer x1, x2;
 	queue_two_and_stall_the_first(&in, &x1, &d1, &x2, &d2);
 	CHECK_EQ(d1.calls, 1); /* the stall is reported at once */
@@ -659,8 +630,7 @@ TEST(stall_holds_the_queue_until_ep_reset_restarts_it_at_data0)
 	CHECK_EQ(head_toggle(uep->qh), 0); /* x2 runs, from DATA0 */
 	hc_do_chain(uep->qh);
 	raise_irq(UHCI_STS_USBINT);
-	CHECK_EQ(d2.calls, 1);
-	CHECK_EQ(d2.status, USB_OK);
+	fake_check_completion(&d2, 1, USB_OK, FAKE_ANY_LENGTH);
 	close_and_shutdown(&in, NULL);
 }
 
@@ -669,14 +639,13 @@ TEST(stalled_endpoint_closes_with_its_queue_cancelled)
 	boot();
 	struct usb_endpoint in = interrupt_in(4, 0x81, 1);
 	hc->hcd.ops->ep_open(&hc->hcd, &in);
-	struct done d1 = { 0 }, d2 = { 0 };
+	struct fake_completion d1 = { 0 }, d2 = { 0 };
 	struct usb_xfer x1, x2;
 	queue_two_and_stall_the_first(&in, &x1, &d1, &x2, &d2);
 	CHECK_EQ(d1.status, USB_ERR_STALL);
 	hc->hcd.ops->ep_close(&hc->hcd, &in);
 	advance_frames(2);
-	CHECK_EQ(d2.calls, 1);
-	CHECK_EQ(d2.status, USB_ERR_CANCELLED);
+	fake_check_completion(&d2, 1, USB_ERR_CANCELLED, FAKE_ANY_LENGTH);
 	shutdown();
 }
 
@@ -702,23 +671,64 @@ TEST(schedule_checker_finds_damage)
 	close_and_shutdown(&a, &b);
 }
 
-TEST(controller_that_will_not_reset_is_released)
+/* --- probe failures ---------------------------------------------------- */
+
+/* After a failed probe: the controller halted and unclaimed, and the
+ * rest of fake_hcd_check_released(). */
+static void check_released(const struct fake_hcd_snapshot *before)
 {
-	seam_log_clear();
-	fake_env_reset();
-	fake_uhci_reset(IO_BASE, 2);
-	fake_uhci.hcreset_stuck = true;
-	memset(&pdev, 0, sizeof(pdev));
-	pdev.bar[4] = (struct pci_bar){ .base = IO_BASE, .size = 32, .is_io = true };
-	uhci_hc_count = 0;
-	CHECK(uhci_driver()->probe(&pdev) != 0);
-	CHECK(seam_log_contains("HCRESET did not complete within 10 ms"));
-	CHECK(seam_log_contains("controller not started"));
 	CHECK(pdev.driver_data == NULL);
-	CHECK(fake_uhci.gresets == 1); /* the bus was reset all the same */
-	CHECK(fake_env.hcd == NULL);
 	CHECK_EQ(uhci_hc_count, 0);
-	CHECK(!fake_env_work_queued());
+	CHECK(fake_uhci.usbsts & UHCI_STS_HCH);
+	fake_hcd_check_released(before);
+}
+
+static const char *const probe_steps[] = { "kzalloc", "dma_pool_create", "alloc_region",
+					   "dma_pool_alloc", "irq_register", "usb_hcd_register" };
+
+/* Probes once with the n-th fallible call failing; returns which step
+ * failed, or NULL when the probe made fewer calls than that. */
+static const char *probe_failing_call(long n)
+{
+	prepare_controller(11);
+	struct fake_hcd_snapshot b = fake_hcd_snapshot();
+	fake_fail_call(n);
+	int rc = uhci_driver()->probe(&pdev);
+	const char *what = fake_failed_call();
+	if (!what || strcmp(what, "irq_register") == 0) {
+		/* A missing interrupt is not fatal: the driver polls. */
+		CHECK_EQ(rc, 0);
+		CHECK(((struct uhci_hc *)pdev.driver_data)->polling == (what != NULL));
+		kfree(pdev.driver_data);
+		return what;
+	}
+	CHECK(rc != 0);
+	check_released(&b);
+	return what;
+}
+
+/* The controller, the pool, the frame list, 10 skeleton QHs, the
+ * interrupt and the core: 16 calls at least. */
+TEST(probe_failing_at_each_step_in_turn_releases_everything)
+{
+	fake_hcd_fail_each_call(probe_failing_call, 16, probe_steps, ARRAY_SIZE(probe_steps));
+}
+
+TEST(controller_that_will_not_reset_or_start_is_released)
+{
+	for (int stuck_in_reset = 0; stuck_in_reset < 2; stuck_in_reset++) {
+		prepare_controller(11);
+		fake_uhci.hcreset_stuck = stuck_in_reset;
+		fake_uhci.run_stuck = !stuck_in_reset;
+		struct fake_hcd_snapshot b = fake_hcd_snapshot();
+		CHECK(uhci_driver()->probe(&pdev) != 0);
+		CHECK(seam_log_contains(stuck_in_reset ? "HCRESET did not complete within 10 ms"
+						       : "did not start"));
+		CHECK(seam_log_contains("controller not started"));
+		CHECK(fake_uhci.gresets == 1); /* the bus was reset all the same */
+		check_released(&b);
+		CHECK_EQ(fake_uhci.usbcmd & UHCI_CMD_RS, 0);
+	}
 }
 
 TEST(fatal_errors_far_apart_do_not_retire_the_controller)
@@ -731,7 +741,7 @@ TEST(fatal_errors_far_apart_do_not_retire_the_controller)
 	}
 	CHECK(!hc->dead);
 	CHECK_EQ(hc->resets, 6);
-	CHECK_EQ(fake_env.reset_notifies, 6);
+	CHECK_EQ(fake_reset_notifies, 6);
 	CHECK(!(fake_uhci.usbsts & UHCI_STS_HCH));
 	shutdown();
 }

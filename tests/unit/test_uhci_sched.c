@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "fake_kmalloc.h"
 #include "fake_uhci_dma.h"
 #include "harness.h"
 #include "seams.h"
@@ -17,7 +18,7 @@
 
 static struct uhci_td *td_n(const struct uhci_chain *c, unsigned n)
 {
-	struct uhci_td *td = fake_dma_virt(c->first);
+	struct uhci_td *td = fake_dma_virt(uhci_chain_first(c));
 	while (td && n--)
 		td = (td->link & UHCI_LINK_TERMINATE) ? NULL : fake_dma_virt(UHCI_LINK_ADDR(td->link));
 	return td;
@@ -31,6 +32,25 @@ static unsigned maxlen(const struct uhci_td *td) { return UHCI_TD_MAXLEN(td->tok
 static void complete_td(struct uhci_td *td, unsigned actual, uint32_t error_bits)
 {
 	td->ctrl = (td->ctrl & ~(UHCI_TD_ACTIVE | 0x7FFu)) | ((actual - 1) & 0x7FF) | error_bits;
+}
+
+/* Scans c and checks the outcome; returns the scan for further checks. */
+static struct uhci_scan check_scan(const struct uhci_chain *c, enum uhci_chain_state state,
+				   int status, size_t actual)
+{
+	struct uhci_scan s;
+	uhci_chain_scan(c, &s);
+	CHECK_EQ(s.state, state);
+	CHECK_EQ(s.status, status);
+	CHECK_EQ(s.actual, actual);
+	return s;
+}
+
+/* IN transfer of len bytes to endpoint 1 of device 2. */
+static struct uhci_xfer_desc data_in(enum usb_ep_type type, uint16_t max_packet, size_t len)
+{
+	return (struct uhci_xfer_desc){ .type = type, .dir_in = true, .dev_addr = 2, .ep_num = 1,
+					.max_packet = max_packet, .buf_dma = BUF_DMA, .len = len };
 }
 
 static struct uhci_xfer_desc control_in(size_t len)
@@ -71,7 +91,7 @@ TEST(control_in_chain_layout)
 	CHECK(status->ctrl & UHCI_TD_IOC);
 	CHECK(!(status->ctrl & UHCI_TD_SPD));
 	CHECK_EQ(status->link, UHCI_LINK_TERMINATE);
-	CHECK_EQ(fake_dma_virt(c.status), status);
+	CHECK(uhci_chain_status(&c)->td == status);
 	for (unsigned i = 0; i < 5; i++) {
 		uint32_t ctrl = td_n(&c, i)->ctrl;
 		CHECK(ctrl & UHCI_TD_ACTIVE);
@@ -121,19 +141,15 @@ TEST(bulk_toggles_follow_the_endpoint)
 	struct uhci_chain c;
 	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
 	CHECK_EQ(c.ntds, 4);
-	CHECK_EQ(c.status, 0);
+	CHECK(uhci_chain_status(&c) == NULL);
 	CHECK_EQ((td_n(&c, 0)->token >> UHCI_TD_ENDPT_SHIFT) & 0xF, 2);
-	uhci_chain_set_toggles(pool, &c, 1);
+	uhci_chain_set_toggles(&c, 1);
 	for (unsigned i = 0; i < 4; i++)
 		CHECK_EQ(toggle(td_n(&c, i)), (i + 1) & 1);
 	CHECK_EQ(maxlen(td_n(&c, 3)), 200 - 3 * 64);
 	for (unsigned i = 0; i < 4; i++)
 		complete_td(td_n(&c, i), maxlen(td_n(&c, i)), 0);
-	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_OK);
-	CHECK_EQ(s.actual, 200);
+	struct uhci_scan s = check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 200);
 	CHECK_EQ(s.next_toggle, 1); /* last TD was DATA0 */
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
@@ -149,10 +165,7 @@ TEST(zero_length_bulk_is_one_null_packet)
 	CHECK_EQ(c.ntds, 1);
 	CHECK_EQ(td_n(&c, 0)->token >> UHCI_TD_MAXLEN_SHIFT, UHCI_TD_MAXLEN_NULL);
 	complete_td(td_n(&c, 0), 0, 0);
-	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.actual, 0);
+	check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 0);
 	uhci_chain_free(pool, &c);
 }
 
@@ -163,23 +176,20 @@ TEST(scan_control_short_read_needs_status_stage)
 	struct uhci_chain c;
 	uhci_chain_build(pool, &d, &c);
 	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
+	uhci_chain_scan(&c, &s);
 	CHECK_EQ(s.state, UHCI_CHAIN_ACTIVE);
 	complete_td(td_n(&c, 0), 8, 0);
 	complete_td(td_n(&c, 1), 8, 0);
 	td_n(&c, 2)->ctrl |= UHCI_TD_NAK; /* NAK keeps it active: not an error */
-	uhci_chain_scan(pool, &c, &s);
+	uhci_chain_scan(&c, &s);
 	CHECK_EQ(s.state, UHCI_CHAIN_ACTIVE);
 	CHECK_EQ(s.actual, 8);
 	complete_td(td_n(&c, 2), 4, 0);
-	uhci_chain_scan(pool, &c, &s);
+	uhci_chain_scan(&c, &s);
 	CHECK_EQ(s.state, UHCI_CHAIN_NEEDS_STATUS);
 	CHECK_EQ(s.actual, 12);
 	complete_td(td_n(&c, 4), 0, 0);
-	uhci_chain_scan(pool, &c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_OK);
-	CHECK_EQ(s.actual, 12);
+	check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 12);
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
 }
@@ -187,18 +197,13 @@ TEST(scan_control_short_read_needs_status_stage)
 TEST(scan_short_bulk_in_ends_transfer_with_toggle)
 {
 	struct dma_pool *pool = fake_dma_pool();
-	struct uhci_xfer_desc d = { .type = USB_EP_INTERRUPT, .dir_in = true, .dev_addr = 2,
-				    .ep_num = 1, .max_packet = 8, .buf_dma = BUF_DMA, .len = 32 };
+	struct uhci_xfer_desc d = data_in(USB_EP_INTERRUPT, 8, 32);
 	struct uhci_chain c;
 	uhci_chain_build(pool, &d, &c);
-	uhci_chain_set_toggles(pool, &c, 0);
+	uhci_chain_set_toggles(&c, 0);
 	complete_td(td_n(&c, 0), 8, 0);
 	complete_td(td_n(&c, 1), 3, 0);
-	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_OK);
-	CHECK_EQ(s.actual, 11);
+	struct uhci_scan s = check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 11);
 	CHECK_EQ(s.next_toggle, 0); /* the short TD was DATA1 */
 	uhci_chain_free(pool, &c);
 }
@@ -223,7 +228,7 @@ TEST(scan_reports_errors_with_specific_cause_first)
 	complete_td(td_n(&c, 0), 8, 0);
 	complete_td(td_n(&c, 1), 0, UHCI_TD_STALLED);
 	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
+	uhci_chain_scan(&c, &s);
 	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
 	CHECK_EQ(s.status, USB_ERR_STALL);
 	uhci_chain_free(pool, &c);
@@ -265,69 +270,41 @@ TEST(rejects_bad_descriptions)
 	CHECK_EQ(fake_dma_live(), 0);
 }
 
-TEST(corrupt_link_is_reported_not_followed)
+/* The controller owns the link words once a chain runs (a device that
+ * scribbles over them, or a fuzzer, may rewrite them): the driver reads
+ * its own record of the chain instead, so rewritten links neither lead
+ * it out of the pool nor make it count a packet twice. */
+TEST(scan_and_free_follow_the_record_not_rewritten_links)
 {
 	struct dma_pool *pool = fake_dma_pool();
-	struct uhci_xfer_desc d = control_in(8);
-	struct uhci_chain c;
-	uhci_chain_build(pool, &d, &c);
-	struct uhci_td *setup = td_n(&c, 0), *data = td_n(&c, 1);
-	complete_td(setup, 8, 0);
-	uint32_t good = setup->link;
-	setup->link = 0x00001000 | UHCI_LINK_DEPTH;
-	seam_log_clear();
-	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_ERR_HC);
-	CHECK(seam_log_contains("outside the pool"));
-	setup->link = good;
-	CHECK(data != NULL);
-	uhci_chain_free(pool, &c);
-	CHECK_EQ(fake_dma_live(), 0);
-}
-
-/* Found by fuzz_uhci_chain: a rewritten link that loops back into the chain
- * made the scan count the same full packets twice, reporting more bytes
- * than the buffer holds. */
-TEST(link_looping_back_cannot_report_more_than_the_transfer)
-{
-	struct dma_pool *pool = fake_dma_pool();
+	long kmem = fake_kmalloc_live;
 	struct uhci_xfer_desc d = { .type = USB_EP_BULK, .dir_in = true, .dev_addr = 3,
 				    .ep_num = 1, .max_packet = 64, .buf_dma = BUF_DMA, .len = 150 };
 	struct uhci_chain c;
 	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
-	struct uhci_td *first = td_n(&c, 0), *second = td_n(&c, 1);
-	uint32_t good = second->link;
+	struct uhci_td *first = td_n(&c, 0), *second = td_n(&c, 1), *third = td_n(&c, 2);
 	complete_td(first, 64, 0);
 	complete_td(second, 64, 0);
-	second->link = UHCI_LINK_ADDR(c.first) | UHCI_LINK_DEPTH; /* back to the first */
+	complete_td(third, 22, 0);
+	first->link = 0x00001000 | UHCI_LINK_DEPTH;                        /* outside */
+	second->link = UHCI_LINK_ADDR(uhci_chain_first(&c)) | UHCI_LINK_DEPTH; /* a loop */
 	seam_log_clear();
-	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_ERR_HC);
-	CHECK(s.actual <= d.len);
-	CHECK(seam_log_contains("link pointers corrupt"));
-	second->link = good;
+	check_scan(&c, UHCI_CHAIN_DONE, USB_OK, 150);
+	CHECK_EQ(seam_log()[0], '\0');
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
+	CHECK_EQ(fake_kmalloc_live, kmem);
 }
 
 TEST(overlong_actual_length_fails_instead_of_overrunning)
 {
 	struct dma_pool *pool = fake_dma_pool();
-	struct uhci_xfer_desc d = { .type = USB_EP_BULK, .dir_in = true, .dev_addr = 2,
-				    .ep_num = 1, .max_packet = 8, .buf_dma = BUF_DMA, .len = 8 };
+	struct uhci_xfer_desc d = data_in(USB_EP_BULK, 8, 8);
 	struct uhci_chain c;
 	uhci_chain_build(pool, &d, &c);
 	complete_td(td_n(&c, 0), 64, 0); /* 64 bytes into an 8-byte packet */
 	seam_log_clear();
-	struct uhci_scan s;
-	uhci_chain_scan(pool, &c, &s);
-	CHECK_EQ(s.state, UHCI_CHAIN_DONE);
-	CHECK_EQ(s.status, USB_ERR_BABBLE);
-	CHECK_EQ(s.actual, 0);
+	check_scan(&c, UHCI_CHAIN_DONE, USB_ERR_BABBLE, 0);
 	CHECK(seam_log_contains("reports 64 bytes for a 8-byte packet"));
 	uhci_chain_free(pool, &c);
 }

@@ -146,19 +146,7 @@ int ehci_hw_start(struct ehci *e)
 
 /* --- probe -------------------------------------------------------------- */
 
-const struct usb_hcd_ops ehci_hcd_ops = {
-	.port_status = ehci_port_status,
-	.port_clear_changes = ehci_port_clear_changes,
-	.port_reset_start = ehci_port_reset_start,
-	.port_reset_finish = ehci_port_reset_finish,
-	.port_disable = ehci_port_disable,
-	.ep_open = ehci_ep_open,
-	.ep_close = ehci_ep_close,
-	.submit = ehci_submit,
-	.cancel = ehci_cancel,
-	.ep_reset = ehci_ep_reset,
-	.dump = ehci_dump,
-};
+const struct usb_hcd_ops ehci_hcd_ops = USB_HCD_OPS(ehci);
 
 static int map_registers(struct ehci *e)
 {
@@ -196,6 +184,8 @@ static void destroy_schedules(struct ehci *e)
 		dma_pool_free(e->pool, e->frame_list);
 	dma_pool_destroy(e->pool);
 	e->pool = NULL;
+	e->head = NULL;
+	e->frame_list = NULL;
 }
 
 static int create_schedules(struct ehci *e)
@@ -211,25 +201,33 @@ static int create_schedules(struct ehci *e)
 
 	ksnprintf(pool_names[e->index], sizeof(pool_names[0]), "ehci%d", e->index);
 	e->pool = dma_pool_create(pool_names[e->index], &cfg);
-	if (!e->pool)
-		return USB_ERR_NOMEM;
-	if (ehci_async_init(e) || ehci_periodic_init(e)) {
-		destroy_schedules(e);
+	if (!e->pool || ehci_async_init(e) || ehci_periodic_init(e)) {
+		pr_err("ehci%d: out of DMA memory for the schedules\n", e->index);
 		return USB_ERR_NOMEM;
 	}
 	return 0;
 }
 
-static void setup_interrupts(struct ehci *e)
+/* Every list and work item, so that teardown may run from any step. */
+static void init_state(struct ehci *e)
 {
-	unsigned line = e->pci->irq_line;
-
+	list_node_init(&e->async_ring);
+	list_node_init(&e->eps);
+	list_node_init(&e->unlink_queued);
+	list_node_init(&e->unlink_waiting);
+	list_node_init(&e->unlink_periodic);
 	work_init(&e->irq_work, ehci_irq_work);
 	work_init(&e->iaa_watchdog, ehci_iaa_watchdog);
 	work_init(&e->periodic_unlink_work, ehci_periodic_unlink_work);
 	work_init(&e->timeout_work, ehci_timeout_work);
 	work_init(&e->poll_work, ehci_poll_work);
 	work_init(&e->health_work, ehci_health_work);
+}
+
+static void setup_interrupts(struct ehci *e)
+{
+	unsigned line = e->pci->irq_line;
+
 	e->irq_line = line;
 	e->irq_ok = line < 16 && irq_register(line, ehci_irq, e, pool_names[e->index]) >= 0;
 	if (!e->irq_ok) {
@@ -239,66 +237,87 @@ static void setup_interrupts(struct ehci *e)
 	}
 }
 
-static void teardown_interrupts(struct ehci *e)
+/* Undoes whatever part of the probe was done: the controller halted, its
+ * ports routed back to the companions, nothing registered or allocated. */
+static void teardown(struct ehci *e)
 {
+	if (e->op) {
+		ehci_write(e, EHCI_USBINTR, 0);
+		ehci_hw_halt(e);
+		ehci_write(e, EHCI_CONFIGFLAG, 0);
+		e->running = false;
+	}
 	if (e->irq_ok)
 		irq_unregister(e->irq_line, ehci_irq, e);
+	e->irq_ok = false;
 	work_cancel(&e->poll_work);
 	work_cancel(&e->irq_work);
 	work_cancel(&e->health_work);
+	if (e->pool)
+		destroy_schedules(e);
+	if (e->cap)
+		iounmap((void *)e->cap);
+	kfree(e);
 }
 
-static int ehci_probe(struct pci_dev *d)
+static void describe_hcd(struct ehci *e)
 {
-	if (n_controllers == EHCI_MAX_CONTROLLERS) {
-		pr_err("ehci: more than %d controllers; ignoring %02x:%02x.%x\n",
-		       EHCI_MAX_CONTROLLERS, d->bus, d->dev, d->fn);
-		return USB_ERR_NOMEM;
-	}
-	struct ehci *e = kzalloc(sizeof(*e));
-	if (!e)
-		return USB_ERR_NOMEM;
-	e->pci = d;
-	e->index = n_controllers;
-	int rc = map_registers(e);
-	if (!rc) {
-		bios_takeover(e);
-		rc = ehci_hw_reset(e);
-	}
-	if (!rc)
-		rc = create_schedules(e);
-	if (rc) {
-		if (e->cap)
-			iounmap((void *)e->cap);
-		kfree(e);
-		return rc;
-	}
-	setup_interrupts(e);
-	rc = ehci_hw_start(e);
-	if (rc) {
-		ehci_hw_reset(e);
-		teardown_interrupts(e);
-		destroy_schedules(e);
-		iounmap((void *)e->cap);
-		kfree(e);
-		return rc;
-	}
-	work_schedule(&e->health_work, EHCI_HEALTH_PERIOD_NS);
-	controllers[n_controllers++] = e;
-	d->driver_data = e;
 	e->hcd.ops = &ehci_hcd_ops;
 	e->hcd.driver_name = "ehci_hcd";
 	e->hcd.product = "EHCI Host Controller";
 	e->hcd.speed = USB_SPEED_HIGH;
 	e->hcd.num_ports = e->n_ports;
 	e->hcd.priv = e;
-	e->kick_async = true; /* measured in docs/ehci.md */
-	e->hcd.pci = d;
+	e->hcd.pci = e->pci;
+}
+
+/* Maps, takes over, resets, builds the schedules, starts and registers
+ * the controller; on failure the caller tears down. */
+static int bring_up(struct ehci *e)
+{
+	int rc = map_registers(e);
+	if (rc)
+		return rc;
+	bios_takeover(e);
+	rc = ehci_hw_reset(e);
+	if (!rc)
+		rc = create_schedules(e);
+	if (rc)
+		return rc;
+	setup_interrupts(e);
+	rc = ehci_hw_start(e);
+	if (rc)
+		return rc;
+	describe_hcd(e);
+	struct pci_dev *d = e->pci;
 	pr_info("ehci%d: %02x:%02x.%x, %u ports, %u companion controllers, IRQ %u%s\n",
-		e->index, d->bus, d->dev, d->fn, e->n_ports,
-		EHCI_HCS_N_CC(e->hcsparams), e->irq_line,
-		(e->hccparams & EHCI_HCC_64BIT) ? ", 64-bit" : "");
-	return usb_hcd_register(&e->hcd);
+		e->index, d->bus, d->dev, d->fn, e->n_ports, EHCI_HCS_N_CC(e->hcsparams),
+		e->irq_line, (e->hccparams & EHCI_HCC_64BIT) ? ", 64-bit" : "");
+	rc = usb_hcd_register(&e->hcd);
+	if (rc < 0)
+		pr_err("ehci%d: USB core refused the controller (%d)\n", e->index, rc);
+	return rc < 0 ? rc : 0;
+}
+
+static int ehci_probe(struct pci_dev *d)
+{
+	struct ehci *e = hcd_alloc_state(d, "ehci", (unsigned)n_controllers,
+					 EHCI_MAX_CONTROLLERS, sizeof(*e));
+	if (!e)
+		return USB_ERR_NOMEM;
+	e->pci = d;
+	e->index = n_controllers;
+	init_state(e);
+	int rc = bring_up(e);
+	if (rc) {
+		pr_err("ehci%d: controller not started (%d)\n", e->index, rc);
+		teardown(e);
+		return rc;
+	}
+	work_schedule(&e->health_work, EHCI_HEALTH_PERIOD_NS);
+	controllers[n_controllers++] = e;
+	d->driver_data = e;
+	return 0;
 }
 
 PCI_DRIVER(ehci, .name = "ehci_hcd", .class_code = PCI_CLASS_SERIAL_BUS,

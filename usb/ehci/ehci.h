@@ -2,9 +2,9 @@
  * EHCI driver internals shared by its files: the per-controller state, the
  * per-endpoint state (one queue head each) and the out-of-band record of a
  * submitted transfer. Hardware descriptors hold physical addresses only;
- * every virtual pointer lives in these kzalloc'd structures, and a
- * descriptor is reached from a recorded physical address through
- * dma_pool_phys_to_virt(), which refuses anything that is not a live chunk.
+ * the driver's own records, in kzalloc'd memory, keep each descriptor's
+ * virtual and physical address side by side, so an address is translated
+ * (dma_pool_phys_to_virt) only where the controller hands one back.
  *
  *   ehci.c          PCI probe, BIOS take-over, reset, start, the ops table
  *   ehci_port.c     root ports: status, reset, hand-off to companions
@@ -13,7 +13,7 @@
  *   ehci_qtd.c      pure qTD planning and status decoding
  *   ehci_xfer.c     endpoints, submission, completion, cancellation
  *   ehci_irq.c      interrupt handler, deferred work, health check, recovery
- *   ehci_dump.c     `ehcidump`, `ehcikick`, `ehcifault`, the consistency KTEST
+ *   ehci_dump.c     `ehcidump`, the consistency KTEST
  */
 #ifndef TERN_EHCI_H
 #define TERN_EHCI_H
@@ -39,6 +39,7 @@ struct pci_dev;
 
 /* One qTD of a transfer, as recorded outside device-visible memory. */
 struct ehci_xfer_td {
+	struct ehci_qtd *qtd;
 	dma_addr_t dma;
 	uint32_t len;
 	bool data;               /* counts toward actual (not SETUP/status) */
@@ -47,10 +48,8 @@ struct ehci_xfer_td {
 
 /* Driver state of one submitted transfer (usb_xfer.hcpriv). */
 struct ehci_xfer {
-	struct usb_xfer *x;
+	struct hcd_req hcd;      /* on its endpoint's queue, oldest first; or a done list */
 	struct ehci_ep *ep;
-	struct ehci_xfer *next;  /* endpoint queue, oldest first; or done list */
-	int cancel_status;       /* 0, or why it is being taken back */
 	uint64_t deadline_ns;    /* 0: no timeout */
 	unsigned soft_retries;
 	unsigned n_td;
@@ -65,25 +64,26 @@ enum ehci_ep_state {
 
 /* Driver state of one open endpoint (usb_endpoint.hcpriv). */
 struct ehci_ep {
+	struct hcd_ep hcd;       /* the core's endpoint, queue, closing, halted */
 	struct ehci *ehci;
-	struct usb_endpoint *uep;    /* NULL once closed: the core may free it */
 	struct ehci_qh *qh;
 	dma_addr_t qh_dma;
-	dma_addr_t dummy_dma;    /* the inactive qTD at the queue's tail */
-	struct ehci_xfer *queue;
+	struct ehci_qtd *dummy;  /* the inactive qTD at the queue's tail */
+	dma_addr_t dummy_dma;
 	enum ehci_ep_state state;
-	bool closing;            /* free once unlinked */
 	bool control;            /* STALL ends the request, not a halt */
-	bool halted;             /* STALLed: queue held until ep_reset */
 	bool toggle_reset;       /* next qh_restart starts at DATA0 */
 	bool periodic;
 	unsigned period;         /* frames between polls (periodic) */
 	unsigned phase;          /* first frame (periodic) */
 	uint8_t smask;
 	uint16_t load;           /* bytes per poll, for periodic balancing */
-	struct ehci_ep *next;        /* every endpoint of the controller */
-	struct ehci_ep *sched_next;  /* async ring order, or periodic tree link */
-	struct ehci_ep *unlink_next;
+	struct list_node node;       /* on ehci.eps */
+	struct list_node async;      /* on ehci.async_ring while linked there */
+	/* The next QH in the periodic tree: one successor shared by every
+	 * frame that reaches this QH, so a tree link, not a list. */
+	struct ehci_ep *tree_next;
+	struct list_node unlink;     /* on one of ehci's unlink lists */
 	uint32_t unlink_frindex;
 	uint64_t unlink_ns;
 };
@@ -106,17 +106,17 @@ struct ehci {
 
 	struct ehci_qh *head;        /* permanent async head, H bit set */
 	dma_addr_t head_dma;
-	struct ehci_ep *async_ring;  /* QHs after the head, in ring order */
+	struct list_node async_ring; /* QHs after the head, in ring order */
 
 	uint32_t *frame_list;
 	dma_addr_t frame_list_dma;
 	struct ehci_ep *frame_shadow[EHCI_FRAME_LIST_ENTRIES];
 	uint32_t frame_load[EHCI_FRAME_LIST_ENTRIES]; /* bytes per frame */
 
-	struct ehci_ep *eps;
-	struct ehci_ep *unlink_queued;   /* unlinked, doorbell not yet rung */
-	struct ehci_ep *unlink_waiting;  /* doorbell rung after their unlink */
-	struct ehci_ep *unlink_periodic; /* waiting for frames to pass */
+	struct list_node eps;             /* struct ehci_ep */
+	struct list_node unlink_queued;   /* unlinked, doorbell not yet rung */
+	struct list_node unlink_waiting;  /* doorbell rung after their unlink */
+	struct list_node unlink_periodic; /* waiting for frames to pass */
 	bool iaa_in_flight;
 	uint64_t iaa_rung_ns;
 
@@ -132,7 +132,6 @@ struct ehci {
 	bool dead;
 	uint64_t reset_window_ns;        /* fatal-error rate limiting */
 	unsigned resets_in_window;
-	bool kick_async;                 /* ring the doorbell on async submit */
 	uint64_t last_async_ns;          /* last async submission or completion */
 	bool port_low_speed[EHCI_MAX_PORTS + 1];
 	struct ehci_stats stats;
@@ -164,6 +163,10 @@ static inline void ehci_dma_write(uint32_t *p, uint32_t v)
 	*(volatile uint32_t *)p = v;
 }
 
+/* The usb_hcd_ops functions: ports in ehci_port.c, endpoints and
+ * transfers in ehci_xfer.c, dump in ehci_dump.c. */
+USB_HCD_DECLARE_OPS(ehci);
+
 /* ehci.c */
 int ehci_hw_halt(struct ehci *e);
 int ehci_hw_reset(struct ehci *e);
@@ -174,11 +177,6 @@ struct ehci *ehci_by_index(int index);
 /* ehci_port.c */
 uint32_t ehci_portsc_preserve(uint32_t portsc);
 unsigned ehci_portsc_to_usb(uint32_t portsc);
-unsigned ehci_port_status(struct usb_hcd *hcd, int port);
-void ehci_port_clear_changes(struct usb_hcd *hcd, int port);
-int ehci_port_reset_start(struct usb_hcd *hcd, int port);
-int ehci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed);
-void ehci_port_disable(struct usb_hcd *hcd, int port);
 
 /* ehci_async.c */
 int ehci_async_init(struct ehci *e);
@@ -199,11 +197,6 @@ void ehci_periodic_unlink(struct ehci *e, struct ehci_ep *ep);
 void ehci_periodic_unlink_work(struct work *w);
 
 /* ehci_xfer.c */
-int ehci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *uep);
-void ehci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *uep);
-int ehci_submit(struct usb_hcd *hcd, struct usb_xfer *x);
-void ehci_cancel(struct usb_hcd *hcd, struct usb_xfer *x);
-void ehci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *uep);
 void ehci_scan_all(struct ehci *e);
 void ehci_ep_quiesced(struct ehci *e, struct ehci_ep *ep);
 void ehci_fail_all(struct ehci *e, int status);
@@ -219,7 +212,6 @@ void ehci_health_work(struct work *w);
 void ehci_recover(struct ehci *e, const char *why);
 
 /* ehci_dump.c */
-void ehci_dump(struct usb_hcd *hcd);
 const char *ehci_schedule_error(struct ehci *e);
 
 #endif

@@ -33,7 +33,8 @@ void ehci_async_reset(struct ehci *e)
 	h->next = EHCI_LINK_TERMINATE;
 	h->alt_next = EHCI_LINK_TERMINATE;
 	h->token = EHCI_TOK_HALTED;
-	e->async_ring = NULL;
+	while (list_pop_front(&e->async_ring))
+		continue;
 }
 
 static void async_link(struct ehci *e, struct ehci_ep *ep)
@@ -43,29 +44,25 @@ static void async_link(struct ehci *e, struct ehci_ep *ep)
 	ep->qh->hlink = ehci_dma_read(&e->head->hlink);
 	dma_wmb();
 	ehci_dma_write(&e->head->hlink, (uint32_t)ep->qh_dma | EHCI_LINK_TYPE_QH);
-	ep->sched_next = e->async_ring;
-	e->async_ring = ep;
+	list_push_front(&e->async_ring, &ep->async);
 }
 
+/* Bypasses ep's QH: its predecessor is the one before it on the ring's
+ * list, or the head. */
 static void async_unlink(struct ehci *e, struct ehci_ep *ep)
 {
-	struct ehci_qh *prev_qh = e->head;
-	struct ehci_ep **prev = &e->async_ring;
-
-	while (*prev && *prev != ep) {
-		prev_qh = (*prev)->qh;
-		prev = &(*prev)->sched_next;
-	}
-	if (!*prev) {
+	if (!list_node_linked(&ep->async)) {
 		pr_err("ehci%d: QH %lx missing from the async ring\n", e->index,
 		       (unsigned long)ep->qh_dma);
 		return;
 	}
+	struct ehci_qh *prev_qh = ep->async.prev == &e->async_ring
+					  ? e->head
+					  : list_entry(ep->async.prev, struct ehci_ep, async)->qh;
 	/* ep's own hlink stays intact: the controller may be on it now. */
 	ehci_dma_write(&prev_qh->hlink, ep->qh->hlink);
 	dma_wmb();
-	*prev = ep->sched_next;
-	ep->sched_next = NULL;
+	list_remove(&ep->async);
 }
 
 void ehci_ep_link(struct ehci *e, struct ehci_ep *ep)
@@ -84,11 +81,18 @@ static bool async_running(struct ehci *e)
 		       (EHCI_CMD_RUN | EHCI_CMD_ASE);
 }
 
+static void move_all(struct list_node *from, struct list_node *to)
+{
+	struct list_node *n;
+
+	while ((n = list_pop_front(from)))
+		list_push_back(to, n);
+}
+
 /* Rings the doorbell for every QH unlinked so far (§4.8.2). */
 static void ring_doorbell(struct ehci *e)
 {
-	e->unlink_waiting = e->unlink_queued;
-	e->unlink_queued = NULL;
+	move_all(&e->unlink_queued, &e->unlink_waiting);
 	e->iaa_in_flight = true;
 	e->iaa_rung_ns = ktime_ns();
 	e->stats.iaa_rings++;
@@ -106,8 +110,7 @@ static void request_iaa(struct ehci *e)
 	}
 	/* A stopped schedule caches nothing: hand them back from work
 	 * context, never from inside the caller (it may be iterating). */
-	e->unlink_waiting = e->unlink_queued;
-	e->unlink_queued = NULL;
+	move_all(&e->unlink_queued, &e->unlink_waiting);
 	e->iaa_in_flight = true;
 	ehci_post_status(e, EHCI_STS_IAA);
 }
@@ -121,19 +124,17 @@ void ehci_ep_unlink(struct ehci *e, struct ehci_ep *ep)
 		ehci_periodic_unlink(e, ep);
 		ep->unlink_frindex = ehci_read(e, EHCI_FRINDEX);
 		ep->unlink_ns = ktime_ns();
-		ep->unlink_next = e->unlink_periodic;
-		e->unlink_periodic = ep;
+		list_push_back(&e->unlink_periodic, &ep->unlink);
 		work_schedule(&e->periodic_unlink_work, NSEC_PER_MSEC);
 		return;
 	}
 	async_unlink(e, ep);
-	ep->unlink_next = e->unlink_queued;
-	e->unlink_queued = ep;
+	list_push_back(&e->unlink_queued, &ep->unlink);
 	request_iaa(e);
 }
 
 /* Ends the idle back-off of an emulated controller's async timer: QEMU
- * services a doorbell at once. Used only when kick_async is on. */
+ * services a doorbell at once (measured in docs/ehci.md). */
 void ehci_async_kick(struct ehci *e)
 {
 	if (e->iaa_in_flight || !async_running(e))
@@ -142,12 +143,13 @@ void ehci_async_kick(struct ehci *e)
 	ring_doorbell(e);
 }
 
-static void hand_back(struct ehci *e, struct ehci_ep *list)
+/* Every endpoint on `list` is out of the controller's sight. */
+static void hand_back(struct ehci *e, struct list_node *list)
 {
-	while (list) {
-		struct ehci_ep *ep = list;
-		list = ep->unlink_next;
-		ep->unlink_next = NULL;
+	struct list_node *n;
+
+	while ((n = list_pop_front(list))) {
+		struct ehci_ep *ep = list_entry(n, struct ehci_ep, unlink);
 		ep->state = EHCI_EP_UNLINKED;
 		ehci_ep_quiesced(e, ep);
 	}
@@ -163,24 +165,24 @@ void ehci_iaa_done(struct ehci *e, bool lost)
 		pr_warn("ehci%d: no async-advance interrupt after the doorbell; "
 			"freeing unlinked queue heads anyway\n", e->index);
 	}
-	struct ehci_ep *done = e->unlink_waiting;
-	e->unlink_waiting = NULL;
+	struct list_node done = LIST_HEAD_INIT(done);
+	move_all(&e->unlink_waiting, &done);
 	e->iaa_in_flight = false;
-	if (e->unlink_queued)
+	if (!list_empty(&e->unlink_queued))
 		request_iaa(e);
-	hand_back(e, done);
+	hand_back(e, &done);
 }
 
 /* After a controller reset nothing is cached: every unlink completes. */
 void ehci_unlink_all_now(struct ehci *e)
 {
-	struct ehci_ep *lists[3] = { e->unlink_waiting, e->unlink_queued,
-				     e->unlink_periodic };
+	struct list_node all = LIST_HEAD_INIT(all);
 
 	work_cancel(&e->iaa_watchdog);
 	work_cancel(&e->periodic_unlink_work);
-	e->unlink_waiting = e->unlink_queued = e->unlink_periodic = NULL;
+	move_all(&e->unlink_waiting, &all);
+	move_all(&e->unlink_queued, &all);
+	move_all(&e->unlink_periodic, &all);
 	e->iaa_in_flight = false;
-	for (unsigned i = 0; i < ARRAY_SIZE(lists); i++)
-		hand_back(e, lists[i]);
+	hand_back(e, &all);
 }

@@ -1,9 +1,8 @@
 /*
  * EHCI diagnostics: the hcd `dump` op (shown by the core's `usbdebug`) and
- * the shell commands `ehcidump` (registers, ports, the async ring walked
- * through the hardware links, the periodic tree, counters), `ehcikick`
- * (the async doorbell kick measured in docs/ehci.md) and `ehcifault`
- * (stops the controller unannounced, to exercise recovery).
+ * the shell command `ehcidump` (registers, ports, the async ring walked
+ * through the hardware links, the periodic tree, counters); the fault
+ * injector `ehcifault` lives in tests/kernel/ehci_fault.c.
  */
 #include "dma_pool.h"
 #include "ehci.h"
@@ -33,7 +32,7 @@ static unsigned queued_xfers(const struct ehci_ep *ep)
 {
 	unsigned n = 0;
 
-	for (const struct ehci_xfer *xs = ep->queue; xs; xs = xs->next)
+	for (const struct list_node *i = ep->hcd.queue.next; i != &ep->hcd.queue; i = i->next)
 		n++;
 	return n;
 }
@@ -71,8 +70,10 @@ static void dump_endpoints(struct ehci *e)
 {
 	static const char *const states[] = { "unlinked", "linked", "unlinking" };
 
+	const struct ehci_ep *ep;
+
 	kprintf(" endpoints:\n");
-	for (const struct ehci_ep *ep = e->eps; ep; ep = ep->next) {
+	list_for_each_entry(ep, &e->eps, node) {
 		kprintf("  QH %08lx dev %u ep %u %s %s, %u queued", (unsigned long)ep->qh_dma,
 			ep->qh->ep_char & 0x7f, (ep->qh->ep_char >> 8) & 0xf,
 			ep->periodic ? "interrupt" : "async", states[ep->state],
@@ -80,16 +81,21 @@ static void dump_endpoints(struct ehci *e)
 		if (ep->periodic)
 			kprintf(", every %u frames from frame %u, S-mask %02x", ep->period,
 				ep->phase, ep->smask);
-		kprintf("%s\n", ep->closing ? ", closing" : "");
+		kprintf("%s\n", ep->hcd.closing ? ", closing" : "");
 	}
 }
 
 /* --- consistency: hardware links against the driver's own view --------- */
 
+static const struct ehci_ep *next_on_ring(struct ehci *e, const struct list_node *n)
+{
+	return n == &e->async_ring ? NULL : list_entry(n, struct ehci_ep, async);
+}
+
 static const char *async_ring_error(struct ehci *e)
 {
 	uint32_t link = e->head->hlink;
-	const struct ehci_ep *sw = e->async_ring;
+	const struct ehci_ep *sw = next_on_ring(e, e->async_ring.next);
 
 	for (unsigned hops = 0; EHCI_LINK_ADDR(link) != e->head_dma; hops++) {
 		if (!sw || hops == EHCI_DUMP_MAX_QH)
@@ -100,7 +106,7 @@ static const char *async_ring_error(struct ehci *e)
 		if (sw->state != EHCI_EP_LINKED || sw->periodic)
 			return "an async QH is linked but not marked linked";
 		link = sw->qh->hlink;
-		sw = sw->sched_next;
+		sw = next_on_ring(e, sw->async.next);
 	}
 	return sw ? "the async ring ends before the driver's last QH" : NULL;
 }
@@ -119,7 +125,7 @@ static const char *frame_error(struct ehci *e, unsigned f)
 			return "an interrupt QH sits in a frame outside its period and phase";
 		last_period = sw->period;
 		link = sw->qh->hlink;
-		sw = sw->sched_next;
+		sw = sw->tree_next;
 	}
 	return sw ? "a frame's chain ends before the driver's tree does" : NULL;
 }
@@ -177,12 +183,12 @@ void ehci_dump(struct usb_hcd *hcd)
 	const char *why = ehci_schedule_error(e);
 	kprintf(" schedules: %s\n", why ? why : "consistent");
 	kprintf(" irqs %lu transfers %lu doorbells %lu (slow %lu, lost %lu, kicks %lu) "
-		"soft retries %lu resets %lu, kick %s\n",
+		"soft retries %lu resets %lu\n",
 		(unsigned long)s->irqs, (unsigned long)s->xfers,
 		(unsigned long)s->iaa_rings, (unsigned long)s->iaa_slow,
 		(unsigned long)s->iaa_lost, (unsigned long)s->kicks,
 		(unsigned long)s->soft_retries,
-		(unsigned long)s->resets, e->kick_async ? "on" : "off");
+		(unsigned long)s->resets);
 }
 
 static bool parse_index(const char *arg, int *index)
@@ -214,47 +220,3 @@ static int cmd_ehcidump(int argc, char **argv)
 }
 SHELL_COMMAND(ehcidump, "ehcidump", "ehcidump [controller]",
 	      "EHCI registers, ports, async ring, periodic QHs", cmd_ehcidump);
-
-static int cmd_ehcikick(int argc, char **argv)
-{
-	bool on;
-
-	if (argc != 2 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)) {
-		kprintf("usage: ehcikick on|off\n");
-		return 1;
-	}
-	on = strcmp(argv[1], "on") == 0;
-	for (int i = 0; ehci_by_index(i); i++)
-		ehci_by_index(i)->kick_async = on;
-	kprintf("ehci: async doorbell kick %s\n", on ? "on" : "off");
-	return 0;
-}
-SHELL_COMMAND(ehcikick, "ehcikick", "ehcikick on|off",
-	      "ring the async doorbell after each submission (latency experiment)",
-	      cmd_ehcikick);
-
-/* Stops the controller behind the driver's back, as QEMU does when it
- * meets a schedule it cannot process, to exercise recovery. */
-static int cmd_ehcifault(int argc, char **argv)
-{
-	int index = 0;
-
-	if (argc < 2 || argc > 3 || (argc == 3 && !parse_index(argv[2], &index)) ||
-	    (strcmp(argv[1], "halt") != 0 && strcmp(argv[1], "reset") != 0)) {
-		kprintf("usage: ehcifault halt|reset [controller]\n");
-		return 1;
-	}
-	struct ehci *e = ehci_by_index(index);
-	if (!e) {
-		kprintf("ehcifault: no EHCI controller %d\n", index);
-		return 1;
-	}
-	uint32_t cmd = ehci_read(e, EHCI_USBCMD);
-	ehci_write(e, EHCI_USBCMD, strcmp(argv[1], "halt") == 0 ? cmd & ~EHCI_CMD_RUN
-								 : EHCI_CMD_HCRESET);
-	kprintf("ehci%d: controller %s behind the driver's back\n", index,
-		strcmp(argv[1], "halt") == 0 ? "halted" : "reset");
-	return 0;
-}
-SHELL_COMMAND(ehcifault, "ehcifault", "ehcifault halt|reset [controller]",
-	      "stop the EHCI controller unannounced (tests recovery)", cmd_ehcifault);

@@ -145,8 +145,9 @@ void ehci_recover(struct ehci *e, const char *why)
 	ehci_periodic_reset(e);
 	ehci_fail_all(e, USB_ERR_HC);
 	ehci_unlink_all_now(e);
-	for (struct ehci_ep *ep = e->eps; ep; ep = ep->next)
-		if (ep->state == EHCI_EP_UNLINKED && !ep->closing)
+	struct ehci_ep *ep;
+	list_for_each_entry(ep, &e->eps, node)
+		if (ep->state == EHCI_EP_UNLINKED && !ep->hcd.closing)
 			ehci_ep_link(e, ep);
 	if (give_up || rc || ehci_hw_start(e)) {
 		e->dead = true;

@@ -8,7 +8,7 @@
  * successor: the tree of §4.12.1 without static skeleton QHs.
  *
  * The driver keeps a software shadow of the tree (frame_shadow and
- * ehci_ep.sched_next) and edits the hardware links in the same order, so
+ * ehci_ep.tree_next) and edits the hardware links in the same order, so
  * the controller always sees a complete tree. A removed QH keeps its own
  * link until two frames have passed (ehci_periodic_unlink_work).
  */
@@ -89,7 +89,7 @@ static struct ehci_ep **tree_slot(struct ehci *e, unsigned f, const struct ehci_
 	*hw = &e->frame_list[f];
 	while (*slot && *slot != ep && (*slot)->period > ep->period) {
 		*hw = &(*slot)->qh->hlink;
-		slot = &(*slot)->sched_next;
+		slot = &(*slot)->tree_next;
 	}
 	return slot;
 }
@@ -104,7 +104,7 @@ void ehci_periodic_link(struct ehci *e, struct ehci_ep *ep)
 		e->frame_load[f] += ep->load;
 		if (*slot == ep)
 			continue; /* reached through a longer-period QH already */
-		ep->sched_next = *slot;
+		ep->tree_next = *slot;
 		ep->qh->hlink = ehci_dma_read(hw);
 		dma_wmb();
 		*slot = ep;
@@ -121,15 +121,15 @@ void ehci_periodic_unlink(struct ehci *e, struct ehci_ep *ep)
 		e->frame_load[f] -= ep->load;
 		while (*slot && *slot != ep) {
 			hw = &(*slot)->qh->hlink;
-			slot = &(*slot)->sched_next;
+			slot = &(*slot)->tree_next;
 		}
 		if (!*slot)
 			continue; /* already bypassed through a shared predecessor */
 		ehci_dma_write(hw, ep->qh->hlink);
-		*slot = ep->sched_next;
+		*slot = ep->tree_next;
 	}
 	dma_wmb();
-	ep->sched_next = NULL;
+	ep->tree_next = NULL;
 }
 
 static bool frames_passed(struct ehci *e, const struct ehci_ep *ep)
@@ -143,24 +143,27 @@ static bool frames_passed(struct ehci *e, const struct ehci_ep *ep)
 	return ktime_ns() - ep->unlink_ns >= EHCI_PERIODIC_UNLINK_MAX_NS;
 }
 
+static struct ehci_ep *first_settled(struct ehci *e)
+{
+	struct ehci_ep *ep;
+
+	list_for_each_entry(ep, &e->unlink_periodic, unlink)
+		if (frames_passed(e, ep))
+			return ep;
+	return NULL;
+}
+
 void ehci_periodic_unlink_work(struct work *w)
 {
 	struct ehci *e = container_of(w, struct ehci, periodic_unlink_work);
-	struct ehci_ep **link = &e->unlink_periodic;
+	struct ehci_ep *ep;
 
-	while (*link) {
-		struct ehci_ep *ep = *link;
-		if (!frames_passed(e, ep)) {
-			link = &ep->unlink_next;
-			continue;
-		}
-		*link = ep->unlink_next;
-		ep->unlink_next = NULL;
+	/* One at a time: quiescing one may change the list. */
+	while ((ep = first_settled(e))) {
+		list_remove(&ep->unlink);
 		ep->state = EHCI_EP_UNLINKED;
 		ehci_ep_quiesced(e, ep);
-		/* quiesced may have changed the list: start over */
-		link = &e->unlink_periodic;
 	}
-	if (e->unlink_periodic)
+	if (!list_empty(&e->unlink_periodic))
 		work_schedule(w, NSEC_PER_MSEC);
 }

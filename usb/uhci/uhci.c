@@ -72,9 +72,11 @@ static enum uhci_skel frame_skel(unsigned f)
 	return UHCI_SKEL_INT128 + (7 - MIN(k, 7u));
 }
 
+/* Skeleton QHs only: endpoint QHs are hung after them by link_qh. */
 static void build_schedule(struct uhci_hc *hc)
 {
 	for (int i = 0; i < UHCI_NUM_SKELS; i++) {
+		list_node_init(&hc->skel_eps[i]);
 		hc->skel[i]->element = UHCI_LINK_TERMINATE;
 		hc->skel[i]->link = i + 1 < UHCI_NUM_SKELS
 					    ? (uint32_t)hc->skel_dma[i + 1] | UHCI_LINK_QH
@@ -215,7 +217,7 @@ static void port_write(struct uhci_hc *hc, int port, uint16_t rw, uint16_t clear
 	uhci_write16(hc, port_reg(port), (rw & UHCI_PORT_RW_BITS) | (clear & UHCI_PORT_WC_BITS));
 }
 
-static unsigned uhci_port_status(struct usb_hcd *hcd, int port)
+unsigned uhci_port_status(struct usb_hcd *hcd, int port)
 {
 	struct uhci_hc *hc = port_hc(hcd, port);
 	if (!hc)
@@ -228,7 +230,7 @@ static unsigned uhci_port_status(struct usb_hcd *hcd, int port)
 	       (v & UHCI_PORT_PEC ? USB_PORT_ENABLE_CHANGE : 0);
 }
 
-static void uhci_port_clear_changes(struct usb_hcd *hcd, int port)
+void uhci_port_clear_changes(struct usb_hcd *hcd, int port)
 {
 	struct uhci_hc *hc = port_hc(hcd, port);
 	if (!hc)
@@ -237,7 +239,7 @@ static void uhci_port_clear_changes(struct usb_hcd *hcd, int port)
 	port_write(hc, port, v, v);
 }
 
-static int uhci_port_reset_start(struct usb_hcd *hcd, int port)
+int uhci_port_reset_start(struct usb_hcd *hcd, int port)
 {
 	struct uhci_hc *hc = port_hc(hcd, port);
 	if (!hc)
@@ -249,7 +251,7 @@ static int uhci_port_reset_start(struct usb_hcd *hcd, int port)
 
 /* QEMU routes packets only to enabled ports and lets PE be set only while
  * a device is connected, so enabling is checked, not assumed. */
-static int uhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
+int uhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 {
 	struct uhci_hc *hc = port_hc(hcd, port);
 	if (!hc)
@@ -274,7 +276,7 @@ static int uhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed 
 	return 0;
 }
 
-static void uhci_port_disable(struct usb_hcd *hcd, int port)
+void uhci_port_disable(struct usb_hcd *hcd, int port)
 {
 	struct uhci_hc *hc = port_hc(hcd, port);
 	if (hc)
@@ -310,28 +312,29 @@ static void setup_interrupt(struct uhci_hc *hc)
 	hc->polling = true;
 }
 
-const struct usb_hcd_ops uhci_hcd_ops = {
-	.port_status = uhci_port_status,
-	.port_clear_changes = uhci_port_clear_changes,
-	.port_reset_start = uhci_port_reset_start,
-	.port_reset_finish = uhci_port_reset_finish,
-	.port_disable = uhci_port_disable,
-	.ep_open = uhci_ep_open,
-	.ep_close = uhci_ep_close,
-	.submit = uhci_submit,
-	.cancel = uhci_cancel,
-	.ep_reset = uhci_ep_reset,
-	.dump = uhci_dump,
-};
+const struct usb_hcd_ops uhci_hcd_ops = USB_HCD_OPS(uhci);
 
+static void free_schedule(struct uhci_hc *hc)
+{
+	for (int i = 0; i < UHCI_NUM_SKELS; i++)
+		if (hc->skel[i])
+			dma_pool_free(hc->pool, hc->skel[i]);
+	if (hc->frame_list)
+		dma_pool_free(hc->pool, (void *)hc->frame_list);
+	dma_pool_destroy(hc->pool);
+}
+
+/* Undoes whatever part of the probe was done: the controller halted,
+ * nothing registered or allocated. */
 static void teardown(struct uhci_hc *hc)
 {
-	stop(hc);
+	if (!stop(hc))
+		pr_err("%s: did not halt within 10 ms\n", hc->name);
 	if (hc->irq_registered)
 		irq_unregister(hc->pci->irq_line, uhci_irq, hc);
 	work_cancel(&hc->work);
 	if (hc->pool)
-		dma_pool_destroy(hc->pool);
+		free_schedule(hc);
 	kfree(hc);
 }
 
@@ -374,18 +377,16 @@ static int uhci_probe(struct pci_dev *pci)
 		       pci->fn);
 		return USB_ERR_INVAL;
 	}
-	if (uhci_hc_count == UHCI_MAX_HCS) {
-		pr_err("uhci: more than %d controllers, %02x:%02x.%x ignored\n", UHCI_MAX_HCS,
-		       pci->bus, pci->dev, pci->fn);
-		return USB_ERR_NOMEM;
-	}
-	struct uhci_hc *hc = kzalloc(sizeof(*hc));
+	struct uhci_hc *hc = hcd_alloc_state(pci, "uhci", uhci_hc_count, UHCI_MAX_HCS,
+					     sizeof(*hc));
 	if (!hc)
 		return USB_ERR_NOMEM;
 	hc->pci = pci;
 	hc->io = (uint16_t)bar->base;
 	ksnprintf(hc->name, sizeof(hc->name), "uhci %02x:%02x.%x", pci->bus, pci->dev, pci->fn);
 	work_init(&hc->work, uhci_work_fn);
+	list_node_init(&hc->eps);
+	list_node_init(&hc->retired);
 	/* I/O decoding on, and INTx allowed: firmware may have left either off. */
 	uint16_t cmd = pci_read16(pci, PCI_COMMAND);
 	pci_write16(pci, PCI_COMMAND, (cmd | PCI_CMD_IO) & ~PCI_CMD_INTX_DISABLE);

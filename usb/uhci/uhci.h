@@ -5,7 +5,8 @@
  * toggle restart after a cleared halt) and uhci_debug.c (the `dump` op).
  * Everything here is software state in kmalloc'd memory; the controller
  * sees only the frame list, QHs and TDs from the controller's DMA pool,
- * which hold DMA addresses and nothing else.
+ * which hold DMA addresses and nothing else; the driver's records keep a
+ * descriptor's virtual and DMA address side by side.
  */
 #ifndef TERN_UHCI_H
 #define TERN_UHCI_H
@@ -39,31 +40,28 @@ enum uhci_ep_state {
 
 /* One transfer, from submit until it is completed and its TDs freed. */
 struct uhci_req {
-	struct usb_xfer *x;
+	struct hcd_req hcd;       /* on its endpoint's queue, then on hc->retired */
 	struct uhci_ep *uep;
 	struct uhci_chain chain;
-	int cancel_status;  /* 0, or the status to complete with when unlinked */
-	bool started;       /* its chain is (or was) the QH's element */
+	bool started;             /* its chain is (or was) the QH's element */
 	bool status_stage_linked; /* control: element moved past a short packet */
 	uint16_t retire_frame;
-	struct uhci_req *next;
 };
 
 struct uhci_hc;
 
 struct uhci_ep {
+	struct hcd_ep hcd;        /* usb_endpoint.hcpriv; the queue's head is
+				   * the one in the schedule, if started */
 	struct uhci_hc *hc;
-	struct usb_endpoint *ep; /* NULL once closed */
 	struct uhci_qh *qh;
 	dma_addr_t qh_dma;
 	enum uhci_skel skel;
 	unsigned toggle;          /* bulk/interrupt: next data toggle */
-	struct uhci_req *queue;   /* head is the one in the schedule, if started */
 	enum uhci_ep_state state;
 	uint16_t unlink_frame;
-	bool closing;
-	bool halted;              /* STALLed: queue held until ep_reset */
-	struct uhci_ep *next;
+	struct list_node node;    /* on hc->eps */
+	struct list_node sched;   /* on hc->skel_eps[skel] while linked */
 };
 
 struct uhci_hc {
@@ -76,8 +74,12 @@ struct uhci_hc {
 	dma_addr_t frame_list_dma;
 	struct uhci_qh *skel[UHCI_NUM_SKELS];
 	dma_addr_t skel_dma[UHCI_NUM_SKELS];
-	struct uhci_ep *eps;
-	struct uhci_req *retired; /* completed; TDs freed once the frame moves on */
+	/* The endpoint QHs hung after each skeleton, in the order the
+	 * controller meets them: a QH's predecessor without a link walk. */
+	struct list_node skel_eps[UHCI_NUM_SKELS];
+	struct list_node eps;     /* struct uhci_ep */
+	struct list_node retired; /* struct uhci_req completed; TDs freed once
+				   * the frame moves on */
 	struct work work;
 	volatile uint16_t irq_status; /* USBSTS causes gathered by the IRQ handler */
 	bool polling;             /* no usable IRQ line: the work item polls */
@@ -97,6 +99,7 @@ extern struct uhci_hc *uhci_hcs[UHCI_MAX_HCS];
 extern unsigned uhci_hc_count;
 
 extern const struct usb_hcd_ops uhci_hcd_ops;
+USB_HCD_DECLARE_OPS(uhci);
 
 /* uhci.c */
 uint16_t uhci_read16(struct uhci_hc *hc, uint16_t reg);
@@ -109,14 +112,8 @@ void uhci_recover(struct uhci_hc *hc, uint16_t status);
 void uhci_work_fn(struct work *w);
 void uhci_fail_all(struct uhci_hc *hc, int status);
 void uhci_relink_all(struct uhci_hc *hc);
-int uhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep);
-void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep);
-int uhci_submit(struct usb_hcd *hcd, struct usb_xfer *x);
-void uhci_cancel(struct usb_hcd *hcd, struct usb_xfer *x);
-void uhci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *ep);
 
 /* uhci_debug.c */
-void uhci_dump(struct usb_hcd *hcd);
 /* NULL if the schedule the controller walks is sound, else what is wrong. */
 const char *uhci_schedule_error(struct uhci_hc *hc);
 

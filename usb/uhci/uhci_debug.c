@@ -61,7 +61,8 @@ static void dump_element(struct uhci_hc *hc, uint32_t el)
 
 static const struct uhci_ep *ep_of_qh(struct uhci_hc *hc, dma_addr_t dma)
 {
-	for (const struct uhci_ep *e = hc->eps; e; e = e->next)
+	const struct uhci_ep *e;
+	list_for_each_entry(e, &hc->eps, node)
 		if (e->qh_dma == dma)
 			return e;
 	return NULL;
@@ -81,9 +82,9 @@ static void dump_qh_name(struct uhci_hc *hc, dma_addr_t dma)
 		return;
 	}
 	const struct uhci_ep *e = ep_of_qh(hc, dma);
-	if (e && e->ep)
-		kprintf("    ep dev %u ep %02x toggle %u", e->ep->dev_addr, e->ep->ep_addr,
-			e->toggle);
+	if (e && e->hcd.usb)
+		kprintf("    ep dev %u ep %02x toggle %u", e->hcd.usb->dev_addr,
+			e->hcd.usb->ep_addr, e->toggle);
 	else
 		kprintf("    qh (%s)", e ? "closing" : "unknown");
 }
@@ -128,7 +129,7 @@ void uhci_dump(struct usb_hcd *hcd)
 	dump_ports(hc);
 	dump_schedule(hc);
 	unsigned retired = 0;
-	for (const struct uhci_req *r = hc->retired; r; r = r->next)
+	for (const struct list_node *n = hc->retired.next; n != &hc->retired; n = n->next)
 		retired++;
 	kprintf("  retired transfers awaiting free: %u\n", retired);
 	kprintf("  transfers: %llu ok, %llu failed, %llu cancelled, %llu timed out; "
@@ -157,7 +158,8 @@ static const char *check_qh_chain(struct uhci_hc *hc)
 	uint32_t link = (uint32_t)hc->skel_dma[UHCI_SKEL_INT128] | UHCI_LINK_QH;
 	unsigned linked = 0, seen = 0;
 	int next_skel = UHCI_SKEL_INT128, index;
-	for (const struct uhci_ep *e = hc->eps; e; e = e->next)
+	const struct uhci_ep *e;
+	list_for_each_entry(e, &hc->eps, node)
 		linked += e->state == UHCI_EP_LINKED;
 	for (unsigned n = 0; !(link & UHCI_LINK_TERMINATE); n++) {
 		dma_addr_t dma = UHCI_LINK_ADDR(link);
@@ -168,7 +170,7 @@ static const char *check_qh_chain(struct uhci_hc *hc)
 			if (index != next_skel++)
 				return "skeleton QHs out of order";
 		} else {
-			const struct uhci_ep *e = ep_of_qh(hc, dma);
+			e = ep_of_qh(hc, dma);
 			if (!e || e->state != UHCI_EP_LINKED)
 				return "a QH in the schedule belongs to no linked endpoint";
 			seen++;

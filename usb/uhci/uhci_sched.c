@@ -12,6 +12,7 @@
  */
 #include "dma_pool.h"
 #include "hw.h"
+#include "mm.h"
 #include "printk.h"
 #include "uhci_hw.h"
 #include "uhci_sched.h"
@@ -21,7 +22,6 @@
 struct chain_builder {
 	struct dma_pool *pool;
 	struct uhci_chain *chain;
-	struct uhci_td *prev;
 	uint32_t ctrl_flags; /* LS bit for low-speed devices */
 	uint32_t addr_bits;  /* device address and endpoint in token position */
 };
@@ -32,26 +32,25 @@ static uint32_t token(const struct chain_builder *b, uint8_t pid, unsigned toggl
 	return maxlen << UHCI_TD_MAXLEN_SHIFT | (toggle ? UHCI_TD_TOGGLE : 0) | b->addr_bits | pid;
 }
 
-/* Appends one TD; returns its DMA address or 0 when the pool is empty. */
-static dma_addr_t append_td(struct chain_builder *b, uint8_t pid, unsigned toggle,
-			    dma_addr_t buf, size_t len)
+/* Appends one TD; false when the pool is empty. */
+static bool append_td(struct chain_builder *b, uint8_t pid, unsigned toggle, dma_addr_t buf,
+		      size_t len)
 {
-	dma_addr_t phys;
-	struct uhci_td *td = dma_pool_alloc(b->pool, sizeof(*td), &phys);
+	struct uhci_chain *c = b->chain;
+	struct uhci_td_ref *ref = &c->tds[c->ntds];
+	struct uhci_td *td = dma_pool_alloc(b->pool, sizeof(*td), &ref->dma);
 	if (!td)
-		return 0;
+		return false;
+	ref->td = td;
 	td->link = UHCI_LINK_TERMINATE;
 	td->ctrl = UHCI_TD_ACTIVE | UHCI_TD_CERR_MAX | b->ctrl_flags |
 		   (pid == UHCI_PID_IN && len ? UHCI_TD_SPD : 0);
 	td->token = token(b, pid, toggle, len);
 	td->buffer = (uint32_t)buf;
-	if (b->prev)
-		b->prev->link = (uint32_t)phys | UHCI_LINK_DEPTH;
-	else
-		b->chain->first = phys;
-	b->prev = td;
-	b->chain->ntds++;
-	return phys;
+	if (c->ntds)
+		c->tds[c->ntds - 1].td->link = (uint32_t)ref->dma | UHCI_LINK_DEPTH;
+	c->ntds++;
+	return true;
 }
 
 static bool add_data_stage(struct chain_builder *b, const struct uhci_xfer_desc *d,
@@ -76,8 +75,8 @@ static bool add_control(struct chain_builder *b, const struct uhci_xfer_desc *d)
 	if (d->len && !add_data_stage(b, d, 1))
 		return false;
 	uint8_t status_pid = d->dir_in && d->len ? UHCI_PID_OUT : UHCI_PID_IN;
-	b->chain->status = append_td(b, status_pid, 1, 0, 0);
-	return b->chain->status != 0;
+	b->chain->has_status = true;
+	return append_td(b, status_pid, 1, 0, 0);
 }
 
 static size_t data_tds(const struct uhci_xfer_desc *d)
@@ -114,7 +113,10 @@ int uhci_chain_build(struct dma_pool *pool, const struct uhci_xfer_desc *d, stru
 	int rc = check_desc(d);
 	if (rc)
 		return rc;
-	*c = (struct uhci_chain){ .len = d->len };
+	size_t max_tds = data_tds(d) + (d->type == USB_EP_CONTROL ? 2 : 0);
+	*c = (struct uhci_chain){ .len = d->len, .tds = kmalloc(max_tds * sizeof(c->tds[0])) };
+	if (!c->tds)
+		return USB_ERR_NOMEM;
 	struct chain_builder b = {
 		.pool = pool,
 		.chain = c,
@@ -127,35 +129,14 @@ int uhci_chain_build(struct dma_pool *pool, const struct uhci_xfer_desc *d, stru
 		uhci_chain_free(pool, c);
 		return USB_ERR_NOMEM;
 	}
-	b.prev->ctrl |= UHCI_TD_IOC;
+	c->tds[c->ntds - 1].td->ctrl |= UHCI_TD_IOC;
 	return 0;
 }
 
-/* The next TD of a chain, or NULL at its end or on a link that does not
- * lead to a live chunk of the pool (reported: the chain is corrupt). */
-static struct uhci_td *next_td(struct dma_pool *pool, const struct uhci_td *td)
+void uhci_chain_set_toggles(const struct uhci_chain *c, unsigned toggle)
 {
-	uint32_t link = td->link;
-	if (link & UHCI_LINK_TERMINATE)
-		return NULL;
-	struct uhci_td *next = dma_pool_phys_to_virt(pool, UHCI_LINK_ADDR(link));
-	if (!next)
-		pr_err("uhci: TD link %08x leads outside the pool\n", link);
-	return next;
-}
-
-static struct uhci_td *td_at(struct dma_pool *pool, dma_addr_t phys)
-{
-	struct uhci_td *td = dma_pool_phys_to_virt(pool, phys);
-	if (!td)
-		pr_err("uhci: TD %08llx is not in the pool\n", (unsigned long long)phys);
-	return td;
-}
-
-void uhci_chain_set_toggles(struct dma_pool *pool, const struct uhci_chain *c, unsigned toggle)
-{
-	struct uhci_td *td = td_at(pool, c->first);
-	for (unsigned n = 0; td && n < c->ntds; n++, td = next_td(pool, td)) {
+	for (unsigned n = 0; n < c->ntds; n++) {
+		struct uhci_td *td = c->tds[n].td;
 		td->token = (td->token & ~UHCI_TD_TOGGLE) | (toggle ? UHCI_TD_TOGGLE : 0);
 		toggle ^= 1;
 	}
@@ -185,28 +166,44 @@ static void scan_done(struct uhci_scan *s, int status)
 }
 
 /* After a short data packet only the status stage is left (control). */
-static void scan_status_stage(struct dma_pool *pool, const struct uhci_chain *c,
-			      struct uhci_scan *s)
+static void scan_status_stage(const struct uhci_chain *c, struct uhci_scan *s)
 {
-	struct uhci_td *td = td_at(pool, c->status);
-	if (!td)
-		scan_done(s, USB_ERR_HC);
-	else if (td->ctrl & UHCI_TD_ACTIVE)
+	uint32_t ctrl = uhci_chain_status(c)->td->ctrl;
+	if (ctrl & UHCI_TD_ACTIVE)
 		s->state = UHCI_CHAIN_NEEDS_STATUS;
 	else
-		scan_done(s, uhci_td_status(td->ctrl));
+		scan_done(s, uhci_td_status(ctrl));
 }
 
-void uhci_chain_scan(struct dma_pool *pool, const struct uhci_chain *c, struct uhci_scan *s)
+/* Counts a finished data TD; false when the scan ends with it. */
+static bool scan_data_td(const struct uhci_chain *c, uint32_t ctrl, uint32_t tok,
+			 struct uhci_scan *s)
+{
+	size_t got = UHCI_TD_ACTLEN(ctrl);
+	if (got > UHCI_TD_MAXLEN(tok)) {
+		/* Never from a sane controller: it would overrun the buffer,
+		 * so the transfer fails instead. */
+		pr_err("uhci: TD reports %u bytes for a %u-byte packet\n", (unsigned)got,
+		       UHCI_TD_MAXLEN(tok));
+		scan_done(s, USB_ERR_BABBLE);
+		return false;
+	}
+	s->actual += got;
+	s->next_toggle = (tok & UHCI_TD_TOGGLE) ? 0 : 1;
+	if (got == UHCI_TD_MAXLEN(tok))
+		return true;
+	if (c->has_status)
+		scan_status_stage(c, s);
+	else
+		scan_done(s, USB_OK);
+	return false;
+}
+
+void uhci_chain_scan(const struct uhci_chain *c, struct uhci_scan *s)
 {
 	*s = (struct uhci_scan){ .state = UHCI_CHAIN_ACTIVE, .next_toggle = -1 };
-	dma_addr_t at = c->first;
-	struct uhci_td *td = td_at(pool, at);
 	for (unsigned n = 0; n < c->ntds; n++) {
-		if (!td) {
-			scan_done(s, USB_ERR_HC);
-			return;
-		}
+		const struct uhci_td *td = c->tds[n].td;
 		uint32_t ctrl = td->ctrl;
 		if (ctrl & UHCI_TD_ACTIVE)
 			return;
@@ -217,49 +214,18 @@ void uhci_chain_scan(struct dma_pool *pool, const struct uhci_chain *c, struct u
 			return;
 		}
 		uint32_t tok = td->token;
-		if ((tok & UHCI_TD_PID_MASK) != UHCI_PID_SETUP && at != c->status) {
-			size_t got = UHCI_TD_ACTLEN(ctrl);
-			if (got > UHCI_TD_MAXLEN(tok)) {
-				/* Never from a sane controller: it would overrun the
-				 * buffer, so the transfer fails instead. */
-				pr_err("uhci: TD reports %u bytes for a %u-byte packet\n",
-				       (unsigned)got, UHCI_TD_MAXLEN(tok));
-				scan_done(s, USB_ERR_BABBLE);
-				return;
-			}
-			if (got > c->len - s->actual) {
-				/* A link the controller (or a device) rewrote led
-				 * back into the chain: the bytes were counted once. */
-				pr_err("uhci: TD chain reports more than the %zu-byte "
-				       "transfer; link pointers corrupt\n", c->len);
-				scan_done(s, USB_ERR_HC);
-				return;
-			}
-			s->actual += got;
-			s->next_toggle = (tok & UHCI_TD_TOGGLE) ? 0 : 1;
-			if (got < UHCI_TD_MAXLEN(tok)) {
-				if (c->status)
-					scan_status_stage(pool, c, s);
-				else
-					scan_done(s, USB_OK);
-				return;
-			}
-		}
-		if (td->link & UHCI_LINK_TERMINATE)
-			break;
-		at = UHCI_LINK_ADDR(td->link);
-		td = next_td(pool, td);
+		bool status_stage = c->has_status && n == c->ntds - 1;
+		if ((tok & UHCI_TD_PID_MASK) != UHCI_PID_SETUP && !status_stage &&
+		    !scan_data_td(c, ctrl, tok, s))
+			return;
 	}
 	scan_done(s, USB_OK);
 }
 
 void uhci_chain_free(struct dma_pool *pool, struct uhci_chain *c)
 {
-	struct uhci_td *td = c->ntds ? td_at(pool, c->first) : NULL;
-	for (unsigned n = 0; td && n < c->ntds; n++) {
-		struct uhci_td *next = n + 1 < c->ntds ? next_td(pool, td) : NULL;
-		dma_pool_free(pool, td);
-		td = next;
-	}
+	for (unsigned n = 0; n < c->ntds; n++)
+		dma_pool_free(pool, c->tds[n].td);
+	kfree(c->tds);
 	*c = (struct uhci_chain){ 0 };
 }

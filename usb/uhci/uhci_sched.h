@@ -3,8 +3,9 @@
  * from a transfer description, setting data toggles, scanning the chain the
  * controller has worked on and freeing it. Pure with respect to the
  * controller: it only touches DMA-pool memory, so host tests drive it with
- * fake "device" writes. A chain is known by DMA addresses only; it is walked
- * through the TD link pointers with dma_pool_phys_to_virt().
+ * fake "device" writes. The driver's record of a chain holds each TD's
+ * virtual and DMA address side by side (the TDs themselves hold DMA
+ * addresses only), so it never translates an address it wrote itself.
  */
 #ifndef TERN_UHCI_SCHED_H
 #define TERN_UHCI_SCHED_H
@@ -28,12 +29,28 @@ struct uhci_xfer_desc {
 	size_t len;
 };
 
-struct uhci_chain {
-	dma_addr_t first;  /* first TD */
-	dma_addr_t status; /* control: the status-stage TD; 0 otherwise */
-	unsigned ntds;
-	size_t len;        /* data bytes the transfer holds */
+struct uhci_td_ref {
+	struct uhci_td *td;
+	dma_addr_t dma;
 };
+
+struct uhci_chain {
+	struct uhci_td_ref *tds; /* kmalloc'd, in the order the TDs are linked */
+	unsigned ntds;
+	bool has_status;         /* control: the last TD is the status stage */
+	size_t len;              /* data bytes the transfer holds */
+};
+
+static inline dma_addr_t uhci_chain_first(const struct uhci_chain *c)
+{
+	return c->tds[0].dma;
+}
+
+/* Control: the status-stage TD. */
+static inline const struct uhci_td_ref *uhci_chain_status(const struct uhci_chain *c)
+{
+	return c->has_status ? &c->tds[c->ntds - 1] : NULL;
+}
 
 enum uhci_chain_state {
 	UHCI_CHAIN_ACTIVE,      /* the controller still has work to do */
@@ -49,13 +66,13 @@ struct uhci_scan {
 	int next_toggle;   /* toggle after the last acknowledged data TD; -1: none */
 };
 
-/* 0, USB_ERR_NOMEM or USB_ERR_INVAL (with a message naming the problem). */
+/* 0, USB_ERR_NOMEM or USB_ERR_INVAL (with a message naming the problem).
+ * Every TD of a built chain is freed by uhci_chain_free(). */
 int uhci_chain_build(struct dma_pool *pool, const struct uhci_xfer_desc *d,
 		     struct uhci_chain *c);
 /* Bulk/interrupt: gives the data TDs alternating toggles from `toggle`. */
-void uhci_chain_set_toggles(struct dma_pool *pool, const struct uhci_chain *c,
-			    unsigned toggle);
-void uhci_chain_scan(struct dma_pool *pool, const struct uhci_chain *c, struct uhci_scan *s);
+void uhci_chain_set_toggles(const struct uhci_chain *c, unsigned toggle);
+void uhci_chain_scan(const struct uhci_chain *c, struct uhci_scan *s);
 void uhci_chain_free(struct dma_pool *pool, struct uhci_chain *c);
 
 /* Maps TD error bits to enum usb_status (USB_OK if none). */

@@ -10,7 +10,8 @@
  * pool. A STALL on a bulk or interrupt endpoint holds its queue until the
  * core has cleared the device's halt and calls ep_reset (DATA0, queue
  * resumed). Everything runs from the controller's work item, which the
- * IRQ handler schedules.
+ * IRQ handler schedules. The bookkeeping every controller shares (queues,
+ * cancel marks, completion) is usb/hcd.c's.
  */
 #include "dma_pool.h"
 #include "hw.h"
@@ -24,12 +25,16 @@
 
 #define UHCI_SETTLE_FRAMES 2 /* the frame in progress at unlink, plus one */
 #define UHCI_SETTLE_NS NSEC_PER_MSEC
-#define UHCI_MAX_QH_WALK 4096
 
 static bool frame_moved_on(struct uhci_hc *hc, uint16_t then)
 {
 	return uhci_halted(hc) ||
 	       ((uhci_frame(hc) - then) & UHCI_FRNUM_MASK) >= UHCI_SETTLE_FRAMES;
+}
+
+static struct uhci_req *head_req(struct uhci_ep *uep)
+{
+	return list_first_entry_or_null(&uep->hcd.queue, struct uhci_req, hcd.node);
 }
 
 static enum uhci_skel skel_for(const struct usb_endpoint *ep)
@@ -44,40 +49,41 @@ static enum uhci_skel skel_for(const struct usb_endpoint *ep)
 	return UHCI_SKEL_INT1 - k; /* largest power of two <= bInterval ms */
 }
 
+/* Hangs the QH right after its skeleton. */
 static void link_qh(struct uhci_hc *hc, struct uhci_ep *uep)
 {
 	struct uhci_qh *skel = hc->skel[uep->skel];
 	uep->qh->link = skel->link;
 	dma_wmb();
 	skel->link = (uint32_t)uep->qh_dma | UHCI_LINK_QH;
+	list_push_front(&hc->skel_eps[uep->skel], &uep->sched);
 	uep->state = UHCI_EP_LINKED;
 }
 
-/* Finds the QH's predecessor by walking the hardware links from its
- * skeleton, translating each with the pool, and bypasses it. */
+/* Bypasses the QH: its predecessor is the one before it on the
+ * skeleton's list, or the skeleton itself. */
 static void unlink_qh(struct uhci_hc *hc, struct uhci_ep *uep)
 {
-	struct uhci_qh *prev = hc->skel[uep->skel];
+	struct list_node *head = &hc->skel_eps[uep->skel];
 	uep->state = UHCI_EP_UNLINKING;
 	uep->unlink_frame = uhci_frame(hc);
 	hc->stats.unlinks++;
-	for (int n = 0; prev && n < UHCI_MAX_QH_WALK; n++) {
-		uint32_t link = prev->link;
-		if (link & UHCI_LINK_TERMINATE)
-			break;
-		if (UHCI_LINK_ADDR(link) == uep->qh_dma) {
-			prev->link = uep->qh->link;
-			return;
-		}
-		prev = dma_pool_phys_to_virt(hc->pool, UHCI_LINK_ADDR(link));
+	if (!list_node_linked(&uep->sched)) {
+		pr_err("%s: QH %08x missing from the schedule\n", hc->name, (unsigned)uep->qh_dma);
+		return;
 	}
-	pr_err("%s: QH %08x missing from the schedule\n", hc->name, (unsigned)uep->qh_dma);
+	struct uhci_qh *prev = uep->sched.prev == head
+				       ? hc->skel[uep->skel]
+				       : list_entry(uep->sched.prev, struct uhci_ep, sched)->qh;
+	prev->link = uep->qh->link;
+	list_remove(&uep->sched);
 }
 
 /* Whether software may rewrite the QH element: it is empty, or the
  * controller stopped on a TD (error or short packet) and will not write the
  * element again. A TD that completed normally is followed by the
- * controller's own element update, which must not overwrite ours. */
+ * controller's own element update, which must not overwrite ours. The
+ * element is the controller's to move, so its address is translated. */
 static bool element_is_ours(struct uhci_hc *hc, struct uhci_ep *uep)
 {
 	uint32_t el = uep->qh->element;
@@ -107,12 +113,8 @@ static void count_completion(struct uhci_hc *hc, int status)
 
 static void complete_req(struct uhci_req *req, int status, size_t actual)
 {
-	struct usb_xfer *x = req->x;
 	count_completion(req->uep->hc, status);
-	x->status = status;
-	x->actual = actual;
-	x->hcpriv = NULL;
-	x->complete(x);
+	hcd_giveback(req->hcd.x, status, actual);
 }
 
 static void free_req(struct uhci_hc *hc, struct uhci_req *req)
@@ -125,84 +127,82 @@ static void free_req(struct uhci_hc *hc, struct uhci_req *req)
 static void retire_req(struct uhci_hc *hc, struct uhci_req *req)
 {
 	req->retire_frame = uhci_frame(hc);
-	req->next = hc->retired;
-	hc->retired = req;
+	list_remove(&req->hcd.node);
+	list_push_back(&hc->retired, &req->hcd.node);
 }
 
 static void start_head(struct uhci_hc *hc, struct uhci_ep *uep)
 {
-	struct uhci_req *req = uep->queue;
-	if (!req || req->started || uep->state != UHCI_EP_LINKED || uep->halted || hc->dead)
+	struct uhci_req *req = head_req(uep);
+	if (!req || req->started || uep->state != UHCI_EP_LINKED || uep->hcd.halted || hc->dead)
 		return;
 	if (!element_is_ours(hc, uep)) {
 		hc->stats.element_races++;
 		unlink_qh(hc, uep); /* settles the element; the head starts after */
 		return;
 	}
-	if (uep->ep->type != USB_EP_CONTROL)
-		uhci_chain_set_toggles(hc->pool, &req->chain, uep->toggle);
+	if (!req->chain.has_status)
+		uhci_chain_set_toggles(&req->chain, uep->toggle);
 	dma_wmb();
-	uep->qh->element = (uint32_t)req->chain.first;
+	uep->qh->element = (uint32_t)uhci_chain_first(&req->chain);
 	req->started = true;
 }
 
-static void remove_from_queue(struct uhci_ep *uep, struct uhci_req *req)
+static bool is_control(const struct uhci_ep *uep)
 {
-	for (struct uhci_req **p = &uep->queue; *p; p = &(*p)->next) {
-		if (*p == req) {
-			*p = req->next;
-			return;
-		}
-	}
+	return uep->skel == UHCI_SKEL_CONTROL;
 }
 
 static void finish_head(struct uhci_hc *hc, struct uhci_ep *uep, const struct uhci_scan *s)
 {
-	struct uhci_req *req = uep->queue;
-	uep->queue = req->next;
+	struct uhci_req *req = head_req(uep);
 	if (element_is_ours(hc, uep))
 		uep->qh->element = UHCI_LINK_TERMINATE;
-	if (uep->ep->type != USB_EP_CONTROL && s->next_toggle >= 0)
+	if (!is_control(uep) && s->next_toggle >= 0)
 		uep->toggle = (unsigned)s->next_toggle;
 	retire_req(hc, req);
 	/* The device keeps a stalled endpoint halted (USB 2.0 8.4.5): hold
 	 * the queue until the core has cleared it and calls ep_reset. */
-	if (s->status == USB_ERR_STALL && uep->ep->type != USB_EP_CONTROL)
-		uep->halted = true;
+	if (s->status == USB_ERR_STALL && !is_control(uep))
+		uep->hcd.halted = true;
 	complete_req(req, s->status, s->actual);
 	start_head(hc, uep);
 }
 
-/* Queued transfers the controller never saw complete at once. */
+/* The first transfer cancelled before the controller saw it, or NULL. */
+static struct uhci_req *cancelled_waiting(struct uhci_ep *uep)
+{
+	struct uhci_req *req;
+	list_for_each_entry(req, &uep->hcd.queue, hcd.node)
+		if (req->hcd.cancel_status && !req->started)
+			return req;
+	return NULL;
+}
+
+/* Queued transfers the controller never saw complete at once, one at a
+ * time: a completion callback may cancel others. */
 static void drop_cancelled_waiting(struct uhci_hc *hc, struct uhci_ep *uep)
 {
 	struct uhci_req *req;
-	do {
-		for (req = uep->queue; req && !(req->cancel_status && !req->started);)
-			req = req->next;
-		if (req) {
-			remove_from_queue(uep, req);
-			complete_req(req, req->cancel_status, 0);
-			free_req(hc, req);
-		}
-	} while (req);
-}
-
-static bool timed_out(const struct usb_xfer *x, uint64_t now)
-{
-	return x->timeout_ns && now - x->submitted_ns > x->timeout_ns;
+	while ((req = cancelled_waiting(uep)) != NULL) {
+		list_remove(&req->hcd.node);
+		complete_req(req, req->hcd.cancel_status, 0);
+		free_req(hc, req);
+	}
 }
 
 static void check_timeouts(struct uhci_hc *hc, struct uhci_ep *uep)
 {
 	uint64_t now = ktime_ns();
-	for (struct uhci_req *req = uep->queue; req; req = req->next) {
-		if (req->cancel_status || !timed_out(req->x, now))
+	struct uhci_req *req;
+	list_for_each_entry(req, &uep->hcd.queue, hcd.node) {
+		uint64_t deadline = hcd_xfer_deadline_ns(req->hcd.x);
+		if (req->hcd.cancel_status || !deadline || now <= deadline)
 			continue;
 		pr_warn("%s: transfer to device %u endpoint %02x timed out after %u ms\n",
-			hc->name, uep->ep->dev_addr, uep->ep->ep_addr,
-			(unsigned)(req->x->timeout_ns / NSEC_PER_MSEC));
-		req->cancel_status = USB_ERR_SETUP_TIMEOUT;
+			hc->name, uep->hcd.usb->dev_addr, uep->hcd.usb->ep_addr,
+			(unsigned)(req->hcd.x->timeout_ns / NSEC_PER_MSEC));
+		hcd_req_cancel(&req->hcd, USB_ERR_SETUP_TIMEOUT);
 		if (req->started)
 			unlink_qh(hc, uep);
 	}
@@ -212,7 +212,7 @@ static void process_linked(struct uhci_hc *hc, struct uhci_ep *uep)
 {
 	check_timeouts(hc, uep);
 	drop_cancelled_waiting(hc, uep);
-	struct uhci_req *req = uep->queue;
+	struct uhci_req *req = head_req(uep);
 	if (!req || uep->state != UHCI_EP_LINKED)
 		return;
 	if (!req->started) {
@@ -220,25 +220,21 @@ static void process_linked(struct uhci_hc *hc, struct uhci_ep *uep)
 		return;
 	}
 	struct uhci_scan s;
-	uhci_chain_scan(hc->pool, &req->chain, &s);
+	uhci_chain_scan(&req->chain, &s);
 	if (s.state == UHCI_CHAIN_DONE) {
 		finish_head(hc, uep, &s);
 	} else if (s.state == UHCI_CHAIN_NEEDS_STATUS && !req->status_stage_linked) {
 		/* The controller stopped on the short TD and leaves the element
 		 * there (design guide 3.2.2, SPD): continue with the status TD. */
-		uep->qh->element = (uint32_t)req->chain.status;
+		uep->qh->element = (uint32_t)uhci_chain_status(&req->chain)->dma;
 		req->status_stage_linked = true;
 	}
 }
 
 static void free_ep(struct uhci_hc *hc, struct uhci_ep *uep)
 {
-	for (struct uhci_ep **p = &hc->eps; *p; p = &(*p)->next) {
-		if (*p == uep) {
-			*p = uep->next;
-			break;
-		}
-	}
+	list_remove(&uep->node);
+	list_remove(&uep->sched);
 	dma_pool_free(hc->pool, uep->qh);
 	kfree(uep);
 }
@@ -246,18 +242,18 @@ static void free_ep(struct uhci_hc *hc, struct uhci_ep *uep)
 /* The head's chain is out of the controller's sight: settle it. */
 static void settle_head(struct uhci_hc *hc, struct uhci_ep *uep)
 {
-	struct uhci_req *req = uep->queue;
+	struct uhci_req *req = head_req(uep);
 	if (!req || !req->started)
 		return;
 	struct uhci_scan s;
-	uhci_chain_scan(hc->pool, &req->chain, &s);
-	if (!req->cancel_status && s.state != UHCI_CHAIN_DONE)
+	uhci_chain_scan(&req->chain, &s);
+	if (!req->hcd.cancel_status && s.state != UHCI_CHAIN_DONE)
 		return; /* still wanted: it resumes when the QH is linked again */
-	uep->queue = req->next;
-	if (uep->ep && uep->ep->type != USB_EP_CONTROL && s.next_toggle >= 0)
+	list_remove(&req->hcd.node);
+	if (!is_control(uep) && s.next_toggle >= 0)
 		uep->toggle = (unsigned)s.next_toggle;
 	uep->qh->element = UHCI_LINK_TERMINATE;
-	int status = req->cancel_status ? req->cancel_status : s.status;
+	int status = req->hcd.cancel_status ? req->hcd.cancel_status : s.status;
 	complete_req(req, status, s.actual);
 	free_req(hc, req);
 }
@@ -267,7 +263,7 @@ static void process_unlinked(struct uhci_hc *hc, struct uhci_ep *uep)
 	uep->state = UHCI_EP_UNLINKED;
 	settle_head(hc, uep);
 	drop_cancelled_waiting(hc, uep);
-	if (uep->closing) {
+	if (uep->hcd.closing) {
 		free_ep(hc, uep);
 		return;
 	}
@@ -277,9 +273,8 @@ static void process_unlinked(struct uhci_hc *hc, struct uhci_ep *uep)
 
 static void process_endpoints(struct uhci_hc *hc)
 {
-	struct uhci_ep *next;
-	for (struct uhci_ep *uep = hc->eps; uep; uep = next) {
-		next = uep->next;
+	struct uhci_ep *uep, *tmp;
+	list_for_each_entry_safe(uep, tmp, &hc->eps, node) {
 		if (uep->state == UHCI_EP_LINKED)
 			process_linked(hc, uep);
 		else if (uep->state == UHCI_EP_UNLINKING &&
@@ -290,16 +285,26 @@ static void process_endpoints(struct uhci_hc *hc)
 
 static void free_retired(struct uhci_hc *hc, bool all)
 {
-	struct uhci_req **p = &hc->retired;
-	while (*p) {
-		struct uhci_req *req = *p;
+	struct uhci_req *req, *tmp;
+	list_for_each_entry_safe(req, tmp, &hc->retired, hcd.node) {
 		if (all || frame_moved_on(hc, req->retire_frame)) {
-			*p = req->next;
+			list_remove(&req->hcd.node);
 			free_req(hc, req);
-		} else {
-			p = &req->next;
 		}
 	}
+}
+
+/* The earliest transfer deadline on uep, as a delay from now. */
+static uint64_t next_deadline_ns(struct uhci_ep *uep, uint64_t now)
+{
+	uint64_t delay = UINT64_MAX;
+	struct uhci_req *req;
+	list_for_each_entry(req, &uep->hcd.queue, hcd.node) {
+		uint64_t due = hcd_xfer_deadline_ns(req->hcd.x);
+		if (due && !req->hcd.cancel_status)
+			delay = MIN(delay, due + 1 > now ? due + 1 - now : 0);
+	}
+	return delay;
 }
 
 /* When the work must run again without an interrupt: settling unlinked
@@ -307,18 +312,13 @@ static void free_retired(struct uhci_hc *hc, bool all)
 static uint64_t next_check_ns(struct uhci_hc *hc)
 {
 	uint64_t delay = UINT64_MAX, now = ktime_ns();
-	if (hc->retired)
+	if (!list_empty(&hc->retired))
 		delay = UHCI_SETTLE_NS;
-	for (struct uhci_ep *uep = hc->eps; uep; uep = uep->next) {
-		if (uep->state == UHCI_EP_UNLINKING || (hc->polling && uep->queue))
+	struct uhci_ep *uep;
+	list_for_each_entry(uep, &hc->eps, node) {
+		if (uep->state == UHCI_EP_UNLINKING || (hc->polling && !list_empty(&uep->hcd.queue)))
 			delay = MIN(delay, UHCI_SETTLE_NS);
-		for (struct uhci_req *req = uep->queue; req; req = req->next) {
-			const struct usb_xfer *x = req->x;
-			if (!x->timeout_ns || req->cancel_status)
-				continue;
-			uint64_t due = x->submitted_ns + x->timeout_ns + 1;
-			delay = MIN(delay, due > now ? due - now : 0);
-		}
+		delay = MIN(delay, next_deadline_ns(uep, now));
 	}
 	return delay;
 }
@@ -367,20 +367,20 @@ void uhci_work_fn(struct work *w)
 /* The controller is halted: nothing it held can be in use any more. */
 void uhci_fail_all(struct uhci_hc *hc, int status)
 {
-	struct uhci_ep *next;
+	struct uhci_ep *uep, *tmp;
 	free_retired(hc, true);
-	for (struct uhci_ep *uep = hc->eps; uep; uep = next) {
-		next = uep->next;
+	list_for_each_entry_safe(uep, tmp, &hc->eps, node) {
 		uep->state = UHCI_EP_UNLINKED;
+		list_remove(&uep->sched);
 		uep->qh->element = UHCI_LINK_TERMINATE;
 		uep->toggle = 0;
 		struct uhci_req *req;
-		while ((req = uep->queue) != NULL) {
-			uep->queue = req->next;
-			complete_req(req, req->cancel_status ? req->cancel_status : status, 0);
+		while ((req = head_req(uep)) != NULL) {
+			list_remove(&req->hcd.node);
+			complete_req(req, req->hcd.cancel_status ? req->hcd.cancel_status : status, 0);
 			free_req(hc, req);
 		}
-		if (uep->closing)
+		if (uep->hcd.closing)
 			free_ep(hc, uep);
 	}
 }
@@ -389,8 +389,9 @@ void uhci_fail_all(struct uhci_hc *hc, int status)
  * during uhci_fail_all() are finished by the normal unlink path. */
 void uhci_relink_all(struct uhci_hc *hc)
 {
-	for (struct uhci_ep *uep = hc->eps; uep; uep = uep->next) {
-		if (uep->closing) {
+	struct uhci_ep *uep;
+	list_for_each_entry(uep, &hc->eps, node) {
+		if (uep->hcd.closing) {
 			uep->state = UHCI_EP_UNLINKING;
 			uep->unlink_frame = uhci_frame(hc);
 			continue;
@@ -422,27 +423,21 @@ int uhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *ep)
 	}
 	uep->qh->element = UHCI_LINK_TERMINATE;
 	uep->hc = hc;
-	uep->ep = ep;
 	uep->skel = skel_for(ep);
+	list_node_init(&uep->sched);
 	link_qh(hc, uep);
-	uep->next = hc->eps;
-	hc->eps = uep;
-	ep->hcpriv = uep;
+	list_push_front(&hc->eps, &uep->node);
+	hcd_ep_init(&uep->hcd, ep);
 	return 0;
 }
 
 void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep)
 {
 	struct uhci_hc *hc = hcd->priv;
-	struct uhci_ep *uep = ep->hcpriv;
-	if (!uep)
+	struct hcd_ep *hep = hcd_ep_close(ep);
+	if (!hep)
 		return;
-	ep->hcpriv = NULL;
-	uep->ep = NULL;
-	uep->closing = true;
-	for (struct uhci_req *req = uep->queue; req; req = req->next)
-		if (!req->cancel_status)
-			req->cancel_status = USB_ERR_CANCELLED;
+	struct uhci_ep *uep = container_of(hep, struct uhci_ep, hcd);
 	if (uep->state == UHCI_EP_LINKED) {
 		unlink_qh(hc, uep);
 	} else if (uep->state == UHCI_EP_UNLINKED) {
@@ -456,10 +451,9 @@ void uhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *ep)
 static void describe(const struct usb_xfer *x, struct uhci_xfer_desc *d)
 {
 	const struct usb_endpoint *ep = x->ep;
-	bool control = ep->type == USB_EP_CONTROL;
 	*d = (struct uhci_xfer_desc){
 		.type = ep->type,
-		.dir_in = control ? (x->setup->bmRequestType & 0x80) != 0 : (ep->ep_addr & 0x80) != 0,
+		.dir_in = hcd_xfer_dir_in(x),
 		.dev_addr = ep->dev_addr,
 		.ep_num = ep->ep_addr & 0x0F,
 		.low_speed = ep->speed == USB_SPEED_LOW,
@@ -473,32 +467,22 @@ static void describe(const struct usb_xfer *x, struct uhci_xfer_desc *d)
 int uhci_submit(struct usb_hcd *hcd, struct usb_xfer *x)
 {
 	struct uhci_hc *hc = hcd->priv;
-	struct uhci_ep *uep = x->ep ? x->ep->hcpriv : NULL;
-	if (!uep || uep->closing || (x->ep->type == USB_EP_CONTROL && !x->setup))
-		return USB_ERR_INVAL;
-	if (hc->dead)
-		return USB_ERR_HC;
+	int rc = hcd_submit_check(x, hc->dead);
+	if (rc)
+		return rc;
 	struct uhci_req *req = kzalloc(sizeof(*req));
 	if (!req)
 		return USB_ERR_NOMEM;
 	struct uhci_xfer_desc d;
 	describe(x, &d);
-	int rc = uhci_chain_build(hc->pool, &d, &req->chain);
+	rc = uhci_chain_build(hc->pool, &d, &req->chain);
 	if (rc) {
 		kfree(req);
 		return rc;
 	}
-	req->x = x;
-	req->uep = uep;
-	x->hcpriv = req;
-	x->actual = 0;
-	x->status = USB_OK;
-	x->submitted_ns = ktime_ns();
-	struct uhci_req **tail = &uep->queue;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = req;
-	start_head(hc, uep);
+	req->uep = x->ep->hcpriv;
+	hcd_req_queue(&req->hcd, x);
+	start_head(hc, req->uep);
 	reschedule(hc);
 	return 0;
 }
@@ -508,12 +492,12 @@ void uhci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *ep)
 {
 	struct uhci_hc *hc = hcd->priv;
 	struct uhci_ep *uep = ep->hcpriv;
-	if (!uep || uep->closing)
+	if (!uep || uep->hcd.closing)
 		return;
 	uep->toggle = 0;
-	if (uep->halted)
+	if (uep->hcd.halted)
 		hc->stats.halts_cleared++;
-	uep->halted = false;
+	uep->hcd.halted = false;
 	start_head(hc, uep);
 	reschedule(hc);
 }
@@ -522,9 +506,8 @@ void uhci_cancel(struct usb_hcd *hcd, struct usb_xfer *x)
 {
 	struct uhci_hc *hc = hcd->priv;
 	struct uhci_req *req = x->hcpriv;
-	if (!req || req->cancel_status)
+	if (!req || !hcd_req_cancel(&req->hcd, USB_ERR_CANCELLED))
 		return;
-	req->cancel_status = USB_ERR_CANCELLED;
 	if (req->started && req->uep->state == UHCI_EP_LINKED)
 		unlink_qh(hc, req->uep);
 	work_schedule(&hc->work, 0);

@@ -6,8 +6,8 @@
  * schedule walker that loads the QH overlay from qTDs (§4.10), follows the
  * alternate next pointer after a short packet and writes results back.
  * The walker reads descriptors only through live chunks of the DMA pools
- * (the real allocator, dma/pool.c, over the host page source), so a driver
- * that lets the controller reach freed memory fails.
+ * (fake_hcd.c: the real allocator, dma/pool.c, over the host page source),
+ * so a driver that lets the controller reach freed memory fails.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 
 #include "../../../usb/ehci/ehci_hw.h"
 #include "dma_pool.h"
-#include "fake_dma_source.h"
 #include "fake_ehci.h"
+#include "fake_hcd.h"
 #include "hw.h"
 #include "irq.h"
 #include "kstring.h"
@@ -27,8 +27,6 @@
 #include "usb_hcd.h"
 
 struct fake_ehci fake_ehci;
-unsigned fake_port_events, fake_reset_notifies, fake_hcd_registered;
-struct usb_hcd *fake_last_hcd;
 
 /* --- register file ------------------------------------------------------ */
 
@@ -79,6 +77,8 @@ static void write_usbcmd(uint32_t v)
 {
 	if (v & EHCI_CMD_HCRESET) {
 		hc_reset();
+		if (fake_ehci.hcreset_stuck)
+			fake_ehci_set_op(EHCI_USBCMD, fake_ehci_op(EHCI_USBCMD) | EHCI_CMD_HCRESET);
 		return;
 	}
 	if (v & EHCI_CMD_IAAD) {
@@ -89,8 +89,8 @@ static void write_usbcmd(uint32_t v)
 		}
 	}
 	uint32_t sts = fake_ehci_op(EHCI_USBSTS);
-	fake_ehci_set_op(EHCI_USBSTS, (v & EHCI_CMD_RUN) ? sts & ~EHCI_STS_HALTED
-							 : sts | EHCI_STS_HALTED);
+	bool runs = (v & EHCI_CMD_RUN) && !fake_ehci.run_stuck;
+	fake_ehci_set_op(EHCI_USBSTS, runs ? sts & ~EHCI_STS_HALTED : sts | EHCI_STS_HALTED);
 	fake_ehci_set_op(EHCI_USBCMD, v);
 }
 
@@ -178,6 +178,17 @@ void fake_ehci_init(bool companions, bool firmware_running)
 		fake_ehci_set_op(EHCI_ASYNCLISTADDR, 0x7f000);
 		fake_ehci_set_op(EHCI_PERIODICLISTBASE, 0x7e000);
 	}
+}
+
+void fake_ehci_setup(struct pci_dev *pdev, bool companions, bool firmware_running)
+{
+	fake_ehci_init(companions, firmware_running);
+	fake_hcd_reset();
+	seam_log_clear();
+	memset(pdev, 0, sizeof(*pdev));
+	pdev->bar[0].base = 0xfebf1000;
+	pdev->bar[0].size = 0x1000;
+	pdev->irq_line = 11;
 }
 
 void fake_ehci_plug(int port, bool high_speed)
@@ -345,178 +356,7 @@ void fake_ehci_run_frame(unsigned frame)
 	}
 }
 
-/* --- DMA: the real pool (dma/pool.c) over the host page source --------- */
-
-#define FAKE_DMA_BASE 0x40000000ull /* below 4 GiB, unrelated to virtual */
-#define FAKE_DMA_BYTES (64ull << 20)
-
-static struct fake_dma_arena *arena;
-
-static void *kernel_source_alloc(void *ctx, size_t size, dma_addr_t max_phys,
-				 dma_addr_t *phys)
-{
-	if (!arena)
-		arena = fake_dma_arena_create(FAKE_DMA_BASE, FAKE_DMA_BYTES, 6);
-	struct dma_page_source src = fake_dma_source(arena);
-	return src.alloc_region(src.ctx, size, max_phys, phys);
-}
-
-static void kernel_source_free(void *ctx, void *virt, dma_addr_t phys, size_t size)
-{
-	struct dma_page_source src = fake_dma_source(arena);
-	src.free_region(src.ctx, virt, phys, size);
-}
-
-const struct dma_page_source dma_kernel_source = { kernel_source_alloc,
-						   kernel_source_free, NULL };
-
-struct lookup {
-	dma_addr_t phys;
-	void *virt;
-	long live;
-};
-
-static void find_in_pool(struct dma_pool *pool, void *ctx)
-{
-	struct lookup *l = ctx;
-	if (!l->virt)
-		l->virt = dma_pool_phys_to_virt(pool, l->phys);
-}
-
-/* Only live chunks of some pool: what a real device must restrict itself to. */
-void *fake_dma_virt(dma_addr_t phys)
-{
-	struct lookup l = { phys, NULL, 0 };
-
-	dma_pool_for_each(find_in_pool, &l);
-	return l.virt;
-}
-
-static void count_live(struct dma_pool *pool, void *ctx)
-{
-	struct dma_pool_stats st;
-
-	dma_pool_stats(pool, &st);
-	for (unsigned i = 0; i < st.nclasses; i++)
-		((struct lookup *)ctx)->live += (long)st.cls[i].live;
-}
-
-static void count_misuse(struct dma_pool *pool, void *ctx)
-{
-	struct dma_pool_stats st;
-
-	dma_pool_stats(pool, &st);
-	((struct lookup *)ctx)->live += (long)st.misuse;
-}
-
-long fake_dma_misuse(void)
-{
-	struct lookup l = { 0, NULL, 0 };
-
-	dma_pool_for_each(count_misuse, &l);
-	return l.live;
-}
-
-long fake_dma_live_chunks(void)
-{
-	struct lookup l = { 0, NULL, 0 };
-
-	dma_pool_for_each(count_live, &l);
-	return l.live;
-}
-
-/* --- work, IRQ ------------------------------------------------- */
-
-
-static struct work *work_list;
-
-static void unqueue(struct work *w)
-{
-	for (struct work **l = &work_list; *l; l = &(*l)->next)
-		if (*l == w) {
-			*l = w->next;
-			break;
-		}
-	w->queued = false;
-}
-
-void work_schedule(struct work *w, uint64_t delay_ns)
-{
-	if (w->queued)
-		unqueue(w);
-	w->due_ns = seam_now_ns + delay_ns;
-	w->queued = true;
-	w->next = work_list;
-	work_list = w;
-}
-
-void work_cancel(struct work *w)
-{
-	if (w->queued)
-		unqueue(w);
-}
-
-static struct work *earliest(void)
-{
-	struct work *best = NULL;
-
-	for (struct work *w = work_list; w; w = w->next)
-		if (!best || w->due_ns < best->due_ns)
-			best = w;
-	return best;
-}
-
-int work_run_pending(void)
-{
-	int ran = 0;
-	struct work *w;
-
-	while ((w = earliest()) && w->due_ns <= seam_now_ns) {
-		unqueue(w);
-		w->fn(w);
-		ran++;
-	}
-	return ran;
-}
-
-uint64_t work_next_due_ns(void)
-{
-	struct work *w = earliest();
-	return w ? w->due_ns - seam_now_ns : UINT64_MAX;
-}
-
-void fake_work_run_for(uint64_t budget_ns)
-{
-	uint64_t end = seam_now_ns + budget_ns;
-	struct work *w;
-
-	work_run_pending();
-	while ((w = earliest()) && w->due_ns <= end) {
-		if (w->due_ns > seam_now_ns)
-			seam_now_ns = w->due_ns;
-		work_run_pending();
-	}
-	if (seam_now_ns < end)
-		seam_now_ns = end;
-}
-
-void fake_work_reset(void) { work_list = NULL; }
-
-static irq_handler_t irq_fn;
-static void *irq_ctx;
-
-int irq_register(unsigned line, irq_handler_t handler, void *ctx, const char *name)
-{
-	irq_fn = handler;
-	irq_ctx = ctx;
-	return 0;
-}
-
-void irq_unregister(unsigned line, irq_handler_t handler, void *ctx) { irq_fn = NULL; }
-
-bool fake_irq_fire(void) { return irq_fn ? irq_fn(irq_ctx) : false; }
-
-/* --- PCI, mm, kstring, USB core ------------------------------------------ */
+/* --- PCI, mm ------------------------------------------------------------ */
 
 uint8_t pci_read8(const struct pci_dev *d, uint16_t off) { return fake_ehci.pci_cfg[off]; }
 uint16_t pci_read16(const struct pci_dev *d, uint16_t off)
@@ -545,23 +385,5 @@ void pci_write32(const struct pci_dev *d, uint16_t off, uint32_t v)
 }
 void pci_enable_bus_master(const struct pci_dev *d) { fake_ehci.pci_cfg[4] |= 4; }
 
-void *ioremap(phys_addr_t phys, size_t len) { return fake_ehci.regs; }
+void *ioremap(phys_addr_t phys, size_t len) { return fake_call_fails("ioremap") ? NULL : fake_ehci.regs; }
 void iounmap(void *virt) {}
-
-int usb_hcd_register(struct usb_hcd *hcd)
-{
-	fake_hcd_registered++;
-	fake_last_hcd = hcd;
-	return 0;
-}
-void usb_hcd_port_event(struct usb_hcd *hcd) { fake_port_events++; }
-void usb_hcd_reset_notify(struct usb_hcd *hcd) { fake_reset_notifies++; }
-
-void *usb_buffer_alloc(size_t size, dma_addr_t *dma)
-{
-	void *p = kzalloc(size);
-	*dma = (dma_addr_t)(uintptr_t)p & 0xffffffffu;
-	return p;
-}
-void usb_buffer_free(void *buf) { kfree(buf); }
-const char *usb_status_str(int status) { return status ? "error" : "ok"; }

@@ -1,10 +1,8 @@
 /*
  * Host fakes for the EHCI driver tests: an EHCI controller model (register
  * file with QEMU's PORTSC/USBCMD/USBSTS behaviour, and a schedule walker
- * that executes qTDs against a scripted device), the kernel's DMA page
- * source backed by the host arena of fake_dma_source.c (the pool itself is
- * the real dma/pool.c), kmalloc, the work queue, IRQ registration, PCI
- * configuration space and the USB core calls the driver makes.
+ * that executes qTDs against a scripted device), PCI configuration space
+ * and ioremap. The rest of the kernel around the driver is fake_hcd.h's.
  */
 #ifndef TERN_FAKE_EHCI_H
 #define TERN_FAKE_EHCI_H
@@ -12,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fake_hcd.h"
 #include "types.h"
-#include "work.h"
 
 #define FAKE_EHCI_PORTS 6
 #define FAKE_EHCI_OPBASE 0x20
@@ -42,6 +40,8 @@ struct fake_ehci {
 	bool companions;
 	bool iaa_responds;                   /* a doorbell raises IAA */
 	bool bios_releases;                  /* BIOS clears its semaphore */
+	bool hcreset_stuck;                  /* HCRESET never completes */
+	bool run_stuck;                      /* RUN set, yet it stays halted */
 	fake_device_fn device;
 	unsigned resets;                     /* HCRESETs seen */
 	unsigned doorbells;
@@ -54,6 +54,10 @@ extern struct fake_ehci fake_ehci;
 /* Power-on state: 6 ports (0x3206 HCSPARAMS), EECP 0x68, halted. With
  * firmware_running, the controller runs as SeaBIOS leaves it. */
 void fake_ehci_init(bool companions, bool firmware_running);
+/* fake_ehci_init() on a fresh kernel (fake_hcd_reset, empty log) and the
+ * PCI function that carries the controller: BAR0 and IRQ line 11. */
+struct pci_dev;
+void fake_ehci_setup(struct pci_dev *pdev, bool companions, bool firmware_running);
 uint32_t fake_ehci_op(unsigned reg);
 void fake_ehci_set_op(unsigned reg, uint32_t v);
 void fake_ehci_plug(int port, bool high_speed);
@@ -61,20 +65,5 @@ void fake_ehci_unplug(int port);
 /* Runs the async schedule once, then one frame of the periodic one. */
 void fake_ehci_run(void);
 void fake_ehci_run_frame(unsigned frame);
-void *fake_dma_virt(dma_addr_t phys);
-
-/* Fires the registered IRQ handler; returns what it returned. */
-bool fake_irq_fire(void);
-/* Runs due work items, advancing the clock by step_ns until nothing is
- * due within budget_ns. */
-void fake_work_run_for(uint64_t budget_ns);
-void fake_work_reset(void);
-
-#include "fake_kmalloc.h"
-long fake_dma_live_chunks(void);
-/* Refused frees and bad translations the pools counted (must stay 0). */
-long fake_dma_misuse(void);
-extern unsigned fake_port_events, fake_reset_notifies, fake_hcd_registered;
-extern struct usb_hcd *fake_last_hcd;
 
 #endif

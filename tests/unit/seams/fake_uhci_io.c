@@ -70,7 +70,7 @@ static void write_cmd(uint16_t v)
 	}
 	if (v & UHCI_CMD_GRESET)
 		fake_uhci.gresets++;
-	if (fake_uhci.usbcmd & UHCI_CMD_RS)
+	if ((fake_uhci.usbcmd & UHCI_CMD_RS) && !fake_uhci.run_stuck)
 		fake_uhci.usbsts &= (uint16_t)~UHCI_STS_HCH;
 	else
 		fake_uhci.usbsts |= UHCI_STS_HCH;

@@ -17,6 +17,7 @@ struct fake_uhci {
 	int hcresets, gresets;
 	int reserved_writes; /* writes of a 1 to PORTSC bit 7 */
 	bool hcreset_stuck;  /* HCRESET never self-clears */
+	bool run_stuck;      /* Run/Stop set, yet it stays halted */
 	uint32_t config_addr;
 	uint32_t config[64]; /* one function's configuration space */
 };

@@ -1,0 +1,104 @@
+/*
+ * What host-controller drivers share (declared in include/usb_hcd.h): the
+ * bookkeeping of an open endpoint and of its queue of submitted transfers,
+ * from submission to the completion callback. The hardware side (queue
+ * heads, descriptors, when the controller has let go of them) stays in
+ * each driver; this file never touches a controller.
+ */
+#include "ktime.h"
+#include "mm.h"
+#include "pci.h"
+#include "printk.h"
+#include "usb_hcd.h"
+
+void *hcd_alloc_state(const struct pci_dev *d, const char *driver, unsigned count,
+		      unsigned max, size_t size)
+{
+	if (count >= max) {
+		pr_err("%s %02x:%02x.%x: more than %u controllers; ignored\n", driver, d->bus,
+		       d->dev, d->fn, max);
+		return NULL;
+	}
+	void *state = kzalloc(size);
+	if (!state)
+		pr_err("%s %02x:%02x.%x: out of memory for the driver's state\n", driver, d->bus,
+		       d->dev, d->fn);
+	return state;
+}
+
+void hcd_ep_init(struct hcd_ep *hep, struct usb_endpoint *ep)
+{
+	hep->usb = ep;
+	list_node_init(&hep->queue);
+	hep->closing = false;
+	hep->halted = false;
+	ep->hcpriv = hep;
+}
+
+struct hcd_ep *hcd_ep_close(struct usb_endpoint *ep)
+{
+	struct hcd_ep *hep = ep->hcpriv;
+	struct hcd_req *req;
+
+	if (!hep)
+		return NULL;
+	ep->hcpriv = NULL;
+	hep->usb = NULL;
+	hep->closing = true;
+	list_for_each_entry(req, &hep->queue, node)
+		hcd_req_cancel(req, USB_ERR_CANCELLED);
+	return hep;
+}
+
+int hcd_submit_check(const struct usb_xfer *x, bool controller_dead)
+{
+	const struct hcd_ep *hep = x->ep ? x->ep->hcpriv : NULL;
+
+	if (!hep || hep->closing || (x->ep->type == USB_EP_CONTROL && !x->setup))
+		return USB_ERR_INVAL;
+	return controller_dead ? USB_ERR_HC : 0;
+}
+
+void hcd_req_queue(struct hcd_req *req, struct usb_xfer *x)
+{
+	struct hcd_ep *hep = x->ep->hcpriv;
+
+	req->x = x;
+	req->cancel_status = 0;
+	x->hcpriv = req;
+	x->actual = 0;
+	x->status = USB_OK;
+	x->submitted_ns = ktime_ns();
+	list_push_back(&hep->queue, &req->node);
+}
+
+bool hcd_req_cancel(struct hcd_req *req, int status)
+{
+	if (req->cancel_status)
+		return false;
+	req->cancel_status = status;
+	return true;
+}
+
+void hcd_giveback(struct usb_xfer *x, int status, size_t actual)
+{
+	x->status = status;
+	x->actual = actual;
+	x->hcpriv = NULL;
+	if (x->complete)
+		x->complete(x);
+}
+
+bool hcd_xfer_dir_in(const struct usb_xfer *x)
+{
+	const struct usb_endpoint *ep = x->ep;
+
+	if (ep->type == USB_EP_CONTROL)
+		return (x->setup->bmRequestType & 0x80) != 0;
+	return (ep->ep_addr & 0x80) != 0;
+}
+
+uint64_t hcd_xfer_deadline_ns(const struct usb_xfer *x)
+{
+	return x->timeout_ns ? x->submitted_ns + x->timeout_ns : 0;
+}
