@@ -45,7 +45,9 @@ static void unplug(struct fake_hcd *fh, unsigned port)
 static struct usb_device *find_by_path(struct fake_hcd *fh, const char *path)
 {
 	struct usb_bus *bus = fh->hcd.core;
-	for (struct usb_device *d = bus->devices; d; d = d->next)
+	struct usb_device *d;
+
+	usb_for_each_device(d, bus)
 		if (d->parent && strcmp(d->path, path) == 0)
 			return d;
 	return NULL;
@@ -54,8 +56,10 @@ static struct usb_device *find_by_path(struct fake_hcd *fh, const char *path)
 static unsigned configured_count(struct fake_hcd *fh)
 {
 	struct usb_bus *bus = fh->hcd.core;
+	struct usb_device *d;
 	unsigned n = 0;
-	for (struct usb_device *d = bus->devices; d; d = d->next)
+
+	usb_for_each_device(d, bus)
 		if (d->parent && d->state == USB_STATE_CONFIGURED)
 			n++;
 	return n;
