@@ -251,6 +251,18 @@ void usb_request_cancel(struct usb_request *r);
  * data toggle in the controller and resubmits the request. 0 if started.
  */
 int usb_clear_halt(struct usb_request *stalled);
+/*
+ * The error policy of an interrupt IN request a class driver keeps
+ * submitted (hub status changes, HID reports), for its completion: a STALL
+ * clears the halt, which resubmits; another error schedules `retry` in
+ * USB_INT_IN_RETRY_NS, up to USB_INT_IN_MAX_ERRORS in a row, then says
+ * "<dev>: <what> keeps failing (<status>); <lost> off" and stops. True
+ * (and *errors reset) when r carries data for the driver to use.
+ */
+#define USB_INT_IN_MAX_ERRORS 10
+#define USB_INT_IN_RETRY_NS (100 * NSEC_PER_MSEC)
+bool usb_int_in_ok(struct usb_request *r, unsigned *errors, struct work *retry,
+		   const char *what, const char *lost);
 /* Fills the SETUP packet of a control request and submits it. */
 int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,
 		      uint16_t index, uint16_t len, uint64_t timeout_ns);
@@ -268,9 +280,14 @@ bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns
 /* The interface's first open endpoint of that type and direction. */
 struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_type type,
 				       bool in);
+/* The interrupt IN endpoint a class driver needs; NULL, with "<dev>: <who>
+ * without an interrupt IN endpoint; not used", if there is none. */
+struct usb_endpoint *usb_intf_int_in(struct usb_interface *intf, const char *who);
 
 /* --- class drivers ----------------------------------------------------- */
 #define USB_MATCH_ANY (-1)
+/* Matches every interface of class c, whatever its subclass and protocol. */
+#define USB_MATCH_CLASS(c) .class_code = (c), .subclass = USB_MATCH_ANY, .protocol = USB_MATCH_ANY
 
 struct usb_driver {
 	const char *name;          /* lsusb -t Driver= */

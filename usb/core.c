@@ -322,6 +322,17 @@ struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_t
 	return NULL;
 }
 
+struct usb_endpoint *usb_intf_int_in(struct usb_interface *intf, const char *who)
+{
+	struct usb_endpoint *ep = usb_intf_endpoint(intf, USB_EP_INTERRUPT, true);
+	char name[48];
+
+	if (!ep)
+		pr_err("%s: %s without an interrupt IN endpoint; not used\n",
+		       usb_dev_name(intf->dev, name, sizeof(name)), who);
+	return ep;
+}
+
 /* --- class drivers ------------------------------------------------------ */
 void usb_register_driver(struct usb_driver *drv)
 {

@@ -223,6 +223,27 @@ int usb_clear_halt(struct usb_request *stalled)
 	return rc;
 }
 
+bool usb_int_in_ok(struct usb_request *r, unsigned *errors, struct work *retry,
+		   const char *what, const char *lost)
+{
+	char name[48];
+
+	if (r->xfer.status == USB_ERR_STALL && (*errors)++ < USB_INT_IN_MAX_ERRORS &&
+	    usb_clear_halt(r) == 0)
+		return false; /* resubmitted once the halt is cleared */
+	if (r->xfer.status == 0) {
+		*errors = 0;
+		return true;
+	}
+	if (++*errors > USB_INT_IN_MAX_ERRORS)
+		pr_err("%s: %s keeps failing (%s); %s off\n",
+		       usb_dev_name(r->dev, name, sizeof(name)), what,
+		       usb_status_str(r->xfer.status), lost);
+	else
+		work_schedule(retry, USB_INT_IN_RETRY_NS);
+	return false;
+}
+
 /* --- synchronous helpers for shell commands ----------------------------- */
 bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns)
 {
