@@ -255,12 +255,10 @@ TEST(lsusb_and_tree_match_linux_format)
 	char cmd[64];
 	char want[512];
 	setup_bus(&fh, 2);
-	fake_make_hub(&hub, 8);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
 	fake_make_tablet(&t, USB_SPEED_FULL);
 	fake_make_mouse(&m, USB_SPEED_FULL);
-	fake_plug_hub(&hub, 1, &k);
-	fake_plug_hub(&hub, 2, &m);
+	fake_make_hub_with(&hub, 8, &k, &m, NULL);
 	fake_bus_with(&fh, 1500, &t, &hub, NULL);
 
 	seam_log_clear();
@@ -336,10 +334,9 @@ TEST(usbbench_reenumerates_and_measures_latency)
 	static struct fake_dev hub, k;
 	char cmd[16] = "usbbench";
 	setup_bus(&fh, 2);
-	fake_make_hub(&hub, 8);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
+	fake_make_hub_with(&hub, 8, &k, NULL);
 	fake_plug_root(&fh, 2, &hub);
-	fake_plug_hub(&hub, 1, &k);
 	usb_hcd_register(&fh.hcd);
 	fake_run_ms(1000);
 	seam_log_clear();
@@ -380,11 +377,9 @@ TEST(usbwait_returns_once_devices_and_their_drivers_are_ready)
 	char cmd[32] = "usbwait 5000";
 	uint64_t t0;
 	setup_bus(&fh, 1);
-	fake_make_hub(&hub, 4);
 	fake_make_tablet(&t, USB_SPEED_FULL);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
-	fake_plug_hub(&hub, 1, &t);
-	fake_plug_hub(&hub, 2, &k);
+	fake_make_hub_with(&hub, 4, &t, &k, NULL);
 	fake_plug_root(&fh, 1, &hub);
 	usb_hcd_register(&fh.hcd);
 	t0 = seam_now_ns;

@@ -556,6 +556,18 @@ void fake_bus_with(struct fake_hcd *fh, uint64_t ms, ...)
 	fake_run_ms(ms);
 }
 
+void fake_make_hub_with(struct fake_dev *hub, unsigned nports, ...)
+{
+	va_list ap;
+	unsigned port = 1;
+
+	fake_make_hub(hub, nports);
+	va_start(ap, nports);
+	for (struct fake_dev *d; (d = va_arg(ap, struct fake_dev *)) != NULL; port++)
+		fake_plug_hub(hub, port, d);
+	va_end(ap);
+}
+
 void fake_plug_run(struct fake_hcd *fh, unsigned port, struct fake_dev *d, uint64_t ms)
 {
 	fake_plug_root(fh, port, d);

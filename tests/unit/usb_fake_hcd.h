@@ -102,6 +102,8 @@ void fake_run_ms(uint64_t ms);
  * port in between is not possible: use fake_plug_root), registers fh as a
  * new bus and runs ms. fh must be fake_hcd_init()ed. */
 void fake_bus_with(struct fake_hcd *fh, uint64_t ms, ...);
+/* fake_make_hub(), with the NULL-terminated devices in ports 1, 2, ... */
+void fake_make_hub_with(struct fake_dev *hub, unsigned nports, ...);
 /* Plugs d into a root port and runs ms. */
 void fake_plug_run(struct fake_hcd *fh, unsigned port, struct fake_dev *d, uint64_t ms);
 /* Unplugs a root-port device and lets the core notice (50 ms). */
