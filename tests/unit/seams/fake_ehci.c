@@ -428,15 +428,11 @@ long fake_dma_live_chunks(void)
 /* --- work, IRQ ------------------------------------------------- */
 
 
-static struct work *work_list;
+static struct list_node work_list = LIST_HEAD_INIT(work_list);
 
 static void unqueue(struct work *w)
 {
-	for (struct work **l = &work_list; *l; l = &(*l)->next)
-		if (*l == w) {
-			*l = w->next;
-			break;
-		}
+	list_remove(&w->node);
 	w->queued = false;
 }
 
@@ -446,8 +442,7 @@ void work_schedule(struct work *w, uint64_t delay_ns)
 		unqueue(w);
 	w->due_ns = seam_now_ns + delay_ns;
 	w->queued = true;
-	w->next = work_list;
-	work_list = w;
+	list_push_front(&work_list, &w->node);
 }
 
 void work_cancel(struct work *w)
@@ -458,9 +453,9 @@ void work_cancel(struct work *w)
 
 static struct work *earliest(void)
 {
-	struct work *best = NULL;
+	struct work *best = NULL, *w;
 
-	for (struct work *w = work_list; w; w = w->next)
+	list_for_each_entry(w, &work_list, node)
 		if (!best || w->due_ns < best->due_ns)
 			best = w;
 	return best;
@@ -500,7 +495,13 @@ void fake_work_run_for(uint64_t budget_ns)
 		seam_now_ns = end;
 }
 
-void fake_work_reset(void) { work_list = NULL; }
+void fake_work_reset(void)
+{
+	struct list_node *n;
+
+	while ((n = list_pop_front(&work_list)))
+		list_entry(n, struct work, node)->queued = false;
+}
 
 static irq_handler_t irq_fn;
 static void *irq_ctx;
