@@ -8,6 +8,7 @@
 #ifndef TERN_USB_H
 #define TERN_USB_H
 
+#include "list.h"
 #include "types.h"
 #include "usb_hcd.h"
 #include "work.h"
@@ -179,11 +180,11 @@ struct usb_device {
 	/* core bookkeeping */
 	unsigned inflight;                /* requests handed to the HCD or queued */
 	unsigned refs;                    /* holders besides the bus (sync waits) */
-	struct usb_request *requests;     /* every live request of this device */
-	struct usb_request *ep0_head, *ep0_tail; /* control requests in order */
+	struct list_node requests;        /* every live request (usb_request.dev_node) */
+	struct list_node ep0_queue;       /* control requests waiting, in order */
 	struct usb_request *ep0_active;   /* the one the HCD has now */
 	bool removing;
-	struct usb_device *next;          /* on the bus list */
+	struct list_node bus_node;        /* on usb_bus.devices */
 };
 
 /* One host controller as the core sees it. */
@@ -191,21 +192,23 @@ struct usb_bus {
 	struct usb_hcd *hcd;
 	int busnum;
 	struct usb_device *root;      /* root hub, address 1 */
-	struct usb_device *devices;   /* every device incl. the root hub */
+	struct list_node devices;     /* every device incl. the root hub, newest first */
 	uint8_t addr_used[128 / 8];
 	struct usb_port *addr0_owner; /* the one port whose device may be at 0 */
-	struct usb_port *addr0_wait_head, *addr0_wait_tail;
+	struct list_node addr0_waiters; /* ports queued for address 0, in arrival order */
 	struct work poll_work;
 	uint64_t t_register_ns, t_last_configured_ns;
 	uint64_t t_enum_start_ns;     /* registration or last full re-enumeration */
 	unsigned enumerated, failed;
 	unsigned root_polls;          /* root ports looked at this many times */
 	uint64_t last_poll_ns;        /* ... the last time at */
-	struct usb_bus *next;
+	struct list_node node;        /* on usb_buses() */
 };
 
-/* The list of buses, in registration order (bus 1 first). */
-struct usb_bus *usb_buses(void);
+/* The list of buses (usb_bus.node), in registration order (bus 1 first). */
+struct list_node *usb_buses(void);
+#define usb_for_each_bus(b) list_for_each_entry(b, usb_buses(), node)
+#define usb_for_each_device(d, bus) list_for_each_entry(d, &(bus)->devices, bus_node)
 struct usb_device *usb_find_device(int busnum, int addr);
 /* The Linux-style name for messages ("usb 1-4.1", a root hub "usb1"),
  * written into buf. */
@@ -229,8 +232,9 @@ struct usb_request {
 	void (*done)(struct usb_request *r);
 	void *ctx;
 	size_t buf_size;
-	bool inflight, orphaned, on_ep0_queue;
-	struct usb_request *next_on_dev, *next_queued;
+	bool inflight, orphaned;
+	struct list_node dev_node;   /* on usb_device.requests until freed */
+	struct list_node queue_node; /* on usb_device.ep0_queue while waiting */
 };
 
 struct usb_request *usb_request_alloc(struct usb_device *dev, struct usb_endpoint *ep,
@@ -247,6 +251,18 @@ void usb_request_cancel(struct usb_request *r);
  * data toggle in the controller and resubmits the request. 0 if started.
  */
 int usb_clear_halt(struct usb_request *stalled);
+/*
+ * The error policy of an interrupt IN request a class driver keeps
+ * submitted (hub status changes, HID reports), for its completion: a STALL
+ * clears the halt, which resubmits; another error schedules `retry` in
+ * USB_INT_IN_RETRY_NS, up to USB_INT_IN_MAX_ERRORS in a row, then says
+ * "<dev>: <what> keeps failing (<status>); <lost> off" and stops. True
+ * (and *errors reset) when r carries data for the driver to use.
+ */
+#define USB_INT_IN_MAX_ERRORS 10
+#define USB_INT_IN_RETRY_NS (100 * NSEC_PER_MSEC)
+bool usb_int_in_ok(struct usb_request *r, unsigned *errors, struct work *retry,
+		   const char *what, const char *lost);
 /* Fills the SETUP packet of a control request and submits it. */
 int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,
 		      uint16_t index, uint16_t len, uint64_t timeout_ns);
@@ -264,9 +280,14 @@ bool usb_wait_idle_until(bool (*cond)(void *ctx), void *ctx, uint64_t timeout_ns
 /* The interface's first open endpoint of that type and direction. */
 struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_type type,
 				       bool in);
+/* The interrupt IN endpoint a class driver needs; NULL, with "<dev>: <who>
+ * without an interrupt IN endpoint; not used", if there is none. */
+struct usb_endpoint *usb_intf_int_in(struct usb_interface *intf, const char *who);
 
 /* --- class drivers ----------------------------------------------------- */
 #define USB_MATCH_ANY (-1)
+/* Matches every interface of class c, whatever its subclass and protocol. */
+#define USB_MATCH_CLASS(c) .class_code = (c), .subclass = USB_MATCH_ANY, .protocol = USB_MATCH_ANY
 
 struct usb_driver {
 	const char *name;          /* lsusb -t Driver= */
@@ -277,7 +298,7 @@ struct usb_driver {
 	void (*disconnect)(struct usb_interface *intf);
 	/* Optional: still setting the interface up (usbwait waits for it). */
 	bool (*settling)(const struct usb_interface *intf);
-	struct usb_driver *next;
+	struct list_node node; /* on the core's driver list once registered */
 };
 
 void usb_register_driver(struct usb_driver *drv);

@@ -8,12 +8,14 @@
 #ifndef TERN_WORK_H
 #define TERN_WORK_H
 
+#include "list.h"
 #include "types.h"
 
 struct work {
 	void (*fn)(struct work *w);
 	uint64_t due_ns;
-	struct work *next;
+	struct list_node node; /* on the queue or the batch while queued */
+	/* Not list_node_linked(): a zeroed (WORK_INIT) node is not self-linked. */
 	bool queued;
 };
 
@@ -23,7 +25,7 @@ static inline void work_init(struct work *w, void (*fn)(struct work *))
 {
 	w->fn = fn;
 	w->due_ns = 0;
-	w->next = 0;
+	list_node_init(&w->node);
 	w->queued = false;
 }
 

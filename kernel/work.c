@@ -14,28 +14,27 @@
 #include "work.h"
 
 static spinlock_t work_lock = SPINLOCK_INIT("work");
-static struct work *queue; /* sorted by due_ns */
-static struct work *batch; /* taken by work_run_pending(), not yet run */
-
-static bool unlink_from(struct work **head, struct work *w)
-{
-	for (struct work **pp = head; *pp; pp = &(*pp)->next) {
-		if (*pp == w) {
-			*pp = w->next;
-			w->next = NULL;
-			return true;
-		}
-	}
-	return false;
-}
+static struct list_node queue = LIST_HEAD_INIT(queue); /* sorted by due_ns */
+static struct list_node batch = LIST_HEAD_INIT(batch); /* taken, not yet run */
 
 static void dequeue_locked(struct work *w)
 {
 	if (!w->queued)
 		return;
-	if (!unlink_from(&queue, w))
-		unlink_from(&batch, w);
+	list_remove(&w->node);
 	w->queued = false;
+}
+
+/* After every item due at or before `due`: FIFO among equal times. */
+static void insert_sorted_locked(struct work *w, uint64_t due)
+{
+	struct list_node *pos = queue.next;
+
+	while (pos != &queue && list_entry(pos, struct work, node)->due_ns <= due)
+		pos = pos->next;
+	w->due_ns = due;
+	list_insert_between(&w->node, pos->prev, pos);
+	w->queued = true;
 }
 
 void work_schedule(struct work *w, uint64_t delay_ns)
@@ -49,13 +48,7 @@ void work_schedule(struct work *w, uint64_t delay_ns)
 	unsigned long flags = spin_lock_irqsave(&work_lock);
 
 	dequeue_locked(w);
-	struct work **pp = &queue;
-	while (*pp && (*pp)->due_ns <= due)
-		pp = &(*pp)->next;
-	w->due_ns = due;
-	w->next = *pp;
-	*pp = w;
-	w->queued = true;
+	insert_sorted_locked(w, due);
 	spin_unlock_irqrestore(&work_lock, flags);
 }
 
@@ -70,16 +63,11 @@ void work_cancel(struct work *w)
 static void take_due_items(uint64_t now)
 {
 	unsigned long flags = spin_lock_irqsave(&work_lock);
-	struct work **tail = &batch;
+	struct work *w;
 
-	while (*tail)
-		tail = &(*tail)->next;
-	while (queue && queue->due_ns <= now) {
-		struct work *w = queue;
-		queue = w->next;
-		w->next = NULL;
-		*tail = w;
-		tail = &w->next;
+	while ((w = list_first_entry_or_null(&queue, struct work, node)) && w->due_ns <= now) {
+		list_remove(&w->node);
+		list_push_back(&batch, &w->node);
 	}
 	spin_unlock_irqrestore(&work_lock, flags);
 }
@@ -87,13 +75,11 @@ static void take_due_items(uint64_t now)
 static struct work *pop_batch(void)
 {
 	unsigned long flags = spin_lock_irqsave(&work_lock);
-	struct work *w = batch;
+	struct list_node *n = list_pop_front(&batch);
+	struct work *w = n ? list_entry(n, struct work, node) : NULL;
 
-	if (w) {
-		batch = w->next;
-		w->next = NULL;
+	if (w)
 		w->queued = false;
-	}
 	spin_unlock_irqrestore(&work_lock, flags);
 	return w;
 }
@@ -112,11 +98,12 @@ uint64_t work_next_due_ns(void)
 {
 	uint64_t now = ktime_ns(), next = UINT64_MAX;
 	unsigned long flags = spin_lock_irqsave(&work_lock);
+	struct work *first = list_first_entry_or_null(&queue, struct work, node);
 
-	if (batch)
+	if (!list_empty(&batch))
 		next = 0;
-	else if (queue)
-		next = queue->due_ns > now ? queue->due_ns - now : 0;
+	else if (first)
+		next = first->due_ns > now ? first->due_ns - now : 0;
 	spin_unlock_irqrestore(&work_lock, flags);
 	return next;
 }

@@ -19,6 +19,7 @@
  * IRQ-safe: one spinlock (taken before the PMM's, never the other way).
  */
 #include "kstring.h"
+#include "list.h"
 #include "mm.h"
 #include "printk.h"
 #include "spinlock.h"
@@ -28,7 +29,7 @@
 #define SLAB_MAX_OBJECTS 256u
 
 struct slab {
-	struct slab *next, *prev; /* the class's list of slabs with free objects */
+	struct list_node node; /* on the class's list of slabs with free objects */
 	uint32_t magic;
 	uint16_t class_idx, inuse, capacity;
 	uint64_t used[SLAB_MAX_OBJECTS / 64]; /* 1 = object allocated */
@@ -38,7 +39,7 @@ _Static_assert(sizeof(struct slab) <= SLAB_HEADER, "slab header must fit 64 byte
 struct size_class {
 	uint32_t size;
 	uint8_t order; /* slab block order */
-	struct slab *partial;
+	struct list_node partial;
 	uint64_t slabs, inuse;
 	bool empty_cached; /* one slab on `partial` has no object in use */
 };
@@ -57,7 +58,8 @@ static void setup_classes(void)
 		/* at least 7 objects per slab keeps the header overhead small */
 		while ((PAGE_SIZE << order) - SLAB_HEADER < 7u * size)
 			order++;
-		classes[i] = (struct size_class){ size, order, NULL, 0, 0, false };
+		classes[i] = (struct size_class){ .size = size, .order = order };
+		list_node_init(&classes[i].partial);
 	}
 }
 
@@ -88,28 +90,6 @@ static char *object_at(struct slab *s, unsigned idx)
 	return (char *)s + SLAB_HEADER + (size_t)idx * classes[s->class_idx].size;
 }
 
-/* --- per-class slab lists --------------------------------------------- */
-
-static void partial_push(struct size_class *c, struct slab *s)
-{
-	s->prev = NULL;
-	s->next = c->partial;
-	if (c->partial)
-		c->partial->prev = s;
-	c->partial = s;
-}
-
-static void partial_unlink(struct size_class *c, struct slab *s)
-{
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		c->partial = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	s->next = s->prev = NULL;
-}
-
 static struct slab *slab_create(unsigned ci)
 {
 	struct size_class *c = &classes[ci];
@@ -125,13 +105,13 @@ static struct slab *slab_create(unsigned ci)
 	memset(object_at(s, 0), KMALLOC_POISON, (size_t)s->capacity * c->size);
 	c->slabs++;
 	c->empty_cached = true;
-	partial_push(c, s);
+	list_push_front(&c->partial, &s->node);
 	return s;
 }
 
 static void slab_destroy(struct size_class *c, struct slab *s)
 {
-	partial_unlink(c, s);
+	list_remove(&s->node);
 	s->magic = 0;
 	c->slabs--;
 	free_pages(virt_to_phys(s), c->order);
@@ -169,7 +149,9 @@ static void check_poison(const struct slab *s, const char *obj, uint32_t size)
 static void *slab_alloc(unsigned ci)
 {
 	struct size_class *c = &classes[ci];
-	struct slab *s = c->partial ? c->partial : slab_create(ci);
+	struct slab *s = list_first_entry_or_null(&c->partial, struct slab, node);
+	if (!s)
+		s = slab_create(ci);
 	if (!s)
 		return NULL;
 	unsigned idx = first_clear_bit(s);
@@ -177,7 +159,7 @@ static void *slab_alloc(unsigned ci)
 		c->empty_cached = false;
 	s->used[idx / 64] |= 1ull << (idx % 64);
 	if (++s->inuse == s->capacity)
-		partial_unlink(c, s);
+		list_remove(&s->node);
 	c->inuse++;
 	char *obj = object_at(s, idx);
 	check_poison(s, obj, c->size);
@@ -255,7 +237,7 @@ static void slab_free(const void *ptr, const struct pmm_block *blk)
 	memset((void *)ptr, KMALLOC_POISON, c->size);
 	c->inuse--;
 	if (s->inuse-- == s->capacity)
-		partial_push(c, s);
+		list_push_front(&c->partial, &s->node);
 	if (s->inuse == 0) {
 		if (c->empty_cached)
 			slab_destroy(c, s);
@@ -302,13 +284,10 @@ void kmalloc_trim(void)
 	unsigned long irq = spin_lock_irqsave(&kmalloc_lock);
 	for (unsigned i = 0; i < KMALLOC_CLASSES; i++) {
 		struct size_class *c = &classes[i];
-		struct slab *s = c->partial;
-		while (s) {
-			struct slab *next = s->next;
+		struct slab *s, *next;
+		list_for_each_entry_safe(s, next, &c->partial, node)
 			if (s->inuse == 0)
 				slab_destroy(c, s);
-			s = next;
-		}
 		c->empty_cached = false;
 	}
 	spin_unlock_irqrestore(&kmalloc_lock, irq);

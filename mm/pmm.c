@@ -9,6 +9,12 @@
  * linked lists threaded through the descriptors by frame number, one list
  * per zone and order, so push, pop and unlink are O(1).
  *
+ * These lists are the tree's one exception to include/list.h, on purpose:
+ * its node is two pointers, which would grow the descriptor from 16 to 24
+ * bytes and the frame table (`meminfo`) by half, memory held for good
+ * below 4 GiB: 512 KiB would become 768 KiB at -m 128M, and 32 MiB would
+ * become 48 MiB at -m 6G (whose frames span 8 GiB).
+ *
  * Zones split physical memory at 16 MiB and 4 GiB. Both limits are
  * multiples of the largest block, so a naturally aligned block never
  * straddles a zone and buddies are always in the same zone. A caller passes

@@ -1,10 +1,12 @@
 /*
- * USB core: buses (one per host controller), the device model, addresses,
- * DMA buffers for transfers, requests and class-driver binding. Everything
- * a disconnect must undo is owned here, so unplugging a device at any
- * moment cancels its transfers, unbinds its drivers, frees its DMA chunks
- * and address, and frees the device once the controller has given every
- * transfer back. Enumeration itself is in enum.c, hubs in hub.c.
+ * USB core, the bottom of usb/ (docs/usb-core.md): buses (one per host
+ * controller), the device model, addresses, DMA buffers for transfers,
+ * endpoints and class-driver binding. It calls nothing else in usb/:
+ * requests (request.c), enumeration (enum.c) and root ports (roothub.c)
+ * are built on it. A disconnect is composed in enum.c from the two halves
+ * here (usb_device_mark_gone, usb_device_release) around the requests'
+ * teardown; the device struct is freed once the controller has given
+ * every transfer back and no waiter holds it.
  */
 #include "dma_pool.h"
 #include "kstring.h"
@@ -18,8 +20,9 @@
 #define USB_POOL_MAX_CHUNK (64 * KiB)
 
 static struct dma_pool *usb_pool;
-static struct usb_bus *bus_list;
-static struct usb_driver *driver_list;
+static struct list_node bus_list = LIST_HEAD_INIT(bus_list);
+static struct list_node driver_list = LIST_HEAD_INIT(driver_list);
+static uint64_t first_register_ns;
 
 /* --- status strings and names ------------------------------------------ */
 const char *usb_status_str(int status)
@@ -92,14 +95,57 @@ void usb_buffer_free(void *buf)
 }
 
 /* --- buses and addresses ------------------------------------------------ */
-struct usb_bus *usb_buses(void) { return bus_list; }
+struct list_node *usb_buses(void) { return &bus_list; }
 struct usb_bus *usb_bus_of(struct usb_hcd *hcd) { return hcd->core; }
+uint64_t usb_first_register_ns(void) { return first_register_ns; }
+
+struct usb_bus *usb_bus_create(struct usb_hcd *hcd)
+{
+	struct usb_bus *bus = kzalloc(sizeof(*bus)), *b;
+	int n = 1;
+
+	if (!bus)
+		return NULL;
+	usb_for_each_bus(b)
+		n++;
+	bus->hcd = hcd;
+	bus->busnum = n;
+	list_node_init(&bus->devices);
+	list_node_init(&bus->addr0_waiters);
+	bus->root = usb_device_alloc(bus, NULL, 0, hcd->speed);
+	if (!bus->root) {
+		kfree(bus);
+		return NULL;
+	}
+	return bus;
+}
+
+void usb_bus_free(struct usb_bus *bus)
+{
+	if (bus)
+		kfree(bus->root);
+	kfree(bus);
+}
+
+void usb_bus_publish(struct usb_bus *bus)
+{
+	bus->hcd->busnum = bus->busnum;
+	bus->hcd->core = bus;
+	usb_addr_alloc(bus); /* address 1: the root hub, as on Linux */
+	bus->t_register_ns = bus->t_enum_start_ns = ktime_ns();
+	if (!first_register_ns)
+		first_register_ns = bus->t_register_ns;
+	list_push_back(&bus_list, &bus->node);
+}
 
 struct usb_device *usb_find_device(int busnum, int addr)
 {
-	for (struct usb_bus *b = bus_list; b; b = b->next)
+	struct usb_bus *b;
+	struct usb_device *d;
+
+	usb_for_each_bus(b)
 		if (b->busnum == busnum)
-			for (struct usb_device *d = b->devices; d; d = d->next)
+			usb_for_each_device(d, b)
 				if (d->address == addr && addr != 0)
 					return d;
 	return NULL;
@@ -141,18 +187,10 @@ struct usb_device *usb_device_alloc(struct usb_bus *bus, struct usb_device *pare
 		ksnprintf(dev->path, sizeof(dev->path), "%s.%u", parent->path, port);
 	else if (parent)
 		ksnprintf(dev->path, sizeof(dev->path), "%u", port);
-	dev->next = bus->devices;
-	bus->devices = dev;
+	list_node_init(&dev->requests);
+	list_node_init(&dev->ep0_queue);
+	list_push_front(&bus->devices, &dev->bus_node);
 	return dev;
-}
-
-static void unlink_from_bus(struct usb_device *dev)
-{
-	for (struct usb_device **pp = &dev->bus->devices; *pp; pp = &(*pp)->next)
-		if (*pp == dev) {
-			*pp = dev->next;
-			return;
-		}
 }
 
 static void device_maybe_free(struct usb_device *dev)
@@ -193,10 +231,10 @@ static void unbind_drivers(struct usb_device *dev)
 	}
 }
 
-void usb_device_remove(struct usb_device *dev)
+bool usb_device_mark_gone(struct usb_device *dev)
 {
 	if (dev->state == USB_STATE_GONE)
-		return;
+		return false;
 	if (dev->configured) {
 		char name[48];
 		pr_info("%s: USB disconnect, device number %u\n",
@@ -205,16 +243,17 @@ void usb_device_remove(struct usb_device *dev)
 	dev->removing = true;
 	dev->state = USB_STATE_GONE;
 	unbind_drivers(dev);
-	if (dev->hub)
-		usb_hub_destroy(dev->hub);
-	while (dev->requests)
-		usb_request_free(dev->requests);
+	return true;
+}
+
+void usb_device_release(struct usb_device *dev)
+{
 	close_config_endpoints(dev);
 	usb_ep0_close(dev);
 	if (dev->hcd->ops->device_remove && dev->hcd_added)
 		dev->hcd->ops->device_remove(dev->hcd, dev);
 	usb_addr_free(dev->bus, dev->address);
-	unlink_from_bus(dev);
+	list_remove(&dev->bus_node);
 	dev->removing = false;
 	device_maybe_free(dev);
 }
@@ -283,15 +322,27 @@ struct usb_endpoint *usb_intf_endpoint(struct usb_interface *intf, enum usb_ep_t
 	return NULL;
 }
 
+struct usb_endpoint *usb_intf_int_in(struct usb_interface *intf, const char *who)
+{
+	struct usb_endpoint *ep = usb_intf_endpoint(intf, USB_EP_INTERRUPT, true);
+	char name[48];
+
+	if (!ep)
+		pr_err("%s: %s without an interrupt IN endpoint; not used\n",
+		       usb_dev_name(intf->dev, name, sizeof(name)), who);
+	return ep;
+}
+
 /* --- class drivers ------------------------------------------------------ */
 void usb_register_driver(struct usb_driver *drv)
 {
-	struct usb_driver **pp = &driver_list;
-	for (; *pp; pp = &(*pp)->next)
-		if (*pp == drv)
+	struct usb_driver *d;
+
+	/* Static drivers start with a zeroed node, so ask the list itself. */
+	list_for_each_entry(d, &driver_list, node)
+		if (d == drv)
 			return; /* already registered: a second time would loop the list */
-	drv->next = NULL;
-	*pp = drv;
+	list_push_back(&driver_list, &drv->node);
 }
 
 static bool driver_matches(const struct usb_driver *drv, const struct usb_interface_descriptor *d)
@@ -307,7 +358,8 @@ void usb_bind_drivers(struct usb_device *dev)
 		struct usb_interface *in = &dev->config.intf[i];
 		if (in->desc.bAlternateSetting != 0 || in->driver)
 			continue;
-		for (const struct usb_driver *drv = driver_list; drv; drv = drv->next)
+		const struct usb_driver *drv;
+		list_for_each_entry(drv, &driver_list, node)
 			if (driver_matches(drv, &in->desc)) {
 				in->driver = drv;
 				if (drv->probe(in) == 0)
@@ -315,111 +367,4 @@ void usb_bind_drivers(struct usb_device *dev)
 				in->driver = NULL;
 			}
 	}
-}
-
-/* --- hubs --------------------------------------------------------------- */
-struct usb_hub *usb_hub_create(struct usb_device *hdev, const struct usb_hub_ops *ops,
-			       unsigned nports, void *priv)
-{
-	struct usb_hub *hub = kzalloc(sizeof(*hub) + nports * sizeof(struct usb_port));
-
-	if (!hub)
-		return NULL;
-	hub->hdev = hdev;
-	hub->ops = ops;
-	hub->priv = priv;
-	hub->nports = nports;
-	for (unsigned i = 0; i < nports; i++)
-		usb_port_init(&hub->ports[i], hub, (uint8_t)(i + 1));
-	hdev->hub = hub;
-	return hub;
-}
-
-void usb_hub_destroy(struct usb_hub *hub)
-{
-	for (unsigned i = 0; i < hub->nports; i++)
-		usb_port_detach(&hub->ports[i]);
-	hub->hdev->hub = NULL;
-	kfree(hub);
-}
-
-/* --- host controller registration --------------------------------------- */
-static uint64_t first_register_ns;
-uint64_t usb_first_register_ns(void) { return first_register_ns; }
-
-/* Root hubs look like Linux's: 1d6b:0001 (USB 1.1) or 1d6b:0002 (2.0),
- * one hub interface with its status endpoint. */
-static void init_root_hub(struct usb_device *root, struct usb_hcd *hcd)
-{
-	static const uint8_t config[25] = {
-		9, USB_DT_CONFIG, 25, 0, 1, 1, 0, 0xe0, 0,
-		9, USB_DT_INTERFACE, 0, 0, 1, USB_CLASS_HUB, 0, 0, 0,
-		7, USB_DT_ENDPOINT, 0x81, USB_EP_INTERRUPT, 4, 0, 12,
-	};
-	bool high = hcd->speed >= USB_SPEED_HIGH;
-	char err[64];
-
-	root->desc = (struct usb_device_descriptor){
-		.bLength = 18, .bDescriptorType = USB_DT_DEVICE,
-		.bcdUSB = high ? 0x0200 : 0x0110, .bDeviceClass = USB_CLASS_HUB,
-		.bDeviceProtocol = high ? 1 : 0, .bMaxPacketSize0 = 64,
-		.idVendor = 0x1d6b, .idProduct = high ? 2 : 1, .bcdDevice = 0x0100,
-		.iManufacturer = 3, .iProduct = 2, .iSerialNumber = 1, .bNumConfigurations = 1,
-	};
-	root->raw_config = kzalloc(sizeof(config));
-	if (root->raw_config) {
-		memcpy(root->raw_config, config, sizeof(config));
-		root->raw_config_len = sizeof(config);
-		usb_parse_config(config, sizeof(config), &root->config, err, sizeof(err));
-	}
-	ksnprintf(root->manufacturer, sizeof(root->manufacturer), "Tern %s", hcd->driver_name);
-	ksnprintf(root->product, sizeof(root->product), "%s", hcd->product);
-	/* Linux names a root hub's serial after its controller's PCI address. */
-	if (hcd->pci)
-		ksnprintf(root->serial, sizeof(root->serial), "0000:%02x:%02x.%u", hcd->pci->bus,
-			  hcd->pci->dev, hcd->pci->fn);
-	root->address = 1;
-	root->configured = true;
-	root->state = USB_STATE_CONFIGURED;
-}
-
-int usb_hcd_register(struct usb_hcd *hcd)
-{
-	struct usb_bus *bus = kzalloc(sizeof(*bus)), **pp = &bus_list;
-	int n = 1;
-
-	for (; *pp; pp = &(*pp)->next)
-		n++;
-	if (bus) {
-		bus->hcd = hcd;
-		bus->busnum = n;
-		bus->root = usb_device_alloc(bus, NULL, 0, hcd->speed);
-	}
-	if (!bus || !bus->root || !usb_root_hub_start(bus)) {
-		pr_err("usb: out of memory registering %s\n", hcd->driver_name);
-		if (bus)
-			kfree(bus->root);
-		kfree(bus);
-		return USB_ERR_NOMEM;
-	}
-	hcd->busnum = n;
-	hcd->core = bus;
-	usb_addr_alloc(bus); /* address 1: the root hub, as on Linux */
-	init_root_hub(bus->root, hcd);
-	bus->t_register_ns = bus->t_enum_start_ns = ktime_ns();
-	if (!first_register_ns)
-		first_register_ns = bus->t_register_ns;
-	*pp = bus;
-	pr_info("usb: bus %d: %s (%s), %u ports, %s\n", n, hcd->product, hcd->driver_name,
-		hcd->num_ports, usb_speed_str(hcd->speed));
-	usb_hcd_port_event(hcd); /* look at the root ports now */
-	return 0;
-}
-
-void usb_hcd_reset_notify(struct usb_hcd *hcd)
-{
-	struct usb_bus *bus = usb_bus_of(hcd);
-
-	pr_warn("usb: bus %d: controller was reset, enumerating again\n", bus->busnum);
-	usb_bus_reenumerate(bus);
 }

@@ -62,13 +62,14 @@ static void dump_bus(struct usb_bus *b)
 
 static int cmd_usbdebug(int argc, char **argv)
 {
+	struct usb_bus *b;
 	uint64_t only = 0;
 
 	if (argc > 2 || (argc == 2 && !kstrtou64(argv[1], &only))) {
 		kprintf("usage: usbdebug [bus]\n");
 		return 1;
 	}
-	for (struct usb_bus *b = usb_buses(); b; b = b->next)
+	usb_for_each_bus(b)
 		if (!only || (uint64_t)b->busnum == only)
 			dump_bus(b);
 	return 0;

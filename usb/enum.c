@@ -7,6 +7,12 @@
  * the only serialisation is one device at address 0 per bus, handed from
  * port to port in arrival order. Failures retry a bounded number of times
  * and then disable the port with a message naming it.
+ *
+ * Layering (docs/usb-core.md): enumeration sits on requests and the core
+ * and is driven from above, by the hub class driver (hub.c) and the root
+ * ports (roothub.c), through struct usb_hub_ops. It owns what a hub's
+ * ports are, so creating and destroying a hub and removing a device (the
+ * whole subtree behind it) are here.
  */
 #include "kstring.h"
 #include "ktime.h"
@@ -46,7 +52,7 @@ static void enum_issue(struct usb_port *p);
 
 static struct usb_bus *port_bus(const struct usb_port *p) { return p->hub->hdev->bus; }
 
-static const char *port_name(const struct usb_port *p, char *buf, size_t len)
+const char *usb_port_name(const struct usb_port *p, char *buf, size_t len)
 {
 	const struct usb_device *h = p->hub->hdev;
 	if (h->parent)
@@ -56,12 +62,13 @@ static const char *port_name(const struct usb_port *p, char *buf, size_t len)
 	return buf;
 }
 
-void usb_port_init(struct usb_port *p, struct usb_hub *hub, uint8_t num)
+static void port_init(struct usb_port *p, struct usb_hub *hub, uint8_t num)
 {
 	memset(p, 0, sizeof(*p));
 	p->hub = hub;
 	p->num = num;
 	work_init(&p->work, port_work);
+	list_node_init(&p->addr0_node);
 }
 
 /* --- the bus's address-0 slot ------------------------------------------- */
@@ -73,50 +80,24 @@ static bool addr0_acquire(struct usb_port *p)
 		bus->addr0_owner = p;
 	if (bus->addr0_owner == p)
 		return true;
-	if (!p->addr0_queued) {
-		p->addr0_queued = true;
-		p->addr0_next = NULL;
-		if (bus->addr0_wait_tail)
-			bus->addr0_wait_tail->addr0_next = p;
-		else
-			bus->addr0_wait_head = p;
-		bus->addr0_wait_tail = p;
-	}
+	if (!list_node_linked(&p->addr0_node))
+		list_push_back(&bus->addr0_waiters, &p->addr0_node);
 	return false;
-}
-
-static void addr0_unqueue(struct usb_bus *bus, struct usb_port *p)
-{
-	struct usb_port *prev = NULL;
-
-	for (struct usb_port *q = bus->addr0_wait_head; q; prev = q, q = q->addr0_next)
-		if (q == p) {
-			if (prev)
-				prev->addr0_next = p->addr0_next;
-			else
-				bus->addr0_wait_head = p->addr0_next;
-			if (bus->addr0_wait_tail == p)
-				bus->addr0_wait_tail = prev;
-			break;
-		}
-	p->addr0_queued = false;
-	p->addr0_next = NULL;
 }
 
 static void addr0_release(struct usb_port *p)
 {
 	struct usb_bus *bus = port_bus(p);
-	struct usb_port *next = bus->addr0_wait_head;
+	struct list_node *next;
 
-	if (p->addr0_queued)
-		addr0_unqueue(bus, p);
+	list_remove(&p->addr0_node);
 	if (bus->addr0_owner != p)
 		return;
 	bus->addr0_owner = NULL;
+	next = list_pop_front(&bus->addr0_waiters);
 	if (next) {
-		addr0_unqueue(bus, next);
-		bus->addr0_owner = next;
-		work_schedule(&next->work, 0);
+		bus->addr0_owner = list_entry(next, struct usb_port, addr0_node);
+		work_schedule(&bus->addr0_owner->work, 0);
 	}
 }
 
@@ -150,7 +131,7 @@ static void give_up(struct usb_port *p, const char *why)
 {
 	char name[48];
 
-	pr_err("%s: device not accepted: %s; port disabled\n", port_name(p, name, sizeof(name)),
+	pr_err("%s: device not accepted: %s; port disabled\n", usb_port_name(p, name, sizeof(name)),
 	       why);
 	drop_device(p);
 	addr0_release(p);
@@ -189,7 +170,7 @@ static void attempt_failed(struct usb_port *p, const char *what, int status)
 		give_up(p, why);
 		return;
 	}
-	pr_warn("%s: %s (attempt %u of %u)\n", port_name(p, name, sizeof(name)), why, p->attempt,
+	pr_warn("%s: %s (attempt %u of %u)\n", usb_port_name(p, name, sizeof(name)), why, p->attempt,
 		usb_timing.enum_attempts);
 	drop_device(p);
 	addr0_release(p);
@@ -634,99 +615,38 @@ static void port_work(struct work *w)
 	}
 }
 
-/* --- root ports ---------------------------------------------------------- */
-static void root_reset_start(struct usb_port *p)
+/* --- hubs and device removal --------------------------------------------- */
+struct usb_hub *usb_hub_create(struct usb_device *hdev, const struct usb_hub_ops *ops,
+			       unsigned nports, void *priv)
 {
-	struct usb_hcd *hcd = p->hub->hdev->hcd;
-	int rc = hcd->ops->port_reset_start(hcd, p->num);
+	struct usb_hub *hub = kzalloc(sizeof(*hub) + nports * sizeof(struct usb_port));
 
-	if (rc)
-		usb_port_reset_done(p, rc, USB_SPEED_FULL);
-	else
-		work_schedule(&p->work, usb_timing.root_reset_ns);
+	if (!hub)
+		return NULL;
+	hub->hdev = hdev;
+	hub->ops = ops;
+	hub->priv = priv;
+	hub->nports = nports;
+	for (unsigned i = 0; i < nports; i++)
+		port_init(&hub->ports[i], hub, (uint8_t)(i + 1));
+	hdev->hub = hub;
+	return hub;
 }
 
-static void root_reset_poll(struct usb_port *p)
+void usb_hub_destroy(struct usb_hub *hub)
 {
-	struct usb_hcd *hcd = p->hub->hdev->hcd;
-	enum usb_speed speed = USB_SPEED_FULL;
-	int rc = hcd->ops->port_reset_finish(hcd, p->num, &speed);
-
-	usb_port_reset_done(p, rc, speed);
-}
-
-static void root_disable(struct usb_port *p)
-{
-	struct usb_hcd *hcd = p->hub->hdev->hcd;
-	hcd->ops->port_disable(hcd, p->num);
-}
-
-static const struct usb_hub_ops root_hub_ops = {
-	.slot_after_reset = true,
-	.reset_start = root_reset_start,
-	.reset_poll = root_reset_poll,
-	.disable = root_disable,
-};
-
-static void root_port_check(struct usb_hcd *hcd, struct usb_port *p)
-{
-	unsigned st = hcd->ops->port_status(hcd, p->num);
-	bool connected = (st & USB_PORT_CONNECTED) && !(st & USB_PORT_OWNED_BY_COMPANION);
-	bool changed = st & USB_PORT_CONNECT_CHANGE;
-
-	if (st & (USB_PORT_CONNECT_CHANGE | USB_PORT_ENABLE_CHANGE))
-		hcd->ops->port_clear_changes(hcd, p->num);
-	if (p->state == PORT_HANDED_OFF) {
-		if (st & USB_PORT_OWNED_BY_COMPANION)
-			return;
-		p->state = PORT_EMPTY; /* ownership came back: the device left */
-		p->connected = false;
-	}
-	if ((st & USB_PORT_ENABLE_CHANGE) && !(st & USB_PORT_ENABLED) &&
-	    p->state == PORT_CONFIGURED && connected) {
-		char name[48];
-		pr_warn("%s: port disabled by the controller; enumerating again\n",
-			port_name(p, name, sizeof(name)));
-		changed = true;
-	}
-	usb_port_connect_status(p, connected, changed);
-}
-
-static void root_poll(struct work *w)
-{
-	struct usb_bus *bus = container_of(w, struct usb_bus, poll_work);
-	struct usb_hub *hub = bus->root->hub;
-
 	for (unsigned i = 0; i < hub->nports; i++)
-		root_port_check(bus->hcd, &hub->ports[i]);
-	bus->root_polls++;
-	bus->last_poll_ns = ktime_ns();
-	work_schedule(&bus->poll_work, usb_timing.root_poll_ns);
-}
-
-bool usb_root_hub_start(struct usb_bus *bus)
-{
-	if (!usb_hub_create(bus->root, &root_hub_ops, bus->hcd->num_ports, NULL))
-		return false;
-	work_init(&bus->poll_work, root_poll);
-	return true;
-}
-
-void usb_bus_reenumerate(struct usb_bus *bus)
-{
-	struct usb_hub *hub = bus->root->hub;
-
-	for (unsigned i = 0; hub && i < hub->nports; i++) {
 		usb_port_detach(&hub->ports[i]);
-		hub->ports[i].connected = false; /* the next poll sees a connect */
-	}
-	bus->t_enum_start_ns = ktime_ns();
-	usb_hcd_port_event(bus->hcd);
+	hub->hdev->hub = NULL;
+	kfree(hub);
 }
 
-void usb_hcd_port_event(struct usb_hcd *hcd)
+void usb_device_remove(struct usb_device *dev)
 {
-	struct usb_bus *bus = usb_bus_of(hcd);
-	if (bus && bus->root->hub)
-		work_schedule(&bus->poll_work, 0);
+	if (!usb_device_mark_gone(dev))
+		return;
+	if (dev->hub)
+		usb_hub_destroy(dev->hub);
+	usb_device_free_requests(dev);
+	usb_device_release(dev);
 }

@@ -45,8 +45,6 @@ _Static_assert(sizeof(struct usb_hub_descriptor) == 7, "USB 2.0 Table 11-13");
 #define HUB_MAX_PORTS 31         /* status bitmap fits in 4 bytes */
 #define HUB_MAX_DEPTH 5          /* USB 2.0 4.1.1: five hubs, seven tiers */
 #define HUB_DESC_READ 71         /* 7 + two 32-byte bitmaps */
-#define HUB_INT_MAX_ERRORS 10
-#define HUB_INT_RETRY_NS (100 * NSEC_PER_MSEC)
 
 enum hub_phase { HUB_GET_DESC, HUB_POWER_ON, HUB_POWER_WAIT, HUB_RUNNING, HUB_DEAD };
 
@@ -162,20 +160,8 @@ static void status_changed(struct usb_request *r)
 	const uint8_t *b = r->xfer.buf;
 	uint32_t bits = 0;
 
-	if (r->xfer.status == USB_ERR_STALL && hs->int_errors++ < HUB_INT_MAX_ERRORS &&
-	    usb_clear_halt(r) == 0)
-		return; /* resubmitted once the halt is cleared */
-	if (r->xfer.status) {
-		char name[48];
-		if (++hs->int_errors > HUB_INT_MAX_ERRORS) {
-			pr_err("%s: hub: status endpoint keeps failing (%s); hot-plug off\n",
-			       hub_name(hs, name, sizeof(name)), usb_status_str(r->xfer.status));
-			return;
-		}
-		work_schedule(&hs->work, HUB_INT_RETRY_NS);
+	if (!usb_int_in_ok(r, &hs->int_errors, &hs->work, "hub: status endpoint", "hot-plug"))
 		return;
-	}
-	hs->int_errors = 0;
 	for (size_t i = 0; i < MIN(r->xfer.actual, (size_t)4); i++)
 		bits |= (uint32_t)b[i] << (8 * i);
 	/* Bit 0 is the hub itself (local power, over-current): acknowledge
@@ -378,22 +364,18 @@ static void hub_descriptor_read(struct usb_request *r)
 static int hub_probe(struct usb_interface *intf)
 {
 	struct usb_device *hdev = intf->dev;
-	struct usb_endpoint *status_ep = usb_intf_endpoint(intf, USB_EP_INTERRUPT, true);
+	struct usb_endpoint *status_ep;
 	struct hub_state *hs;
 	size_t status_len;
 	char name[48];
 
-	usb_dev_name(hdev, name, sizeof(name));
 	if (hdev->depth > HUB_MAX_DEPTH) {
-		pr_err("%s: hub at tier %u: USB allows at most %d hubs in a chain; not used\n", name,
-		       hdev->depth + 1, HUB_MAX_DEPTH);
+		pr_err("%s: hub at tier %u: USB allows at most %d hubs in a chain; not used\n",
+		       usb_dev_name(hdev, name, sizeof(name)), hdev->depth + 1, HUB_MAX_DEPTH);
 		return -1;
 	}
-	if (!status_ep) {
-		pr_err("%s: hub without an interrupt IN endpoint; not used\n", name);
-		return -1;
-	}
-	hs = kzalloc(sizeof(*hs));
+	status_ep = usb_intf_int_in(intf, "hub");
+	hs = status_ep ? kzalloc(sizeof(*hs)) : NULL;
 	if (!hs)
 		return -1;
 	hs->intf = intf;
@@ -449,10 +431,7 @@ unsigned usb_hub_port_count(const struct usb_interface *intf)
 }
 
 struct usb_driver usb_hub_driver = {
-	.name = "hub",
-	.class_code = USB_CLASS_HUB,
-	.subclass = USB_MATCH_ANY,
-	.protocol = USB_MATCH_ANY,
+	.name = "hub", USB_MATCH_CLASS(USB_CLASS_HUB),
 	.probe = hub_probe,
 	.disconnect = hub_disconnect,
 	.settling = hub_settling,

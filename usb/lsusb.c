@@ -35,12 +35,14 @@ static void print_device_line(const struct usb_device *d)
 }
 
 /* Calls fn for each listed device of a bus in address order. */
-static unsigned for_each_by_address(struct usb_bus *bus, int only_addr,
+static unsigned for_each_by_address(const struct usb_bus *bus, int only_addr,
 				    void (*fn)(const struct usb_device *))
 {
+	const struct usb_device *d;
 	unsigned n = 0;
+
 	for (int a = 1; a < 128; a++)
-		for (struct usb_device *d = bus->devices; d; d = d->next)
+		usb_for_each_device(d, bus)
 			if (d->address == a && listed(d) && (only_addr < 0 || only_addr == a)) {
 				fn(d);
 				n++;
@@ -51,8 +53,10 @@ static unsigned for_each_by_address(struct usb_bus *bus, int only_addr,
 static unsigned list_devices(int only_bus, int only_addr,
 			     void (*fn)(const struct usb_device *))
 {
+	const struct usb_bus *b;
 	unsigned n = 0;
-	for (struct usb_bus *b = usb_buses(); b; b = b->next)
+
+	usb_for_each_bus(b)
 		if (only_bus < 0 || only_bus == b->busnum)
 			n += for_each_by_address(b, only_addr, fn);
 	return n;
@@ -113,7 +117,9 @@ static void print_subtree(const struct usb_device *hubdev)
 
 static void print_tree(void)
 {
-	for (struct usb_bus *b = usb_buses(); b; b = b->next) {
+	const struct usb_bus *b;
+
+	usb_for_each_bus(b) {
 		kprintf("/:  Bus %02d.Port 1: Dev 1, Class=root_hub, Driver=%s/%up, %s\n", b->busnum,
 			b->hcd->driver_name, b->hcd->num_ports, usb_speed_str(b->hcd->speed));
 		print_subtree(b->root);
@@ -305,7 +311,9 @@ void usb_print_ms(uint64_t ns)
 
 static int cmd_usbstat(int argc, char **argv)
 {
-	for (struct usb_bus *b = usb_buses(); b; b = b->next) {
+	const struct usb_bus *b;
+
+	usb_for_each_bus(b) {
 		kprintf("bus %d (%s): %u devices configured, %u failed; last configured ",
 			b->busnum, b->hcd->driver_name, b->enumerated, b->failed);
 		if (b->t_last_configured_ns > b->t_enum_start_ns)

@@ -1,7 +1,8 @@
 /*
- * Requests: transfers owned by the core. Each request belongs to a device
- * and carries its DMA buffers, so a disconnect can find, cancel and free
- * everything a device had in flight. Control requests to a device are
+ * Requests: transfers owned by the core, one layer above core.c (which is
+ * all they call; completions go up through each request's `done`). Each
+ * request belongs to a device and carries its DMA buffers, so a disconnect
+ * can find, cancel and free everything a device had in flight. Control requests to a device are
  * handed to the controller one at a time, in submission order: the hub
  * driver and the enumerator of several ports may talk to the same hub at
  * once, and no controller driver has to queue control transfers itself.
@@ -16,18 +17,9 @@
 
 static bool is_ep0(const struct usb_request *r) { return r->xfer.ep == &r->dev->ep0; }
 
-static void unlink_request(struct usb_request *r)
-{
-	for (struct usb_request **pp = &r->dev->requests; *pp; pp = &(*pp)->next_on_dev)
-		if (*pp == r) {
-			*pp = r->next_on_dev;
-			return;
-		}
-}
-
 static void destroy_request(struct usb_request *r)
 {
-	unlink_request(r);
+	list_remove(&r->dev_node);
 	usb_buffer_free(r->xfer.buf);
 	usb_buffer_free(r->xfer.setup);
 	kfree(r);
@@ -41,6 +33,8 @@ struct usb_request *usb_request_alloc(struct usb_device *dev, struct usb_endpoin
 	if (!r)
 		return NULL;
 	r->dev = dev;
+	list_node_init(&r->dev_node);
+	list_node_init(&r->queue_node);
 	r->xfer.ep = ep;
 	r->buf_size = buf_size;
 	if (buf_size && !(r->xfer.buf = usb_buffer_alloc(buf_size, &r->xfer.buf_dma)))
@@ -48,32 +42,12 @@ struct usb_request *usb_request_alloc(struct usb_device *dev, struct usb_endpoin
 	if (ep->type == USB_EP_CONTROL &&
 	    !(r->xfer.setup = usb_buffer_alloc(sizeof(struct usb_setup), &r->xfer.setup_dma)))
 		goto fail;
-	r->next_on_dev = dev->requests;
-	dev->requests = r;
+	list_push_front(&dev->requests, &r->dev_node);
 	return r;
 fail:
 	usb_buffer_free(r->xfer.buf);
 	kfree(r);
 	return NULL;
-}
-
-static void ep0_dequeue(struct usb_request *r)
-{
-	struct usb_device *dev = r->dev;
-	struct usb_request *prev = NULL;
-
-	for (struct usb_request *q = dev->ep0_head; q; prev = q, q = q->next_queued)
-		if (q == r) {
-			if (prev)
-				prev->next_queued = r->next_queued;
-			else
-				dev->ep0_head = r->next_queued;
-			if (dev->ep0_tail == r)
-				dev->ep0_tail = prev;
-			break;
-		}
-	r->on_ep0_queue = false;
-	r->next_queued = NULL;
 }
 
 static void request_complete(struct usb_xfer *x);
@@ -89,10 +63,11 @@ static int hand_to_hcd(struct usb_request *r)
  * A refused submission completes that request with the error. */
 static void ep0_kick(struct usb_device *dev)
 {
-	while (!dev->ep0_active && dev->ep0_head) {
-		struct usb_request *r = dev->ep0_head;
+	struct list_node *n;
+
+	while (!dev->ep0_active && (n = list_pop_front(&dev->ep0_queue))) {
+		struct usb_request *r = list_entry(n, struct usb_request, queue_node);
 		int rc;
-		ep0_dequeue(r);
 		dev->ep0_active = r;
 		rc = hand_to_hcd(r);
 		if (rc) {
@@ -137,13 +112,8 @@ int usb_submit(struct usb_request *r)
 	r->xfer.actual = 0;
 	r->inflight = true;
 	dev->inflight++;
-	if (is_ep0(r) && (dev->ep0_active || dev->ep0_head)) {
-		r->on_ep0_queue = true;
-		if (dev->ep0_tail)
-			dev->ep0_tail->next_queued = r;
-		else
-			dev->ep0_head = r;
-		dev->ep0_tail = r;
+	if (is_ep0(r) && (dev->ep0_active || !list_empty(&dev->ep0_queue))) {
+		list_push_back(&dev->ep0_queue, &r->queue_node);
 		return 0;
 	}
 	if (is_ep0(r))
@@ -162,8 +132,8 @@ void usb_request_cancel(struct usb_request *r)
 {
 	if (!r->inflight)
 		return;
-	if (r->on_ep0_queue) {
-		ep0_dequeue(r);
+	if (list_node_linked(&r->queue_node)) {
+		list_remove(&r->queue_node);
 		r->xfer.status = USB_ERR_CANCELLED;
 		request_complete(&r->xfer);
 		return;
@@ -181,8 +151,16 @@ void usb_request_free(struct usb_request *r)
 	}
 	/* The controller still owns it: free when it comes back. */
 	r->orphaned = true;
-	unlink_request(r);
+	list_remove(&r->dev_node);
 	usb_request_cancel(r);
+}
+
+void usb_device_free_requests(struct usb_device *dev)
+{
+	struct usb_request *r;
+
+	while ((r = list_first_entry_or_null(&dev->requests, struct usb_request, dev_node)))
+		usb_request_free(r);
 }
 
 int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,
@@ -243,6 +221,27 @@ int usb_clear_halt(struct usb_request *stalled)
 	if (rc)
 		usb_request_free(c);
 	return rc;
+}
+
+bool usb_int_in_ok(struct usb_request *r, unsigned *errors, struct work *retry,
+		   const char *what, const char *lost)
+{
+	char name[48];
+
+	if (r->xfer.status == USB_ERR_STALL && (*errors)++ < USB_INT_IN_MAX_ERRORS &&
+	    usb_clear_halt(r) == 0)
+		return false; /* resubmitted once the halt is cleared */
+	if (r->xfer.status == 0) {
+		*errors = 0;
+		return true;
+	}
+	if (++*errors > USB_INT_IN_MAX_ERRORS)
+		pr_err("%s: %s keeps failing (%s); %s off\n",
+		       usb_dev_name(r->dev, name, sizeof(name)), what,
+		       usb_status_str(r->xfer.status), lost);
+	else
+		work_schedule(retry, USB_INT_IN_RETRY_NS);
+	return false;
 }
 
 /* --- synchronous helpers for shell commands ----------------------------- */

@@ -1,7 +1,10 @@
 /*
- * Internals shared by the USB core's files (core.c, enum.c, hub.c, the
- * shell commands): hubs and their ports, the enumeration state machine and
- * the one table of spec timings. Class drivers use include/usb.h only.
+ * Internals shared by the USB core's files: hubs and their ports, the
+ * enumeration state machine and the one table of spec timings. Class
+ * drivers use include/usb.h only. The declarations below are grouped by
+ * layer, bottom first (docs/usb-core.md): core.c, request.c, enum.c, then
+ * what sits on top (roothub.c, hub.c, the shell commands). A file calls
+ * only its own layer and those before it.
  */
 #ifndef TERN_USB_CORE_H
 #define TERN_USB_CORE_H
@@ -71,8 +74,7 @@ struct usb_port {
 	uint16_t langid;
 	unsigned string_index;
 	struct usb_request *req;  /* the enumeration request, on dev */
-	struct usb_port *addr0_next;
-	bool addr0_queued;
+	struct list_node addr0_node; /* on usb_bus.addr0_waiters while queued */
 	uint8_t new_addr;         /* allocated, not yet acknowledged */
 };
 
@@ -84,34 +86,50 @@ struct usb_hub {
 	struct usb_port ports[];
 };
 
-/* core.c */
+/* core.c: the bottom layer */
 bool usb_buffer_pool_ready(void);
 struct usb_bus *usb_bus_of(struct usb_hcd *hcd);
+/* A bus numbered after the last one, with its root hub device; not on
+ * usb_buses() until usb_bus_publish(). NULL when out of memory. */
+struct usb_bus *usb_bus_create(struct usb_hcd *hcd);
+void usb_bus_free(struct usb_bus *bus); /* an unpublished bus */
+void usb_bus_publish(struct usb_bus *bus);
+uint64_t usb_first_register_ns(void); /* when the first bus was published (usbbench) */
 struct usb_device *usb_device_alloc(struct usb_bus *bus, struct usb_device *parent,
 				    uint8_t port, enum usb_speed speed);
-/* Disconnect: cancels and orphans requests, unbinds drivers, removes the
- * subtree of a hub, frees the address; the struct goes when idle. */
-void usb_device_remove(struct usb_device *dev);
+/* A disconnect's two halves around freeing the device's requests and hub
+ * (usb_device_remove, enum.c). mark_gone: false if the device already is;
+ * otherwise its drivers are unbound. release: endpoints closed, the
+ * controller told, the address freed; the struct goes when idle. */
+bool usb_device_mark_gone(struct usb_device *dev);
+void usb_device_release(struct usb_device *dev);
 int usb_addr_alloc(struct usb_bus *bus);
 void usb_addr_free(struct usb_bus *bus, uint8_t addr);
 int usb_ep0_open(struct usb_device *dev, uint16_t max_packet);
 void usb_ep0_close(struct usb_device *dev);
 int usb_open_config_endpoints(struct usb_device *dev);
 void usb_bind_drivers(struct usb_device *dev);
-struct usb_hub *usb_hub_create(struct usb_device *hdev, const struct usb_hub_ops *ops,
-			       unsigned nports, void *priv);
-void usb_hub_destroy(struct usb_hub *hub);
 
-/* enum.c */
-void usb_port_init(struct usb_port *p, struct usb_hub *hub, uint8_t num);
+/* request.c: on the core */
+/* Frees every request of a device; those in flight are orphaned. */
+void usb_device_free_requests(struct usb_device *dev);
+
+/* enum.c: on requests and the core */
+const char *usb_port_name(const struct usb_port *p, char *buf, size_t len); /* "usb 1-4.1" */
 /* A hub saw the port's connect status (and whether it changed). */
 void usb_port_connect_status(struct usb_port *p, bool connected, bool changed);
 void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed);
 /* Forgets the port's device (disconnect or hub removal). */
 void usb_port_detach(struct usb_port *p);
 int usb_port_reenumerate(struct usb_port *p);
-/* Root ports as a hub; false when out of memory. */
-bool usb_root_hub_start(struct usb_bus *bus);
+struct usb_hub *usb_hub_create(struct usb_device *hdev, const struct usb_hub_ops *ops,
+			       unsigned nports, void *priv);
+void usb_hub_destroy(struct usb_hub *hub);
+/* Disconnect: cancels and orphans requests, unbinds drivers, removes the
+ * subtree of a hub, frees the address; the struct goes when idle. */
+void usb_device_remove(struct usb_device *dev);
+
+/* roothub.c: on enumeration */
 /* Forgets every device of the bus; its root ports are enumerated anew. */
 void usb_bus_reenumerate(struct usb_bus *bus);
 
@@ -126,8 +144,6 @@ void usb_print_ms(uint64_t ns); /* "12.345 ms" */
 /* hub.c */
 extern struct usb_driver usb_hub_driver;
 unsigned usb_hub_port_count(const struct usb_interface *intf);
-/* core.c: when the first controller registered (usbbench) */
-uint64_t usb_first_register_ns(void);
 /* HID class driver (usb/class/hid.c) */
 extern struct usb_driver usb_hid_driver;
 

@@ -44,8 +44,9 @@ static bool device_settled(const struct usb_device *hdev)
 static bool all_settled(void *since_ns)
 {
 	const uint64_t *since = since_ns;
+	struct usb_bus *b;
 
-	for (struct usb_bus *b = usb_buses(); b; b = b->next)
+	usb_for_each_bus(b)
 		if (b->root_polls == 0 || b->last_poll_ns < *since || !device_settled(b->root))
 			return false;
 	return true;

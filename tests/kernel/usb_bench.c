@@ -45,8 +45,9 @@ static uint64_t chain_floor_ns(const struct usb_device *d)
 static uint64_t bus_floor_ns(const struct usb_bus *b)
 {
 	uint64_t serial = 0, chain = 0, reset = 0;
+	const struct usb_device *d;
 
-	for (const struct usb_device *d = b->devices; d; d = d->next)
+	usb_for_each_device(d, b)
 		if (d->parent && d->state == USB_STATE_CONFIGURED) {
 			serial += serial_part_ns();
 			reset = MAX(reset, reset_ns(d));
@@ -57,17 +58,22 @@ static uint64_t bus_floor_ns(const struct usb_bus *b)
 
 static unsigned bus_device_count(const struct usb_bus *b)
 {
+	const struct usb_device *d;
 	unsigned n = 0;
-	for (const struct usb_device *d = b->devices; d; d = d->next)
+
+	usb_for_each_device(d, b)
 		n += d->parent && d->state == USB_STATE_CONFIGURED;
 	return n;
 }
 
 static uint64_t last_configured_ns(void)
 {
+	const struct usb_device *d;
+	const struct usb_bus *b;
 	uint64_t t = 0;
-	for (struct usb_bus *b = usb_buses(); b; b = b->next)
-		for (struct usb_device *d = b->devices; d; d = d->next)
+
+	usb_for_each_bus(b)
+		usb_for_each_device(d, b)
 			if (d->parent && d->state == USB_STATE_CONFIGURED)
 				t = MAX(t, d->t_configured_ns);
 	return t;
@@ -77,8 +83,9 @@ static uint64_t last_configured_ns(void)
 static int reenumerate_all(uint64_t *elapsed)
 {
 	uint64_t t0 = ktime_ns();
+	struct usb_bus *b;
 
-	for (struct usb_bus *b = usb_buses(); b; b = b->next)
+	usb_for_each_bus(b)
 		usb_bus_reenumerate(b);
 	if (!usb_wait_settled(REENUM_TIMEOUT_NS))
 		return USB_ERR_SETUP_TIMEOUT;
@@ -97,11 +104,12 @@ static void print_floor_line(const char *what, uint64_t ns, uint64_t floor)
 
 static void report_enumeration(const char *title, uint64_t overall)
 {
+	const struct usb_bus *b;
 	uint64_t floor = 0;
 	char what[64];
 
 	kprintf("%s\n", title);
-	for (struct usb_bus *b = usb_buses(); b; b = b->next) {
+	usb_for_each_bus(b) {
 		floor = MAX(floor, bus_floor_ns(b));
 		ksnprintf(what, sizeof(what), "bus %d (%s, %u devices):", b->busnum,
 			  b->hcd->driver_name, bus_device_count(b));
@@ -189,9 +197,10 @@ static void measure_latency(struct usb_bus *b)
 static int cmd_usbbench(int argc, char **argv)
 {
 	uint64_t boot = 0, again = 0;
+	struct usb_bus *b;
 	int rc;
 
-	if (!usb_buses()) {
+	if (list_empty(usb_buses())) {
 		kprintf("usbbench: no USB host controller registered\n");
 		return 1;
 	}
@@ -211,7 +220,7 @@ static int cmd_usbbench(int argc, char **argv)
 	}
 	report_enumeration("USB re-enumeration of every bus from scratch:", again);
 	kprintf("Control-transfer round trip, GET_DESCRIPTOR(device):\n");
-	for (struct usb_bus *b = usb_buses(); b; b = b->next)
+	usb_for_each_bus(b)
 		measure_latency(b);
 	return 0;
 }

@@ -110,11 +110,7 @@ TEST(random_ops_fill_verify_and_return_every_page)
 		}
 		ok = ok && stats_match(all, n) && (step % 64 || pmm_check());
 		ok = ok && !seam_log_contains("kfree") && !seam_log_contains("kmalloc:");
-		if (!ok) {
-			mm_test_report_step(step, seed);
-			CHECK(ok);
-			return;
-		}
+		MM_TEST_STEP(ok, step, seed);
 	}
 	while (n > 0) {
 		n--;

@@ -166,11 +166,7 @@ TEST(random_ops_keep_invariants_and_coalesce_back)
 		for (unsigned i = 0; i < n; i++)
 			held += 1ull << live[i].order;
 		ok = ok && held + pmm_free_bytes() / PAGE_SIZE == info.managed_pages;
-		if (!ok) {
-			mm_test_report_step(step, seed);
-			CHECK(ok);
-			return;
-		}
+		MM_TEST_STEP(ok, step, seed);
 	}
 	while (n > 0) {
 		n--;

@@ -18,33 +18,29 @@
 
 extern const struct shell_cmd __start_shell_cmds[], __stop_shell_cmds[];
 
-static int run_cmd(char *line)
+static int find_and_run(int argc, char **argv)
 {
-	char *argv[8];
-	int argc = 0;
-	for (char *t = strtok(line, " "); t && argc < 8; t = strtok(NULL, " "))
-		argv[argc++] = t;
 	for (const struct shell_cmd *c = __start_shell_cmds; c < __stop_shell_cmds; c++)
 		if (strcmp(c->name, argv[0]) == 0)
 			return c->fn(argc, argv);
 	return -100;
 }
 
-/* Unplugs a root-port device and lets the core notice. */
-static void unplug(struct fake_hcd *fh, unsigned port)
+/* Runs a shell command line; USB_SHOW=1 prints the log it leaves. */
+static int run_cmd(char *line)
 {
-	fake_unplug_root(fh, port);
-	fake_run_ms(50);
+	char *argv[8];
+	int argc = 0, rc;
+
+	for (char *t = strtok(line, " "); t && argc < 8; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	rc = find_and_run(argc, argv);
+	if (getenv("USB_SHOW"))
+		fprintf(stderr, "%s", seam_log());
+	return rc;
 }
 
 static bool inited;
-
-static bool log_has_bus(struct fake_hcd *fh, const char *fmt_with_bus)
-{
-	char want[256];
-	snprintf(want, sizeof(want), fmt_with_bus, fh->hcd.busnum);
-	return seam_log_contains(want);
-}
 
 static void setup(void)
 {
@@ -56,6 +52,13 @@ static void setup(void)
 	seam_log_echo = getenv("USB_ECHO") != NULL;
 	seam_log_clear();
 	fake_shell_clear();
+}
+
+/* setup(), then a fresh full-speed controller, not yet registered. */
+static void setup_bus(struct fake_hcd *fh, unsigned nports)
+{
+	setup();
+	fake_hcd_init(fh, nports, USB_SPEED_FULL);
 }
 
 static void press(struct fake_dev *kbd, uint8_t mods, uint8_t key)
@@ -82,9 +85,7 @@ static void plug_keyboard_on(bool with_ep_reset)
 	if (!with_ep_reset)
 		fake_hcd_without_ep_reset(kfh);
 	fake_make_keyboard(&kbd, USB_SPEED_FULL);
-	fake_plug_root(kfh, 1, &kbd);
-	usb_hcd_register(&kfh->hcd);
-	fake_run_ms(400);
+	fake_bus_with(kfh, 400, &kbd, NULL);
 }
 
 static void plug_keyboard(void)
@@ -208,21 +209,18 @@ TEST(tablet_report_descriptor_is_read_and_parsed)
 {
 	static struct fake_hcd fh;
 	static struct fake_dev tab;
-	setup();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
+	setup_bus(&fh, 1);
 	fake_make_tablet(&tab, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &tab);
-	usb_hcd_register(&fh.hcd);
-	fake_run_ms(400);
+	fake_bus_with(&fh, 400, &tab, NULL);
 	CHECK(seam_log_contains("HID pointer ready (absolute)"));
 	/* A truncated report descriptor: the interface stays unbound. */
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 	fake_make_tablet(&tab, USB_SPEED_FULL);
 	tab.report_desc_len = 20;
 	fake_plug_root(&fh, 1, &tab);
 	fake_run_ms(400);
 	CHECK(seam_log_contains("report descriptor rejected: no X/Y pointer fields"));
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 }
 
 TEST(input_command_shows_events_until_a_serial_key)
@@ -231,14 +229,10 @@ TEST(input_command_shows_events_until_a_serial_key)
 	static struct fake_dev tab, k;
 	const uint8_t move[6] = { 0x01, 0x34, 0x12, 0x00, 0x40, 0xff };
 	char cmd[16] = "input";
-	setup();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	setup_bus(&fh, 2);
 	fake_make_tablet(&tab, USB_SPEED_FULL);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &tab);
-	fake_plug_root(&fh, 2, &k);
-	usb_hcd_register(&fh.hcd);
-	fake_run_ms(500);
+	fake_bus_with(&fh, 500, &tab, &k, NULL);
 	fake_queue_report(&tab, move, sizeof(move));
 	fake_queue_report(&k, (const uint8_t[8]){ 0, 0, 0x04, 0, 0, 0, 0, 0 }, 8);
 	fake_queue_report(&k, (const uint8_t[8]){ 0 }, 8);
@@ -246,12 +240,12 @@ TEST(input_command_shows_events_until_a_serial_key)
 	fake_shell_poll_next = 'q';
 	fake_shell_poll_delay = 200; /* polls while the reports arrive */
 	CHECK_EQ(run_cmd(cmd), 0);
-	CHECK(log_has_bus(&fh, "usb %d-1: tablet abs x=4660 y=16384 wheel=-1 buttons=0x1\n"));
-	CHECK(log_has_bus(&fh, "usb %d-2: key 'a'\n"));
+	CHECK(fake_log_has(&fh, "usb %d-1: tablet abs x=4660 y=16384 wheel=-1 buttons=0x1\n"));
+	CHECK(fake_log_has(&fh, "usb %d-2: key 'a'\n"));
 	/* Keys typed during `input` were shown, not fed to the shell. */
 	CHECK_EQ(fake_shell_typed_len, 0);
 	fake_unplug_root(&fh, 1);
-	unplug(&fh, 2);
+	fake_unplug_settle(&fh, 2);
 }
 
 TEST(lsusb_and_tree_match_linux_format)
@@ -260,18 +254,12 @@ TEST(lsusb_and_tree_match_linux_format)
 	static struct fake_dev hub, k, t, m;
 	char cmd[64];
 	char want[512];
-	setup();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
-	fake_make_hub(&hub, 8);
+	setup_bus(&fh, 2);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
 	fake_make_tablet(&t, USB_SPEED_FULL);
 	fake_make_mouse(&m, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &t);
-	fake_plug_root(&fh, 2, &hub);
-	fake_plug_hub(&hub, 1, &k);
-	fake_plug_hub(&hub, 2, &m);
-	usb_hcd_register(&fh.hcd);
-	fake_run_ms(1500);
+	fake_make_hub_with(&hub, 8, &k, &m, NULL);
+	fake_bus_with(&fh, 1500, &t, &hub, NULL);
 
 	seam_log_clear();
 	snprintf(cmd, sizeof(cmd), "lsusb -s %d:", fh.hcd.busnum);
@@ -304,8 +292,6 @@ TEST(lsusb_and_tree_match_linux_format)
 	seam_log_clear();
 	snprintf(cmd, sizeof(cmd), "lsusb -v -s %d:2", fh.hcd.busnum);
 	CHECK_EQ(run_cmd(cmd), 0);
-	if (getenv("USB_SHOW"))
-		fprintf(stderr, "%s", seam_log());
 	CHECK(seam_log_contains("\n  idVendor           0x0627\n"));
 	CHECK(seam_log_contains("\n        bEndpointAddress     0x81  EP 1 IN\n"));
 	CHECK(seam_log_contains("\n  iProduct                2 QEMU USB Tablet\n"));
@@ -339,7 +325,7 @@ TEST(lsusb_and_tree_match_linux_format)
 	CHECK(seam_log_contains("-2.1: new 12M USB device number 4"));
 
 	fake_unplug_root(&fh, 1);
-	unplug(&fh, 2);
+	fake_unplug_settle(&fh, 2);
 }
 
 TEST(usbbench_reenumerates_and_measures_latency)
@@ -347,23 +333,19 @@ TEST(usbbench_reenumerates_and_measures_latency)
 	static struct fake_hcd fh;
 	static struct fake_dev hub, k;
 	char cmd[16] = "usbbench";
-	setup();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
-	fake_make_hub(&hub, 8);
+	setup_bus(&fh, 2);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
+	fake_make_hub_with(&hub, 8, &k, NULL);
 	fake_plug_root(&fh, 2, &hub);
-	fake_plug_hub(&hub, 1, &k);
 	usb_hcd_register(&fh.hcd);
 	fake_run_ms(1000);
 	seam_log_clear();
 	CHECK_EQ(run_cmd(cmd), 0);
-	if (getenv("USB_SHOW"))
-		fprintf(stderr, "%s", seam_log());
 	CHECK(seam_log_contains("USB re-enumeration of every bus from scratch:"));
 	CHECK(seam_log_contains("Linux 6.1 reference"));
 	CHECK(seam_log_contains("min 1000 us, median 1000 us, max 1000 us (N=50)"));
 	CHECK_EQ(k.configured, true);
-	unplug(&fh, 2);
+	fake_unplug_settle(&fh, 2);
 }
 
 TEST(usbdebug_shows_ports_mid_enumeration)
@@ -371,24 +353,21 @@ TEST(usbdebug_shows_ports_mid_enumeration)
 	static struct fake_hcd fh;
 	static struct fake_dev a, b;
 	char cmd[32];
-	setup();
-	fake_hcd_init(&fh, 2, USB_SPEED_FULL);
+	setup_bus(&fh, 2);
 	fake_make_keyboard(&a, USB_SPEED_FULL);
 	fake_make_keyboard(&b, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &a);
-	fake_plug_root(&fh, 2, &b);
-	usb_hcd_register(&fh.hcd);
-	fake_run_ms(152); /* debounce and reset over: one port has the slot */
+	/* Run until debounce and reset are over: one port has the slot. */
+	fake_bus_with(&fh, 152, &a, &b, NULL);
 	seam_log_clear();
 	snprintf(cmd, sizeof(cmd), "usbdebug %d", fh.hcd.busnum);
 	CHECK_EQ(run_cmd(cmd), 0);
-	CHECK(log_has_bus(&fh, "bus %d (uhci_hcd): 1 addresses in use, address 0 held by usb"));
+	CHECK(fake_log_has(&fh, "bus %d (uhci_hcd): 1 addresses in use, address 0 held by usb"));
 	CHECK(seam_log_contains("port 2: resetting, attempt 1\n"));
 	strcpy(cmd, "usbdebug x");
 	CHECK_EQ(run_cmd(cmd), 1);
 	fake_run_ms(300);
 	fake_unplug_root(&fh, 1);
-	unplug(&fh, 2);
+	fake_unplug_settle(&fh, 2);
 }
 
 TEST(usbwait_returns_once_devices_and_their_drivers_are_ready)
@@ -397,22 +376,19 @@ TEST(usbwait_returns_once_devices_and_their_drivers_are_ready)
 	static struct fake_dev hub, t, k;
 	char cmd[32] = "usbwait 5000";
 	uint64_t t0;
-	setup();
-	fake_hcd_init(&fh, 1, USB_SPEED_FULL);
-	fake_make_hub(&hub, 4);
+	setup_bus(&fh, 1);
 	fake_make_tablet(&t, USB_SPEED_FULL);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
-	fake_plug_hub(&hub, 1, &t);
-	fake_plug_hub(&hub, 2, &k);
+	fake_make_hub_with(&hub, 4, &t, &k, NULL);
 	fake_plug_root(&fh, 1, &hub);
 	usb_hcd_register(&fh.hcd);
 	t0 = seam_now_ns;
 	CHECK_EQ(run_cmd(cmd), 0);
-	CHECK(log_has_bus(&fh, "usb %d-1.1: HID pointer ready (absolute)"));
-	CHECK(log_has_bus(&fh, "usb %d-1.2: HID keyboard ready (boot protocol)"));
+	CHECK(fake_log_has(&fh, "usb %d-1.1: HID pointer ready (absolute)"));
+	CHECK(fake_log_has(&fh, "usb %d-1.2: HID keyboard ready (boot protocol)"));
 	CHECK(seam_now_ns - t0 < 2 * NSEC_PER_SEC);
 	/* A device that never finishes enumerating makes usbwait fail. */
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 	fh.swallow = true;
 	fake_make_keyboard(&k, USB_SPEED_FULL);
 	fake_plug_root(&fh, 1, &k);

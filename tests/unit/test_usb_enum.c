@@ -35,38 +35,26 @@ static void start_bus(struct fake_hcd *fh, unsigned nports, enum usb_speed speed
 	CHECK_EQ(usb_hcd_register(&fh->hcd), 0);
 }
 
-/* Unplugs a root-port device and lets the core notice. */
-static void unplug(struct fake_hcd *fh, unsigned port)
+static bool addr0_slot_free(const struct fake_hcd *fh)
 {
-	fake_unplug_root(fh, port);
-	fake_run_ms(50);
+	return ((struct usb_bus *)fh->hcd.core)->addr0_owner == NULL;
 }
 
-static struct usb_device *find_by_path(struct fake_hcd *fh, const char *path)
+/* start_bus(), then d, already made, plugged into a root port for ms. */
+static void start_bus_with(struct fake_hcd *fh, unsigned nports, enum usb_speed speed,
+			   unsigned port, struct fake_dev *d, uint64_t ms)
 {
-	struct usb_bus *bus = fh->hcd.core;
-	for (struct usb_device *d = bus->devices; d; d = d->next)
-		if (d->parent && strcmp(d->path, path) == 0)
-			return d;
-	return NULL;
+	start_bus(fh, nports, speed);
+	fake_plug_run(fh, port, d, ms);
 }
 
-static unsigned configured_count(struct fake_hcd *fh)
+/* Unplugs a root-port device mid-enumeration: nothing of it may remain. */
+static void unplug_and_check_gone(struct fake_hcd *fh, unsigned port)
 {
-	struct usb_bus *bus = fh->hcd.core;
-	unsigned n = 0;
-	for (struct usb_device *d = bus->devices; d; d = d->next)
-		if (d->parent && d->state == USB_STATE_CONFIGURED)
-			n++;
-	return n;
-}
-
-/* Bus numbers grow across tests: match a message on this test's bus. */
-static bool log_has(struct fake_hcd *fh, const char *fmt_with_bus)
-{
-	char want[256];
-	snprintf(want, sizeof(want), fmt_with_bus, fh->hcd.busnum);
-	return seam_log_contains(want);
+	fake_unplug_settle(fh, port);
+	CHECK_EQ(fake_configured_count(fh), 0);
+	CHECK_EQ(fh->npending, 0);
+	CHECK(addr0_slot_free(fh));
 }
 
 static uint64_t now_ms(void) { return seam_now_ns / NSEC_PER_MSEC; }
@@ -77,14 +65,10 @@ TEST(single_device_enumerates_with_strings_and_address_2)
 	static struct fake_dev kbd;
 	struct usb_device *d;
 
-	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_make_keyboard(&kbd, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &kbd);
-	fake_run_ms(400);
-	d = find_by_path(&fh, "1");
-	CHECK(d != NULL);
-	if (!d)
-		return;
+	start_bus_with(&fh, 2, USB_SPEED_FULL, 1, &kbd, 400);
+	d = fake_find_path(&fh, "1");
+	REQUIRE(d != NULL);
 	CHECK_EQ(d->state, USB_STATE_CONFIGURED);
 	CHECK_EQ(d->address, 2); /* 1 is the root hub's */
 	CHECK_EQ(kbd.address, 2);
@@ -95,7 +79,7 @@ TEST(single_device_enumerates_with_strings_and_address_2)
 	CHECK(strcmp(d->serial, "42") == 0);
 	CHECK_EQ(d->config.num_intf, 1);
 	CHECK_EQ(d->config.intf[0].desc.bInterfaceClass, USB_CLASS_HID);
-	CHECK(log_has(&fh, "usb %d-1: new 12M USB device number 2: 0627:0001 QEMU QEMU USB Keyboard"));
+	CHECK(fake_log_has(&fh, "usb %d-1: new 12M USB device number 2: 0627:0001 QEMU QEMU USB Keyboard"));
 	CHECK_EQ(fh.addr0_conflicts, 0);
 }
 
@@ -118,26 +102,25 @@ TEST(tree_of_hubs_enumerates_and_unplugging_a_hub_frees_subtree)
 	fake_plug_hub(&hub, 3, &hub2);
 	fake_plug_hub(&hub2, 2, &k2);
 	fake_plug_root(&fh, 2, &hub);
-	fake_plug_root(&fh, 1, &m1);
-	fake_run_ms(2000);
-	CHECK_EQ(configured_count(&fh), 5);
-	CHECK(find_by_path(&fh, "2.3.2") != NULL);
-	if (find_by_path(&fh, "2.3.2")) {
-		CHECK_EQ(find_by_path(&fh, "2.3.2")->speed, USB_SPEED_LOW);
-		CHECK_EQ(find_by_path(&fh, "2.3.2")->depth, 3);
+	fake_plug_run(&fh, 1, &m1, 2000);
+	CHECK_EQ(fake_configured_count(&fh), 5);
+	CHECK(fake_find_path(&fh, "2.3.2") != NULL);
+	if (fake_find_path(&fh, "2.3.2")) {
+		CHECK_EQ(fake_find_path(&fh, "2.3.2")->speed, USB_SPEED_LOW);
+		CHECK_EQ(fake_find_path(&fh, "2.3.2")->depth, 3);
 	}
-	CHECK(find_by_path(&fh, "2.1") != NULL);
+	CHECK(fake_find_path(&fh, "2.1") != NULL);
 	CHECK_EQ(fh.addr0_conflicts, 0);
 	CHECK(fh.addr0_max <= 1);
 
 	fake_unplug_root(&fh, 2);
 	fake_run_ms(100);
-	CHECK_EQ(configured_count(&fh), 1);
-	CHECK(find_by_path(&fh, "2.3.2") == NULL);
-	CHECK(log_has(&fh, "usb %d-2.3.2: USB disconnect, device number 6"));
+	CHECK_EQ(fake_configured_count(&fh), 1);
+	CHECK(fake_find_path(&fh, "2.3.2") == NULL);
+	CHECK(fake_log_has(&fh, "usb %d-2.3.2: USB disconnect, device number 6"));
 	fake_unplug_root(&fh, 1);
 	fake_run_ms(100);
-	CHECK_EQ(configured_count(&fh), 0);
+	CHECK_EQ(fake_configured_count(&fh), 0);
 	CHECK_EQ(fh.npending, 0);
 	CHECK_EQ(fake_dma_live(), dma_before);
 	CHECK_EQ(fake_kmalloc_live, mem_before);
@@ -163,7 +146,7 @@ TEST(address_is_reused_after_disconnect)
 		fake_unplug_root(&fh, 1);
 		fake_unplug_root(&fh, 2);
 		fake_run_ms(100);
-		CHECK_EQ(configured_count(&fh), 0);
+		CHECK_EQ(fake_configured_count(&fh), 0);
 	}
 	CHECK_EQ(fh.open_endpoints, 0);
 }
@@ -183,21 +166,16 @@ TEST(disconnect_mid_enumeration_leaves_nothing_behind)
 		fake_make_keyboard(&kbd, USB_SPEED_FULL);
 		fake_plug_root(&fh, 1, &kbd);
 		fake_run_ms(at);
-		fake_unplug_root(&fh, 1);
-		fake_run_ms(50);
-		CHECK_EQ(configured_count(&fh), 0);
-		CHECK_EQ(fh.npending, 0);
-		CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+		unplug_and_check_gone(&fh, 1);
 	}
 	CHECK_EQ(fake_dma_live(), dma_before);
 	CHECK_EQ(fake_kmalloc_live, mem_before);
 	CHECK_EQ(fh.open_endpoints, 0);
 	/* The address space is whole again: the next device gets 2. */
 	fake_make_keyboard(&kbd, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &kbd);
-	fake_run_ms(300);
+	fake_plug_run(&fh, 1, &kbd, 300);
 	CHECK_EQ(kbd.address, 2);
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 }
 
 TEST(malformed_config_is_rejected_with_a_message_naming_the_device)
@@ -205,17 +183,15 @@ TEST(malformed_config_is_rejected_with_a_message_naming_the_device)
 	static struct fake_hcd fh;
 	static struct fake_dev bad;
 
-	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_make_keyboard(&bad, USB_SPEED_FULL);
 	bad.config[13] = 2; /* bNumEndpoints 2, one present */
-	fake_plug_root(&fh, 2, &bad);
-	fake_run_ms(500);
-	CHECK_EQ(configured_count(&fh), 0);
-	CHECK(log_has(&fh, "usb %d-2: device not accepted: bad configuration descriptor: "
+	start_bus_with(&fh, 2, USB_SPEED_FULL, 2, &bad, 500);
+	CHECK_EQ(fake_configured_count(&fh), 0);
+	CHECK(fake_log_has(&fh, "usb %d-2: device not accepted: bad configuration descriptor: "
 				"interface 0 alt 0 declares 2 endpoints, found 1"));
 	CHECK_EQ(fh.root_status[1] & USB_PORT_ENABLED, 0);
 	CHECK_EQ(fh.resets_started, 1); /* no retry of a malformed device */
-	unplug(&fh, 2);
+	fake_unplug_settle(&fh, 2);
 }
 
 TEST(stalled_string_requests_do_not_stop_enumeration)
@@ -224,16 +200,14 @@ TEST(stalled_string_requests_do_not_stop_enumeration)
 	static struct fake_dev dev;
 	struct usb_device *d;
 
-	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
 	dev.stall_request = USB_REQ_GET_DESCRIPTOR;
 	dev.stall_desc_type = USB_DT_STRING;
-	fake_plug_root(&fh, 1, &dev);
-	fake_run_ms(400);
-	d = find_by_path(&fh, "1");
+	start_bus_with(&fh, 1, USB_SPEED_FULL, 1, &dev, 400);
+	d = fake_find_path(&fh, "1");
 	CHECK(d && d->state == USB_STATE_CONFIGURED);
 	CHECK(d && d->product[0] == 0);
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 }
 
 TEST(stall_on_set_configuration_gives_up_after_bounded_retries)
@@ -241,19 +215,17 @@ TEST(stall_on_set_configuration_gives_up_after_bounded_retries)
 	static struct fake_hcd fh;
 	static struct fake_dev dev;
 
-	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
 	dev.stall_request = USB_REQ_SET_CONFIGURATION;
-	fake_plug_root(&fh, 1, &dev);
-	fake_run_ms(3000);
-	CHECK_EQ(configured_count(&fh), 0);
+	start_bus_with(&fh, 1, USB_SPEED_FULL, 1, &dev, 3000);
+	CHECK_EQ(fake_configured_count(&fh), 0);
 	CHECK_EQ(fh.resets_started, 3);
-	CHECK(log_has(&fh, "usb %d-1: device not accepted: SET_CONFIGURATION: stalled; "
+	CHECK(fake_log_has(&fh, "usb %d-1: device not accepted: SET_CONFIGURATION: stalled; "
 				"port disabled"));
-	CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+	CHECK(addr0_slot_free(&fh));
 	/* Address space is clean: all three attempts gave theirs back. */
 	CHECK(usb_find_device(fh.hcd.busnum, 2) == NULL);
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
 
@@ -262,15 +234,13 @@ TEST(timeouts_are_retried_and_recovered)
 	static struct fake_hcd fh;
 	static struct fake_dev dev;
 
-	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
 	dev.timeouts_left = 1; /* the first GET_DESCRIPTOR times out */
-	fake_plug_root(&fh, 1, &dev);
-	fake_run_ms(1000);
-	CHECK_EQ(configured_count(&fh), 1);
+	start_bus_with(&fh, 1, USB_SPEED_FULL, 1, &dev, 1000);
+	CHECK_EQ(fake_configured_count(&fh), 1);
 	CHECK_EQ(fh.resets_started, 2);
 	CHECK(seam_log_contains("(attempt 1 of 3)"));
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 }
 
 TEST(ports_enumerate_overlapped_but_one_device_at_address_0)
@@ -286,9 +256,9 @@ TEST(ports_enumerate_overlapped_but_one_device_at_address_0)
 		fake_make_keyboard(&devs[i], USB_SPEED_FULL);
 		fake_plug_root(&fh, i + 1, &devs[i]);
 	}
-	while (configured_count(&fh) < 4 && now_ms() - start < 5000)
+	while (fake_configured_count(&fh) < 4 && now_ms() - start < 5000)
 		fake_run_ms(1);
-	CHECK_EQ(configured_count(&fh), 4);
+	CHECK_EQ(fake_configured_count(&fh), 4);
 	/* Serially each needs >= 100 + 50 + 10 + 2 ms of spec delays; with
 	 * overlap only recovery..SET_ADDRESS (12 ms + 2 transfers) is serial. */
 	CHECK(now_ms() - start < 162 + 4 * 20);
@@ -318,7 +288,7 @@ TEST(two_buses_enumerate_concurrently)
 	CHECK_EQ(usb_hcd_register(&a.hcd), 0);
 	CHECK_EQ(usb_hcd_register(&b.hcd), 0);
 	CHECK(a.hcd.busnum != b.hcd.busnum);
-	while ((configured_count(&a) < 1 || configured_count(&b) < 1) && now_ms() - start < 2000)
+	while ((fake_configured_count(&a) < 1 || fake_configured_count(&b) < 1) && now_ms() - start < 2000)
 		fake_run_ms(1);
 	/* Both at once: both resets overlap, well under two serial runs. */
 	CHECK(now_ms() - start < 250);
@@ -337,17 +307,16 @@ TEST(full_speed_device_on_high_speed_root_is_handed_off_quietly)
 	start_bus(&fh, 2, USB_SPEED_HIGH);
 	fh.hands_off_full_speed = true;
 	fake_make_keyboard(&fs, USB_SPEED_FULL);
-	fake_plug_root(&fh, 2, &fs);
-	fake_run_ms(500);
-	CHECK_EQ(configured_count(&fh), 0);
+	fake_plug_run(&fh, 2, &fs, 500);
+	CHECK_EQ(fake_configured_count(&fh), 0);
 	CHECK(seam_log_contains("port 2: full-speed device handed to companion"));
 	CHECK(!seam_log_contains("not accepted"));
-	CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+	CHECK(addr0_slot_free(&fh));
 	/* Unplug: ownership comes back, nothing to do. */
 	fh.root[1] = NULL;
 	fh.root_status[1] = USB_PORT_CONNECT_CHANGE;
 	fake_run_ms(100);
-	CHECK_EQ(configured_count(&fh), 0);
+	CHECK_EQ(fake_configured_count(&fh), 0);
 }
 
 TEST(hubs_deeper_than_the_usb_limit_are_refused)
@@ -362,13 +331,12 @@ TEST(hubs_deeper_than_the_usb_limit_are_refused)
 		fake_plug_hub(&hubs[i], 1, &hubs[i + 1]);
 	fake_make_keyboard(&kbd, USB_SPEED_FULL);
 	fake_plug_hub(&hubs[4], 2, &kbd); /* tier 7: allowed */
-	fake_plug_root(&fh, 1, &hubs[0]);
-	fake_run_ms(5000);
-	CHECK(find_by_path(&fh, "1.1.1.1.1.2") != NULL);
-	CHECK(log_has(&fh, "usb %d-1.1.1.1.1.1: hub at tier 7"));
-	CHECK(find_by_path(&fh, "1.1.1.1.1.1") != NULL); /* enumerated, not used as hub */
-	unplug(&fh, 1);
-	CHECK_EQ(configured_count(&fh), 0);
+	fake_plug_run(&fh, 1, &hubs[0], 5000);
+	CHECK(fake_find_path(&fh, "1.1.1.1.1.2") != NULL);
+	CHECK(fake_log_has(&fh, "usb %d-1.1.1.1.1.1: hub at tier 7"));
+	CHECK(fake_find_path(&fh, "1.1.1.1.1.1") != NULL); /* enumerated, not used as hub */
+	fake_unplug_settle(&fh, 1);
+	CHECK_EQ(fake_configured_count(&fh), 0);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
 
@@ -378,11 +346,9 @@ TEST(hub_port_hotplug_after_boot)
 	static struct fake_dev hub, k;
 	long dma_before;
 
-	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_hub(&hub, 4);
-	fake_plug_root(&fh, 1, &hub);
-	fake_run_ms(600);
-	CHECK_EQ(configured_count(&fh), 1);
+	start_bus_with(&fh, 1, USB_SPEED_FULL, 1, &hub, 600);
+	CHECK_EQ(fake_configured_count(&fh), 1);
 	dma_before = fake_dma_live();
 	/* A hub-level change is acknowledged, not reported forever. */
 	hub.hub_change = 0x2;
@@ -397,11 +363,11 @@ TEST(hub_port_hotplug_after_boot)
 		fake_make_keyboard(&k, USB_SPEED_FULL);
 		fake_plug_hub(&hub, 4, &k);
 		fake_run_ms(600);
-		CHECK_EQ(configured_count(&fh), 2);
-		CHECK(find_by_path(&fh, "1.4") != NULL);
+		CHECK_EQ(fake_configured_count(&fh), 2);
+		CHECK(fake_find_path(&fh, "1.4") != NULL);
 		fake_unplug_hub(&hub, 4);
 		fake_run_ms(600);
-		CHECK_EQ(configured_count(&fh), 1);
+		CHECK_EQ(fake_configured_count(&fh), 1);
 		CHECK_EQ(fake_dma_live(), dma_before); /* back to baseline each cycle */
 	}
 	/* Unplugged at every point of its enumeration behind the hub. */
@@ -411,10 +377,10 @@ TEST(hub_port_hotplug_after_boot)
 		fake_run_ms(at);
 		fake_unplug_hub(&hub, 3);
 		fake_run_ms(300);
-		CHECK_EQ(configured_count(&fh), 1);
+		CHECK_EQ(fake_configured_count(&fh), 1);
 		CHECK_EQ(fake_dma_live(), dma_before);
 	}
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 }
 
 TEST(buffer_alloc_refuses_oversize_clearly)
@@ -443,14 +409,10 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 	uint64_t t0;
 	long dma_before;
 
-	start_bus(&fh, 1, USB_SPEED_FULL);
 	fake_make_mouse(&dev, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &dev);
-	fake_run_ms(400);
-	d = find_by_path(&fh, "1");
-	CHECK(d != NULL);
-	if (!d)
-		return;
+	start_bus_with(&fh, 1, USB_SPEED_FULL, 1, &dev, 400);
+	d = fake_find_path(&fh, "1");
+	REQUIRE(d != NULL);
 	CHECK_EQ(usb_control_sync(d, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0,
 				  buf, sizeof(buf), NULL, 100 * NSEC_PER_MSEC), 0);
 	CHECK_EQ(buf[0], 18);
@@ -468,7 +430,7 @@ TEST(sync_control_times_out_and_cancels_when_the_controller_never_answers)
 	CHECK(seam_now_ns - t0 <= 1200 * NSEC_PER_MSEC);
 	CHECK_EQ(fake_dma_live(), dma_before);
 	fh.swallow = false;
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 	CHECK_EQ(fh.npending, 0);
 }
 
@@ -477,20 +439,18 @@ TEST(controller_reset_forgets_and_re_enumerates_the_bus)
 	static struct fake_hcd fh;
 	static struct fake_dev a;
 
-	start_bus(&fh, 2, USB_SPEED_FULL);
 	fake_make_keyboard(&a, USB_SPEED_FULL);
-	fake_plug_root(&fh, 2, &a);
-	fake_run_ms(400);
-	CHECK_EQ(configured_count(&fh), 1);
+	start_bus_with(&fh, 2, USB_SPEED_FULL, 2, &a, 400);
+	CHECK_EQ(fake_configured_count(&fh), 1);
 	fh.root_status[1] &= ~USB_PORT_ENABLED; /* what a controller reset does */
 	a.address = 0;
 	usb_hcd_reset_notify(&fh.hcd);
-	CHECK_EQ(configured_count(&fh), 0);
-	CHECK(log_has(&fh, "usb: bus %d: controller was reset, enumerating again"));
+	CHECK_EQ(fake_configured_count(&fh), 0);
+	CHECK(fake_log_has(&fh, "usb: bus %d: controller was reset, enumerating again"));
 	fake_run_ms(400);
-	CHECK_EQ(configured_count(&fh), 1);
+	CHECK_EQ(fake_configured_count(&fh), 1);
 	CHECK_EQ(a.address, 2);
-	unplug(&fh, 2);
+	fake_unplug_settle(&fh, 2);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
 
@@ -505,15 +465,14 @@ TEST(dma_exhaustion_during_enumeration_fails_cleanly)
 	fake_dma_exhaust();
 	fake_run_ms(400);
 	fake_dma_restore();
-	CHECK_EQ(configured_count(&fh), 0);
-	CHECK(log_has(&fh, "usb %d-1: device not accepted: out of DMA memory; port disabled"));
-	unplug(&fh, 1);
+	CHECK_EQ(fake_configured_count(&fh), 0);
+	CHECK(fake_log_has(&fh, "usb %d-1: device not accepted: out of DMA memory; port disabled"));
+	fake_unplug_settle(&fh, 1);
 	/* Plugged again with memory back: it works. */
 	fake_make_keyboard(&a, USB_SPEED_FULL);
-	fake_plug_root(&fh, 1, &a);
-	fake_run_ms(400);
-	CHECK_EQ(configured_count(&fh), 1);
-	unplug(&fh, 1);
+	fake_plug_run(&fh, 1, &a, 400);
+	CHECK_EQ(fake_configured_count(&fh), 1);
+	fake_unplug_settle(&fh, 1);
 }
 
 TEST(controller_that_addresses_devices_itself_gets_no_set_address)
@@ -528,14 +487,13 @@ TEST(controller_that_addresses_devices_itself_gets_no_set_address)
 	fake_make_hub(&hub, 4);
 	fake_make_keyboard(&k, USB_SPEED_FULL);
 	fake_plug_hub(&hub, 2, &k);
-	fake_plug_root(&fh, 1, &hub);
-	fake_run_ms(1000);
-	CHECK_EQ(configured_count(&fh), 2);
+	fake_plug_run(&fh, 1, &hub, 1000);
+	CHECK_EQ(fake_configured_count(&fh), 2);
 	CHECK_EQ(fh.set_address_calls, 2);
 	CHECK_EQ(hub.set_address_count + k.set_address_count, 0); /* none on the wire */
 	CHECK_EQ(k.address, 3);
 	CHECK_EQ(fh.devices_added, 2);
-	unplug(&fh, 1);
+	fake_unplug_settle(&fh, 1);
 	CHECK_EQ(fh.devices_added, 0);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
@@ -546,7 +504,6 @@ TEST(full_speed_devices_behind_a_high_speed_hub_get_its_transaction_translator)
 	static struct fake_dev hs_hub, fs_hub, k1, k2;
 	struct usb_device *d1, *d2;
 
-	start_bus(&fh, 2, USB_SPEED_HIGH);
 	fake_make_hub(&hs_hub, 4);
 	hs_hub.speed = USB_SPEED_HIGH;
 	hs_hub.dev_desc[7] = 64;
@@ -556,10 +513,9 @@ TEST(full_speed_devices_behind_a_high_speed_hub_get_its_transaction_translator)
 	fake_plug_hub(&hs_hub, 3, &k1);
 	fake_plug_hub(&hs_hub, 4, &fs_hub);
 	fake_plug_hub(&fs_hub, 1, &k2);
-	fake_plug_root(&fh, 1, &hs_hub);
-	fake_run_ms(1500);
-	d1 = find_by_path(&fh, "1.3");
-	d2 = find_by_path(&fh, "1.4.1");
+	start_bus_with(&fh, 2, USB_SPEED_HIGH, 1, &hs_hub, 1500);
+	d1 = fake_find_path(&fh, "1.3");
+	d2 = fake_find_path(&fh, "1.4.1");
 	CHECK(d1 && d2);
 	if (!d1 || !d2)
 		return;
@@ -569,8 +525,8 @@ TEST(full_speed_devices_behind_a_high_speed_hub_get_its_transaction_translator)
 	/* Behind a full-speed hub the nearest high-speed hub still translates. */
 	CHECK_EQ(d2->tt_hub_addr, hs_hub.address);
 	CHECK_EQ(d2->tt_port, 4);
-	CHECK_EQ(find_by_path(&fh, "1")->tt_hub_addr, 0);
-	unplug(&fh, 1);
+	CHECK_EQ(fake_find_path(&fh, "1")->tt_hub_addr, 0);
+	fake_unplug_settle(&fh, 1);
 }
 
 TEST(bad_device_descriptors_and_oversized_configs_are_rejected)
@@ -587,18 +543,17 @@ TEST(bad_device_descriptors_and_oversized_configs_are_rejected)
 	fake_make_hub(&hub, 0);
 	fake_plug_root(&fh, 1, &a);
 	fake_plug_root(&fh, 2, &b);
-	fake_plug_root(&fh, 3, &hub);
-	fake_run_ms(1000);
-	CHECK(log_has(&fh, "usb %d-1: device not accepted: bad device descriptor: "
+	fake_plug_run(&fh, 3, &hub, 1000);
+	CHECK(fake_log_has(&fh, "usb %d-1: device not accepted: bad device descriptor: "
 			   "bMaxPacketSize0 12; port disabled"));
-	CHECK(log_has(&fh, "usb %d-2: device not accepted: bad configuration descriptor: "
+	CHECK(fake_log_has(&fh, "usb %d-2: device not accepted: bad configuration descriptor: "
 			   "wTotalLength 8192 out of range 9..4096; port disabled"));
-	CHECK(log_has(&fh, "usb %d-3: hub: 0 ports unsupported (1..31); hub not used"));
-	CHECK_EQ(configured_count(&fh), 1); /* the hub, enumerated but unused */
+	CHECK(fake_log_has(&fh, "usb %d-3: hub: 0 ports unsupported (1..31); hub not used"));
+	CHECK_EQ(fake_configured_count(&fh), 1); /* the hub, enumerated but unused */
 	for (unsigned port = 1; port <= 3; port++)
 		fake_unplug_root(&fh, port);
 	fake_run_ms(50);
-	CHECK_EQ(configured_count(&fh), 0);
+	CHECK_EQ(fake_configured_count(&fh), 0);
 	CHECK_EQ(fh.open_endpoints, 0);
 }
 
@@ -622,11 +577,7 @@ TEST(unplugging_a_hub_while_its_children_enumerate_leaves_nothing_behind)
 		fake_plug_hub(&hub, 2, &k2);
 		fake_plug_root(&fh, 1, &hub);
 		fake_run_ms(at);
-		fake_unplug_root(&fh, 1);
-		fake_run_ms(50);
-		CHECK_EQ(configured_count(&fh), 0);
-		CHECK_EQ(fh.npending, 0);
-		CHECK(((struct usb_bus *)fh.hcd.core)->addr0_owner == NULL);
+		unplug_and_check_gone(&fh, 1);
 	}
 	CHECK_EQ(fake_dma_live(), dma_before);
 	CHECK_EQ(fake_kmalloc_live, mem_before);

@@ -55,6 +55,14 @@ static void reset(void)
 	seam_now_ns = 1000000;
 }
 
+/* reset(), then schedules items[i] delays[i] from now, in that order. */
+static void start(unsigned n, struct item *const items[], const uint64_t delays[])
+{
+	reset();
+	for (unsigned i = 0; i < n; i++)
+		work_schedule(&items[i]->work, delays[i]);
+}
+
 static bool irqs_enabled(void)
 {
 	unsigned long was_disabled = arch_irq_save();
@@ -67,11 +75,7 @@ static bool irqs_enabled(void)
 TEST(runs_in_due_order_fifo_among_equals)
 {
 	ITEM(a, record, 'a'); ITEM(b, record, 'b'); ITEM(c, record, 'c'); ITEM(d, record, 'd');
-	reset();
-	work_schedule(&c.work, 300);
-	work_schedule(&a.work, 100);
-	work_schedule(&d.work, 300);
-	work_schedule(&b.work, 200);
+	start(4, (struct item *[]){ &c, &a, &d, &b }, (uint64_t[]){ 300, 100, 300, 200 });
 	seam_now_ns += 1000;
 	CHECK_EQ(work_run_pending(), 4);
 	CHECK(strcmp(order, "abcd") == 0);
@@ -82,9 +86,7 @@ TEST(runs_in_due_order_fifo_among_equals)
 TEST(only_due_items_run)
 {
 	ITEM(a, record, 'a'); ITEM(b, record, 'b');
-	reset();
-	work_schedule(&a.work, 10);
-	work_schedule(&b.work, 20);
+	start(2, (struct item *[]){ &a, &b }, (uint64_t[]){ 10, 20 });
 	CHECK_EQ(work_run_pending(), 0);
 	CHECK_EQ(work_next_due_ns(), 10);
 	seam_now_ns += 10;
@@ -100,9 +102,7 @@ TEST(only_due_items_run)
 TEST(rescheduling_moves_instead_of_duplicating)
 {
 	ITEM(a, record, 'a'); ITEM(b, record, 'b');
-	reset();
-	work_schedule(&a.work, 10);
-	work_schedule(&b.work, 20);
+	start(2, (struct item *[]){ &a, &b }, (uint64_t[]){ 10, 20 });
 	work_schedule(&a.work, 30); /* now after b, and only once */
 	seam_now_ns += 100;
 	CHECK_EQ(work_run_pending(), 2);
@@ -112,10 +112,7 @@ TEST(rescheduling_moves_instead_of_duplicating)
 TEST(cancel_removes_and_is_idempotent)
 {
 	ITEM(a, record, 'a'); ITEM(b, record, 'b'); ITEM(c, record, 'c');
-	reset();
-	work_schedule(&a.work, 0);
-	work_schedule(&b.work, 0);
-	work_schedule(&c.work, 0);
+	start(3, (struct item *[]){ &a, &b, &c }, (uint64_t[]){ 0, 0, 0 });
 	work_cancel(&b.work);
 	work_cancel(&b.work);
 	CHECK(!b.work.queued);
@@ -128,11 +125,8 @@ TEST(cancel_removes_and_is_idempotent)
 TEST(item_cancelled_by_earlier_item_in_same_batch_does_not_run)
 {
 	ITEM(a, cancel_victim, 'a'); ITEM(b, record, 'b'); ITEM(c, record, 'c');
-	reset();
 	victim = &b;
-	work_schedule(&a.work, 0);
-	work_schedule(&b.work, 0);
-	work_schedule(&c.work, 0);
+	start(3, (struct item *[]){ &a, &b, &c }, (uint64_t[]){ 0, 0, 0 });
 	CHECK_EQ(work_run_pending(), 2);
 	CHECK(strcmp(order, "ac") == 0);
 	CHECK(!b.work.queued);
@@ -153,9 +147,7 @@ TEST(item_scheduled_during_run_waits_for_next_call)
 TEST(self_rescheduling_item_cannot_starve_the_loop)
 {
 	ITEM(a, reschedule_self, 'a'); ITEM(b, record, 'b');
-	reset();
-	work_schedule(&a.work, 0);
-	work_schedule(&b.work, 0);
+	start(2, (struct item *[]){ &a, &b }, (uint64_t[]){ 0, 0 });
 	/* The clock does not move: a stays due, yet each call ends. */
 	CHECK_EQ(work_run_pending(), 2);
 	CHECK_EQ(work_run_pending(), 1);

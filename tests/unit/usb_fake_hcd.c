@@ -5,6 +5,8 @@
  * enabled root and hub ports, so a core that left two devices at address 0
  * is caught here (addr0_conflicts).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -537,4 +539,73 @@ void fake_make_hub(struct fake_dev *d, unsigned nports)
 	d->nports = nports;
 	for (unsigned i = 0; i < nports; i++)
 		d->port_status[i] = 0x0100;
+}
+
+/* --- fixtures ------------------------------------------------------------ */
+void fake_bus_with(struct fake_hcd *fh, uint64_t ms, ...)
+{
+	va_list ap;
+	unsigned port = 1;
+
+	va_start(ap, ms);
+	for (struct fake_dev *d; (d = va_arg(ap, struct fake_dev *)) != NULL; port++)
+		fake_plug_root(fh, port, d);
+	va_end(ap);
+	if (usb_hcd_register(&fh->hcd))
+		fprintf(stderr, "fake_bus_with: usb_hcd_register failed\n");
+	fake_run_ms(ms);
+}
+
+void fake_make_hub_with(struct fake_dev *hub, unsigned nports, ...)
+{
+	va_list ap;
+	unsigned port = 1;
+
+	fake_make_hub(hub, nports);
+	va_start(ap, nports);
+	for (struct fake_dev *d; (d = va_arg(ap, struct fake_dev *)) != NULL; port++)
+		fake_plug_hub(hub, port, d);
+	va_end(ap);
+}
+
+void fake_plug_run(struct fake_hcd *fh, unsigned port, struct fake_dev *d, uint64_t ms)
+{
+	fake_plug_root(fh, port, d);
+	fake_run_ms(ms);
+}
+
+void fake_unplug_settle(struct fake_hcd *fh, unsigned port)
+{
+	fake_unplug_root(fh, port);
+	fake_run_ms(50);
+}
+
+bool fake_log_has(const struct fake_hcd *fh, const char *fmt_with_bus)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), fmt_with_bus, fh->hcd.busnum);
+	return seam_log_contains(want);
+}
+
+struct usb_device *fake_find_path(const struct fake_hcd *fh, const char *path)
+{
+	const struct usb_bus *bus = fh->hcd.core;
+	struct usb_device *d;
+
+	usb_for_each_device(d, bus)
+		if (d->parent && strcmp(d->path, path) == 0)
+			return d;
+	return NULL;
+}
+
+unsigned fake_configured_count(const struct fake_hcd *fh)
+{
+	const struct usb_bus *bus = fh->hcd.core;
+	const struct usb_device *d;
+	unsigned n = 0;
+
+	usb_for_each_device(d, bus)
+		n += d->parent && d->state == USB_STATE_CONFIGURED;
+	return n;
 }

@@ -97,4 +97,30 @@ void fake_queue_report(struct fake_dev *d, const uint8_t *rep, size_t len);
 /* Advances the fake clock by ms, running work as it falls due. */
 void fake_run_ms(uint64_t ms);
 
+/* --- fixtures shared by the USB core tests ----------------------------- */
+/* Plugs the NULL-terminated devices into root ports 1, 2, ... (a NULL
+ * port in between is not possible: use fake_plug_root), registers fh as a
+ * new bus and runs ms. fh must be fake_hcd_init()ed. */
+void fake_bus_with(struct fake_hcd *fh, uint64_t ms, ...);
+/* fake_make_hub(), with the NULL-terminated devices in ports 1, 2, ... */
+void fake_make_hub_with(struct fake_dev *hub, unsigned nports, ...);
+/* Plugs d into a root port and runs ms. */
+void fake_plug_run(struct fake_hcd *fh, unsigned port, struct fake_dev *d, uint64_t ms);
+/* Unplugs a root-port device and lets the core notice (50 ms). */
+void fake_unplug_settle(struct fake_hcd *fh, unsigned port);
+/* The log holds fmt with fh's bus number put in (numbers grow across tests). */
+bool fake_log_has(const struct fake_hcd *fh, const char *fmt_with_bus);
+/* The device at a port path ("4.1") of fh's bus, or NULL. */
+struct usb_device *fake_find_path(const struct fake_hcd *fh, const char *path);
+/* Devices of fh's bus that are configured, root hub left out. */
+unsigned fake_configured_count(const struct fake_hcd *fh);
+
+/* A CHECK that ends the test when it fails (what follows needs it). */
+#define REQUIRE(cond)               \
+	do {                        \
+		CHECK(cond);        \
+		if (!(cond))        \
+			return;     \
+	} while (0)
+
 #endif

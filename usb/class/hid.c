@@ -16,8 +16,6 @@
 #define HID_PROTO_KEYBOARD 1
 #define HID_PROTO_MOUSE 2
 #define HID_REPORT_DESC_MAX 1024
-#define HID_IN_MAX_ERRORS 10
-#define HID_IN_RETRY_NS (100 * NSEC_PER_MSEC)
 
 enum setup_step { STEP_PROTOCOL_OR_REPORT, STEP_IDLE, STEP_RUNNING };
 
@@ -58,24 +56,12 @@ static void report_in(struct usb_request *r)
 {
 	struct hid_dev *h = r->ctx;
 
-	if (r->xfer.status == USB_ERR_CANCELLED)
+	if (r->xfer.status == USB_ERR_CANCELLED ||
+	    !usb_int_in_ok(r, &h->in_errors, &h->retry, "input endpoint", "input"))
 		return;
-	if (r->xfer.status == USB_ERR_STALL && h->in_errors++ < HID_IN_MAX_ERRORS &&
-	    usb_clear_halt(r) == 0)
-		return; /* resubmitted once the halt is cleared */
-	if (r->xfer.status) {
-		if (++h->in_errors > HID_IN_MAX_ERRORS) {
-			pr_err("%s: input endpoint keeps failing (%s); input off\n", h->name,
-			       usb_status_str(r->xfer.status));
-			return;
-		}
-		work_schedule(&h->retry, HID_IN_RETRY_NS);
-		return;
-	}
-	h->in_errors = 0;
 	process_report(h, r->xfer.buf, r->xfer.actual);
 	if (usb_submit(r))
-		work_schedule(&h->retry, HID_IN_RETRY_NS);
+		work_schedule(&h->retry, USB_INT_IN_RETRY_NS);
 }
 
 static void retry_in(struct work *w)
@@ -183,18 +169,13 @@ static int hid_begin(struct hid_dev *h)
 
 static int hid_probe(struct usb_interface *intf)
 {
-	struct hid_dev *h;
+	struct usb_endpoint *ep = usb_intf_int_in(intf, "HID interface");
+	struct hid_dev *h = ep ? kzalloc(sizeof(*h)) : NULL;
 	char devname[40];
-	struct usb_endpoint *ep = usb_intf_endpoint(intf, USB_EP_INTERRUPT, true);
 
-	usb_dev_name(intf->dev, devname, sizeof(devname));
-	if (!ep) {
-		pr_err("%s: HID interface without an interrupt IN endpoint\n", devname);
-		return -1;
-	}
-	h = kzalloc(sizeof(*h));
 	if (!h)
 		return -1;
+	usb_dev_name(intf->dev, devname, sizeof(devname));
 	h->intf = intf;
 	h->dev = intf->dev;
 	h->kind = classify(intf);
@@ -241,10 +222,7 @@ static bool hid_settling(const struct usb_interface *intf)
 }
 
 struct usb_driver usb_hid_driver = {
-	.name = "usbhid",
-	.class_code = USB_CLASS_HID,
-	.subclass = USB_MATCH_ANY,
-	.protocol = USB_MATCH_ANY,
+	.name = "usbhid", USB_MATCH_CLASS(USB_CLASS_HID),
 	.probe = hid_probe,
 	.disconnect = hid_disconnect,
 	.settling = hid_settling,

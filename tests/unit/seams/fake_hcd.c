@@ -17,7 +17,7 @@
 unsigned fake_port_events, fake_reset_notifies, fake_hcd_registered;
 struct usb_hcd *fake_last_hcd;
 
-static struct work *work_list;
+static struct list_node work_list = LIST_HEAD_INIT(work_list);
 static irq_handler_t irq_fn;
 static void *irq_ctx;
 static unsigned irq_line;
@@ -26,7 +26,10 @@ static const char *failed;
 
 void fake_hcd_reset(void)
 {
-	work_list = NULL;
+	struct list_node *n;
+
+	while ((n = list_pop_front(&work_list)))
+		list_entry(n, struct work, node)->queued = false;
 	irq_fn = NULL;
 	irq_ctx = NULL;
 	fake_port_events = fake_reset_notifies = fake_hcd_registered = 0;
@@ -93,11 +96,7 @@ void *__wrap_dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys
 
 static void unqueue(struct work *w)
 {
-	for (struct work **l = &work_list; *l; l = &(*l)->next)
-		if (*l == w) {
-			*l = w->next;
-			break;
-		}
+	list_remove(&w->node);
 	w->queued = false;
 }
 
@@ -107,8 +106,7 @@ void work_schedule(struct work *w, uint64_t delay_ns)
 		unqueue(w);
 	w->due_ns = seam_now_ns + delay_ns;
 	w->queued = true;
-	w->next = work_list;
-	work_list = w;
+	list_push_front(&work_list, &w->node);
 }
 
 void work_cancel(struct work *w)
@@ -119,9 +117,9 @@ void work_cancel(struct work *w)
 
 static struct work *earliest(void)
 {
-	struct work *best = NULL;
+	struct work *best = NULL, *w;
 
-	for (struct work *w = work_list; w; w = w->next)
+	list_for_each_entry(w, &work_list, node)
 		if (!best || w->due_ns < best->due_ns)
 			best = w;
 	return best;
@@ -140,7 +138,7 @@ int work_run_pending(void)
 	return ran;
 }
 
-bool fake_work_queued(void) { return work_list != NULL; }
+bool fake_work_queued(void) { return !list_empty(&work_list); }
 
 void fake_work_run_for(uint64_t budget_ns)
 {

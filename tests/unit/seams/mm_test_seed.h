@@ -26,4 +26,15 @@ static inline void mm_test_report_step(int step, uint64_t seed)
 		(unsigned long long)seed, seam_log());
 }
 
+/* Ends a randomized test (harness.h) at its first failing step, saying how
+ * to replay it. */
+#define MM_TEST_STEP(ok, step, seed)                     \
+	do {                                             \
+		if (!(ok)) {                             \
+			mm_test_report_step(step, seed); \
+			CHECK(ok);                       \
+			return;                          \
+		}                                        \
+	} while (0)
+
 #endif
