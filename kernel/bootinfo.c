@@ -8,7 +8,6 @@
  */
 #include "bootinfo.h"
 #include "kstring.h"
-#include "ktest.h"
 #include "layout.h"
 #include "printk.h"
 #include "shell.h"
@@ -421,21 +420,3 @@ static int cmd_bootinfo(int argc, char **argv)
 
 SHELL_COMMAND(bootinfo, "bootinfo", "bootinfo",
 	      "show the boot loader's memory map, command line and tables", cmd_bootinfo);
-
-/* The parsed information of the running machine is plausible: the loader
- * gave a memory map with real RAM where the kernel was loaded, and the
- * block itself is reserved. */
-KTEST(bootinfo_describes_this_machine)
-{
-	const struct boot_info *bi = &boot_info;
-
-	KT_ASSERT(bi->mmap_count > 0);
-	KT_ASSERT(bootinfo_usable_bytes(bi) >= 16 * MiB);
-	KT_ASSERT(bi->reserved_count > 0 && bi->reserved[0].len >= 16);
-	bool kernel_in_ram = false;
-	for (unsigned i = 0; i < bi->mmap_count; i++)
-		kernel_in_ram |= bi->mmap[i].type == MEM_USABLE && bi->mmap[i].base <= KERNEL_LMA &&
-				 KERNEL_LMA - bi->mmap[i].base < bi->mmap[i].len;
-	KT_ASSERT(kernel_in_ram);
-	return NULL;
-}

@@ -7,7 +7,6 @@
  * never starve the idle loop. Both lists are protected by one IRQ-safe
  * lock, which is dropped while an item's function runs.
  */
-#include "ktest.h"
 #include "ktime.h"
 #include "printk.h"
 #include "spinlock.h"
@@ -106,63 +105,4 @@ uint64_t work_next_due_ns(void)
 		next = first->due_ns > now ? first->due_ns - now : 0;
 	spin_unlock_irqrestore(&work_lock, flags);
 	return next;
-}
-
-/* --- in-kernel self-tests ------------------------------------------------ */
-
-struct kt_item {
-	struct work work;
-	char tag;
-};
-
-static char kt_order[4];
-static unsigned kt_ran;
-
-static void kt_record(struct work *w)
-{
-	if (kt_ran < sizeof(kt_order))
-		kt_order[kt_ran] = container_of(w, struct kt_item, work)->tag;
-	kt_ran++;
-}
-
-static void kt_reschedule_self(struct work *w)
-{
-	kt_ran++;
-	work_schedule(w, 0);
-}
-
-KTEST(work_runs_in_due_order)
-{
-	/* static: they must outlive a failed wait, and are cancelled anyway */
-	static struct kt_item a = { WORK_INIT(kt_record), 'a' };
-	static struct kt_item b = { WORK_INIT(kt_record), 'b' };
-	static struct kt_item c = { WORK_INIT(kt_record), 'c' };
-
-	kt_ran = 0;
-	work_schedule(&c.work, 3 * NSEC_PER_MSEC);
-	work_schedule(&a.work, 0);
-	work_schedule(&b.work, 1 * NSEC_PER_MSEC);
-	bool done = wait_until((work_run_pending(), kt_ran >= 3), NSEC_PER_SEC);
-	work_cancel(&a.work);
-	work_cancel(&b.work);
-	work_cancel(&c.work);
-	KT_ASSERT(done);
-	KT_ASSERT(kt_ran == 3);
-	KT_ASSERT(kt_order[0] == 'a' && kt_order[1] == 'b' && kt_order[2] == 'c');
-	return NULL;
-}
-
-KTEST(work_self_rescheduling_does_not_starve)
-{
-	static struct work w = WORK_INIT(kt_reschedule_self);
-
-	kt_ran = 0;
-	work_schedule(&w, 0);
-	work_run_pending();
-	bool requeued = w.queued;
-	work_cancel(&w);
-	KT_ASSERT(kt_ran == 1);
-	KT_ASSERT(requeued);
-	KT_ASSERT(!w.queued);
-	return NULL;
 }

@@ -7,7 +7,6 @@
 #include "dma_pool.h"
 #include "ehci.h"
 #include "kstring.h"
-#include "ktest.h"
 #include "printk.h"
 #include "shell.h"
 
@@ -150,16 +149,6 @@ const char *ehci_schedule_error(struct ehci *e)
 	for (unsigned f = 0; !why && f < EHCI_FRAME_LIST_ENTRIES; f++)
 		why = frame_error(e, f);
 	return why;
-}
-
-KTEST(ehci_schedule_is_consistent)
-{
-	for (int i = 0; ehci_by_index(i); i++) {
-		const char *why = ehci_schedule_error(ehci_by_index(i));
-		if (why)
-			return why;
-	}
-	return NULL;
 }
 
 void ehci_dump(struct usb_hcd *hcd)

@@ -8,7 +8,6 @@
 #include "dma_pool.h"
 #include "hw.h"
 #include "kstring.h"
-#include "ktest.h"
 #include "printk.h"
 #include "shell.h"
 #include "uhci.h"
@@ -196,16 +195,6 @@ const char *uhci_schedule_error(struct uhci_hc *hc)
 			return "a frame list entry is not an interrupt skeleton QH";
 	}
 	return check_qh_chain(hc);
-}
-
-KTEST(uhci_schedule_is_consistent)
-{
-	for (unsigned i = 0; i < uhci_hc_count; i++) {
-		const char *why = uhci_schedule_error(uhci_hcs[i]);
-		if (why)
-			return why;
-	}
-	return NULL;
 }
 
 static int cmd_uhcidump(int argc, char **argv)
