@@ -46,7 +46,7 @@ static void mark(uint8_t *kind, uint32_t n, uint8_t value)
 
 static void push_free(struct dma_pool *pool, struct dma_region *r, uint32_t i, unsigned order)
 {
-	r->kind[i] = (uint8_t)(KIND_FREE_HEAD | order);
+	region_kinds(pool, r)[i] = (uint8_t)(KIND_FREE_HEAD | order);
 	list_push_front(&class_of(pool, order)->list, &r->unit[i].link);
 }
 
@@ -67,14 +67,14 @@ static struct dma_unit *block_take(struct dma_pool *pool, unsigned order, uint8_
 		class_of(pool, k)->splits++;
 		push_free(pool, u->region, i + units_in(k), k);
 	}
-	mark(&u->region->kind[i], units_in(order), kind);
+	mark(&region_kinds(pool, u->region)[i], units_in(order), kind);
 	return u;
 }
 
 /* Gives a block back, merged with its buddy while that is free. */
 static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t i, unsigned order)
 {
-	uint8_t *kinds = r->kind;
+	uint8_t *kinds = region_kinds(pool, r);
 	mark(&kinds[i], units_in(order), KIND_FREE_BODY);
 	for (; order < pool->top_shift; order++) {
 		uint32_t buddy = i ^ units_in(order);
@@ -199,7 +199,6 @@ static bool region_grow(struct dma_pool *pool)
 	}
 	r->virt = (uintptr_t)virt;
 	r->phys = phys;
-	r->kind = (uint8_t *)&r->unit[pool->units];
 	for (uint32_t i = 0; i < pool->units; i++) {
 		list_node_init(&r->unit[i].link);
 		r->unit[i].region = r;
@@ -364,7 +363,7 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	if (unlikely(!r))
 		return FREE_FOREIGN;
 	size_t off = vaddr - r->virt;
-	uint8_t kind = r->kind[off >> UNIT_SHIFT];
+	uint8_t kind = region_kinds(pool, r)[off >> UNIT_SHIFT];
 	unsigned order = KIND_ORDER(kind);
 	const char *why = likely(KIND_TYPE(kind) == KIND_SLAB) ? slab_free(pool, r, off, order)
 							       : block_free(pool, r, off, kind);

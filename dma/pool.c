@@ -60,6 +60,7 @@ static struct dma_pool *pool_new(const char *name, const struct dma_pool_config 
 	pool->top_shift = (uint8_t)top;
 	pool->region_shift = log2_of(cfg->region_size);
 	pool->units = (uint32_t)(cfg->region_size >> UNIT_SHIFT);
+	pool->kinds_offset = (uint32_t)(sizeof(struct dma_region) + pool->units * sizeof(struct dma_unit));
 	for (unsigned k = min; k <= top; k++)
 		list_node_init(&class_of(pool, k)->list);
 	return pool;

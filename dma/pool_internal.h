@@ -46,7 +46,6 @@ struct dma_unit {
 struct dma_region {
 	uintptr_t virt;
 	dma_addr_t phys;
-	uint8_t *kind;             /* [unit]: KIND_* | order */
 	uint32_t live;             /* chunks handed out */
 	struct dma_unit unit[];
 };
@@ -76,6 +75,7 @@ struct dma_pool {
 	char name[24];
 	uint8_t min_shift, top_shift, region_shift; /* top: the largest block */
 	uint32_t units;                             /* per region */
+	uint32_t kinds_offset;                      /* from a region's header to its kind bytes */
 	uint32_t nregions, empty_regions;
 	struct region_table by_virt, by_phys;
 	uint64_t regions_peak, regions_taken, regions_returned, misuse, poison_hits;
@@ -86,6 +86,12 @@ struct dma_pool {
 static inline struct size_class *class_of(struct dma_pool *pool, unsigned order)
 {
 	return &pool->cls[order - pool->min_shift];
+}
+
+/* A region's kind bytes, one per unit: KIND_* | order. */
+static inline uint8_t *region_kinds(const struct dma_pool *pool, struct dma_region *r)
+{
+	return (uint8_t *)r + pool->kinds_offset;
 }
 
 static inline size_t region_meta_bytes(const struct dma_pool *pool)

@@ -99,7 +99,7 @@ size_t table_bytes(const struct region_table *t)
 
 static bool offset_is_live(const struct dma_pool *pool, struct dma_region *r, size_t off)
 {
-	uint8_t kind = r->kind[off >> UNIT_SHIFT];
+	uint8_t kind = region_kinds(pool, r)[off >> UNIT_SHIFT];
 	if (KIND_TYPE(kind) != KIND_SLAB)
 		return KIND_TYPE(kind) == KIND_ALLOC;
 	unsigned bit = (unsigned)((off & (UNIT_SIZE - 1)) >> KIND_ORDER(kind));

@@ -63,7 +63,7 @@ static void leak_line(struct dma_pool *pool, struct dma_region *r, size_t off, u
 /* One line per live chunk of region r. */
 void report_leaks(struct dma_pool *pool, struct dma_region *r)
 {
-	const uint8_t *kinds = r->kind;
+	const uint8_t *kinds = region_kinds(pool, r);
 	for (uint32_t i = 0; i < pool->units; i++) {
 		unsigned order = KIND_ORDER(kinds[i]);
 		size_t base = (size_t)i << UNIT_SHIFT;
