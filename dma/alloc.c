@@ -35,13 +35,6 @@ static const char *const INTERIOR = "interior or misaligned pointer";
 
 static uint32_t units_in(unsigned order) { return 1u << (order - UNIT_SHIFT); }
 
-/* The kind bytes of a block (a loop: most blocks are one or two units). */
-static void mark(uint8_t *kind, uint32_t n, uint8_t value)
-{
-	for (uint32_t i = 0; i < n; i++)
-		kind[i] = value;
-}
-
 /* --- buddy blocks of units ------------------------------------------- */
 
 static void push_free(struct dma_pool *pool, struct dma_region *r, uint32_t i, unsigned order)
@@ -67,7 +60,7 @@ static struct dma_unit *block_take(struct dma_pool *pool, unsigned order, uint8_
 		class_of(pool, k)->splits++;
 		push_free(pool, u->region, i + units_in(k), k);
 	}
-	mark(&region_kinds(pool, u->region)[i], units_in(order), kind);
+	memset(&region_kinds(pool, u->region)[i], kind, units_in(order));
 	return u;
 }
 
@@ -75,7 +68,7 @@ static struct dma_unit *block_take(struct dma_pool *pool, unsigned order, uint8_
 static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t i, unsigned order)
 {
 	uint8_t *kinds = region_kinds(pool, r);
-	mark(&kinds[i], units_in(order), KIND_FREE_BODY);
+	memset(&kinds[i], KIND_FREE_BODY, units_in(order));
 	for (; order < pool->top_shift; order++) {
 		uint32_t buddy = i ^ units_in(order);
 		if (kinds[buddy] != (KIND_FREE_HEAD | order))
@@ -150,17 +143,16 @@ static inline size_t slab_take(struct dma_unit *u, unsigned order)
 
 /* --- regions --------------------------------------------------------- */
 
+/* A region breaking the page source's contract is refused with a message. */
 static bool region_acceptable(struct dma_pool *pool, void *virt, dma_addr_t phys)
 {
 	size_t size = pool->cfg.region_size;
-	const char *why = NULL;
-	if (!IS_ALIGNED((uintptr_t)virt, size) || !IS_ALIGNED(phys, size))
-		why = "a misaligned region";
-	else if (phys + size - 1 > pool->cfg.max_phys || phys + size - 1 < phys)
-		why = "a region above the ceiling";
-	else if (table_find(&pool->by_virt, (uintptr_t)virt >> pool->region_shift) ||
-		 table_find(&pool->by_phys, phys >> pool->region_shift))
-		why = "a region the pool already holds";
+	const char *why = !IS_ALIGNED((uintptr_t)virt | phys, size) ? "a misaligned region"
+		: phys + size - 1 > pool->cfg.max_phys || phys + size - 1 < phys
+			? "a region above the ceiling"
+		: table_find(&pool->by_virt, (uintptr_t)virt >> pool->region_shift) ||
+		  table_find(&pool->by_phys, phys >> pool->region_shift)
+			? "a region the pool already holds" : NULL;
 	if (why)
 		pr_err("dma pool %s: page source returned %s (virt %p phys 0x%llx, ceiling 0x%llx)\n",
 		       pool->name, why, virt, (unsigned long long)phys,
@@ -168,21 +160,8 @@ static bool region_acceptable(struct dma_pool *pool, void *virt, dma_addr_t phys
 	return !why;
 }
 
-/* The new region's metadata, entered in both tables; NULL if out of memory. */
-static struct dma_region *region_register(struct dma_pool *pool, void *virt, dma_addr_t phys)
-{
-	struct dma_region *r = kzalloc(region_meta_bytes(pool));
-	uint64_t vframe = (uintptr_t)virt >> pool->region_shift;
-	if (r && table_insert(&pool->by_virt, vframe, r)) {
-		if (table_insert(&pool->by_phys, phys >> pool->region_shift, r))
-			return r;
-		table_remove(&pool->by_virt, vframe);
-	}
-	kfree(r);
-	return NULL;
-}
-
-/* Takes a region from the source and cuts it into the largest blocks. */
+/* Takes a region from the source, enters it in both tables and cuts it
+ * into the largest blocks. */
 static bool region_grow(struct dma_pool *pool)
 {
 	const struct dma_page_source *src = pool->cfg.source;
@@ -191,9 +170,15 @@ static bool region_grow(struct dma_pool *pool)
 	void *virt = src->alloc_region(src->ctx, size, pool->cfg.max_phys, &phys);
 	if (!virt)
 		return false;
-	struct dma_region *r = region_acceptable(pool, virt, phys) ? region_register(pool, virt, phys)
-								   : NULL;
-	if (!r) {
+	struct dma_region *r = region_acceptable(pool, virt, phys) ? kzalloc(region_meta_bytes(pool)) : NULL;
+	uint64_t vframe = (uintptr_t)virt >> pool->region_shift;
+	bool entered = r && table_insert(&pool->by_virt, vframe, r);
+	if (entered && !table_insert(&pool->by_phys, phys >> pool->region_shift, r)) {
+		table_remove(&pool->by_virt, vframe);
+		entered = false;
+	}
+	if (!entered) {
+		kfree(r);
 		src->free_region(src->ctx, virt, phys, size);
 		return false;
 	}
@@ -218,7 +203,7 @@ static bool region_grow(struct dma_pool *pool)
 
 /* Gives an empty region back; its free blocks and empty slabs leave their
  * lists first (unlinking a unit that is on none is harmless). */
-static void region_release(struct dma_pool *pool, struct dma_region *r)
+void region_release(struct dma_pool *pool, struct dma_region *r)
 {
 	for (uint32_t i = 0; i < pool->units; i++)
 		list_remove(&r->unit[i].link);
@@ -230,14 +215,6 @@ static void region_release(struct dma_pool *pool, struct dma_region *r)
 	pool->cfg.source->free_region(pool->cfg.source->ctx, (void *)r->virt, r->phys,
 				      pool->cfg.region_size);
 	kfree(r);
-}
-
-void pool_release_empty_regions(struct dma_pool *pool)
-{
-	struct region_table *t = &pool->by_virt;
-	for (size_t i = 0; i < (size_t)t->buckets * 2; i++) /* removal leaves slots in place */
-		if (t->slot[i].region && !t->slot[i].region->live)
-			region_release(pool, t->slot[i].region);
 }
 
 /* --- allocation and free ---------------------------------------------- */
@@ -285,13 +262,6 @@ static inline void zero_chunk(void *chunk, size_t bytes)
 		q[i] = q[i + 1] = 0;
 }
 
-static unsigned order_for_size(const struct dma_pool *pool, size_t size)
-{
-	if (size <= ((size_t)1 << pool->min_shift))
-		return pool->min_shift;
-	return 64 - (unsigned)__builtin_clzll(size - 1);
-}
-
 static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr_t *phys)
 {
 	struct dma_region *r;
@@ -310,11 +280,12 @@ static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 {
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	if (unlikely(size > pool->cfg.max_chunk)) {
-		report_oversize(pool, size, caller);
+	if (unlikely(size > pool->cfg.max_chunk)) { /* the size shows as the argument */
+		report_misuse(pool, "dma_pool_alloc", (void *)size, "size above max_chunk", caller);
 		return NULL;
 	}
-	unsigned order = order_for_size(pool, size);
+	unsigned order = size <= (1ul << pool->min_shift) ? pool->min_shift
+							  : 64 - (unsigned)__builtin_clzll(size - 1);
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
 	void *chunk = alloc_locked(pool, order, phys);
 	spin_unlock_irqrestore(&pool->lock, flags);

@@ -47,7 +47,7 @@ static struct dma_pool *pool_new(const char *name, const struct dma_pool_config 
 	struct dma_pool *pool = kzalloc(sizeof(*pool) + (top - min + 1) * sizeof(pool->cls[0]));
 	if (!pool)
 		return NULL;
-	if (!table_init(&pool->by_virt) || !table_init(&pool->by_phys)) {
+	if (!table_init(&pool->by_virt, 2) || !table_init(&pool->by_phys, 2)) {
 		kfree(pool->by_virt.slot);
 		kfree(pool);
 		return NULL;
@@ -112,21 +112,24 @@ void dma_pool_destroy(struct dma_pool *pool)
 	spin_unlock_irqrestore(&all_pools_lock, flags);
 
 	flags = spin_lock_irqsave(&pool->lock);
-	pool_release_empty_regions(pool);
 	uint64_t chunks = 0;
 	for (unsigned i = 0; i + pool->min_shift <= pool->top_shift; i++)
 		chunks += pool->cls[i].live;
-	if (pool->nregions)
+	if (chunks)
 		pr_err("dma pool %s destroyed with live chunks:\n", pool->name);
-	for (size_t i = 0; i < (size_t)pool->by_virt.buckets * 2; i++)
-		if (pool->by_virt.slot[i].region) {
-			report_leaks(pool, pool->by_virt.slot[i].region);
-			kfree(pool->by_virt.slot[i].region);
-		}
-	if (pool->nregions)
+	for (size_t i = 0; i < (size_t)pool->by_virt.buckets * BUCKET_SLOTS; i++) {
+		struct dma_region *r = pool->by_virt.slot[i].region; /* release keeps slots in place */
+		if (r && !r->live)
+			region_release(pool, r);
+		else if (r)
+			report_leaks(pool, r);
+	}
+	if (chunks)
 		pr_err("dma pool %s: %llu live chunks leaked; %u regions (%zu KiB) kept from the page source\n",
 		       pool->name, (unsigned long long)chunks, pool->nregions,
 		       pool->nregions * pool->cfg.region_size / 1024);
+	for (size_t i = 0; i < (size_t)pool->by_virt.buckets * BUCKET_SLOTS; i++)
+		kfree(pool->by_virt.slot[i].region);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	kfree(pool->by_virt.slot);
 	kfree(pool->by_phys.slot);

@@ -1,16 +1,11 @@
 /*
- * The DMA pool's shared internals (include/dma_pool.h is the API, the design
- * is in docs/dma-pool.md). The pool is split by concern:
- *   alloc.c         regions, buddy blocks and slabs: allocation and free
- *   region_table.c  address -> region hash tables and the translations
- *   report.c        statistics, misuse, poison and leak messages
- *   pool.c          create, destroy and the locked public entry points
- *
- * A region (a physically contiguous, naturally aligned block from the page
- * source) is cut into 4 KiB units. A chunk of 4 KiB or more is a buddy block
- * of units; smaller chunks come from a slab: one unit cut into equal chunks
- * of one size, with a bit per chunk. Every piece of state lives here, in
- * kernel memory beside the pool, never in chunk memory a device can write.
+ * The DMA pool's state, shared by its files (API in include/dma_pool.h,
+ * design in docs/dma-pool.md): alloc.c allocates and frees, region_table.c
+ * finds regions by address and translates, report.c prints, pool.c creates
+ * and destroys. A region (physically contiguous, naturally aligned, from the
+ * page source) is cut into 4 KiB units: buddy blocks, or slabs of equal
+ * chunks with a bit each. All of it lives in kernel memory beside the pool,
+ * never in chunk memory that a device can write.
  */
 #ifndef TERN_DMA_POOL_INTERNAL_H
 #define TERN_DMA_POOL_INTERNAL_H
@@ -104,35 +99,27 @@ static inline uint32_t unit_index(const struct dma_unit *u)
 	return (uint32_t)(u - u->region->unit);
 }
 
-/* region_table.c; the lookup is here so that the free path inlines it. */
+/* region_table.c (the lookup is here so that the free path inlines it) */
 #define BUCKET_SLOTS 2
-
-static inline struct region_slot *table_bucket(const struct region_table *t, uint64_t frame)
-{
-	return &t->slot[((frame * 0x9e3779b97f4a7c15ull) >> t->hash_shift) * BUCKET_SLOTS];
-}
+#define TABLE_BUCKET(t, frame) (&(t)->slot[((frame) * 0x9e3779b97f4a7c15ull >> (t)->hash_shift) * BUCKET_SLOTS])
 
 static inline struct dma_region *table_find(const struct region_table *t, uint64_t frame)
 {
-	const struct region_slot *b = table_bucket(t, frame);
-	if (b[0].frame == frame)
-		return b[0].region;
-	return b[1].frame == frame ? b[1].region : NULL;
+	const struct region_slot *b = TABLE_BUCKET(t, frame);
+	return b[0].frame == frame ? b[0].region : b[1].frame == frame ? b[1].region : NULL;
 }
 
-bool table_init(struct region_table *t);
+bool table_init(struct region_table *t, uint32_t buckets);
 bool table_insert(struct region_table *t, uint64_t frame, struct dma_region *r);
 void table_remove(struct region_table *t, uint64_t frame);
-size_t table_bytes(const struct region_table *t);
 
 /* alloc.c, with the pool lock held */
-void pool_release_empty_regions(struct dma_pool *pool);
+void region_release(struct dma_pool *pool, struct dma_region *r);
 extern const char *const FREE_FOREIGN;
 
 /* report.c */
 void report_misuse(struct dma_pool *pool, const char *op, const void *addr, const char *what,
 		   uintptr_t caller);
-void report_oversize(struct dma_pool *pool, size_t size, uintptr_t caller);
 void report_refused_free(struct dma_pool *pool, void *vaddr, const char *why, uintptr_t caller);
 void check_poison(struct dma_pool *pool, const uint8_t *p, size_t size, dma_addr_t phys,
 		  uintptr_t caller);

@@ -23,7 +23,7 @@
 /* Puts frame in its home bucket; false if the bucket is full. */
 static bool place(struct region_table *t, uint64_t frame, struct dma_region *r)
 {
-	struct region_slot *b = table_bucket(t, frame);
+	struct region_slot *b = TABLE_BUCKET(t, frame);
 	for (int i = 0; i < BUCKET_SLOTS; i++)
 		if (b[i].frame == NO_FRAME) {
 			b[i] = (struct region_slot){ frame, r };
@@ -33,7 +33,8 @@ static bool place(struct region_table *t, uint64_t frame, struct dma_region *r)
 	return false;
 }
 
-static bool table_alloc(struct region_table *t, uint32_t buckets)
+/* An empty table of `buckets` (a power of two) buckets. */
+bool table_init(struct region_table *t, uint32_t buckets)
 {
 	t->slot = kmalloc((size_t)buckets * BUCKET_SLOTS * sizeof(*t->slot));
 	if (!t->slot)
@@ -46,15 +47,13 @@ static bool table_alloc(struct region_table *t, uint32_t buckets)
 	return true;
 }
 
-bool table_init(struct region_table *t) { return table_alloc(t, 2); }
-
 /* Rebuilds the table with twice the buckets, doubling again until every
  * region fits in its home bucket. */
 static bool table_grow(struct region_table *t)
 {
 	for (uint32_t buckets = t->buckets * 2; buckets; buckets *= 2) {
 		struct region_table bigger;
-		if (!table_alloc(&bigger, buckets))
+		if (!table_init(&bigger, buckets))
 			return false;
 		bool fits = true;
 		for (size_t i = 0; fits && i < (size_t)t->buckets * BUCKET_SLOTS; i++)
@@ -82,17 +81,12 @@ bool table_insert(struct region_table *t, uint64_t frame, struct dma_region *r)
 
 void table_remove(struct region_table *t, uint64_t frame)
 {
-	struct region_slot *b = table_bucket(t, frame);
+	struct region_slot *b = TABLE_BUCKET(t, frame);
 	for (int i = 0; i < BUCKET_SLOTS; i++)
 		if (b[i].frame == frame) {
 			b[i] = (struct region_slot){ NO_FRAME, NULL };
 			t->count--;
 		}
-}
-
-size_t table_bytes(const struct region_table *t)
-{
-	return (size_t)t->buckets * BUCKET_SLOTS * sizeof(*t->slot);
 }
 
 /* --- translation --------------------------------------------------------- */

@@ -20,13 +20,6 @@ void report_misuse(struct dma_pool *pool, const char *op, const void *addr, cons
 	pr_err("dma pool %s: %s(%p) refused: %s; caller %s\n", pool->name, op, addr, what, site);
 }
 
-void report_oversize(struct dma_pool *pool, size_t size, uintptr_t caller)
-{
-	char what[64];
-	ksnprintf(what, sizeof(what), "%zu bytes is above max_chunk %zu", size, pool->cfg.max_chunk);
-	report_misuse(pool, "dma_pool_alloc", NULL, what, caller);
-}
-
 /* A pointer from no region of this pool may belong to another one. */
 void report_refused_free(struct dma_pool *pool, void *vaddr, const char *why, uintptr_t caller)
 {
@@ -104,7 +97,8 @@ void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out)
 	out->poison_hits = pool->poison_hits;
 	out->region_metadata_bytes = region_meta_bytes(pool) + 2 * 2 * sizeof(struct region_slot);
 	out->metadata_bytes = sizeof(*pool) + out->nclasses * sizeof(pool->cls[0]) +
-			      table_bytes(&pool->by_virt) + table_bytes(&pool->by_phys) +
+			      (pool->by_virt.buckets + pool->by_phys.buckets) * BUCKET_SLOTS *
+				      sizeof(struct region_slot) +
 			      (uint64_t)pool->nregions * region_meta_bytes(pool);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
