@@ -34,6 +34,7 @@ static const char *const INTO_FREE = "pointer into free memory";
 static const char *const INTERIOR = "interior or misaligned pointer";
 
 static uint32_t units_in(unsigned order) { return 1u << (order - UNIT_SHIFT); }
+static uint32_t unit_index(const struct dma_unit *u) { return (uint32_t)(u - u->region->unit); }
 
 /* --- buddy blocks of units ------------------------------------------- */
 
@@ -60,7 +61,8 @@ static struct dma_unit *block_take(struct dma_pool *pool, unsigned order, uint8_
 		class_of(pool, k)->splits++;
 		push_free(pool, u->region, i + units_in(k), k);
 	}
-	memset(&region_kinds(pool, u->region)[i], kind, units_in(order));
+	for (uint32_t n = 0; n < units_in(order); n++) /* a loop: blocks are a few units */
+		region_kinds(pool, u->region)[i + n] = kind;
 	return u;
 }
 
@@ -68,7 +70,8 @@ static struct dma_unit *block_take(struct dma_pool *pool, unsigned order, uint8_
 static void block_put(struct dma_pool *pool, struct dma_region *r, uint32_t i, unsigned order)
 {
 	uint8_t *kinds = region_kinds(pool, r);
-	memset(&kinds[i], KIND_FREE_BODY, units_in(order));
+	for (uint32_t n = 0; n < units_in(order); n++)
+		kinds[i + n] = KIND_FREE_BODY;
 	for (; order < pool->top_shift; order++) {
 		uint32_t buddy = i ^ units_in(order);
 		if (kinds[buddy] != (KIND_FREE_HEAD | order))
@@ -92,13 +95,6 @@ static void slab_reset(uint64_t map[MAP_WORDS], unsigned order)
 		map[w] = chunks >= 64 * (w + 1) ? 0 : chunks <= 64 * w ? ~0ull : ~0ull << (chunks % 64);
 }
 
-static bool slab_empty(const struct dma_unit *u, unsigned order)
-{
-	uint64_t fresh[MAP_WORDS];
-	slab_reset(fresh, order);
-	return !memcmp(fresh, u->map, sizeof(fresh));
-}
-
 static bool slab_open(struct dma_pool *pool, unsigned order)
 {
 	struct dma_unit *u = block_take(pool, UNIT_SHIFT, (uint8_t)(KIND_SLAB | order));
@@ -116,8 +112,10 @@ static bool purge_empty_slabs(struct dma_pool *pool)
 	bool any = false;
 	for (unsigned order = pool->min_shift; order < UNIT_SHIFT; order++) {
 		struct dma_unit *u, *tmp;
+		uint64_t empty[MAP_WORDS];
+		slab_reset(empty, order);
 		list_for_each_entry_safe(u, tmp, &class_of(pool, order)->list, link) {
-			if (!slab_empty(u, order))
+			if (memcmp(empty, u->map, sizeof(empty)))
 				continue;
 			list_remove(&u->link);
 			class_of(pool, order)->merges++;
@@ -128,7 +126,7 @@ static bool purge_empty_slabs(struct dma_pool *pool)
 	return any;
 }
 
-/* The lowest free chunk of a slab with room: its offset in the region. */
+/* The lowest free chunk of a slab with room: its offset in the slab. */
 static inline size_t slab_take(struct dma_unit *u, unsigned order)
 {
 	unsigned w = 0;
@@ -138,7 +136,7 @@ static inline size_t slab_take(struct dma_unit *u, unsigned order)
 	u->map[w] |= 1ull << bit;
 	if (!~u->map[w] && !~(u->map[0] & u->map[1] & u->map[2] & u->map[3]))
 		list_remove(&u->link); /* full */
-	return ((size_t)unit_index(u) << UNIT_SHIFT) + ((size_t)(w * 64 + bit) << order);
+	return (size_t)(w * 64 + bit) << order;
 }
 
 /* --- regions --------------------------------------------------------- */
@@ -205,6 +203,9 @@ static bool region_grow(struct dma_pool *pool)
  * lists first (unlinking a unit that is on none is harmless). */
 void region_release(struct dma_pool *pool, struct dma_region *r)
 {
+	for (unsigned k = pool->min_shift; k < UNIT_SHIFT; k++)
+		if (class_of(pool, k)->cur_region == r) /* its metadata is about to go */
+			class_of(pool, k)->cur = NULL;
 	for (uint32_t i = 0; i < pool->units; i++)
 		list_remove(&r->unit[i].link);
 	table_remove(&pool->by_virt, r->virt >> pool->region_shift);
@@ -233,20 +234,55 @@ static inline long take_chunk(struct dma_pool *pool, unsigned order, struct dma_
 		return -1;
 	u = list_entry(c->list.next, struct dma_unit, link);
 	*rp = u->region;
-	return (long)slab_take(u, order);
+	return (long)(((size_t)unit_index(u) << UNIT_SHIFT) + slab_take(u, order));
 }
 
-/* Nothing free fits: merge empty slabs, else take a region, and retry. */
-static __attribute__((noinline)) long take_chunk_growing(struct dma_pool *pool, unsigned order,
-							 struct dma_region **rp)
+static inline void count_taken(struct dma_pool *pool, struct size_class *c, struct dma_region *r)
 {
+	if (++c->live > c->peak)
+		c->peak = c->live;
+	if (unlikely(r->live++ == 0))
+		pool->empty_regions--;
+}
+
+/* Everything but the current slab: blocks, a new current slab, and when
+ * nothing free fits, empty slabs merged back or else a new region. */
+static __attribute__((noinline)) void *alloc_slow(struct dma_pool *pool, unsigned order,
+						  dma_addr_t *phys)
+{
+	struct size_class *c = class_of(pool, order);
+	struct dma_region *r;
 	long off;
-	while ((off = take_chunk(pool, order, rp)) < 0)
+	while ((off = take_chunk(pool, order, &r)) < 0)
 		if (!purge_empty_slabs(pool) && !region_grow(pool)) {
-			class_of(pool, order)->failed++;
-			return -1;
+			c->failed++;
+			return NULL;
 		}
-	return off;
+	struct dma_unit *u = list_first_entry_or_null(&c->list, struct dma_unit, link);
+	if (order < UNIT_SHIFT && u) { /* the new current slab */
+		size_t base = (size_t)unit_index(u) << UNIT_SHIFT;
+		c->cur = u;
+		c->cur_region = u->region;
+		c->cur_virt = u->region->virt + base;
+		c->cur_phys = u->region->phys + base;
+	}
+	count_taken(pool, c, r);
+	*phys = r->phys + (size_t)off;
+	return (void *)(r->virt + (size_t)off);
+}
+
+/* The common case is a chunk of the current slab, at addresses kept in its
+ * size class. */
+static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr_t *phys)
+{
+	struct size_class *c = class_of(pool, order);
+	struct dma_unit *u = list_entry(c->list.next, struct dma_unit, link);
+	if (unlikely(u != c->cur)) /* also when the list is empty: u is then the head */
+		return alloc_slow(pool, order, phys);
+	size_t off = slab_take(u, order);
+	count_taken(pool, c, c->cur_region);
+	*phys = c->cur_phys + off;
+	return (void *)(c->cur_virt + off);
 }
 
 /* Chunks of up to 64 bytes, most descriptors, are zeroed with a few
@@ -254,27 +290,11 @@ static __attribute__((noinline)) long take_chunk_growing(struct dma_pool *pool, 
 static inline void zero_chunk(void *chunk, size_t bytes)
 {
 	uint64_t *q = chunk;
-	if (bytes > 64) {
+	if (bytes > 64)
 		memset(chunk, 0, bytes);
-		return;
-	}
-	for (size_t i = 0; i < bytes / sizeof(*q); i += 2)
-		q[i] = q[i + 1] = 0;
-}
-
-static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr_t *phys)
-{
-	struct dma_region *r;
-	long off = take_chunk(pool, order, &r);
-	if (unlikely(off < 0) && (off = take_chunk_growing(pool, order, &r)) < 0)
-		return NULL;
-	struct size_class *c = class_of(pool, order);
-	if (++c->live > c->peak)
-		c->peak = c->live;
-	if (unlikely(r->live++ == 0))
-		pool->empty_regions--;
-	*phys = r->phys + (size_t)off;
-	return (void *)(r->virt + (size_t)off);
+	else
+		for (size_t i = 0; i < bytes / sizeof(*q); i += 2)
+			q[i] = q[i + 1] = 0;
 }
 
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)

@@ -45,17 +45,14 @@ static struct dma_pool *pool_new(const char *name, const struct dma_pool_config 
 {
 	unsigned min = log2_of(cfg->min_chunk), top = MAX(log2_of(cfg->max_chunk), UNIT_SHIFT);
 	struct dma_pool *pool = kzalloc(sizeof(*pool) + (top - min + 1) * sizeof(pool->cls[0]));
-	if (!pool)
-		return NULL;
-	if (!table_init(&pool->by_virt, 2) || !table_init(&pool->by_phys, 2)) {
-		kfree(pool->by_virt.slot);
+	if (!pool || !table_init(&pool->by_virt, 2) || !table_init(&pool->by_phys, 2)) {
+		kfree(pool ? pool->by_virt.slot : NULL);
 		kfree(pool);
 		return NULL;
 	}
 	pool->lock = (spinlock_t)SPINLOCK_INIT("dma_pool");
 	pool->cfg = *cfg;
-	for (size_t i = 0; name[i] && i < sizeof(pool->name) - 1; i++)
-		pool->name[i] = name[i];
+	ksnprintf(pool->name, sizeof(pool->name), "%s", name);
 	pool->min_shift = (uint8_t)min;
 	pool->top_shift = (uint8_t)top;
 	pool->region_shift = log2_of(cfg->region_size);

@@ -46,11 +46,16 @@ struct dma_region {
 };
 
 /* Per size class (order): its list and counters. Slab orders (< UNIT_SHIFT)
- * list their slabs with a free chunk, the first being the current slab;
- * block orders list free buddy blocks. */
+ * list their slabs with a free chunk, the first being the current slab,
+ * whose addresses are kept here while it stays first (`cur`); block orders
+ * list free buddy blocks. */
 struct size_class {
 	struct list_node list;
 	uint32_t live, peak;
+	struct dma_unit *cur;
+	struct dma_region *cur_region;
+	uintptr_t cur_virt;
+	dma_addr_t cur_phys;
 	uint64_t splits, merges, failed;
 };
 
@@ -92,11 +97,6 @@ static inline uint8_t *region_kinds(const struct dma_pool *pool, struct dma_regi
 static inline size_t region_meta_bytes(const struct dma_pool *pool)
 {
 	return sizeof(struct dma_region) + pool->units * (sizeof(struct dma_unit) + 1);
-}
-
-static inline uint32_t unit_index(const struct dma_unit *u)
-{
-	return (uint32_t)(u - u->region->unit);
 }
 
 /* region_table.c (the lookup is here so that the free path inlines it) */

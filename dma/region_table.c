@@ -69,11 +69,10 @@ static bool table_grow(struct region_table *t)
 	return false;
 }
 
+/* Grows first if the table would hold more regions than buckets. */
 bool table_insert(struct region_table *t, uint64_t frame, struct dma_region *r)
 {
-	if (t->count + 1 > t->buckets && !table_grow(t))
-		return false;
-	while (!place(t, frame, r))
+	while (t->count + 1 > t->buckets || !place(t, frame, r))
 		if (!table_grow(t))
 			return false;
 	return true;
@@ -107,14 +106,6 @@ void *dma_pool_phys_to_virt_irqoff(struct dma_pool *pool, dma_addr_t phys)
 	return r && offset_is_live(pool, r, off) ? (void *)(r->virt + off) : NULL;
 }
 
-dma_addr_t dma_pool_virt_to_phys_irqoff(struct dma_pool *pool, const void *vaddr)
-{
-	uintptr_t v = (uintptr_t)vaddr;
-	struct dma_region *r = table_find(&pool->by_virt, v >> pool->region_shift);
-	size_t off = v & (pool->cfg.region_size - 1);
-	return r && offset_is_live(pool, r, off) ? r->phys + off : 0;
-}
-
 void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys)
 {
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
@@ -127,9 +118,11 @@ void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys)
  * driver bug, so it is reported; the result is 0. */
 dma_addr_t dma_pool_virt_to_phys(struct dma_pool *pool, const void *vaddr)
 {
-	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+	uintptr_t v = (uintptr_t)vaddr, caller = (uintptr_t)__builtin_return_address(0);
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
-	dma_addr_t phys = dma_pool_virt_to_phys_irqoff(pool, vaddr);
+	struct dma_region *r = table_find(&pool->by_virt, v >> pool->region_shift);
+	size_t off = v & (pool->cfg.region_size - 1);
+	dma_addr_t phys = r && offset_is_live(pool, r, off) ? r->phys + off : 0;
 	spin_unlock_irqrestore(&pool->lock, flags);
 	if (!phys)
 		report_misuse(pool, "dma_pool_virt_to_phys", vaddr, "not inside a live chunk", caller);

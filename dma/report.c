@@ -33,40 +33,34 @@ void report_refused_free(struct dma_pool *pool, void *vaddr, const char *why, ui
 void check_poison(struct dma_pool *pool, const uint8_t *p, size_t size, dma_addr_t phys,
 		  uintptr_t caller)
 {
-	for (size_t i = 0; i < size; i++) {
-		if (p[i] == POISON_BYTE)
-			continue;
-		char site[64];
-		ksym_format(caller, site, sizeof(site));
-		unsigned long flags = spin_lock_irqsave(&pool->lock);
-		pool->poison_hits++;
-		spin_unlock_irqrestore(&pool->lock, flags);
-		pr_err("dma pool %s: chunk phys 0x%llx (%zu bytes) was written after free: byte 0x%x at offset %zu; now handed to %s\n",
-		       pool->name, (unsigned long long)phys, size, p[i], i, site);
+	size_t i = 0;
+	while (i < size && p[i] == POISON_BYTE)
+		i++;
+	if (i == size)
 		return;
-	}
+	char site[64];
+	ksym_format(caller, site, sizeof(site));
+	unsigned long flags = spin_lock_irqsave(&pool->lock);
+	pool->poison_hits++;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	pr_err("dma pool %s: chunk phys 0x%llx (%zu bytes) was written after free: byte 0x%x at offset %zu; now handed to %s\n",
+	       pool->name, (unsigned long long)phys, size, p[i], i, site);
 }
 
-static void leak_line(struct dma_pool *pool, struct dma_region *r, size_t off, unsigned order)
-{
-	pr_err("dma pool %s: leak: %zu bytes at phys 0x%llx\n", pool->name, (size_t)1 << order,
-	       (unsigned long long)(r->phys + off));
-}
-
-/* One line per live chunk of region r. */
+/* One line per live chunk of region r: an allocated block's first unit,
+ * or a slab's set bits. */
 void report_leaks(struct dma_pool *pool, struct dma_region *r)
 {
 	const uint8_t *kinds = region_kinds(pool, r);
 	for (uint32_t i = 0; i < pool->units; i++) {
-		unsigned order = KIND_ORDER(kinds[i]);
-		size_t base = (size_t)i << UNIT_SHIFT;
-		if (KIND_TYPE(kinds[i]) == KIND_ALLOC && IS_ALIGNED(base, (size_t)1 << order))
-			leak_line(pool, r, base, order);
-		if (KIND_TYPE(kinds[i]) != KIND_SLAB)
-			continue;
-		for (unsigned bit = 0; bit < 1u << (UNIT_SHIFT - order); bit++)
-			if (r->unit[i].map[bit / 64] >> (bit % 64) & 1)
-				leak_line(pool, r, base + ((size_t)bit << order), order);
+		unsigned order = KIND_ORDER(kinds[i]), type = KIND_TYPE(kinds[i]);
+		bool head = type == KIND_ALLOC && IS_ALIGNED((size_t)i << UNIT_SHIFT, (size_t)1 << order);
+		unsigned chunks = type == KIND_SLAB ? 1u << (UNIT_SHIFT - order) : head;
+		for (unsigned c = 0; c < chunks; c++)
+			if (type != KIND_SLAB || r->unit[i].map[c / 64] >> (c % 64) & 1)
+				pr_err("dma pool %s: leak: %zu bytes at phys 0x%llx\n", pool->name,
+				       (size_t)1 << order,
+				       (unsigned long long)(r->phys + ((size_t)i << UNIT_SHIFT) + ((size_t)c << order)));
 	}
 }
 

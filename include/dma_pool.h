@@ -62,13 +62,12 @@ void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys);
 void dma_pool_destroy(struct dma_pool *pool);
 
 /*
- * Translation for host-controller drivers that already run with interrupts
+ * phys_to_virt for host-controller drivers that already run with interrupts
  * disabled (a completion walk inside their own spin_lock_irqsave section,
- * or an interrupt handler): same checks as above without taking the pool
- * lock. Tern runs on one CPU, so interrupts off is all the exclusion needed.
+ * or an interrupt handler): same checks without taking the pool lock. Tern
+ * runs on one CPU, so interrupts off is all the exclusion needed.
  */
 void *dma_pool_phys_to_virt_irqoff(struct dma_pool *pool, dma_addr_t phys);
-dma_addr_t dma_pool_virt_to_phys_irqoff(struct dma_pool *pool, const void *vaddr);
 
 /* --- statistics -------------------------------------------------------- */
 #define DMA_POOL_MAX_CLASSES 19 /* 16 B .. 4 MiB */

@@ -28,7 +28,7 @@ struct fake_dma_arena {
 	uint64_t *phys_of_virt;   /* [v] of a region's first frame: phys + 1, or 0 */
 	uint64_t *size_of_virt;   /* [v] of a region's first frame: its size */
 	uint64_t *virt_of_phys;   /* [f]: virtual frame + 1 holding it, or 0 */
-	uint64_t rng;
+	uint64_t rng, virt_low; /* no virtual frame below virt_low is free */
 	long fail_after;
 	uint64_t nlive, bytes_live, bad_frees, refusals;
 };
@@ -89,15 +89,15 @@ static bool frames_free(const uint8_t *used, uint64_t first, uint64_t n)
 
 /* Picks n naturally aligned free frames (their last byte at or below limit,
  * counted from base), the search starting at a random place (so that
- * consecutive regions are not adjacent) or at the lowest frames (so that
- * virtual memory is reused while it is warm, as a direct map's is). */
+ * consecutive regions are not adjacent) or at the lowest free virtual frame
+ * (so that virtual memory is reused while it is warm). */
 static bool find_frames(struct fake_dma_arena *a, const uint8_t *used, uint64_t base, uint64_t n,
 			uint64_t limit, bool scatter, uint64_t *first)
 {
 	uint64_t base_align = (base / FRAME) % n;
 	uint64_t start = base_align ? n - base_align : 0; /* first aligned frame */
 	uint64_t slots = start < a->frames ? (a->frames - start) / n : 0;
-	uint64_t pick = slots && scatter ? next_rand(a) % slots : 0;
+	uint64_t pick = !slots ? 0 : scatter ? next_rand(a) % slots : a->virt_low / n % slots;
 	for (uint64_t i = 0; i < slots; i++) {
 		uint64_t f = start + ((pick + i) % slots) * n;
 		if (base + (f + n) * FRAME - 1 <= limit && frames_free(used, f, n)) {
@@ -122,6 +122,8 @@ static void *arena_alloc(void *ctx, size_t size, dma_addr_t max_phys, dma_addr_t
 		a->fail_after--;
 	memset(&a->phys_used[f], 1, n);
 	memset(&a->virt_used[v], 1, n);
+	if (v <= a->virt_low)
+		a->virt_low = v + n;
 	for (uint64_t i = 0; i < n; i++) {
 		a->virt_of_phys[f + i] = v + i + 1;
 		if (!a->virt_filled[v + i]) /* stale contents, as real pages have */
@@ -148,6 +150,7 @@ static void arena_free(void *ctx, void *virt, dma_addr_t phys, size_t size)
 	}
 	memset(&a->phys_used[f], 0, n);
 	memset(&a->virt_used[v], 0, n);
+	a->virt_low = MIN(a->virt_low, v);
 	for (uint64_t i = 0; i < n; i++)
 		a->virt_of_phys[f + i] = 0;
 	a->phys_of_virt[v] = 0;
