@@ -203,9 +203,6 @@ static bool region_grow(struct dma_pool *pool)
  * lists first (unlinking a unit that is on none is harmless). */
 void region_release(struct dma_pool *pool, struct dma_region *r)
 {
-	for (unsigned k = pool->min_shift; k < UNIT_SHIFT; k++)
-		if (class_of(pool, k)->cur_region == r) /* its metadata is about to go */
-			class_of(pool, k)->cur = NULL;
 	for (uint32_t i = 0; i < pool->units; i++)
 		list_remove(&r->unit[i].link);
 	table_remove(&pool->by_virt, r->virt >> pool->region_shift);
@@ -245,8 +242,8 @@ static inline void count_taken(struct dma_pool *pool, struct size_class *c, stru
 		pool->empty_regions--;
 }
 
-/* Everything but the current slab: blocks, a new current slab, and when
- * nothing free fits, empty slabs merged back or else a new region. */
+/* Blocks, a new slab, and when nothing free fits, empty slabs merged back
+ * or else a new region. */
 static __attribute__((noinline)) void *alloc_slow(struct dma_pool *pool, unsigned order,
 						  dma_addr_t *phys)
 {
@@ -258,31 +255,23 @@ static __attribute__((noinline)) void *alloc_slow(struct dma_pool *pool, unsigne
 			c->failed++;
 			return NULL;
 		}
-	struct dma_unit *u = list_first_entry_or_null(&c->list, struct dma_unit, link);
-	if (order < UNIT_SHIFT && u) { /* the new current slab */
-		size_t base = (size_t)unit_index(u) << UNIT_SHIFT;
-		c->cur = u;
-		c->cur_region = u->region;
-		c->cur_virt = u->region->virt + base;
-		c->cur_phys = u->region->phys + base;
-	}
 	count_taken(pool, c, r);
 	*phys = r->phys + (size_t)off;
 	return (void *)(r->virt + (size_t)off);
 }
 
-/* The common case is a chunk of the current slab, at addresses kept in its
- * size class. */
+/* The common case: a chunk of the class's current slab. */
 static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr_t *phys)
 {
 	struct size_class *c = class_of(pool, order);
-	struct dma_unit *u = list_entry(c->list.next, struct dma_unit, link);
-	if (unlikely(u != c->cur)) /* also when the list is empty: u is then the head */
+	if (unlikely(order >= UNIT_SHIFT || list_empty(&c->list)))
 		return alloc_slow(pool, order, phys);
-	size_t off = slab_take(u, order);
-	count_taken(pool, c, c->cur_region);
-	*phys = c->cur_phys + off;
-	return (void *)(c->cur_virt + off);
+	struct dma_unit *u = list_entry(c->list.next, struct dma_unit, link);
+	struct dma_region *r = u->region;
+	size_t off = ((size_t)unit_index(u) << UNIT_SHIFT) + slab_take(u, order);
+	count_taken(pool, c, r);
+	*phys = r->phys + off;
+	return (void *)(r->virt + off);
 }
 
 /* Chunks of up to 64 bytes, most descriptors, are zeroed with a few

@@ -46,16 +46,11 @@ struct dma_region {
 };
 
 /* Per size class (order): its list and counters. Slab orders (< UNIT_SHIFT)
- * list their slabs with a free chunk, the first being the current slab,
- * whose addresses are kept here while it stays first (`cur`); block orders
- * list free buddy blocks. */
+ * list their slabs with a free chunk, the first being the current slab;
+ * block orders list free buddy blocks. */
 struct size_class {
 	struct list_node list;
 	uint32_t live, peak;
-	struct dma_unit *cur;
-	struct dma_region *cur_region;
-	uintptr_t cur_virt;
-	dma_addr_t cur_phys;
 	uint64_t splits, merges, failed;
 };
 

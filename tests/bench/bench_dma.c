@@ -1,6 +1,6 @@
 /*
  * DMA pool benchmark (`make bench`): Tern's pool against the classic design
- * Linux uses (dma/dma_bench.c: one size per pool, in-band LIFO free list
+ * Linux uses (tests/kernel/dma_bench.c: one size per pool, in-band LIFO free list
  * holding the next pointer and DMA address, pages carved in order, blocks
  * never crossing the boundary), both over the same fake page source and the
  * kernel's own spinlock code, measured in the same run. The six workloads of
