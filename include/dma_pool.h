@@ -100,7 +100,8 @@ struct dma_pool_stats {
 };
 
 void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out);
-/* Metadata as hundredths of a percent of managed memory (150 = 1.50%). */
+/* Metadata as hundredths of a percent of managed memory (150 = 1.50%), as
+ * dma_pool_stats_print shows it; for tests and benchmarks that check it. */
 unsigned dma_pool_metadata_bp(const struct dma_pool_stats *st);
 /* Prints statistics taken with dma_pool_stats (the body of `dmastat`). */
 void dma_pool_stats_print(const struct dma_pool_stats *st);
