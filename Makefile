@@ -48,6 +48,8 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 # folders they exercise, and tests/rand.h.
 $(BUILD)/k/tests/kernel/%: KERNEL_CFLAGS += -Itests -Iusb -Iusb/ehci
 
+# The DMA pool's sources, for the host tests that link the real pool.
+DMA_POOL_SRCS := dma/pool.c dma/alloc.c dma/region_table.c dma/report.c
 UNIT_TESTS :=
 FUZZERS :=
 BENCHES :=

@@ -46,8 +46,7 @@ struct dma_pool_config {
 struct dma_pool *dma_pool_create(const char *name, const struct dma_pool_config *cfg);
 /* A chunk of the next power of two >= size (at least min_chunk), aligned to
  * its size physically and virtually, zeroed unless DMA_POOL_NO_ZERO; NULL if
- * the page source is exhausted or size > max_chunk (reported). The caller's
- * address is recorded as the allocation site for the leak report. */
+ * the page source is exhausted or size > max_chunk (reported). */
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys);
 /* Double frees, interior/misaligned pointers and pointers from another pool
  * or from nowhere are refused with a message naming the pool and the caller,
@@ -58,18 +57,17 @@ dma_addr_t dma_pool_virt_to_phys(struct dma_pool *pool, const void *vaddr);
 /* Checked: NULL unless phys lies inside a live chunk of this pool, so
  * hardware link pointers can be followed safely. */
 void *dma_pool_phys_to_virt(struct dma_pool *pool, dma_addr_t phys);
-/* Prints a leak line (size, phys, allocation site) per live chunk and keeps
- * the regions holding them; everything else goes back to the source. */
+/* Prints a leak line (pool, size, phys) per live chunk and keeps the regions
+ * holding them; everything else goes back to the source. */
 void dma_pool_destroy(struct dma_pool *pool);
 
 /*
- * Translation for callers that already run with interrupts disabled (inside
- * their own spin_lock_irqsave section, or in an interrupt handler): same
- * checks as above without taking the pool lock. Tern runs on one CPU, so
- * interrupts off is all the exclusion the pool needs.
+ * phys_to_virt for host-controller drivers that already run with interrupts
+ * disabled (a completion walk inside their own spin_lock_irqsave section,
+ * or an interrupt handler): same checks without taking the pool lock. Tern
+ * runs on one CPU, so interrupts off is all the exclusion needed.
  */
 void *dma_pool_phys_to_virt_irqoff(struct dma_pool *pool, dma_addr_t phys);
-dma_addr_t dma_pool_virt_to_phys_irqoff(struct dma_pool *pool, const void *vaddr);
 
 /* --- statistics -------------------------------------------------------- */
 #define DMA_POOL_MAX_CLASSES 19 /* 16 B .. 4 MiB */
@@ -102,12 +100,11 @@ struct dma_pool_stats {
 };
 
 void dma_pool_stats(struct dma_pool *pool, struct dma_pool_stats *out);
-/* Metadata as hundredths of a percent of managed memory (150 = 1.50%). */
+/* Metadata as hundredths of a percent of managed memory (150 = 1.50%), as
+ * dma_pool_stats_print shows it; for tests and benchmarks that check it. */
 unsigned dma_pool_metadata_bp(const struct dma_pool_stats *st);
 /* Prints statistics taken with dma_pool_stats (the body of `dmastat`). */
 void dma_pool_stats_print(const struct dma_pool_stats *st);
-/* dma_pool_stats, then dma_pool_stats_print. */
-void dma_pool_print_stats(struct dma_pool *pool);
 /* Calls fn for every pool in creation order, with interrupts off: fn must
  * be short (take a snapshot, do not print) and not create or destroy pools. */
 void dma_pool_for_each(void (*fn)(struct dma_pool *pool, void *ctx), void *ctx);

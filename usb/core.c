@@ -60,7 +60,7 @@ bool usb_buffer_pool_ready(void)
 	static const struct dma_pool_config cfg = {
 		.min_chunk = USB_POOL_MIN_CHUNK,
 		.max_chunk = USB_POOL_MAX_CHUNK,
-		.region_size = 2 * USB_POOL_MAX_CHUNK,
+		.region_size = USB_POOL_MAX_CHUNK, /* one largest buffer; slabs for the rest */
 		.max_phys = PHYS_LIMIT_DMA32,
 		.source = &dma_kernel_source,
 	};

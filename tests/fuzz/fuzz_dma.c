@@ -9,10 +9,7 @@
 #include <string.h>
 
 #include "dma_pool.h"
-#include "ktime.h"
-#include "seams/dma_alloc_sites.h"
 #include "seams/fake_dma_source.h"
-#include "seams/seams.h"
 
 #define ARENA_BASE (4 * GiB - 1 * MiB)
 #define ARENA_BYTES (2 * MiB)
@@ -54,13 +51,13 @@ static void check_misuse(struct fuzz_pool *fp, void *ptr)
 	REQUIRE(st.misuse == ++fp->misuse);
 }
 
-static void op_alloc(struct fuzz_pool *fp, size_t want, unsigned site, struct fake_dma_arena *a)
+static void op_alloc(struct fuzz_pool *fp, size_t want, struct fake_dma_arena *a)
 {
 	uint64_t refusals = fake_dma_arena_refusals(a);
 	if (fp->nlive == MAX_LIVE)
 		return;
 	dma_addr_t phys;
-	uint8_t *v = dma_alloc_sites[site % DMA_TEST_SITES](fp->pool, want, &phys);
+	uint8_t *v = dma_pool_alloc(fp->pool, want, &phys);
 	if (want > fp->cfg.max_chunk) {
 		REQUIRE(!v);
 		fp->misuse++;
@@ -113,7 +110,7 @@ static void op_translate(struct fuzz_pool *fp, dma_addr_t phys)
 	uint8_t *v = dma_pool_phys_to_virt(fp->pool, phys);
 	REQUIRE(c ? v == c->virt + (phys - c->phys) : v == NULL);
 	if (c)
-		REQUIRE(dma_pool_virt_to_phys_irqoff(fp->pool, v) == phys);
+		REQUIRE(dma_pool_virt_to_phys(fp->pool, v) == phys);
 }
 
 static void op_device_write(struct fake_dma_arena *a, struct fuzz_pool *fps, dma_addr_t phys)
@@ -142,14 +139,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	for (size_t i = 0; i + 4 <= len; i += 4) {
 		struct fuzz_pool *fp = &fps[data[i] & 1];
 		unsigned arg = data[i + 1] | data[i + 2] << 8 | (unsigned)data[i + 3] << 16;
-		seam_now_ns += 100 * NSEC_PER_MSEC; /* empty regions age and go back */
 		switch ((data[i] >> 1) % 6) {
 		case 0:
-			op_alloc(fp, (arg & 0x1ffff) % (fp->cfg.max_chunk + 2), arg >> 17, arena);
+			op_alloc(fp, (arg & 0x1ffff) % (fp->cfg.max_chunk + 2), arena);
 			break;
-		case 1: /* a run from one call site, as drivers allocate */
+		case 1: /* a run of one size, as drivers allocate */
 			for (unsigned n = 0; n <= (arg >> 20) % 16; n++)
-				op_alloc(fp, (arg & 0x1ffff) % (fp->cfg.max_chunk + 2), arg >> 17, arena);
+				op_alloc(fp, (arg & 0x1ffff) % (fp->cfg.max_chunk + 2), arena);
 			break;
 		case 2:
 			op_free(fp, arg, arg >> 12, &fps[!(data[i] & 1)]);

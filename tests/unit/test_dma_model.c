@@ -13,10 +13,7 @@
 #include <time.h>
 
 #include "dma_pool.h"
-#include "ktime.h"
-#include "seams/dma_alloc_sites.h"
 #include "seams/fake_dma_source.h"
-#include "seams/seams.h"
 
 #define ARENA_BASE (4 * GiB - 32 * MiB) /* straddles the 4 GiB ceiling */
 #define ARENA_BYTES (64 * MiB)
@@ -97,24 +94,22 @@ static size_t random_size(const struct model_pool *m)
 	return 1 + rnd() % max;
 }
 
-/* Allocations come in runs of one (call site, size), as drivers make them,
- * so the pool's allocation cursor is hit, filled, moved on and left
- * behind; runs of different pools and sites interleave. */
+/* Allocations come in runs of one size, as drivers make them, so a class's
+ * current slab fills and the next one takes over; runs of different pools
+ * interleave. */
 static struct alloc_run {
-	unsigned site, left;
+	unsigned left;
 	size_t want;
 } runs[NPOOLS];
 
-static size_t next_run_size(int pi, unsigned *site)
+static size_t next_run_size(int pi)
 {
 	struct alloc_run *run = &runs[pi];
 	if (!run->left) {
-		run->site = (unsigned)(rnd() % DMA_TEST_SITES);
 		run->want = random_size(&pools[pi]);
 		run->left = 1 + (unsigned)(rnd() % 64);
 	}
 	run->left--;
-	*site = run->site;
 	return run->want;
 }
 
@@ -123,14 +118,13 @@ static void do_alloc(int pi)
 	struct model_pool *m = &pools[pi];
 	if (m->nlive == MAX_LIVE)
 		return;
-	unsigned site;
-	size_t want = next_run_size(pi, &site);
+	size_t want = next_run_size(pi);
 	size_t size = m->cfg.min_chunk;
 	while (size < want)
 		size *= 2;
 	dma_addr_t phys = 0;
 	uint64_t refusals = fake_dma_arena_refusals(arena);
-	uint8_t *v = dma_alloc_sites[site](m->pool, want, &phys);
+	uint8_t *v = dma_pool_alloc(m->pool, want, &phys);
 	if (!v) {
 		if (fake_dma_arena_refusals(arena) == refusals)
 			violation("allocation failed with memory available", want, 0);
@@ -336,7 +330,6 @@ int main(int argc, char **argv)
 	owner = calloc(ARENA_BYTES / GRAIN, sizeof(*owner));
 	create_pools();
 	for (op = 0; op < ops; op++) {
-		seam_now_ns += 10 * NSEC_PER_USEC; /* empty regions age and go back */
 		step();
 		if (op % SWEEP_EVERY == 0)
 			sweep();

@@ -191,9 +191,9 @@ static void destroy_schedules(struct ehci *e)
 static int create_schedules(struct ehci *e)
 {
 	const struct dma_pool_config cfg = {
-		.min_chunk = 32,
+		.min_chunk = 128, /* qTDs and QHs share one slab of 32 */
 		.max_chunk = EHCI_FRAME_LIST_BYTES, /* the frame list, 4 KiB aligned */
-		.region_size = 128 * KiB,
+		.region_size = 8 * KiB, /* the frame list and that slab */
 		.max_phys = 0xffffffffull,
 		.flags = 0,
 		.source = &dma_kernel_source,

@@ -90,9 +90,9 @@ static void build_schedule(struct uhci_hc *hc)
 static int alloc_schedule(struct uhci_hc *hc)
 {
 	struct dma_pool_config cfg = {
-		.min_chunk = 16,
+		.min_chunk = 16, /* TDs and QHs */
 		.max_chunk = UHCI_FRAME_LIST_BYTES,
-		.region_size = 256 * KiB,
+		.region_size = 8 * KiB, /* the frame list and one 4 KiB slab of 256 TDs/QHs */
 		.max_phys = 0xFFFFFFFFull,
 		.flags = 0,
 		.source = &dma_kernel_source,

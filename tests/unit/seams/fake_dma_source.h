@@ -1,9 +1,10 @@
 /*
  * A host page source for DMA pool tests, fuzzers and benchmarks: a
  * simulated physical address range (by default straddling 4 GiB) handed out
- * in naturally aligned regions, each backed by its own heap allocation, so
- * "physical" and virtual addresses are unrelated and regions sit at
- * scattered virtual addresses. It can be told to run out.
+ * in naturally aligned regions, each at an independently chosen place of a
+ * virtual window reserved once, so "physical" and virtual addresses are
+ * unrelated and regions sit at scattered virtual addresses, and a region
+ * costs about what it costs a real page allocator. It can be told to run out.
  */
 #ifndef TERN_FAKE_DMA_SOURCE_H
 #define TERN_FAKE_DMA_SOURCE_H

@@ -1,15 +1,10 @@
 /*
- * In-kernel tests of the kernel core: the work queue's due-time order and
- * fairness, and the boot information of the machine Tern runs on. They
- * live here, not beside the code, so kernel/ holds only the product.
+ * In-kernel tests of the work queue: due-time order and fairness. Also
+ * linked into the host test of kernel/work.c (test_work).
  */
-#include "bootinfo.h"
 #include "ktest.h"
 #include "ktime.h"
-#include "layout.h"
 #include "work.h"
-
-/* --- the work queue ----------------------------------------------------- */
 
 struct kt_item {
 	struct work work;
@@ -67,25 +62,5 @@ KTEST(work_self_rescheduling_does_not_starve)
 	KT_ASSERT(kt_ran == 1);
 	KT_ASSERT(requeued);
 	KT_ASSERT(!w.queued);
-	return NULL;
-}
-
-/* --- boot information ---------------------------------------------------- */
-
-/* The parsed information of the running machine is plausible: the loader
- * gave a memory map with real RAM where the kernel was loaded, and the
- * block itself is reserved. */
-KTEST(bootinfo_describes_this_machine)
-{
-	const struct boot_info *bi = &boot_info;
-
-	KT_ASSERT(bi->mmap_count > 0);
-	KT_ASSERT(bootinfo_usable_bytes(bi) >= 16 * MiB);
-	KT_ASSERT(bi->reserved_count > 0 && bi->reserved[0].len >= 16);
-	bool kernel_in_ram = false;
-	for (unsigned i = 0; i < bi->mmap_count; i++)
-		kernel_in_ram |= bi->mmap[i].type == MEM_USABLE && bi->mmap[i].base <= KERNEL_LMA &&
-				 KERNEL_LMA - bi->mmap[i].base < bi->mmap[i].len;
-	KT_ASSERT(kernel_in_ram);
 	return NULL;
 }

@@ -3,7 +3,7 @@
  * and tests/bench/bench_dma.c (host clock): the classic pool Linux uses
  * (mm/dmapool.c: one size per pool, in-band LIFO free list holding the next
  * pointer and DMA address, pages carved in order, blocks never crossing the
- * boundary) and workloads 1 and 5 of issue 4. Code in dma/dma_bench.c.
+ * boundary) and workloads 1 and 5 of issue 4. Code in tests/kernel/dma_bench.c.
  */
 #ifndef TERN_DMA_BENCH_H
 #define TERN_DMA_BENCH_H
