@@ -9,6 +9,7 @@
 
 #include "../../usb/ehci/ehci_qtd.h"
 #include "harness.h"
+#include "rand.h"
 
 #define MAX_TDS 512
 
@@ -72,13 +73,11 @@ TEST(large_bulk_becomes_chain_of_at_most_20k)
 TEST(chains_hold_limits_at_every_offset_and_length)
 {
 	static const unsigned maxps[] = { 8, 64, 512, 1024, 1023 };
-	uint32_t seed = 12345;
+	uint64_t seed = 12345;
 
 	for (unsigned k = 0; k < 2000; k++) {
-		seed = seed * 1103515245u + 12345u;
-		dma_addr_t buf = 0x100000 + (seed >> 8) % 8192;
-		seed = seed * 1103515245u + 12345u;
-		size_t len = (seed >> 4) % (200 * 1024);
+		dma_addr_t buf = 0x100000 + rand_next(&seed) % 8192;
+		size_t len = rand_next(&seed) % (200 * 1024);
 		unsigned maxp = maxps[k % 5];
 		int n = plan_bulk(buf, len, maxp);
 		check_chain(buf, len, maxp, n);

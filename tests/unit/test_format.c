@@ -12,12 +12,12 @@
 #include "harness.h"
 #include "kstring.h"
 #include "ktest_host.h"
+#include "rand.h"
 
-static unsigned rng_state = 777;
+static uint64_t rng_state = 777;
 static unsigned rnd(unsigned n)
 {
-	rng_state = rng_state * 1103515245u + 12345u;
-	return (rng_state >> 8) % n;
+	return (unsigned)(rand_next(&rng_state) % n);
 }
 
 static uint64_t rnd64(void)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "rand.h"
 #include "lineedit.h"
 
 static struct {
@@ -262,12 +263,11 @@ TEST(random_keys_match_a_reference_model)
 					    "\x7f", "\x1b[3~", "\x15", "\x0b", "\r", UP, DOWN };
 	char model[LINEEDIT_MAX] = "";
 	size_t cur = 0;
-	unsigned seed = 99;
+	uint64_t seed = 99;
 
 	start();
 	for (int i = 0; i < 20000; i++) {
-		seed = seed * 1103515245u + 12345u;
-		unsigned k = (seed >> 8) % (sizeof(keys) / sizeof(keys[0]));
+		unsigned k = (unsigned)(rand_next(&seed) % (sizeof(keys) / sizeof(keys[0])));
 		size_t n = strlen(model);
 		if (k == 12 || k == 13) { /* history: adopt the editor's line */
 			int was_browsing = le.browsing;

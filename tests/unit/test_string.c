@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "rand.h"
 
 void *kern_memcpy(void *dst, const void *src, size_t n);
 void *kern_memmove(void *dst, const void *src, size_t n);
@@ -27,11 +28,10 @@ char *kern_strchr(const char *s, int c);
 #define BUF 256
 #define ROUNDS 20000
 
-static unsigned rng_state = 12345;
+static uint64_t rng_state = 12345;
 static unsigned rnd(unsigned n)
 {
-	rng_state = rng_state * 1103515245u + 12345u;
-	return (rng_state >> 8) % n;
+	return (unsigned)(rand_next(&rng_state) % n);
 }
 
 static void fill_random(unsigned char *b, size_t n, unsigned alphabet)
