@@ -274,16 +274,20 @@ static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr
 	return (void *)(r->virt + off);
 }
 
-/* Chunks of up to 64 bytes, most descriptors, are zeroed with a few
- * stores: a memset call costs more than the whole allocation. */
+/* Chunks of up to 64 bytes, most descriptors, are zeroed with straight
+ * stores (no loop): a memset call costs more than the whole allocation. */
 static inline void zero_chunk(void *chunk, size_t bytes)
 {
 	uint64_t *q = chunk;
-	if (bytes > 64)
+	if (bytes > 64) {
 		memset(chunk, 0, bytes);
-	else
-		for (size_t i = 0; i < bytes / sizeof(*q); i += 2)
-			q[i] = q[i + 1] = 0;
+		return;
+	}
+	q[0] = q[1] = 0;
+	if (bytes > 16)
+		q[2] = q[3] = 0;
+	if (bytes > 32)
+		q[4] = q[5] = q[6] = q[7] = 0;
 }
 
 void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
