@@ -18,6 +18,7 @@
 #include "ktime.h"
 #include "seams/fake_dma_source.h"
 #include "seams/seams.h"
+#include "rand.h"
 
 #define REPEATS 5
 #define ARENA_BASE (1 * GiB)
@@ -37,10 +38,7 @@ static uint64_t now_ns(void)
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rand_next(&rng);
 }
 
 #define FIXED_LEN DMA_FIXED_LEN

@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "printk.h"
 #include "spinlock.h"
+#include "rand.h"
 
 const char *dma_bench_fixed2(uint64_t hundredths, char *buf)
 {
@@ -332,10 +333,7 @@ static volatile uintptr_t w5_sink;
 static uint64_t w5_rng = 0x2545f4914f6cdd1dull;
 static uint64_t w5_rand(void)
 {
-	w5_rng ^= w5_rng << 13;
-	w5_rng ^= w5_rng >> 7;
-	w5_rng ^= w5_rng << 17;
-	return w5_rng;
+	return rand_next(&w5_rng);
 }
 
 /* Probe addresses: random bytes of `spread` chunks picked at random among

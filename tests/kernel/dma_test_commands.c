@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "printk.h"
 #include "shell.h"
+#include "rand.h"
 
 #define DT_POOLS 3
 #define DT_MAX_LIVE 1024
@@ -41,10 +42,7 @@ struct dmatest {
 
 static uint64_t dt_rand(struct dmatest *t)
 {
-	t->rng ^= t->rng << 13;
-	t->rng ^= t->rng >> 7;
-	t->rng ^= t->rng << 17;
-	return t->rng;
+	return rand_next(&t->rng);
 }
 
 static void dt_violation(struct dmatest *t, const char *what, uint64_t a, uint64_t b)

@@ -14,6 +14,7 @@
 
 #include "dma_pool.h"
 #include "seams/fake_dma_source.h"
+#include "rand.h"
 
 #define ARENA_BASE (4 * GiB - 32 * MiB) /* straddles the 4 GiB ceiling */
 #define ARENA_BYTES (64 * MiB)
@@ -47,10 +48,7 @@ static bool source_failing;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rand_next(&rng);
 }
 
 static void violation(const char *what, uint64_t a, uint64_t b)

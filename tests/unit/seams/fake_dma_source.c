@@ -9,6 +9,7 @@
 #include "fake_dma_source.h"
 #include "kstring.h"
 #include "mm.h"
+#include "rand.h"
 
 #define FRAME 4096ull
 #define MAX_REGION (4 * MiB)
@@ -35,10 +36,7 @@ struct fake_dma_arena {
 
 static uint64_t next_rand(struct fake_dma_arena *a)
 {
-	a->rng ^= a->rng << 13;
-	a->rng ^= a->rng >> 7;
-	a->rng ^= a->rng << 17;
-	return a->rng;
+	return rand_next(&a->rng);
 }
 
 struct fake_dma_arena *fake_dma_arena_create(uint64_t phys_base, uint64_t bytes, uint64_t seed)
