@@ -211,6 +211,14 @@ bool hcd_xfer_dir_in(const struct usb_xfer *x);
 /* When x times out: 0 for none. */
 uint64_t hcd_xfer_deadline_ns(const struct usb_xfer *x);
 
+/* Restarts after fatal controller errors, counted per window: true once
+ * there were more than max within window_ns, when a driver gives up. */
+struct hcd_restart_limit {
+	uint64_t window_start_ns;
+	unsigned count;
+};
+bool hcd_restart_limit_hit(struct hcd_restart_limit *l, unsigned max, uint64_t window_ns);
+
 /*
  * Both USB 2 host controllers implement the same ops under the same
  * names, <prefix>_port_status ... <prefix>_dump; these declare them and
