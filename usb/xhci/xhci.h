@@ -81,6 +81,7 @@ struct xhci_slot {
 	struct xhci_ring ep0_ring;
 	struct xhci_ep *eps[32];     /* by DCI */
 	bool lost;                   /* the controller was reset under it */
+	struct list_node lost_node;  /* on x->lost_slots until the core removes it */
 };
 
 struct xhci_stats {
@@ -124,6 +125,7 @@ struct xhci {
 	unsigned tds;                /* TDs on all rings */
 	struct list_node eps;        /* struct xhci_ep */
 	struct list_node done;       /* struct xhci_req, results to give back */
+	struct list_node lost_slots; /* struct xhci_slot of a controller since reset */
 	struct work irq_work, poll_work, health_work, ep_work;
 	bool running, dead, in_events;
 	struct hcd_restart_limit restarts;

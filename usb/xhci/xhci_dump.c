@@ -36,9 +36,9 @@ static void dump_ports(struct xhci *x)
 
 static void dump_ring(const char *what, const struct xhci_ring *r)
 {
-	kprintf("   %s ring: %u segment%s of %u TRBs, %u free, enqueue %lx cycle %u\n", what,
-		r->nsegs, r->nsegs == 1 ? "" : "s", r->seg_trbs, r->free,
-		(unsigned long)(xhci_ring_enqueue_dma(r) & ~1ull), r->cycle);
+	kprintf("   %s ring: %u segment%s of %u TRBs, %u free, enqueue %lx cycle %u, %lu laps\n",
+		what, r->nsegs, r->nsegs == 1 ? "" : "s", r->seg_trbs, r->free,
+		(unsigned long)(xhci_ring_enqueue_dma(r) & ~1ull), r->cycle, (unsigned long)r->laps);
 }
 
 static void dump_slot(struct xhci *x, struct xhci_slot *s)

@@ -137,8 +137,10 @@ static void cross_link(struct xhci_ring *r, uint32_t chain)
 	struct xhci_seg *seg = r->enq_seg;
 
 	write_link(seg, r->seg_trbs, chain | r->cycle);
-	if (seg->last)
+	if (seg->last) {
 		r->cycle ^= 1;
+		r->laps++;
+	}
 	r->enq_seg = seg->next;
 	r->enq = 0;
 }

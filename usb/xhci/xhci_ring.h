@@ -38,6 +38,7 @@ struct xhci_ring {
 	unsigned seg_trbs;        /* TRBs per segment, the Link TRB included */
 	unsigned nsegs, max_segs; /* max_segs 1: the ring never grows */
 	unsigned free;            /* TRBs that can be written before the dequeue */
+	uint64_t laps;            /* times the producer wrapped (cycle toggles) */
 	struct xhci_trb *td_first; /* the TD being written: its first TRB */
 	uint32_t td_first_cycle;
 };

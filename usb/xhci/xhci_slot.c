@@ -26,9 +26,14 @@ static const uint8_t psi_of_speed[] = {
 
 struct xhci_slot *xhci_slot_of(struct xhci *x, const struct usb_device *dev)
 {
+	struct xhci_slot *s;
+
 	for (unsigned i = 1; i <= x->max_slots; i++)
 		if (x->slots[i] && x->slots[i]->dev == dev)
 			return x->slots[i];
+	list_for_each_entry(s, &x->lost_slots, lost_node)
+		if (s->dev == dev)
+			return s;
 	return NULL;
 }
 
@@ -111,6 +116,8 @@ static void slot_free(struct xhci *x, struct xhci_slot *s)
 		x->slots[s->id] = NULL;
 		x->dcbaa[s->id] = 0;
 	}
+	if (s->lost)
+		list_remove(&s->lost_node);
 	if (s->ep0_ring.first)
 		xhci_ring_free(&s->ep0_ring);
 	if (s->in_ctx)
@@ -218,6 +225,7 @@ void xhci_slots_lost(struct xhci *x)
 		if (!s)
 			continue;
 		s->lost = true;
+		list_push_back(&x->lost_slots, &s->lost_node);
 		x->slots[i] = NULL;
 		x->dcbaa[i] = 0;
 		s->id = 0;
