@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from usb_topology import (parse_lsusb, parse_tree, qemu_speed, read_chunks,
+from usb_topology import (parse_lsusb, parse_tree, qemu_speed,
                           run_until, settled_chunks, shell_lines,
                           wait_chunks)
 
