@@ -14,7 +14,7 @@
 #include "printk.h"
 #include "xhci.h"
 
-#define XHCI_MAX_CONTROLLERS 4
+#define XHCI_MAX_CONTROLLERS 8
 #define XHCI_MAX_XCAPS 64
 #define XHCI_BIOS_HANDOFF_NS NSEC_PER_SEC
 #define XHCI_HALT_NS (20 * NSEC_PER_MSEC)   /* §5.4.1: halts within 16 ms */
