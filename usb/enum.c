@@ -76,6 +76,10 @@ static bool addr0_acquire(struct usb_port *p)
 {
 	struct usb_bus *bus = port_bus(p);
 
+	/* A controller that addresses devices itself (xHCI: one slot per
+	 * device, routed by port) has no shared address 0 to take turns on. */
+	if (bus->hcd->ops->set_address)
+		return true;
 	if (!bus->addr0_owner)
 		bus->addr0_owner = p;
 	if (bus->addr0_owner == p)

@@ -225,3 +225,18 @@ def test_unannounced_stop_restarts_and_reenumerates(boot, fault):
     wait_chunks(vm, base)
     out, stats = dump_stats(vm)
     assert stats["resets"] == 1 and stats["bad"] == 0, out
+
+
+def test_usbbench_on_the_xhci_reference_topology(boot):
+    """`usbbench` on the 7-device xHCI reference topology: the enumeration
+    line beside its floor and Linux's figure, a SuperSpeed round trip, and
+    every device back after the benchmark's re-enumeration."""
+    vm = boot(usb="xhci-reference")
+    p3 = 4
+    wait_xhci(vm, 7, p3=p3)
+    out = vm.run("usbbench", timeout=60)
+    assert re.search(r"bus \d+ \(xhci_hcd, 7 devices\): +\d+\.\d{3} ms  "
+                     r"\(spec floor \d+\.\d{3} ms\)", out), out
+    assert "~2160 ms xHCI" in out, out
+    assert re.search(r"\(xhci_hcd\) dev \d+ 5000M: min \d+ us, median \d+ us", out), out
+    wait_xhci(vm, 7, p3=p3)
