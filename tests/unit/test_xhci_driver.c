@@ -93,11 +93,13 @@ struct io {
 
 static uint64_t submit_timeout_ns; /* for the next submit() */
 
+static dma_addr_t submit_buf_dma = 0x200000; /* what the controller is told */
+
 static int submit(struct xhci *x, struct io *io, struct usb_endpoint *ep, size_t len,
 		  const struct usb_setup *setup)
 {
 	memset(io, 0, sizeof(*io));
-	io->x = (struct usb_xfer){ .ep = ep, .buf = io->buf, .buf_dma = 0x200000, .len = len,
+	io->x = (struct usb_xfer){ .ep = ep, .buf = io->buf, .buf_dma = submit_buf_dma, .len = len,
 				   .complete = fake_complete, .ctx = &io->done,
 				   .timeout_ns = submit_timeout_ns };
 	submit_timeout_ns = 0;
@@ -207,7 +209,41 @@ TEST(interrupt_ring_wraps_many_times_without_losing_a_completion)
 	teardown(x);
 }
 
-TEST(stall_holds_the_queue_until_the_halt_is_cleared)
+/* Walks a TD from the endpoint's dequeue pointer as the controller would. */
+static unsigned check_bulk_td(unsigned slot, unsigned dci, dma_addr_t buf, size_t len)
+{
+	dma_addr_t deq = fake_xhci_ep_deq(slot, dci);
+	size_t total = 0;
+	unsigned n = 0;
+
+	for (;;) {
+		struct xhci_trb *t = fake_dma_virt(deq);
+		CHECK(t != NULL);
+		if (!t)
+			return n;
+		if (TRB_GET_TYPE(t->control) == TRB_LINK) {
+			deq = t->param;
+			continue;
+		}
+		uint32_t trb_len = t->status & 0x1ffff;
+		CHECK_EQ(t->param, buf + total);
+		CHECK((t->param & 0xffff) + trb_len <= 0x10000); /* never crosses 64 KiB */
+		CHECK(t->control & TRB_ISP);
+		total += trb_len;
+		n++;
+		deq += 16;
+		if (!(t->control & TRB_CH)) {
+			CHECK(t->control & TRB_IOC);
+			CHECK_EQ((t->status >> 17) & 31, 0); /* TD Size: nothing after */
+			break;
+		}
+		CHECK(trb_len > 0);
+	}
+	CHECK_EQ(total, len);
+	return n;
+}
+
+TEST(bulk_stall_holds_the_queue_and_large_transfers_split_at_64k)
 {
 	struct xhci *x = probe();
 	struct xhci_slot *s = add_device(x, 1, USB_SPEED_SUPER);
@@ -228,6 +264,23 @@ TEST(stall_holds_the_queue_until_the_halt_is_cleared)
 	CHECK_EQ(fake_xhci_complete_td(s->id, 5, CC_SUCCESS, 0), 1);
 	run();
 	fake_check_completion(&b.done, 1, USB_OK, 64);
+
+	/* Large transfers: TRBs split at 64 KiB boundaries, the ring grows. */
+	static const struct { dma_addr_t buf; size_t len; unsigned trbs; } cases[] = {
+		{ 0x200000, 512, 1 }, { 0x20fff0, 32, 2 }, { 0x200000, 1 << 20, 16 },
+		{ 0x200100, 1 << 20, 17 }, { 0x300000, 8 << 20, 128 }, { 0x200000, 0, 1 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		submit_buf_dma = cases[i].buf;
+		CHECK_EQ(submit(x, &a, &ep, cases[i].len, NULL), 0);
+		CHECK_EQ(check_bulk_td(s->id, 5, cases[i].buf, cases[i].len), cases[i].trbs);
+		CHECK_EQ(fake_xhci_complete_td(s->id, 5, CC_SUCCESS, 0), cases[i].trbs);
+		run();
+		fake_check_completion(&a.done, 1, USB_OK, cases[i].len);
+	}
+	submit_buf_dma = 0x200000;
+	CHECK(x->stats.grows >= 2);
+	CHECK_EQ(x->stats.bad_events, 0);
 	ops->ep_close(&x->hcd, &ep);
 	remove_device(x);
 	teardown(x);
