@@ -318,7 +318,7 @@ TEST(cancel_and_timeout_stop_the_endpoint_and_move_past_the_td)
 	teardown(x);
 }
 
-TEST(a_command_that_hangs_is_aborted_and_the_next_one_works)
+TEST(a_hung_command_is_aborted_or_else_the_controller_restarts)
 {
 	struct xhci *x = probe();
 
@@ -336,6 +336,18 @@ TEST(a_command_that_hangs_is_aborted_and_the_next_one_works)
 	x->stats.cmd_timeouts = 0;
 	CHECK(add_device(x, 3, USB_SPEED_HIGH) != NULL);
 	remove_device(x);
+
+	/* A ring that does not even stop: the controller restarts, later. */
+	fake_xhci.commands_hang = fake_xhci.abort_ignored = true;
+	CHECK_EQ(ops->device_add(&x->hcd, &dev), USB_ERR_TIMEOUT);
+	CHECK_EQ(x->stats.resets, 0);
+	CHECK_EQ(ops->device_add(&x->hcd, &dev), USB_ERR_HC); /* until then */
+	fake_xhci.commands_hang = fake_xhci.abort_ignored = false;
+	fake_work_run_for(0);
+	CHECK_EQ(x->stats.resets, 1);
+	CHECK(add_device(x, 3, USB_SPEED_HIGH) != NULL);
+	remove_device(x);
+	x->stats.cmd_timeouts = 0;
 	teardown(x);
 }
 

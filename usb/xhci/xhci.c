@@ -115,6 +115,7 @@ static int hw_start(struct xhci *x)
 		return USB_ERR_TIMEOUT;
 	}
 	x->running = true;
+	xhci_power_ports(x);
 	return 0;
 }
 
@@ -199,6 +200,7 @@ void xhci_restart(struct xhci *x, const char *why)
 	pr_err("xhci%d: %s (USBSTS %x); resetting the controller\n", x->index, why,
 	       xhci_read(x, XHCI_USBSTS));
 	x->stats.resets++;
+	x->restart_pending = false;
 	bool give_up = hcd_restart_limit_hit(&x->restarts, XHCI_MAX_RESETS, XHCI_RESET_WINDOW_NS);
 	int rc = hw_reset(x);
 

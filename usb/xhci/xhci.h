@@ -128,6 +128,7 @@ struct xhci {
 	struct list_node lost_slots; /* struct xhci_slot of a controller since reset */
 	struct work irq_work, poll_work, health_work, ep_work;
 	bool running, dead, in_events;
+	bool restart_pending;        /* a command could not be aborted */
 	struct hcd_restart_limit restarts;
 	struct xhci_stats stats;
 };
@@ -179,6 +180,7 @@ int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
 
 /* xhci_port.c */
 void xhci_parse_protocols(struct xhci *x);
+void xhci_power_ports(struct xhci *x);
 enum usb_speed xhci_port_speed(uint32_t portsc);
 
 /* xhci_slot.c */

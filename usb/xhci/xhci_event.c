@@ -36,6 +36,10 @@ static bool controller_failed(struct xhci *x)
 
 	if (x->dead || !x->running)
 		return false;
+	if (x->restart_pending) {
+		xhci_restart(x, "command ring did not stop after an abort");
+		return true;
+	}
 	if (sts & (XHCI_STS_HCE | XHCI_STS_HSE)) {
 		xhci_restart(x, sts & XHCI_STS_HCE ? "host controller error" : "host system error");
 		return true;
@@ -165,13 +169,16 @@ static void abort_command(struct xhci *x)
 	pr_err("xhci%d: command type %u timed out; aborting it\n", x->index,
 	       TRB_GET_TYPE(((struct xhci_trb *)dma_pool_phys_to_virt(x->pool, x->cmd_trb))->control));
 	xhci_write64(x->op + XHCI_CRCR, XHCI_CRCR_CA);
-	if (!wait_until(command_finished(x), XHCI_CMD_TIMEOUT_NS))
-		xhci_restart(x, "command ring did not stop after an abort");
+	if (wait_until(command_finished(x), XHCI_CMD_TIMEOUT_NS))
+		return;
+	/* Restarting here would remove devices under the caller's feet. */
+	x->restart_pending = true;
+	work_schedule(&x->health_work, 0);
 }
 
 int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
 {
-	if (x->dead || !x->running)
+	if (x->dead || !x->running || x->restart_pending)
 		return USB_ERR_HC;
 	if (x->cmd_trb || x->in_events) {
 		pr_err("xhci%d: command issued while another runs\n", x->index);

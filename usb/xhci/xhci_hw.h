@@ -21,6 +21,7 @@
 #define XHCI_HCS1_PORTS(v) ((v) >> 24)
 #define XHCI_HCS2_SCRATCHPADS(v) ((((v) >> 21) & 0x1f) << 5 | ((v) >> 27))
 #define XHCI_HCC1_CSZ (1u << 2)
+#define XHCI_HCC1_PPC (1u << 3)  /* ports have power switches */
 #define XHCI_HCC1_XECP(v) (((v) >> 16) * 4)
 
 /* --- extended capabilities (§7) --------------------------------------- */
@@ -95,7 +96,6 @@ _Static_assert(sizeof(struct xhci_trb) == 16, "xHCI 6.4: a TRB is 16 bytes");
 #define TRB_IOC (1u << 5)
 #define TRB_IDT (1u << 6)
 #define TRB_BSR (1u << 9)    /* Address Device: block SET_ADDRESS */
-#define TRB_DC (1u << 9)     /* Configure Endpoint: deconfigure */
 #define TRB_DIR_IN (1u << 16)
 #define TRB_TYPE(t) ((uint32_t)(t) << 10)
 #define TRB_GET_TYPE(c) (((c) >> 10) & 0x3f)
@@ -155,7 +155,6 @@ _Static_assert(sizeof(struct xhci_input_ctrl_ctx) == 32, "xHCI 6.2.5.1: input co
 #define SLOT_ENTRIES(n) ((uint32_t)(n) << 27)
 #define SLOT_GET_ENTRIES(v) ((v) >> 27)
 #define SLOT_ROOT_PORT(p) ((uint32_t)(p) << 16)
-#define SLOT_NUM_PORTS(n) ((uint32_t)(n) << 24)
 #define SLOT_TT(slot, port) ((uint32_t)(slot) | (uint32_t)(port) << 8)
 #define SLOT_GET_ADDRESS(v) ((v) & 0xff)
 #define EP_INTERVAL(i) ((uint32_t)(i) << 16)

@@ -10,6 +10,7 @@
 #include "xhci.h"
 
 #define XHCI_PORT_RESET_NS (500 * NSEC_PER_MSEC)
+#define XHCI_PORT_POWER_MS 20
 
 void xhci_parse_protocols(struct xhci *x)
 {
@@ -33,6 +34,20 @@ void xhci_parse_protocols(struct xhci *x)
 	for (unsigned p = 1; p <= x->n_ports; p++)
 		if (!x->port_major[p])
 			pr_warn("xhci%d: port %u in no Supported Protocol capability\n", x->index, p);
+}
+
+/* After HCRST, ports with power switches are off (§4.19.4). */
+void xhci_power_ports(struct xhci *x)
+{
+	bool switched = false;
+
+	for (unsigned p = 1; p <= x->n_ports && (x->hcc1 & XHCI_HCC1_PPC); p++)
+		if (!(xhci_read(x, XHCI_PORTSC(p)) & XHCI_PORT_PP)) {
+			xhci_write(x, XHCI_PORTSC(p), XHCI_PORT_PP);
+			switched = true;
+		}
+	if (switched)
+		mdelay(XHCI_PORT_POWER_MS); /* power-on to power-good */
 }
 
 enum usb_speed xhci_port_speed(uint32_t portsc)

@@ -221,6 +221,8 @@ static void abort_commands(void)
 	struct xhci_trb *t = fetch(&fake_xhci.cmd_deq, &fake_xhci.cmd_ccs);
 
 	fake_xhci.aborts++;
+	if (fake_xhci.abort_ignored)
+		return;
 	if (t) {
 		fake_xhci_event(fake_xhci.cmd_deq, CC_CMD_ABORTED << 24, TRB_TYPE(TRB_EV_COMMAND));
 		fake_xhci.cmd_deq += 16;

@@ -38,6 +38,7 @@ struct fake_xhci {
 	uint8_t regs[0x3000];
 	bool bios_releases;
 	bool commands_hang;          /* the command ring never advances */
+	bool abort_ignored;          /* ... and Command Abort does nothing */
 	bool port_present[FAKE_XHCI_PORTS + 1];
 	unsigned port_speed[FAKE_XHCI_PORTS + 1];
 	struct fake_xhci_slot slot[FAKE_XHCI_SLOTS + 1];
