@@ -174,8 +174,9 @@ void xhci_poll_work(struct work *w);
 void xhci_health_work(struct work *w);
 void xhci_events_reset(struct xhci *x);
 void xhci_process_events(struct xhci *x);
-/* Runs one command to completion: its completion code, or a negative USB
- * status (timeout: the command was aborted). *slot_out: the slot id. */
+/* Runs one command to completion: 0, USB_ERR_XACT for a completion code
+ * other than Success (said on the console, like every failure), or
+ * USB_ERR_TIMEOUT (the command was aborted). *slot_out: the slot id. */
 int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out);
 
 /* xhci_port.c */

@@ -6,7 +6,6 @@
  * which stopped without an interrupt. Interrupter 0 only: QEMU raises
  * INTx for no other. Every pointer an event carries is untrusted.
  */
-#include "dma_pool.h"
 #include "kstring.h"
 #include "printk.h"
 #include "usb_hcd.h"
@@ -166,8 +165,7 @@ static bool command_finished(struct xhci *x)
 static void abort_command(struct xhci *x)
 {
 	x->stats.cmd_timeouts++;
-	pr_err("xhci%d: command type %u timed out; aborting it\n", x->index,
-	       TRB_GET_TYPE(((struct xhci_trb *)dma_pool_phys_to_virt(x->pool, x->cmd_trb))->control));
+	pr_err("xhci%d: command timed out; aborting it\n", x->index);
 	xhci_write64(x->op + XHCI_CRCR, XHCI_CRCR_CA);
 	if (wait_until(command_finished(x), XHCI_CMD_TIMEOUT_NS))
 		return;
@@ -176,7 +174,15 @@ static void abort_command(struct xhci *x)
 	work_schedule(&x->health_work, 0);
 }
 
-int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
+static const char *const command_names[] = {
+	[TRB_ENABLE_SLOT] = "Enable Slot", [TRB_DISABLE_SLOT] = "Disable Slot",
+	[TRB_ADDRESS_DEVICE] = "Address Device", [TRB_CONFIGURE_EP] = "Configure Endpoint",
+	[TRB_EVALUATE_CTX] = "Evaluate Context", [TRB_RESET_EP] = "Reset Endpoint",
+	[TRB_STOP_EP] = "Stop Endpoint", [TRB_SET_TR_DEQ] = "Set TR Dequeue",
+	[TRB_RESET_DEVICE] = "Reset Device", [TRB_NOOP_CMD] = "No Op",
+};
+
+static int run_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
 {
 	if (x->dead || !x->running || x->restart_pending)
 		return USB_ERR_HC;
@@ -203,5 +209,19 @@ int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
 		return x->running ? USB_ERR_TIMEOUT : USB_ERR_HC;
 	if (slot_out)
 		*slot_out = x->cmd_slot;
-	return (int)x->cmd_cc;
+	return x->cmd_cc == CC_SUCCESS ? 0 : USB_ERR_XACT;
+}
+
+int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
+{
+	unsigned type = TRB_GET_TYPE(trb->control);
+	int rc = run_command(x, trb, slot_out);
+
+	if (rc)
+		pr_err("xhci%d: %s (slot %u ep %u) failed: %s, completion code %u\n", x->index,
+		       type < ARRAY_SIZE(command_names) && command_names[type] ? command_names[type]
+										: "command",
+		       TRB_GET_SLOT(trb->control), TRB_GET_EP(trb->control), usb_status_str(rc),
+		       rc == USB_ERR_XACT ? x->cmd_cc : 0);
+	return rc;
 }

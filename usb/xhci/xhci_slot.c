@@ -37,22 +37,6 @@ struct xhci_slot *xhci_slot_of(struct xhci *x, const struct usb_device *dev)
 	return NULL;
 }
 
-static const char *cc_error(struct xhci *x, const char *what, int cc)
-{
-	if (cc != CC_SUCCESS)
-		pr_err("xhci%d: %s failed: %s %d\n", x->index, what,
-		       cc < 0 ? usb_status_str(cc) : "completion code", cc);
-	return what;
-}
-
-static int command_status(struct xhci *x, const char *what, int cc)
-{
-	cc_error(x, what, cc);
-	if (cc == CC_SUCCESS)
-		return 0;
-	return cc < 0 ? cc : USB_ERR_XACT;
-}
-
 /* Route string (tiers below the root port, 4 bits each) and root port. */
 static uint32_t route_of(const struct usb_device *dev, unsigned *root_port)
 {
@@ -107,7 +91,7 @@ static int address_device(struct xhci *x, struct xhci_slot *s, uint16_t max_pack
 	struct xhci_trb cmd = { .param = s->in_dma,
 				.control = TRB_TYPE(TRB_ADDRESS_DEVICE) | TRB_SLOT(s->id) |
 					   (bsr ? TRB_BSR : 0) };
-	return command_status(x, "Address Device", xhci_command(x, &cmd, NULL));
+	return xhci_command(x, &cmd, NULL);
 }
 
 static void slot_free(struct xhci *x, struct xhci_slot *s)
@@ -143,7 +127,7 @@ static int slot_alloc(struct xhci *x, struct usb_device *dev, struct xhci_slot *
 		return USB_ERR_NOMEM;
 	}
 	struct xhci_trb cmd = { .control = TRB_TYPE(TRB_ENABLE_SLOT) | TRB_EP(x->slot_type) };
-	int rc = command_status(x, "Enable Slot", xhci_command(x, &cmd, &id));
+	int rc = xhci_command(x, &cmd, &id);
 	if (!rc && (id == 0 || id > x->max_slots || x->slots[id])) {
 		pr_err("xhci%d: Enable Slot returned slot %u, unusable\n", x->index, id);
 		rc = USB_ERR_HC;
@@ -201,7 +185,7 @@ int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)
 	fill_ep0_ctx(s, xhci_ctx(x, s->in_ctx, INPUT_EP(EP0_DCI)), max_packet);
 	struct xhci_trb cmd = { .param = s->in_dma,
 				.control = TRB_TYPE(TRB_EVALUATE_CTX) | TRB_SLOT(s->id) };
-	return command_status(x, "Evaluate Context", xhci_command(x, &cmd, NULL));
+	return xhci_command(x, &cmd, NULL);
 }
 
 void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
@@ -213,7 +197,7 @@ void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
 		return;
 	if (!s->lost) {
 		struct xhci_trb cmd = { .control = TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(s->id) };
-		cc_error(x, "Disable Slot", xhci_command(x, &cmd, NULL));
+		xhci_command(x, &cmd, NULL);
 	}
 	slot_free(x, s);
 }
@@ -290,5 +274,5 @@ int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add)
 		fill_ep_ctx(ep, xhci_ctx(x, s->in_ctx, INPUT_EP(dci)));
 	struct xhci_trb cmd = { .param = s->in_dma,
 				.control = TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(s->id) };
-	return command_status(x, "Configure Endpoint", xhci_command(x, &cmd, NULL));
+	return xhci_command(x, &cmd, NULL);
 }

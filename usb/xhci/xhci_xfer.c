@@ -259,16 +259,11 @@ void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
 
 /* --- taking TDs back ------------------------------------------------------------ */
 
-static int ep_command(struct xhci *x, struct xhci_ep *ep, uint32_t type, uint64_t param)
+static void ep_command(struct xhci *x, struct xhci_ep *ep, uint32_t type, uint64_t param)
 {
 	struct xhci_trb cmd = { .param = param,
 				.control = TRB_TYPE(type) | TRB_SLOT(ep->slot->id) | TRB_EP(ep->dci) };
-	int cc = xhci_command(x, &cmd, NULL);
-
-	if (cc != CC_SUCCESS)
-		pr_err("xhci%d: slot %u ep %u: command %u failed (%d)\n", x->index, ep->slot->id,
-		       ep->dci, type, cc);
-	return cc;
+	xhci_command(x, &cmd, NULL);
 }
 
 /*
