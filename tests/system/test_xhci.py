@@ -163,6 +163,15 @@ def test_hotplug_cycles_over_every_speed_without_leaks(boot, tmp_path):
         assert speed == want, (cycle, driver, speed)
         vm.device_del(dev_id)
         wait_xhci(vm, 0)
+    # A hub leaving with its children (slots found by route string).
+    vm.device_add("usb-hub", "hub", bus="xhci.0", port="2")
+    wait_xhci(vm, 1)
+    vm.device_add("usb-kbd", "hk", bus="xhci.0", port="2.1")
+    vm.device_add("usb-mouse", "hm", bus="xhci.0", port="2.3")
+    tree = wait_xhci(vm, 3)
+    assert xhci_devices(tree) == {("6", "12M"), ("6.1", "12M"), ("6.3", "12M")}
+    vm.device_del("hub")
+    wait_xhci(vm, 0)
     wait_chunks(vm, base)
     out, stats = dump_stats(vm)
     assert stats["bad"] == 0 and stats["tds"] == 0, out
