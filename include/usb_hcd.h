@@ -134,6 +134,10 @@ struct usb_hcd_ops {
 	int (*device_add)(struct usb_hcd *hcd, struct usb_device *dev);
 	int (*set_address)(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr);
 	void (*device_remove)(struct usb_hcd *hcd, struct usb_device *dev);
+	/* Optional: dev is a hub with nports ports; ttt is the TT think time
+	 * from wHubCharacteristics bits 6:5 (USB 2.0 11.23.2.1). */
+	void (*hub_info)(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports,
+			 unsigned ttt);
 
 	/* Prints driver-specific state for `usbdebug`; optional. */
 	void (*dump)(struct usb_hcd *hcd);

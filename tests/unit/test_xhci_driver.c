@@ -172,6 +172,17 @@ TEST(control_transfers_complete_with_short_reads_measured)
 	run();
 	fake_check_completion(&io.done, 1, USB_OK, 18);
 	CHECK_EQ(x->stats.bad_events, 0);
+
+	/* The hub driver's hub_info sets the hub fields, keeping the route. */
+	dev.desc.bDeviceProtocol = 2; /* multiple TTs */
+	ops->hub_info(&x->hcd, &dev, 4, 2);
+	const struct xhci_slot_ctx *sc = s->out_ctx;
+	CHECK(sc->info & SLOT_HUB);
+	CHECK(sc->info & SLOT_MTT);
+	CHECK_EQ(SLOT_ROUTE(sc->info), 0);
+	CHECK_EQ(sc->info2 >> 24, 4);
+	CHECK_EQ((sc->info2 >> 16) & 0xff, 3); /* root port */
+	CHECK_EQ((sc->tt >> 16) & 3, 2);
 	remove_device(x);
 	CHECK_EQ(fake_dma_live_chunks(), base);
 	teardown(x);

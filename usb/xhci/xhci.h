@@ -188,6 +188,7 @@ enum usb_speed xhci_port_speed(uint32_t portsc);
 int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev);
 int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr);
 void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev);
+void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt);
 int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add);
 int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet);
 struct xhci_slot *xhci_slot_of(struct xhci *x, const struct usb_device *dev);

@@ -267,12 +267,33 @@ int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add)
 	memcpy(sc, s->out_ctx, sizeof(*sc));
 	unsigned top = add ? MAX(highest_dci(s, 0), dci) : highest_dci(s, dci);
 	sc->info = (sc->info & ~SLOT_ENTRIES(31)) | SLOT_ENTRIES(top);
-	if (s->dev->desc.bDeviceClass == USB_CLASS_HUB)
-		sc->info |= SLOT_HUB;
 	sc->state = 0;
 	if (add)
 		fill_ep_ctx(ep, xhci_ctx(x, s->in_ctx, INPUT_EP(dci)));
 	struct xhci_trb cmd = { .param = s->in_dma,
 				.control = TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(s->id) };
 	return xhci_command(x, &cmd, NULL);
+}
+
+/* §4.5.2, §6.2.2: a hub's slot says so, with its ports and, at high
+ * speed, its transaction translators (Configure Endpoint with A0 only). */
+void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt)
+{
+	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci_slot *s = xhci_slot_of(x, dev);
+
+	if (!s || s->lost)
+		return;
+	input_ctrl(x, s, 0, 1);
+	struct xhci_slot_ctx *sc = xhci_ctx(x, s->in_ctx, INPUT_SLOT);
+	memcpy(sc, s->out_ctx, sizeof(*sc));
+	sc->info |= SLOT_HUB | (dev->speed == USB_SPEED_HIGH && dev->desc.bDeviceProtocol == 2
+					? SLOT_MTT : 0);
+	sc->info2 = (sc->info2 & ~SLOT_NUM_PORTS(0xff)) | SLOT_NUM_PORTS(nports);
+	if (dev->speed == USB_SPEED_HIGH)
+		sc->tt = (sc->tt & ~SLOT_TTT(3)) | SLOT_TTT(ttt);
+	sc->state = 0;
+	struct xhci_trb cmd = { .param = s->in_dma,
+				.control = TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(s->id) };
+	xhci_command(x, &cmd, NULL);
 }

@@ -137,7 +137,10 @@ static uint32_t configure(unsigned slot, const struct xhci_trb *t)
 			set_ep(slot, i, ctx(in, i + 1));
 	}
 	struct xhci_slot_ctx *o = out_ctx(slot), *is = ctx(in, 1);
-	o->info = (o->info & ~SLOT_ENTRIES(31)) | (is->info & SLOT_ENTRIES(31));
+	/* As the spec has it (§4.6.6); QEMU copies Context Entries only. */
+	o->info = is->info;
+	o->info2 = is->info2;
+	o->tt = is->tt;
 	o->state = (o->state & 0xff) | 3u << 27;
 	return CC_SUCCESS;
 }
