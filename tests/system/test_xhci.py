@@ -109,12 +109,15 @@ def test_hid_devices_and_hub_enumerate_at_their_speeds(boot, preset):
     assert not xhci_complaints(vm)
 
 
-@pytest.mark.parametrize("p3, port, speed", [(4, "1", "5000M"), (0, "1", "480M")])
-def test_storage_enumerates_at_super_and_high_speed(boot, tmp_path, p3, port, speed):
+@pytest.mark.parametrize("model, p3, port, speed", [
+    ("qemu-xhci", 4, "1", "5000M"), ("qemu-xhci", 0, "1", "480M"),
+    ("nec-usb-xhci", 4, "1", "5000M")])
+def test_storage_enumerates_at_super_and_high_speed(boot, tmp_path, model, p3, port,
+                                                    speed):
     image = tmp_path / "stick.img"
     image.write_bytes(bytes(1 << 20))
     vm = boot(machine="q35", devices=(
-        "qemu-xhci,id=xhci,p3=%d" % p3,
+        "%s,id=xhci,p3=%d" % (model, p3),
         "usb-storage,id=stick,bus=xhci.0,port=1,drive=d0"),
         extra_args=("-drive", "if=none,id=d0,format=raw,file=%s" % image))
     tree = wait_xhci(vm, 1, p3=p3)
