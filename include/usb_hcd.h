@@ -134,6 +134,10 @@ struct usb_hcd_ops {
 	int (*device_add)(struct usb_hcd *hcd, struct usb_device *dev);
 	int (*set_address)(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr);
 	void (*device_remove)(struct usb_hcd *hcd, struct usb_device *dev);
+	/* Optional: dev is a hub with nports ports; ttt is the TT think time
+	 * from wHubCharacteristics bits 6:5 (USB 2.0 11.23.2.1). */
+	void (*hub_info)(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports,
+			 unsigned ttt);
 
 	/* Prints driver-specific state for `usbdebug`; optional. */
 	void (*dump)(struct usb_hcd *hcd);
@@ -210,6 +214,14 @@ void hcd_giveback(struct usb_xfer *x, int status, size_t actual);
 bool hcd_xfer_dir_in(const struct usb_xfer *x);
 /* When x times out: 0 for none. */
 uint64_t hcd_xfer_deadline_ns(const struct usb_xfer *x);
+
+/* Restarts after fatal controller errors, counted per window: true once
+ * there were more than max within window_ns, when a driver gives up. */
+struct hcd_restart_limit {
+	uint64_t window_start_ns;
+	unsigned count;
+};
+bool hcd_restart_limit_hit(struct hcd_restart_limit *l, unsigned max, uint64_t window_ns);
 
 /*
  * Both USB 2 host controllers implement the same ops under the same

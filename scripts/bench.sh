@@ -8,7 +8,8 @@
 #   3. Every in-kernel `*bench` shell command, in one boot with -m 2G and the
 #      reference USB topology (scripts/qemu.py --usb reference: ICH9 EHCI +
 #      companions and a piix3 UHCI, 7 devices with a hub), once boot-time
-#      work has finished.
+#      work has finished; then `usbbench` alone on the xHCI reference
+#      topology (--usb xhci-reference: the same 7 devices on one qemu-xhci).
 # Environment: BUILD, PYTHON, BOOTS (boots per configuration, default 5).
 set -euo pipefail
 
@@ -48,5 +49,7 @@ done
 heading "In-kernel benchmarks"
 "$PYTHON" "$ROOT/scripts/bench_qemu.py" kernel --iso "$ISO" --mem 2G \
 	--usb reference || status=1
+"$PYTHON" "$ROOT/scripts/bench_qemu.py" kernel --iso "$ISO" --mem 2G \
+	--usb xhci-reference --only usbbench || status=1
 
 exit $status

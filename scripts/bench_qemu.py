@@ -79,6 +79,8 @@ def kernel(args):
         # finish before benchmarks keep the CPU busy.
         vm.wait_quiet(timeout=60)
         commands = sorted(set(bench_commands(vm.run("help"))))
+        if args.only:
+            commands = [c for c in commands if c in args.only]
         print("In-kernel benchmarks (-m %s, USB %s): %s" % (
             args.mem, args.usb, ", ".join(commands) or "none registered"))
         for command in commands:
@@ -105,6 +107,7 @@ def main():
     k.add_argument("--iso", default=qemu.DEFAULT_ISO)
     k.add_argument("--mem", default="2G")
     k.add_argument("--usb", default="default", choices=sorted(qemu.USB_PRESETS))
+    k.add_argument("--only", nargs="*", help="run only these bench commands")
     args = p.parse_args()
     try:
         return boot_time(args) if args.what == "boot-time" else kernel(args)

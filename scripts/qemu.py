@@ -64,7 +64,22 @@ HID_ON_UHCI = (
 )
 
 
-HOST_CONTROLLER = re.compile(r"^(usb-ehci|ich9-usb-[eu]hci\d|piix[34]-usb-uhci),")
+HOST_CONTROLLER = re.compile(
+    r"^(usb-ehci|ich9-usb-[eu]hci\d|piix[34]-usb-uhci|qemu-xhci|nec-usb-xhci),")
+
+
+def xhci_hid(model):
+    """An xHCI model (qemu-xhci or nec-usb-xhci: 4 USB 3 ports first, then
+    4 USB 2) with a high-speed keyboard, mouse and tablet and a
+    full-speed hub holding a full-speed tablet."""
+    return (
+        model + ",id=xhci",
+        "usb-kbd,id=kbd,bus=xhci.0,port=1,display=" + DISPLAY_ID,
+        "usb-mouse,id=mouse,bus=xhci.0,port=2",
+        "usb-hub,id=hub1,bus=xhci.0,port=3",
+        "usb-tablet,id=tablet2,bus=xhci.0,port=3.1,usb_version=1",
+        "usb-tablet,id=tablet,bus=xhci.0,port=4",
+    )
 
 
 class Preset:
@@ -160,6 +175,28 @@ USB_PRESETS = {
         "usb-storage (high speed) and full-speed keyboard, mouse, tablet "
         "routed to companions; piix3 UHCI with a hub holding a keyboard "
         "and a mouse",
+    ),
+    "xhci": Preset("q35", xhci_hid("qemu-xhci"),
+                   "q35, qemu-xhci: high-speed keyboard, mouse, tablet, a "
+                   "full-speed hub with a full-speed tablet"),
+    "nec-xhci": Preset("q35", xhci_hid("nec-usb-xhci"),
+                       "q35, nec-usb-xhci with the devices of preset xhci"),
+    "xhci-reference": Preset(
+        "q35",
+        (
+            "qemu-xhci,id=xhci,p2=8,p3=4",
+            "usb-storage,id=stick,bus=xhci.0,port=1,drive=stick0",
+            "usb-kbd,id=kbd,bus=xhci.0,port=2,usb_version=1,display="
+            + DISPLAY_ID,
+            "usb-mouse,id=mouse,bus=xhci.0,port=3,usb_version=1",
+            "usb-tablet,id=tablet,bus=xhci.0,port=4,usb_version=1",
+            "usb-hub,id=hub1,bus=xhci.0,port=6",
+            "usb-kbd,id=kbd2,bus=xhci.0,port=6.1",
+            "usb-mouse,id=mouse2,bus=xhci.0,port=6.2",
+        ),
+        "xHCI benchmark reference (7 devices, ../shared/peer mode xhci): "
+        "qemu-xhci p2=8 p3=4, SuperSpeed usb-storage, full-speed keyboard, "
+        "mouse, tablet, a hub with a keyboard and a mouse",
     ),
 }
 # Presets whose devices need a scratch disk ("drive=stick0").

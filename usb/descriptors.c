@@ -31,6 +31,8 @@ static bool valid_ep0_max_packet(unsigned mps, enum usb_speed speed)
 		return mps == 8;
 	if (speed == USB_SPEED_HIGH)
 		return mps == 64;
+	if (speed == USB_SPEED_SUPER) /* USB 3.2 9.6.1: 2^9 = 512 */
+		return mps == 9;
 	return mps == 8 || mps == 16 || mps == 32 || mps == 64;
 }
 

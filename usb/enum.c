@@ -76,6 +76,10 @@ static bool addr0_acquire(struct usb_port *p)
 {
 	struct usb_bus *bus = port_bus(p);
 
+	/* A controller that addresses devices itself (xHCI: one slot per
+	 * device, routed by port) has no shared address 0 to take turns on. */
+	if (bus->hcd->ops->set_address)
+		return true;
 	if (!bus->addr0_owner)
 		bus->addr0_owner = p;
 	if (bus->addr0_owner == p)
@@ -324,7 +328,8 @@ static uint8_t next_string_index(struct usb_port *p)
 static void start_enumeration(struct usb_port *p)
 {
 	struct usb_device *dev = p->dev;
-	int rc = usb_ep0_open(dev, dev->speed == USB_SPEED_HIGH ? 64 : 8);
+	int rc = usb_ep0_open(dev, dev->speed == USB_SPEED_SUPER ? 512
+				   : dev->speed == USB_SPEED_HIGH ? 64 : 8);
 
 	if (rc) {
 		attempt_failed(p, "opening endpoint 0", rc);
@@ -410,15 +415,17 @@ static uint16_t le16(const uint8_t *b) { return (uint16_t)(b[0] | b[1] << 8); }
 static int finish_desc8(struct usb_port *p, const uint8_t *buf)
 {
 	struct usb_device *dev = p->dev;
-	uint8_t mps = buf[7];
+	/* USB 3.2 9.6.1: at SuperSpeed the field is an exponent, always 9. */
+	bool super = dev->speed == USB_SPEED_SUPER;
+	uint16_t mps = super && buf[7] == 9 ? 512 : buf[7];
 
 	if (p->xfer_actual < 8 || buf[1] != USB_DT_DEVICE) {
 		attempt_failed(p, "GET_DESCRIPTOR(device, 8)", USB_ERR_INVAL);
 		return -1;
 	}
-	if (mps != 8 && mps != 16 && mps != 32 && mps != 64) {
+	if (super ? mps != 512 : mps != 8 && mps != 16 && mps != 32 && mps != 64) {
 		char err[48];
-		ksnprintf(err, sizeof(err), "bMaxPacketSize0 %u", mps);
+		ksnprintf(err, sizeof(err), "bMaxPacketSize0 %u", buf[7]);
 		reject_device(p, "device descriptor", err);
 		return -1;
 	}

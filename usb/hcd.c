@@ -102,3 +102,14 @@ uint64_t hcd_xfer_deadline_ns(const struct usb_xfer *x)
 {
 	return x->timeout_ns ? x->submitted_ns + x->timeout_ns : 0;
 }
+
+bool hcd_restart_limit_hit(struct hcd_restart_limit *l, unsigned max, uint64_t window_ns)
+{
+	uint64_t now = ktime_ns();
+
+	if (now - l->window_start_ns > window_ns) {
+		l->window_start_ns = now;
+		l->count = 0;
+	}
+	return ++l->count > max;
+}

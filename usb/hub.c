@@ -349,6 +349,9 @@ static void hub_descriptor_read(struct usb_request *r)
 	}
 	hs->nports = d.bNbrPorts;
 	hs->pwr_good_2ms = d.bPwrOn2PwrGood;
+	if (hs->hdev->hcd->ops->hub_info)
+		hs->hdev->hcd->ops->hub_info(hs->hdev->hcd, hs->hdev, hs->nports,
+					     (d.wHubCharacteristics >> 5) & 3);
 	hs->hub = usb_hub_create(hs->hdev, &external_hub_ops, hs->nports, hs);
 	if (!hs->hub) {
 		hub_fail(hs, "allocating ports", USB_ERR_NOMEM);

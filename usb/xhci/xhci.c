@@ -1,0 +1,368 @@
+/*
+ * xHCI host controller: PCI probe, BIOS hand-off, reset, the controller's
+ * memory (DCBAA, scratchpad, command ring, event ring and its segment
+ * table, all from the controller's DMA pool), start, and the restart after
+ * a fatal error. Firmware may leave the controller running with its own
+ * rings, so it is taken over through the USB Legacy Support capability
+ * (xHCI 7.1), halted and reset before anything is built.
+ */
+#include "dma_pool.h"
+#include "irq.h"
+#include "kstring.h"
+#include "mm.h"
+#include "pci.h"
+#include "printk.h"
+#include "xhci.h"
+
+#define XHCI_MAX_CONTROLLERS 8
+#define XHCI_MAX_XCAPS 64
+#define XHCI_BIOS_HANDOFF_NS NSEC_PER_SEC
+#define XHCI_HALT_NS (20 * NSEC_PER_MSEC)   /* §5.4.1: halts within 16 ms */
+#define XHCI_RESET_NS (500 * NSEC_PER_MSEC)
+#define XHCI_MAX_RESETS 3                   /* in XHCI_RESET_WINDOW_NS, or dead */
+#define XHCI_RESET_WINDOW_NS (10 * NSEC_PER_SEC)
+
+#define PCI_CLASS_SERIAL_BUS 0x0c
+#define PCI_SUBCLASS_USB 0x03
+#define PCI_PROG_IF_XHCI 0x30
+
+static struct xhci *controllers[XHCI_MAX_CONTROLLERS];
+static char pool_names[XHCI_MAX_CONTROLLERS][8];
+static int n_controllers;
+
+struct xhci *xhci_by_index(int index)
+{
+	return index >= 0 && index < n_controllers ? controllers[index] : NULL;
+}
+
+/* --- BIOS hand-off (§4.22.1) -------------------------------------------- */
+
+static void legacy_handoff(struct xhci *x, volatile uint8_t *cap)
+{
+	mmio_write32(cap, mmio_read32(cap) | XHCI_LEGACY_OS_OWNED);
+	if (!wait_until(!(mmio_read32(cap) & XHCI_LEGACY_BIOS_OWNED), XHCI_BIOS_HANDOFF_NS)) {
+		pr_warn("xhci%d: BIOS kept ownership for 1 s; taking it by force\n", x->index);
+		mmio_write32(cap, mmio_read32(cap) & ~XHCI_LEGACY_BIOS_OWNED);
+	}
+	uint32_t ctl = mmio_read32(cap + XHCI_LEGCTLSTS);
+	mmio_write32(cap + XHCI_LEGCTLSTS,
+		     (ctl & ~XHCI_LEGCTLSTS_SMI_ENABLES) | XHCI_LEGCTLSTS_SMI_EVENTS);
+}
+
+static void bios_takeover(struct xhci *x)
+{
+	unsigned off = XHCI_HCC1_XECP(x->hcc1);
+
+	for (unsigned n = 0; off; n++) {
+		if (n == XHCI_MAX_XCAPS) {
+			pr_warn("xhci%d: extended capability list too long; stopping\n", x->index);
+			return;
+		}
+		uint32_t v = mmio_read32(x->cap + off);
+		if (XHCI_XCAP_ID(v) == XHCI_XCAP_LEGACY)
+			legacy_handoff(x, x->cap + off);
+		unsigned next = XHCI_XCAP_NEXT(v);
+		off = next ? off + next : 0;
+	}
+}
+
+/* --- halt, reset, start --------------------------------------------------- */
+
+static int hw_halt(struct xhci *x)
+{
+	xhci_write(x, XHCI_USBCMD, xhci_read(x, XHCI_USBCMD) & ~(XHCI_CMD_RUN | XHCI_CMD_INTE));
+	if (!wait_until(xhci_read(x, XHCI_USBSTS) & XHCI_STS_HCH, XHCI_HALT_NS)) {
+		pr_err("xhci%d: controller did not halt within 20 ms (USBSTS %x)\n", x->index,
+		       xhci_read(x, XHCI_USBSTS));
+		return USB_ERR_TIMEOUT;
+	}
+	return 0;
+}
+
+static int hw_reset(struct xhci *x)
+{
+	x->running = false;
+	hw_halt(x); /* HCRST while running is undefined (§4.2) */
+	xhci_write(x, XHCI_USBCMD, XHCI_CMD_HCRST);
+	if (!wait_until(!(xhci_read(x, XHCI_USBCMD) & XHCI_CMD_HCRST) &&
+			!(xhci_read(x, XHCI_USBSTS) & XHCI_STS_CNR), XHCI_RESET_NS)) {
+		pr_err("xhci%d: HCRST did not complete within 500 ms (USBSTS %x)\n", x->index,
+		       xhci_read(x, XHCI_USBSTS));
+		return USB_ERR_TIMEOUT;
+	}
+	return 0;
+}
+
+/* Programs every pointer register and sets Run (§4.2 steps after reset). */
+static int hw_start(struct xhci *x)
+{
+	volatile uint8_t *ir0 = x->rt;
+
+	xhci_write(x, XHCI_CONFIG, x->max_slots);
+	xhci_write64(x->op + XHCI_DCBAAP, x->dcbaa_dma);
+	xhci_write64(x->op + XHCI_CRCR, xhci_ring_enqueue_dma(&x->cmd));
+	xhci_events_reset(x);
+	mmio_write32(ir0 + XHCI_ERSTSZ, 1);
+	xhci_write64(ir0 + XHCI_ERDP, x->events_dma);
+	xhci_write64(ir0 + XHCI_ERSTBA, x->erst_dma);
+	mmio_write32(ir0 + XHCI_IMOD, 0);
+	mmio_write32(ir0 + XHCI_IMAN, XHCI_IMAN_IE | XHCI_IMAN_IP);
+	xhci_write(x, XHCI_USBSTS, XHCI_STS_EINT | XHCI_STS_PCD | XHCI_STS_HSE);
+	xhci_write(x, XHCI_USBCMD, XHCI_CMD_RUN | XHCI_CMD_INTE | XHCI_CMD_HSEE);
+	if (!wait_until(!(xhci_read(x, XHCI_USBSTS) & XHCI_STS_HCH), XHCI_HALT_NS)) {
+		pr_err("xhci%d: controller did not start (USBSTS %x)\n", x->index,
+		       xhci_read(x, XHCI_USBSTS));
+		return USB_ERR_TIMEOUT;
+	}
+	x->running = true;
+	xhci_power_ports(x);
+	return 0;
+}
+
+/* --- controller memory ---------------------------------------------------- */
+
+static int alloc_scratchpad(struct xhci *x)
+{
+	x->n_scratch = XHCI_HCS2_SCRATCHPADS(x->hcs2);
+	if (!x->n_scratch)
+		return 0;
+	/* At least 64 bytes: the array must be 64-byte aligned (§6.6). */
+	x->scratch_array = dma_pool_alloc(x->pool, MAX(x->n_scratch * 8u, 64u),
+					  &x->scratch_array_dma);
+	x->scratch_pages = kzalloc(x->n_scratch * sizeof(void *));
+	if (!x->scratch_array || !x->scratch_pages)
+		return USB_ERR_NOMEM;
+	for (unsigned i = 0; i < x->n_scratch; i++) {
+		dma_addr_t dma;
+		x->scratch_pages[i] = dma_pool_alloc(x->pool, 4096, &dma);
+		if (!x->scratch_pages[i])
+			return USB_ERR_NOMEM;
+		x->scratch_array[i] = dma;
+	}
+	x->dcbaa[0] = x->scratch_array_dma;
+	return 0;
+}
+
+static int alloc_memory(struct xhci *x)
+{
+	const struct dma_pool_config cfg = {
+		.min_chunk = 64, /* every xHCI structure is 64-byte aligned */
+		.max_chunk = 64 * KiB, /* the event ring; nothing may cross 64 KiB */
+		.region_size = 256 * KiB,
+		.max_phys = 0xffffffffull,
+		.flags = 0,
+		.source = &dma_kernel_source,
+	};
+
+	ksnprintf(pool_names[x->index], sizeof(pool_names[0]), "xhci%d", x->index);
+	x->pool = dma_pool_create(pool_names[x->index], &cfg);
+	if (!x->pool)
+		return USB_ERR_NOMEM;
+	x->dcbaa = dma_pool_alloc(x->pool, (x->max_slots + 1) * 8, &x->dcbaa_dma);
+	x->events = dma_pool_alloc(x->pool, XHCI_EVENT_TRBS * sizeof(struct xhci_trb),
+				   &x->events_dma);
+	x->erst = dma_pool_alloc(x->pool, sizeof(*x->erst), &x->erst_dma);
+	if (!x->dcbaa || !x->events || !x->erst || alloc_scratchpad(x) ||
+	    xhci_ring_init(&x->cmd, x->pool, XHCI_CMD_TRBS, 1))
+		return USB_ERR_NOMEM;
+	x->erst->base = x->events_dma;
+	x->erst->size = XHCI_EVENT_TRBS;
+	return 0;
+}
+
+static void free_memory(struct xhci *x)
+{
+	if (!x->pool)
+		return;
+	for (unsigned i = 0; x->scratch_pages && i < x->n_scratch; i++)
+		if (x->scratch_pages[i])
+			dma_pool_free(x->pool, x->scratch_pages[i]);
+	kfree(x->scratch_pages);
+	void *chunks[] = { x->scratch_array, x->dcbaa, x->events, x->erst };
+	for (unsigned i = 0; i < ARRAY_SIZE(chunks); i++)
+		if (chunks[i])
+			dma_pool_free(x->pool, chunks[i]);
+	xhci_ring_free(&x->cmd);
+	dma_pool_destroy(x->pool);
+	x->pool = NULL;
+}
+
+/* --- restart after a fatal error ------------------------------------------ */
+
+/*
+ * HCE, HSE or a halt nobody asked for: every slot and ring the controller
+ * knew is gone. Transfers fail with USB_ERR_HC, the slots are forgotten
+ * (their memory goes when the core removes the devices), and the core
+ * enumerates the bus again on the restarted controller.
+ */
+void xhci_restart(struct xhci *x, const char *why)
+{
+	pr_err("xhci%d: %s (USBSTS %x); resetting the controller\n", x->index, why,
+	       xhci_read(x, XHCI_USBSTS));
+	x->stats.resets++;
+	x->restart_pending = false;
+	bool give_up = hcd_restart_limit_hit(&x->restarts, XHCI_MAX_RESETS, XHCI_RESET_WINDOW_NS);
+	int rc = hw_reset(x);
+
+	xhci_fail_all(x, USB_ERR_HC);
+	xhci_slots_lost(x);
+	xhci_ring_reset(&x->cmd);
+	x->cmd_trb = 0;
+	if (give_up || rc || hw_start(x)) {
+		x->dead = true;
+		hw_halt(x);
+		pr_err("xhci%d: controller %s; giving up on it\n", x->index,
+		       give_up ? "keeps failing" : "did not restart");
+	}
+	xhci_giveback_done(x);
+	usb_hcd_reset_notify(&x->hcd);
+}
+
+/* --- probe ------------------------------------------------------------------ */
+
+const struct usb_hcd_ops xhci_hcd_ops = {
+	.port_status = xhci_port_status, .port_clear_changes = xhci_port_clear_changes,
+	.port_reset_start = xhci_port_reset_start, .port_reset_finish = xhci_port_reset_finish,
+	.port_disable = xhci_port_disable, .ep_open = xhci_ep_open, .ep_close = xhci_ep_close,
+	.submit = xhci_submit, .cancel = xhci_cancel, .ep_reset = xhci_ep_reset,
+	.device_add = xhci_device_add, .set_address = xhci_set_address,
+	.device_remove = xhci_device_remove, .hub_info = xhci_hub_info, .dump = xhci_dump,
+};
+
+static int map_registers(struct xhci *x)
+{
+	struct pci_dev *d = x->pci;
+	const struct pci_bar *bar = &d->bar[0];
+
+	if (!bar->base || bar->is_io) {
+		pr_err("xhci: %02x:%02x.%x: BAR0 is not a memory BAR\n", d->bus, d->dev, d->fn);
+		return USB_ERR_INVAL;
+	}
+	x->cap = ioremap(bar->base, bar->size ? bar->size : 0x10000);
+	if (!x->cap) {
+		pr_err("xhci: cannot map BAR0 at %lx\n", (unsigned long)bar->base);
+		return USB_ERR_NOMEM;
+	}
+	uint16_t cmd = pci_read16(d, PCI_COMMAND);
+	pci_write16(d, PCI_COMMAND, (cmd | PCI_CMD_MEMORY) & ~PCI_CMD_INTX_DISABLE);
+	pci_enable_bus_master(d);
+	x->op = x->cap + (mmio_read32(x->cap + XHCI_CAP_LENGTH) & 0xff);
+	x->rt = x->cap + (mmio_read32(x->cap + XHCI_RTSOFF) & ~0x1fu);
+	x->db = x->cap + (mmio_read32(x->cap + XHCI_DBOFF) & ~0x3u);
+	x->hcs1 = mmio_read32(x->cap + XHCI_HCSPARAMS1);
+	x->hcs2 = mmio_read32(x->cap + XHCI_HCSPARAMS2);
+	x->hcc1 = mmio_read32(x->cap + XHCI_HCCPARAMS1);
+	x->n_ports = MIN(XHCI_HCS1_PORTS(x->hcs1), (unsigned)XHCI_MAX_PORTS);
+	x->max_slots = MIN(XHCI_HCS1_SLOTS(x->hcs1), (unsigned)XHCI_MAX_SLOTS);
+	x->ctx_size = (x->hcc1 & XHCI_HCC1_CSZ) ? 64 : 32;
+	if (!x->n_ports || !x->max_slots || !(xhci_read(x, XHCI_PAGESIZE) & 1)) {
+		pr_err("xhci%d: unusable: HCSPARAMS1 %x, PAGESIZE %x\n", x->index, x->hcs1,
+		       xhci_read(x, XHCI_PAGESIZE));
+		return USB_ERR_INVAL;
+	}
+	return 0;
+}
+
+static void init_state(struct xhci *x)
+{
+	list_node_init(&x->eps);
+	list_node_init(&x->done);
+	list_node_init(&x->lost_slots);
+	work_init(&x->irq_work, xhci_irq_work);
+	work_init(&x->poll_work, xhci_poll_work);
+	work_init(&x->health_work, xhci_health_work);
+	work_init(&x->ep_work, xhci_ep_work);
+}
+
+static void setup_interrupts(struct xhci *x)
+{
+	unsigned line = x->pci->irq_line;
+
+	x->irq_line = line;
+	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, pool_names[x->index]) >= 0;
+	if (!x->irq_ok) {
+		pr_warn("xhci%d: no usable interrupt line (%u); polling every 1 ms\n", x->index,
+			line);
+		work_schedule(&x->poll_work, 0);
+	}
+}
+
+static void teardown(struct xhci *x)
+{
+	if (x->op)
+		hw_halt(x);
+	if (x->irq_ok)
+		irq_unregister(x->irq_line, xhci_irq, x);
+	work_cancel(&x->poll_work);
+	work_cancel(&x->irq_work);
+	work_cancel(&x->health_work);
+	free_memory(x);
+	if (x->cap)
+		iounmap((void *)x->cap);
+	kfree(x);
+}
+
+static void describe_hcd(struct xhci *x)
+{
+	x->hcd.ops = &xhci_hcd_ops;
+	x->hcd.driver_name = "xhci_hcd";
+	x->hcd.product = "xHCI Host Controller";
+	x->hcd.speed = USB_SPEED_SUPER;
+	x->hcd.num_ports = x->n_ports;
+	x->hcd.priv = x;
+	x->hcd.pci = x->pci;
+}
+
+static int bring_up(struct xhci *x)
+{
+	int rc = map_registers(x);
+	if (rc)
+		return rc;
+	bios_takeover(x);
+	xhci_parse_protocols(x);
+	rc = hw_reset(x);
+	if (!rc && alloc_memory(x)) {
+		pr_err("xhci%d: out of DMA memory for the controller\n", x->index);
+		rc = USB_ERR_NOMEM;
+	}
+	if (rc)
+		return rc;
+	setup_interrupts(x);
+	rc = hw_start(x);
+	if (rc)
+		return rc;
+	describe_hcd(x);
+	struct pci_dev *d = x->pci;
+	pr_info("xhci%d: %02x:%02x.%x, %u ports, %u slots, %u-byte contexts, %u scratchpads, "
+		"IRQ %u\n", x->index, d->bus, d->dev, d->fn, x->n_ports, x->max_slots,
+		x->ctx_size, x->n_scratch, x->irq_line);
+	rc = usb_hcd_register(&x->hcd);
+	if (rc < 0)
+		pr_err("xhci%d: USB core refused the controller (%d)\n", x->index, rc);
+	return rc < 0 ? rc : 0;
+}
+
+static int xhci_probe(struct pci_dev *d)
+{
+	struct xhci *x = hcd_alloc_state(d, "xhci", (unsigned)n_controllers,
+					 XHCI_MAX_CONTROLLERS, sizeof(*x));
+	if (!x)
+		return USB_ERR_NOMEM;
+	x->pci = d;
+	x->index = n_controllers;
+	init_state(x);
+	int rc = bring_up(x);
+	if (rc) {
+		pr_err("xhci%d: controller not started (%d)\n", x->index, rc);
+		teardown(x);
+		return rc;
+	}
+	work_schedule(&x->health_work, XHCI_HEALTH_PERIOD_NS);
+	controllers[n_controllers++] = x;
+	d->driver_data = x;
+	return 0;
+}
+
+PCI_DRIVER(xhci, .name = "xhci_hcd", .class_code = PCI_CLASS_SERIAL_BUS,
+	   .subclass = PCI_SUBCLASS_USB, .prog_if = PCI_PROG_IF_XHCI, .order = 0,
+	   .probe = xhci_probe);
