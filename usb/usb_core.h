@@ -146,5 +146,7 @@ extern struct usb_driver usb_hub_driver;
 unsigned usb_hub_port_count(const struct usb_interface *intf);
 /* HID class driver (usb/class/hid.c) */
 extern struct usb_driver usb_hid_driver;
+/* Mass storage class driver (usb/class/storage.c) */
+extern struct usb_driver usb_storage_driver;
 
 #endif
