@@ -1,9 +1,10 @@
 /*
  * The block layer (include/blk.h): the disk list and its names, range
- * checks in front of the drivers, I/O buffers from the page allocator,
- * and the synchronous helper shell commands use. Drivers own queuing and
- * timeouts; this file only refuses what no driver should see (a request
- * past the end, a write to a read-only disk, a disk already gone).
+ * checks in front of the drivers, and the synchronous helper shell
+ * commands use. Drivers own queuing and timeouts; this file only refuses
+ * what no driver should see (a request past the end, a write to a
+ * read-only disk, a disk already gone). I/O buffers are in blk_buffer.c,
+ * so host tests link this file without the page allocator.
  */
 #include "arch.h"
 #include "blk.h"
@@ -175,34 +176,4 @@ int blk_io_sync(struct blk_disk *d, enum blk_op op, uint64_t lba, uint32_t count
 		*sense = s->r.sense;
 	kfree(s);
 	return rc;
-}
-
-/* --- I/O buffers -------------------------------------------------------- */
-static unsigned order_for(size_t size)
-{
-	unsigned order = 0;
-
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	return order;
-}
-
-void *blk_buffer_alloc(size_t size, dma_addr_t *dma)
-{
-	unsigned order = order_for(size);
-	phys_addr_t p;
-
-	if (size == 0 || order > PMM_MAX_ORDER)
-		return NULL;
-	p = alloc_pages(order, PHYS_LIMIT_DMA32, 0);
-	if (!p)
-		return NULL;
-	*dma = p;
-	return phys_to_virt(p);
-}
-
-void blk_buffer_free(void *buf, size_t size)
-{
-	if (buf)
-		free_pages(virt_to_phys(buf), order_for(size));
 }
