@@ -8,6 +8,7 @@ reads are `make bench`'s job.
 """
 
 import hashlib
+import os
 import random
 import re
 import struct
@@ -230,3 +231,68 @@ def test_unplug_during_blkhash_ends_it_and_replug_reads(boot, tmp_path):
     assert blkhash(vm, "sda") == sha(data)
     # The same devices as at the baseline: nothing of the first disk leaked.
     wait_chunks(vm, base)
+
+
+def lsusb_count(vm):
+    """Devices `lsusb` lists, root hubs left out."""
+    return sum(1 for line in vm.run("lsusb").splitlines()
+               if re.match(r"Bus \d+ Device \d+:", line) and "root hub" not in line)
+
+
+# Full-speed HID on EHCI ports: each goes to a companion after EHCI's reset.
+STORM_HID = [("usb-kbd", "3"), ("usb-mouse", "4"), ("usb-tablet", "5"), ("usb-kbd", "6")]
+# CI time: a few cycles in `make test`; TERN_STORM_CYCLES=200 for the full storm.
+STORM_CYCLES = int(os.environ.get("TERN_STORM_CYCLES", "6"))
+
+
+def test_hotplug_storm_storage_and_hid_usbwait_counts_handoffs(boot, tmp_path):
+    """Each cycle plugs two disks (EHCI and piix3 UHCI) and four full-speed
+    HID devices on EHCI ports at once, then runs `usbwait` once: every
+    device must be listed right after it returns (hand-offs to companions
+    included), both disks must read back their images; then everything
+    is unplugged. No hang, and the DMA pools end at their baseline."""
+    images = {}
+    for name, mib in (("e", 2), ("u", 1)):
+        images[name] = (tmp_path / ("%s.img" % name), None)
+        data = make_image(images[name][0], mib, seed=ord(name))
+        images[name] = (images[name][0], sha(data))
+    vm = boot(usb=ICH9, devices=("piix3-usb-uhci,id=uhci",))
+    vm.run("usbwait")
+    base = settled_chunks(vm)
+    for name, (path, _) in images.items():
+        vm.qmp("blockdev-add", {"driver": "raw", "node-name": "n" + name,
+                                "file": {"driver": "file", "filename": str(path)}})
+    for cycle in range(STORM_CYCLES):
+        vm.device_add("usb-storage", "se", bus="ehci.0", port="2", drive="ne")
+        vm.device_add("usb-storage", "su", bus="uhci.0", port="1", drive="nu")
+        for i, (driver, port) in enumerate(STORM_HID):
+            vm.device_add(driver, "h%d" % i, bus="ehci.0", port=port, usb_version="1")
+        out = vm.run("usbwait 20000", timeout=60)
+        assert "still enumerating" not in out, out
+        assert lsusb_count(vm) == 6, "cycle %d: usbwait returned early" % cycle
+        disks = lsblk(vm)
+        assert sorted(disks) == ["sda", "sdb"], (cycle, disks)
+        hashes = {blkhash(vm, d) for d in disks}
+        assert hashes == {h for _, h in images.values()}, cycle
+        for dev_id in ["se", "su"] + ["h%d" % i for i in range(len(STORM_HID))]:
+            vm.device_del(dev_id)
+        vm.run("usbwait 20000", timeout=60)
+        assert lsusb_count(vm) == 0 and not lsblk(vm), cycle
+    wait_chunks(vm, base)
+
+
+def test_usbwait_waits_for_handoffs_to_companions(boot):
+    """Four full-speed HID devices plugged at once into EHCI ports: EHCI
+    resets each and hands it to a companion, which sees it only at its
+    next root-port poll. `usbwait` must not return in between."""
+    vm = boot(usb=ICH9)
+    vm.run("usbwait")
+    for cycle in range(STORM_CYCLES * 3):
+        for i, (driver, port) in enumerate(STORM_HID):
+            vm.device_add(driver, "h%d" % i, bus="ehci.0", port=port, usb_version="1")
+        vm.run("usbwait 20000", timeout=60)
+        assert lsusb_count(vm) == 4, "cycle %d: usbwait returned early" % cycle
+        for i in range(len(STORM_HID)):
+            vm.device_del("h%d" % i)
+        vm.run("usbwait 20000", timeout=60)
+        assert lsusb_count(vm) == 0, cycle
