@@ -9,6 +9,8 @@
 #      reference USB topology (scripts/qemu.py --usb reference: ICH9 EHCI +
 #      companions and a piix3 UHCI, 7 devices with a hub), once boot-time
 #      work has finished.
+#   4. USB storage: blkbench sequential reads, 64 MiB on EHCI (10 samples)
+#      and 8 MiB on UHCI (3 samples), median and range per transfer size.
 # Environment: BUILD, PYTHON, BOOTS (boots per configuration, default 5).
 set -euo pipefail
 
@@ -48,5 +50,8 @@ done
 heading "In-kernel benchmarks"
 "$PYTHON" "$ROOT/scripts/bench_qemu.py" kernel --iso "$ISO" --mem 2G \
 	--usb reference || status=1
+
+heading "USB storage"
+"$PYTHON" "$ROOT/scripts/bench_qemu.py" storage --iso "$ISO" || status=1
 
 exit $status

@@ -3,7 +3,7 @@ Bulk-Only/SCSI class driver and the block commands, on QEMU usb-storage and
 usb-bot disks behind every kind of controller Tern drives. Disk images are
 made here with known content and checked on the host afterwards: hashes
 against sha256sum, written words one by one, untouched ranges byte for
-byte. Images stay small (1-4 MiB): the UHCI runs at 1.2 MB/s; the large
+byte. Images stay small (1-8 MiB): the UHCI runs at 1.2 MB/s; the large
 reads are `make bench`'s job.
 """
 
@@ -25,8 +25,8 @@ BLOCK = 512
 
 # name -> (usb preset, extra devices, disk bus/port properties, image MiB)
 TOPOLOGIES = {
-    "ehci-ich9": (ICH9, (), "bus=ehci.0,port=2", 4),
-    "ehci-standalone": ("none", ("usb-ehci,id=ehci",), "bus=ehci.0,port=1", 4),
+    "ehci-ich9": (ICH9, (), "bus=ehci.0,port=2", 6),
+    "ehci-standalone": ("none", ("usb-ehci,id=ehci",), "bus=ehci.0,port=1", 6),
     "uhci-piix3": ("none", ("piix3-usb-uhci,id=uhci",), "bus=uhci.0,port=1", 1),
     "uhci-hub": ("none", ("piix3-usb-uhci,id=uhci", "usb-hub,id=hub,bus=uhci.0,port=2"),
                  "bus=uhci.0,port=2.3", 1),
@@ -125,8 +125,8 @@ def test_blkwrite_pattern_lands_word_by_word_and_nothing_else(boot, tmp_path, to
     before = make_image(image, TOPOLOGIES[topology][3], seed=5)
     vm = boot_disk(boot, topology, image)
     seed = 0x0123456789abcdef
-    # Longer than one request on both (1 MiB high speed, 128 KiB full speed).
-    lba, count = 37, 700 if topology.startswith("uhci") else 2600
+    # Longer than one request on both (4 MiB high speed, 128 KiB full speed).
+    lba, count = 37, 700 if topology.startswith("uhci") else 8300
     out = vm.run("blkwrite sda %d %d %#x" % (lba, count, seed), timeout=60)
     assert re.search(r"wrote %d bytes" % (count * BLOCK), out), out
     assert blkhash(vm, "sda %d %d" % (lba, count)) != sha(before[lba * BLOCK:(lba + count) * BLOCK])
@@ -138,19 +138,19 @@ def test_4k_logical_blocks_read_and_write(boot, tmp_path):
     """usb-storage ignores logical_block_size in QEMU 7.2; usb-bot's
     scsi-hd honours it."""
     image = tmp_path / "disk.img"
-    before = make_image(image, 4, seed=4096)
+    before = make_image(image, 8, seed=4096)
     vm = boot(usb=ICH9, devices=(
         "usb-bot,id=bot,bus=ehci.0,port=2",
         "scsi-hd,bus=bot.0,scsi-id=0,lun=0,drive=d0,logical_block_size=4096,"
         "physical_block_size=4096"),
         extra_args=("-drive", "if=none,id=d0,format=raw,file=%s" % image))
-    assert wait_disks(vm, 1)["sda"]["size"] == str(4 << 20)
-    assert "1024 blocks of 4096 bytes" in vm.output()
+    assert wait_disks(vm, 1)["sda"]["size"] == str(8 << 20)
+    assert "2048 blocks of 4096 bytes" in vm.output()
     assert blkhash(vm, "sda") == sha(before)
     assert blkhash(vm, "sda 1 2") == sha(before[4096:3 * 4096])
-    vm.run("blkwrite sda 3 300 77", timeout=60)  # 1.2 MiB: two requests
+    vm.run("blkwrite sda 3 1030 77", timeout=60)  # just over 4 MiB: two requests
     poweroff(vm)
-    check_pattern(before, image.read_bytes(), 3 * 4096, 300 * 4096, 77)
+    check_pattern(before, image.read_bytes(), 3 * 4096, 1030 * 4096, 77)
 
 
 def test_read_only_drive_refuses_writes(boot, tmp_path):
