@@ -5,7 +5,8 @@
  * before then is seen), nothing connected is still on its way to
  * configured, no device handed from EHCI to a companion is still unseen
  * there, and every bound class driver is done setting its interface up
- * (mass storage: its disks registered). Waiting runs pending work; it never spins on a device register.
+ * (mass storage: its disks registered). Waiting runs pending work; it
+ * never spins on a device register.
  */
 #include "kstring.h"
 #include "ktime.h"
