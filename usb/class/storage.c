@@ -361,6 +361,7 @@ static void msc_disconnect(struct usb_interface *intf)
 	struct msc *m = intf->driver_data;
 
 	m->gone = true;
+	intf->driver_data = NULL; /* m outlives the binding until drained */
 	for (unsigned i = 0; i < m->nluns; i++)
 		if (m->lun[i].disk) {
 			pr_info("%s: disk gone (%s)\n", m->lun[i].disk->name, m->name);
