@@ -233,6 +233,8 @@ struct usb_request {
 	void *ctx;
 	size_t buf_size;
 	bool inflight, orphaned;
+	/* Set by usb_clear_halt_then(): runs instead of the resubmission. */
+	void (*on_halt_cleared)(struct usb_request *r, int status);
 	struct list_node dev_node;   /* on usb_device.requests until freed */
 	struct list_node queue_node; /* on usb_device.ep0_queue while waiting */
 };
@@ -251,6 +253,15 @@ void usb_request_cancel(struct usb_request *r);
  * data toggle in the controller and resubmits the request. 0 if started.
  */
 int usb_clear_halt(struct usb_request *stalled);
+/*
+ * The same for a request that must not be repeated (a bulk-only data or
+ * status stage): sends CLEAR_FEATURE(ENDPOINT_HALT) for r's endpoint and
+ * restarts its toggle, then calls cleared(r, status) instead of
+ * resubmitting. r need not have stalled itself (BOT reset recovery clears
+ * both pipes). 0 if started.
+ */
+int usb_clear_halt_then(struct usb_request *r,
+			void (*cleared)(struct usb_request *r, int status));
 /*
  * The error policy of an interrupt IN request a class driver keeps
  * submitted (hub status changes, HID reports), for its completion: a STALL

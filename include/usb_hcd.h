@@ -71,7 +71,9 @@ struct usb_endpoint {
 
 /*
  * A transfer. buf must come from usb_buffer_alloc() (DMA-reachable, below
- * 4 GiB); drivers use buf_dma and setup_dma only, never translate buf.
+ * 4 GiB), or buf is NULL and buf_dma is the submitter's own contiguous
+ * DMA-reachable memory; drivers use buf_dma and setup_dma only, never
+ * translate buf.
  */
 struct usb_xfer {
 	struct usb_endpoint *ep;

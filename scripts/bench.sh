@@ -10,6 +10,8 @@
 #      companions and a piix3 UHCI, 7 devices with a hub), once boot-time
 #      work has finished; then `usbbench` alone on the xHCI reference
 #      topology (--usb xhci-reference: the same 7 devices on one qemu-xhci).
+#   4. USB storage: blkbench sequential reads, 64 MiB on EHCI (10 samples)
+#      and 8 MiB on UHCI (3 samples), median and range per transfer size.
 # Environment: BUILD, PYTHON, BOOTS (boots per configuration, default 5).
 set -euo pipefail
 
@@ -51,5 +53,8 @@ heading "In-kernel benchmarks"
 	--usb reference || status=1
 "$PYTHON" "$ROOT/scripts/bench_qemu.py" kernel --iso "$ISO" --mem 2G \
 	--usb xhci-reference --only usbbench || status=1
+
+heading "USB storage"
+"$PYTHON" "$ROOT/scripts/bench_qemu.py" storage --iso "$ISO" || status=1
 
 exit $status

@@ -10,22 +10,36 @@
   bench_qemu.py kernel --iso ISO [--mem 2G] [--usb default]
       Boots Tern once, waits until boot-time work (USB enumeration) has
       finished, finds every shell command whose name ends in "bench" in
-      `help`, runs each and prints its output.
+      `help`, runs each and prints its output (blkbench, which needs a
+      disk, is the storage benchmark's).
+  bench_qemu.py storage --iso ISO [--ehci-samples 10] [--uhci-samples 3]
+      Sequential reads from a QEMU usb-storage disk with `blkbench`: 64 MiB
+      on ICH9 EHCI and 8 MiB on a piix3 UHCI, several samples each; per
+      transfer size the median and range in MB/s, and on UHCI the share
+      of QEMU's 1280 bytes-per-frame cap.
 
 Benchmarks print figures; they never fail on speed. The exit status is
 non-zero only when a boot or a command does not work at all.
 """
 
 import argparse
+import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 
 import qemu
 
 BOOT_TARGET_S = 1.0
 BENCH_COMMAND_TIMEOUT = 600.0
+UHCI_CAP_MBPS = 1280 * 1000 / 1e6  # QEMU UHCI: 1280 bytes per 1 ms frame
+STORAGE_SETUPS = (
+    # name, controllers, where the disk goes, MiB read per sample
+    ("EHCI (ICH9, high speed)", qemu.ICH9_EHCI_COMPANIONS, "bus=ehci.0,port=2", 64),
+    ("UHCI (piix3, full speed)", qemu.PIIX3_UHCI, "bus=uhci.0,port=1", 8),
+)
 
 
 def time_to_prompt(iso, **options):
@@ -67,8 +81,51 @@ def boot_time(args):
 
 
 def bench_commands(help_output):
-    return re.findall(r"(?m)^\s*([A-Za-z][\w-]*bench)\b",
-                      help_output.replace("\r", ""))
+    found = re.findall(r"(?m)^\s*([A-Za-z][\w-]*bench)\b",
+                       help_output.replace("\r", ""))
+    return [c for c in found if c != "blkbench"]
+
+
+def blkbench_rates(output):
+    """`blkbench` lines "read   1024 KiB: ... 12.34 MB/s" as {KiB: MB/s}."""
+    return {int(kib): float(rate) for kib, rate in re.findall(
+        r"read\s+(\d+) KiB: .* ([\d.]+) MB/s", output)}
+
+
+def storage_setup(iso, name, controllers, where, mib, samples, image):
+    with qemu.Tern(iso=iso, mem="512M", usb="none", devices=controllers + (
+            "usb-storage,id=disk,%s,drive=d0" % where,),
+            extra_args=("-drive", "if=none,id=d0,format=raw,file=%s" % image)) as vm:
+        vm.start()
+        vm.wait_prompt()
+        vm.run("usbwait 20000", timeout=60)
+        per_size = {}
+        for _ in range(samples):
+            out = vm.run("blkbench sda %d" % mib, timeout=BENCH_COMMAND_TIMEOUT)
+            rates = blkbench_rates(out)
+            if not rates:
+                raise qemu.TernError("blkbench printed no rates:\n" + out)
+            for kib, rate in rates.items():
+                per_size.setdefault(kib, []).append(rate)
+    print("%s, %d MiB sequential read, %d samples:" % (name, mib, samples))
+    for kib, rates in sorted(per_size.items()):
+        median = statistics.median(rates)
+        cap = ("  %.1f%% of the UHCI cap" % (100 * median / UHCI_CAP_MBPS)
+               if "UHCI" in name else "")
+        print("  %5d KiB per command: median %8.2f MB/s  range %.2f-%.2f%s"
+              % (kib, median, min(rates), max(rates), cap))
+        print("    samples: " + " ".join("%.2f" % r for r in rates), flush=True)
+
+
+def storage(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        image = os.path.join(tmp, "disk.img")
+        with open(image, "wb") as f:
+            f.write(os.urandom(64 << 20))
+        for (name, controllers, where, mib), samples in zip(
+                STORAGE_SETUPS, (args.ehci_samples, args.uhci_samples)):
+            storage_setup(args.iso, name, controllers, where, mib, samples, image)
+    return 0
 
 
 def kernel(args):
@@ -108,9 +165,14 @@ def main():
     k.add_argument("--mem", default="2G")
     k.add_argument("--usb", default="default", choices=sorted(qemu.USB_PRESETS))
     k.add_argument("--only", nargs="*", help="run only these bench commands")
+    st = sub.add_parser("storage")
+    st.add_argument("--iso", default=qemu.DEFAULT_ISO)
+    st.add_argument("--ehci-samples", type=int, default=10)
+    st.add_argument("--uhci-samples", type=int, default=3)
     args = p.parse_args()
     try:
-        return boot_time(args) if args.what == "boot-time" else kernel(args)
+        return {"boot-time": boot_time, "kernel": kernel,
+                "storage": storage}[args.what](args)
     except qemu.TernError as e:
         print("bench_qemu.py: %s" % e, file=sys.stderr)
         return 1

@@ -159,6 +159,15 @@ USB_PRESETS = {
         "q35, standalone usb-ehci (high-speed devices only): keyboard, "
         "tablet",
     ),
+    "storage": Preset(
+        "q35",
+        ICH9_EHCI_COMPANIONS + PIIX3_UHCI + (
+            "usb-storage,id=stick,bus=ehci.0,port=2,drive=stick0",
+            "usb-kbd,id=kbd,bus=ehci.0,port=1,display=" + DISPLAY_ID,
+        ),
+        "q35, ICH9 EHCI + companions with a keyboard and a usb-storage disk "
+        "(16 MiB scratch image, sda) on EHCI, and an empty piix3 UHCI",
+    ),
     "reference": Preset(
         "q35",
         ICH9_EHCI_COMPANIONS + PIIX3_UHCI + (

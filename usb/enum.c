@@ -227,6 +227,31 @@ static void set_transaction_translator(struct usb_device *dev)
 	}
 }
 
+/*
+ * Hand-offs to a companion not yet seen arriving there. EHCI gives the
+ * port away at once, but the companion notices the connect only at its
+ * next root-port poll; until then nothing is transient anywhere, and
+ * usbwait would return without the device. A hand-off counts until a
+ * full-speed root port sees a new connect, or HANDOFF_MAX_NS passes (a
+ * companion without a driver never reports one).
+ */
+#define HANDOFF_MAX_NS (2 * NSEC_PER_SEC)
+static unsigned handoffs_pending;
+static uint64_t handoff_expiry_ns;
+
+void usb_handoff_arrived(void)
+{
+	if (handoffs_pending)
+		handoffs_pending--;
+}
+
+unsigned usb_handoffs_in_progress(void)
+{
+	if (handoffs_pending && ktime_ns() >= handoff_expiry_ns)
+		handoffs_pending = 0;
+	return handoffs_pending;
+}
+
 void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed)
 {
 	struct usb_hcd *hcd = p->hub->hdev->hcd;
@@ -238,6 +263,8 @@ void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed)
 			port_bus(p)->busnum, p->num);
 		addr0_release(p);
 		p->state = PORT_HANDED_OFF;
+		handoffs_pending++;
+		handoff_expiry_ns = ktime_ns() + HANDOFF_MAX_NS;
 		return;
 	}
 	if (rc < 0) {

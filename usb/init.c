@@ -11,4 +11,5 @@ void usb_init(void)
 		pr_err("usb: DMA pool unavailable; USB transfers will fail\n");
 	usb_register_driver(&usb_hub_driver);
 	usb_register_driver(&usb_hid_driver);
+	usb_register_driver(&usb_storage_driver);
 }

@@ -197,6 +197,10 @@ static void halt_cleared(struct usb_request *c)
 	usb_request_free(c);
 	if (rc == 0)
 		rc = restart_endpoint(hcd, ep);
+	if (stalled->on_halt_cleared) {
+		stalled->on_halt_cleared(stalled, rc);
+		return;
+	}
 	if (rc == 0)
 		rc = usb_submit(stalled);
 	if (rc)
@@ -205,7 +209,7 @@ static void halt_cleared(struct usb_request *c)
 		       usb_status_str(rc));
 }
 
-int usb_clear_halt(struct usb_request *stalled)
+static int start_clear_halt(struct usb_request *stalled)
 {
 	struct usb_device *dev = stalled->dev;
 	struct usb_request *c = usb_request_alloc(dev, &dev->ep0, 0);
@@ -221,6 +225,19 @@ int usb_clear_halt(struct usb_request *stalled)
 	if (rc)
 		usb_request_free(c);
 	return rc;
+}
+
+int usb_clear_halt(struct usb_request *stalled)
+{
+	stalled->on_halt_cleared = NULL;
+	return start_clear_halt(stalled);
+}
+
+int usb_clear_halt_then(struct usb_request *r,
+			void (*cleared)(struct usb_request *r, int status))
+{
+	r->on_halt_cleared = cleared;
+	return start_clear_halt(r);
 }
 
 bool usb_int_in_ok(struct usb_request *r, unsigned *errors, struct work *retry,

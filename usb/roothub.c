@@ -96,6 +96,8 @@ static void root_port_check(struct usb_hcd *hcd, struct usb_port *p)
 		p->state = PORT_EMPTY; /* ownership came back: the device left */
 		p->connected = false;
 	}
+	if (connected && !p->connected && hcd->speed == USB_SPEED_FULL) /* a companion */
+		usb_handoff_arrived();
 	if ((st & USB_PORT_ENABLE_CHANGE) && !(st & USB_PORT_ENABLED) &&
 	    p->state == PORT_CONFIGURED && connected) {
 		char name[48];

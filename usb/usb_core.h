@@ -119,6 +119,10 @@ const char *usb_port_name(const struct usb_port *p, char *buf, size_t len); /* "
 /* A hub saw the port's connect status (and whether it changed). */
 void usb_port_connect_status(struct usb_port *p, bool connected, bool changed);
 void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed);
+/* Hand-offs to companions still on their way (usbwait waits for them);
+ * a full-speed root port reports each new connect, which may be one. */
+unsigned usb_handoffs_in_progress(void);
+void usb_handoff_arrived(void);
 /* Forgets the port's device (disconnect or hub removal). */
 void usb_port_detach(struct usb_port *p);
 int usb_port_reenumerate(struct usb_port *p);
@@ -146,5 +150,7 @@ extern struct usb_driver usb_hub_driver;
 unsigned usb_hub_port_count(const struct usb_interface *intf);
 /* HID class driver (usb/class/hid.c) */
 extern struct usb_driver usb_hid_driver;
+/* Mass storage class driver (usb/class/storage.c) */
+extern struct usb_driver usb_storage_driver;
 
 #endif

@@ -3,8 +3,10 @@
  * which also lets `usbbench` start from a quiet bus. Settled means every
  * root port has been looked at since the wait began (so a connect made
  * before then is seen), nothing connected is still on its way to
- * configured, and every bound class driver is done setting its interface
- * up. Waiting runs pending work; it never spins on a device register.
+ * configured, no device handed from EHCI to a companion is still unseen
+ * there, and every bound class driver is done setting its interface up
+ * (mass storage: its disks registered). Waiting runs pending work; it
+ * never spins on a device register.
  */
 #include "kstring.h"
 #include "ktime.h"
@@ -46,6 +48,8 @@ static bool all_settled(void *since_ns)
 	const uint64_t *since = since_ns;
 	struct usb_bus *b;
 
+	if (usb_handoffs_in_progress())
+		return false;
 	usb_for_each_bus(b)
 		if (b->root_polls == 0 || b->last_poll_ns < *since || !device_settled(b->root))
 			return false;

@@ -319,6 +319,32 @@ TEST(full_speed_device_on_high_speed_root_is_handed_off_quietly)
 	CHECK_EQ(fake_configured_count(&fh), 0);
 }
 
+/* usbwait's view of a hand-off: pending from the EHCI side's hand-off
+ * until a full-speed root port sees the device, or until it expires. */
+TEST(handoff_counts_until_the_companion_sees_the_device)
+{
+	static struct fake_hcd ehci, companion;
+	static struct fake_dev fs, other;
+
+	fake_run_ms(2000); /* hand-offs of earlier tests expire */
+	CHECK_EQ(usb_handoffs_in_progress(), 0);
+	start_bus(&ehci, 2, USB_SPEED_HIGH);
+	start_bus(&companion, 2, USB_SPEED_FULL);
+	ehci.hands_off_full_speed = true;
+	fake_make_keyboard(&fs, USB_SPEED_FULL);
+	fake_plug_run(&ehci, 1, &fs, 500);
+	CHECK_EQ(usb_handoffs_in_progress(), 1);
+	fake_plug_run(&companion, 1, &fs, 500);
+	CHECK_EQ(usb_handoffs_in_progress(), 0);
+	CHECK_EQ(fake_configured_count(&companion), 1);
+
+	fake_make_keyboard(&other, USB_SPEED_FULL);
+	fake_plug_run(&ehci, 2, &other, 500);
+	CHECK_EQ(usb_handoffs_in_progress(), 1);
+	fake_run_ms(2000); /* no companion driver ever reports it */
+	CHECK_EQ(usb_handoffs_in_progress(), 0);
+}
+
 TEST(hubs_deeper_than_the_usb_limit_are_refused)
 {
 	static struct fake_hcd fh;

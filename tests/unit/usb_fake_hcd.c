@@ -241,6 +241,12 @@ static void process(struct work *w)
 			finish(fh, i, USB_ERR_TIMEOUT);
 		} else if (x->ep->type == USB_EP_CONTROL) {
 			finish(fh, i, control(d, x));
+		} else if (x->ep->type == USB_EP_BULK) {
+			int st = d->bulk ? d->bulk(d, x) : USB_ERR_STALL;
+			if (st == FAKE_BULK_NAK)
+				i++;
+			else
+				finish(fh, i, st);
 		} else if (d->int_halted) {
 			finish(fh, i, USB_ERR_STALL);
 		} else if (interrupt_in(d, x)) {
@@ -523,6 +529,20 @@ void fake_make_tablet(struct fake_dev *d, enum usb_speed speed)
 	hid_config(d, 0, 0, sizeof(qemu_tablet_report_desc), 8);
 	d->report_desc = qemu_tablet_report_desc;
 	d->report_desc_len = sizeof(qemu_tablet_report_desc);
+}
+
+void fake_make_storage(struct fake_dev *d, enum usb_speed speed)
+{
+	const uint16_t mps = speed == USB_SPEED_HIGH ? 512 : 64;
+	const uint8_t cfg[32] = {
+		9, USB_DT_CONFIG, 32, 0, 1, 1, 0, 0xc0, 50,
+		9, USB_DT_INTERFACE, 0, 0, 2, USB_CLASS_MASS_STORAGE, 0x06, 0x50, 0,
+		7, USB_DT_ENDPOINT, 0x81, USB_EP_BULK, (uint8_t)mps, (uint8_t)(mps >> 8), 0,
+		7, USB_DT_ENDPOINT, 0x02, USB_EP_BULK, (uint8_t)mps, (uint8_t)(mps >> 8), 0,
+	};
+	base_device(d, speed, 0x46f4, 0x0001, 0, "QEMU USB HARDDRIVE");
+	memcpy(d->config, cfg, sizeof(cfg));
+	d->config_len = sizeof(cfg);
 }
 
 void fake_make_hub(struct fake_dev *d, unsigned nports)

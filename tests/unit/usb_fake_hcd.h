@@ -11,6 +11,7 @@
 
 #define FAKE_MAX_PORTS 8
 #define FAKE_MAX_PENDING 256
+#define FAKE_BULK_NAK 1
 
 struct fake_dev {
 	const char *label;
@@ -42,6 +43,10 @@ struct fake_dev {
 	uint8_t report[16][8];
 	size_t report_len[16];
 	unsigned report_head, report_tail;
+	/* bulk endpoints: the test's device model answers each transfer with
+	 * a status, or FAKE_BULK_NAK to keep it pending */
+	int (*bulk)(struct fake_dev *d, struct usb_xfer *x);
+	void *bulk_ctx;
 	/* where it is plugged */
 	struct fake_dev *parent_hub;
 	unsigned parent_port;
@@ -92,6 +97,9 @@ void fake_make_keyboard(struct fake_dev *d, enum usb_speed speed);
 void fake_make_mouse(struct fake_dev *d, enum usb_speed speed);
 void fake_make_tablet(struct fake_dev *d, enum usb_speed speed);
 void fake_make_hub(struct fake_dev *d, unsigned nports);
+/* A mass-storage interface (08/06/50) with bulk IN 0x81 and OUT 0x02;
+ * the caller sets d->bulk to the device model. */
+void fake_make_storage(struct fake_dev *d, enum usb_speed speed);
 void fake_queue_report(struct fake_dev *d, const uint8_t *rep, size_t len);
 
 /* Advances the fake clock by ms, running work as it falls due. */
