@@ -21,36 +21,37 @@ const char *blk_sense_key_str(uint8_t key)
 	return sense_keys[key & 0xf];
 }
 
+/* Keyed by ASC << 8 | ASCQ, the pair SPC-4 annex D lists together. */
 struct asc_name {
-	uint8_t asc, ascq;
+	uint16_t code;
 	const char *text;
 };
 
 static const struct asc_name asc_names[] = {
-	{ 0x00, 0x00, "no additional sense information" },
-	{ 0x00, 0x06, "I/O process terminated" },
-	{ 0x04, 0x00, "logical unit not ready, cause not reportable" },
-	{ 0x04, 0x01, "logical unit is in process of becoming ready" },
-	{ 0x0c, 0x00, "write error" },
-	{ 0x11, 0x00, "unrecovered read error" },
-	{ 0x1a, 0x00, "parameter list length error" },
-	{ 0x20, 0x00, "invalid command operation code" },
-	{ 0x21, 0x00, "logical block address out of range" },
-	{ 0x24, 0x00, "invalid field in cdb" },
-	{ 0x25, 0x00, "logical unit not supported" },
-	{ 0x26, 0x00, "invalid field in parameter list" },
-	{ 0x27, 0x00, "write protected" },
-	{ 0x28, 0x00, "not ready to ready change, medium may have changed" },
-	{ 0x29, 0x00, "power on, reset, or bus device reset occurred" },
-	{ 0x2a, 0x09, "capacity data has changed" },
-	{ 0x3a, 0x00, "medium not present" },
-	{ 0x44, 0x00, "internal target failure" },
+	{ 0x0000, "no additional sense information" },
+	{ 0x0006, "I/O process terminated" },
+	{ 0x0400, "logical unit not ready, cause not reportable" },
+	{ 0x0401, "logical unit is in process of becoming ready" },
+	{ 0x0c00, "write error" },
+	{ 0x1100, "unrecovered read error" },
+	{ 0x1a00, "parameter list length error" },
+	{ 0x2000, "invalid command operation code" },
+	{ 0x2100, "logical block address out of range" },
+	{ 0x2400, "invalid field in cdb" },
+	{ 0x2500, "logical unit not supported" },
+	{ 0x2600, "invalid field in parameter list" },
+	{ 0x2700, "write protected" },
+	{ 0x2800, "not ready to ready change, medium may have changed" },
+	{ 0x2900, "power on, reset, or bus device reset occurred" },
+	{ 0x2a09, "capacity data has changed" },
+	{ 0x3a00, "medium not present" },
+	{ 0x4400, "internal target failure" },
 };
 
 void blk_sense_asc_str(uint8_t asc, uint8_t ascq, char *buf, size_t len)
 {
 	for (size_t i = 0; i < sizeof(asc_names) / sizeof(asc_names[0]); i++)
-		if (asc_names[i].asc == asc && asc_names[i].ascq == ascq) {
+		if (asc_names[i].code == (uint16_t)(asc << 8 | ascq)) {
 			ksnprintf(buf, len, "%s", asc_names[i].text);
 			return;
 		}
