@@ -33,6 +33,11 @@ TOPOLOGIES = {
     # usb-storage is high speed only; behind QEMU's full-speed hub it goes
     # to the companion with the hub.
     "ehci-companion": (ICH9, ("usb-hub,id=hub,bus=ehci.0,port=3",), "bus=ehci.0,port=3.2", 1),
+    # qemu-xhci puts usb-storage on the USB 3 half of port 1 (5000M); with
+    # p3=0 there is no USB 3 half, so it runs at high speed (480M).
+    "xhci-superspeed": ("none", ("qemu-xhci,id=xhci",), "bus=xhci.0,port=1", 6),
+    "xhci-high": ("none", ("qemu-xhci,id=xhci,p3=0",), "bus=xhci.0,port=1", 6),
+    "nec-xhci": ("none", ("nec-usb-xhci,id=xhci",), "bus=xhci.0,port=1", 2),
 }
 
 
@@ -119,7 +124,7 @@ def check_pattern(before, after, start, length, seed):
     assert after[start + length:] == before[start + length:]
 
 
-@pytest.mark.parametrize("topology", ["ehci-ich9", "uhci-piix3"])
+@pytest.mark.parametrize("topology", ["ehci-ich9", "uhci-piix3", "xhci-superspeed", "xhci-high"])
 def test_blkwrite_pattern_lands_word_by_word_and_nothing_else(boot, tmp_path, topology):
     image = tmp_path / "disk.img"
     before = make_image(image, TOPOLOGIES[topology][3], seed=5)
