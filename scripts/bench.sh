@@ -10,8 +10,9 @@
 #      companions and a piix3 UHCI, 7 devices with a hub), once boot-time
 #      work has finished; then `usbbench` alone on the xHCI reference
 #      topology (--usb xhci-reference: the same 7 devices on one qemu-xhci).
-#   4. USB storage: blkbench sequential reads, 64 MiB on EHCI (10 samples)
-#      and 8 MiB on UHCI (3 samples), median and range per transfer size.
+#   4. USB storage: blkbench sequential reads, 64 MiB on EHCI (10 samples),
+#      8 MiB on UHCI (3 samples) and 64 MiB at SuperSpeed on qemu-xhci (10
+#      samples), median and range per transfer size.
 # Environment: BUILD, PYTHON, BOOTS (boots per configuration, default 5).
 set -euo pipefail
 

@@ -13,10 +13,12 @@
       `help`, runs each and prints its output (blkbench, which needs a
       disk, is the storage benchmark's).
   bench_qemu.py storage --iso ISO [--ehci-samples 10] [--uhci-samples 3]
+                         [--xhci-samples 10]
       Sequential reads from a QEMU usb-storage disk with `blkbench`: 64 MiB
-      on ICH9 EHCI and 8 MiB on a piix3 UHCI, several samples each; per
-      transfer size the median and range in MB/s, and on UHCI the share
-      of QEMU's 1280 bytes-per-frame cap.
+      on ICH9 EHCI, 8 MiB on a piix3 UHCI and 64 MiB at SuperSpeed on
+      qemu-xhci, several samples each (0 skips a controller); per transfer
+      size the median and range in MB/s, and on UHCI the share of QEMU's
+      1280 bytes-per-frame cap.
 
 Benchmarks print figures; they never fail on speed. The exit status is
 non-zero only when a boot or a command does not work at all.
@@ -39,6 +41,7 @@ STORAGE_SETUPS = (
     # name, controllers, where the disk goes, MiB read per sample
     ("EHCI (ICH9, high speed)", qemu.ICH9_EHCI_COMPANIONS, "bus=ehci.0,port=2", 64),
     ("UHCI (piix3, full speed)", qemu.PIIX3_UHCI, "bus=uhci.0,port=1", 8),
+    ("xHCI (qemu-xhci, SuperSpeed)", ("qemu-xhci,id=xhci",), "bus=xhci.0,port=1", 64),
 )
 
 
@@ -123,8 +126,9 @@ def storage(args):
         with open(image, "wb") as f:
             f.write(os.urandom(64 << 20))
         for (name, controllers, where, mib), samples in zip(
-                STORAGE_SETUPS, (args.ehci_samples, args.uhci_samples)):
-            storage_setup(args.iso, name, controllers, where, mib, samples, image)
+                STORAGE_SETUPS, (args.ehci_samples, args.uhci_samples, args.xhci_samples)):
+            if samples:
+                storage_setup(args.iso, name, controllers, where, mib, samples, image)
     return 0
 
 
@@ -169,6 +173,7 @@ def main():
     st.add_argument("--iso", default=qemu.DEFAULT_ISO)
     st.add_argument("--ehci-samples", type=int, default=10)
     st.add_argument("--uhci-samples", type=int, default=3)
+    st.add_argument("--xhci-samples", type=int, default=10)
     args = p.parse_args()
     try:
         return {"boot-time": boot_time, "kernel": kernel,

@@ -168,6 +168,16 @@ USB_PRESETS = {
         "q35, ICH9 EHCI + companions with a keyboard and a usb-storage disk "
         "(16 MiB scratch image, sda) on EHCI, and an empty piix3 UHCI",
     ),
+    "xhci-storage": Preset(
+        "q35",
+        (
+            "qemu-xhci,id=xhci",
+            "usb-storage,id=stick,bus=xhci.0,port=1,drive=stick0",
+            "usb-kbd,id=kbd,bus=xhci.0,port=2,display=" + DISPLAY_ID,
+        ),
+        "q35, qemu-xhci with a SuperSpeed usb-storage disk (16 MiB scratch "
+        "image, sda) and a keyboard",
+    ),
     "reference": Preset(
         "q35",
         ICH9_EHCI_COMPANIONS + PIIX3_UHCI + (

@@ -1,6 +1,7 @@
 """System tests for USB mass storage (issue 13): the block layer, the
 Bulk-Only/SCSI class driver and the block commands, on QEMU usb-storage and
-usb-bot disks behind every kind of controller Tern drives. Disk images are
+usb-bot disks behind every kind of controller Tern drives (xHCI at
+SuperSpeed and high speed included). Disk images are
 made here with known content and checked on the host afterwards: hashes
 against sha256sum, written words one by one, untouched ranges byte for
 byte. Images stay small (1-8 MiB): the UHCI runs at 1.2 MB/s; the large
@@ -33,7 +34,15 @@ TOPOLOGIES = {
     # usb-storage is high speed only; behind QEMU's full-speed hub it goes
     # to the companion with the hub.
     "ehci-companion": (ICH9, ("usb-hub,id=hub,bus=ehci.0,port=3",), "bus=ehci.0,port=3.2", 1),
+    # qemu-xhci puts usb-storage on the USB 3 half of port 1 (5000M); with
+    # p3=0 there is no USB 3 half, so it runs at high speed (480M).
+    "xhci-superspeed": ("none", ("qemu-xhci,id=xhci",), "bus=xhci.0,port=1", 6),
+    "xhci-high": ("none", ("qemu-xhci,id=xhci,p3=0",), "bus=xhci.0,port=1", 6),
+    "nec-xhci": ("none", ("nec-usb-xhci,id=xhci",), "bus=xhci.0,port=1", 2),
 }
+# The speed `lsusb -t` must show for the disk on xHCI ports, whose half
+# (USB 3 or USB 2) decides it.
+XHCI_SPEEDS = {"xhci-superspeed": "5000M", "xhci-high": "480M", "nec-xhci": "5000M"}
 
 
 def make_image(path, mib, seed):
@@ -99,7 +108,10 @@ def test_whole_disk_hash_equals_host_sha256sum(boot, tmp_path, topology):
     image = tmp_path / "disk.img"
     data = make_image(image, mib, seed=13)
     vm = boot_disk(boot, topology, image)
-    assert "Driver=usb-storage" in vm.run("lsusb -t")
+    tree = vm.run("lsusb -t")
+    assert "Driver=usb-storage" in tree, tree
+    if topology in XHCI_SPEEDS:
+        assert re.search(r"Driver=usb-storage, %s$" % XHCI_SPEEDS[topology], tree, re.M), tree
     disk = lsblk(vm)["sda"]
     assert (disk["size"], disk["ro"], disk["type"], disk["tran"], disk["vendor"]) == \
         (str(mib << 20), "0", "disk", "usb", "QEMU")
@@ -119,7 +131,7 @@ def check_pattern(before, after, start, length, seed):
     assert after[start + length:] == before[start + length:]
 
 
-@pytest.mark.parametrize("topology", ["ehci-ich9", "uhci-piix3"])
+@pytest.mark.parametrize("topology", ["ehci-ich9", "uhci-piix3", "xhci-superspeed", "xhci-high"])
 def test_blkwrite_pattern_lands_word_by_word_and_nothing_else(boot, tmp_path, topology):
     image = tmp_path / "disk.img"
     before = make_image(image, TOPOLOGIES[topology][3], seed=5)
@@ -207,10 +219,13 @@ def test_two_luns_are_two_disks(boot, tmp_path):
     assert blkhash(vm, "sdb") == sha(datas[1])
 
 
-def test_unplug_during_blkhash_ends_it_and_replug_reads(boot, tmp_path):
+@pytest.mark.parametrize("topology", ["ehci-ich9", "xhci-superspeed"])
+def test_unplug_during_blkhash_ends_it_and_replug_reads(boot, tmp_path, topology):
     image = tmp_path / "disk.img"
-    image.write_bytes(bytes(48 << 20))  # zeros: big enough to outlast the unplug
-    vm = boot_disk(boot, "ehci-ich9", image)
+    # Sparse zeros: big enough to outlast the unplug even at SuperSpeed.
+    with open(image, "wb") as f:
+        f.truncate(1 << 30)
+    vm = boot_disk(boot, topology, image)
     base = settled_chunks(vm)
     start = vm.pos
     vm.send_raw(b"blkhash sda\r")
@@ -226,7 +241,8 @@ def test_unplug_during_blkhash_ends_it_and_replug_reads(boot, tmp_path):
     data = make_image(small, 2, seed=99)
     vm.qmp("blockdev-add", {"driver": "raw", "node-name": "s2",
                             "file": {"driver": "file", "filename": str(small)}})
-    vm.device_add("usb-storage", "stick2", bus="ehci.0", port="2", drive="s2")
+    where = dict(kv.split("=") for kv in TOPOLOGIES[topology][2].split(","))
+    vm.device_add("usb-storage", "stick2", drive="s2", **where)
     wait_disks(vm, 1)
     assert blkhash(vm, "sda") == sha(data)
     # The same devices as at the baseline: nothing of the first disk leaked.
