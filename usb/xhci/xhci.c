@@ -35,7 +35,7 @@ struct xhci *xhci_by_index(int index)
 	return index >= 0 && index < n_controllers ? controllers[index] : NULL;
 }
 
-/* --- BIOS hand-off (§4.22.1) -------------------------------------------- */
+/* --- BIOS hand-off (§4.22.1), capabilities ------------------------------ */
 
 static void legacy_handoff(struct xhci *x, volatile uint8_t *cap)
 {
@@ -49,21 +49,26 @@ static void legacy_handoff(struct xhci *x, volatile uint8_t *cap)
 		     (ctl & ~XHCI_LEGCTLSTS_SMI_ENABLES) | XHCI_LEGCTLSTS_SMI_EVENTS);
 }
 
-static void bios_takeover(struct xhci *x)
+/* Extended capabilities (§7): the BIOS hand-off and which ports are USB 2
+ * or USB 3, in whatever order the controller lists them. */
+static void walk_xcaps(struct xhci *x)
 {
 	unsigned off = XHCI_HCC1_XECP(x->hcc1);
 
-	for (unsigned n = 0; off; n++) {
-		if (n == XHCI_MAX_XCAPS) {
-			pr_warn("xhci%d: extended capability list too long; stopping\n", x->index);
-			return;
-		}
+	for (unsigned n = 0; off && n < XHCI_MAX_XCAPS; n++) {
 		uint32_t v = mmio_read32(x->cap + off);
 		if (XHCI_XCAP_ID(v) == XHCI_XCAP_LEGACY)
 			legacy_handoff(x, x->cap + off);
+		if (XHCI_XCAP_ID(v) == XHCI_XCAP_PROTOCOL)
+			xhci_port_protocol(x, x->cap + off);
 		unsigned next = XHCI_XCAP_NEXT(v);
 		off = next ? off + next : 0;
 	}
+	if (off)
+		pr_warn("xhci%d: extended capability list too long; stopped\n", x->index);
+	for (unsigned p = 1; p <= x->n_ports; p++)
+		if (!x->port_major[p])
+			pr_warn("xhci%d: port %u in no Supported Protocol capability\n", x->index, p);
 }
 
 /* --- halt, reset, start --------------------------------------------------- */
@@ -302,24 +307,12 @@ static void teardown(struct xhci *x)
 	kfree(x);
 }
 
-static void describe_hcd(struct xhci *x)
-{
-	x->hcd.ops = &xhci_hcd_ops;
-	x->hcd.driver_name = "xhci_hcd";
-	x->hcd.product = "xHCI Host Controller";
-	x->hcd.speed = USB_SPEED_SUPER;
-	x->hcd.num_ports = x->n_ports;
-	x->hcd.priv = x;
-	x->hcd.pci = x->pci;
-}
-
 static int bring_up(struct xhci *x)
 {
 	int rc = map_registers(x);
 	if (rc)
 		return rc;
-	bios_takeover(x);
-	xhci_parse_protocols(x);
+	walk_xcaps(x);
 	rc = hw_reset(x);
 	if (!rc && alloc_memory(x)) {
 		pr_err("xhci%d: out of DMA memory for the controller\n", x->index);
@@ -331,7 +324,9 @@ static int bring_up(struct xhci *x)
 	rc = hw_start(x);
 	if (rc)
 		return rc;
-	describe_hcd(x);
+	x->hcd = (struct usb_hcd){ .ops = &xhci_hcd_ops, .driver_name = "xhci_hcd",
+				   .product = "xHCI Host Controller", .speed = USB_SPEED_SUPER,
+				   .num_ports = x->n_ports, .priv = x, .pci = x->pci };
 	struct pci_dev *d = x->pci;
 	pr_info("xhci%d: %02x:%02x.%x, %u ports, %u slots, %u-byte contexts, %u scratchpads, "
 		"IRQ %u\n", x->index, d->bus, d->dev, d->fn, x->n_ports, x->max_slots,

@@ -4,15 +4,8 @@
  * submitted transfer. Hardware structures hold physical addresses only;
  * an address the controller hands back (an event's TRB pointer) is mapped
  * to the driver's records through the DMA pool's checked translation
- * (xhci_ring_note), so a bogus pointer is a reported error.
- *
- *   xhci.c        PCI probe, BIOS hand-off, reset, start, restart, ops table
- *   xhci_ring.c   ring producer: enqueue, cycle, Link TRBs, growth, lookup
- *   xhci_event.c  event ring, commands, interrupts, health check
- *   xhci_port.c   root ports and Supported Protocol capabilities
- *   xhci_slot.c   slots and contexts: Enable Slot ... Disable Slot
- *   xhci_xfer.c   endpoints, TDs, completion, cancellation, halts
- *   xhci_dump.c   `xhcidump`
+ * (xhci_ring_note), so a bogus pointer is a reported error. docs/xhci.md
+ * says which file holds what.
  */
 #ifndef TERN_XHCI_H
 #define TERN_XHCI_H
@@ -177,12 +170,11 @@ void xhci_process_events(struct xhci *x);
 /* Runs one command to completion: 0, USB_ERR_XACT for a completion code
  * other than Success (said on the console, like every failure), or
  * USB_ERR_TIMEOUT (the command was aborted). *slot_out: the slot id. */
-int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out);
+int xhci_command(struct xhci *x, uint32_t control, uint64_t param, unsigned *slot_out);
 
 /* xhci_port.c */
-void xhci_parse_protocols(struct xhci *x);
+void xhci_port_protocol(struct xhci *x, volatile uint8_t *cap);
 void xhci_power_ports(struct xhci *x);
-enum usb_speed xhci_port_speed(uint32_t portsc);
 
 /* xhci_slot.c */
 int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev);
@@ -199,6 +191,5 @@ void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev);
 void xhci_giveback_done(struct xhci *x);
 void xhci_ep_work(struct work *w);
 void xhci_fail_all(struct xhci *x, int status);
-unsigned xhci_ep_index(const struct usb_endpoint *ep);
 
 #endif

@@ -212,16 +212,17 @@ static int run_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slo
 	return x->cmd_cc == CC_SUCCESS ? 0 : USB_ERR_XACT;
 }
 
-int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
+int xhci_command(struct xhci *x, uint32_t control, uint64_t param, unsigned *slot_out)
 {
-	unsigned type = TRB_GET_TYPE(trb->control);
-	int rc = run_command(x, trb, slot_out);
+	const struct xhci_trb trb = { .param = param, .control = control };
+	unsigned type = TRB_GET_TYPE(control);
+	int rc = run_command(x, &trb, slot_out);
 
 	if (rc)
 		pr_err("xhci%d: %s (slot %u ep %u) failed: %s, completion code %u\n", x->index,
 		       type < ARRAY_SIZE(command_names) && command_names[type] ? command_names[type]
 										: "command",
-		       TRB_GET_SLOT(trb->control), TRB_GET_EP(trb->control), usb_status_str(rc),
+		       TRB_GET_SLOT(control), TRB_GET_EP(control), usb_status_str(rc),
 		       rc == USB_ERR_XACT ? x->cmd_cc : 0);
 	return rc;
 }

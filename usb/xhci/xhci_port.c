@@ -12,28 +12,17 @@
 #define XHCI_PORT_RESET_NS (500 * NSEC_PER_MSEC)
 #define XHCI_PORT_POWER_MS 20
 
-void xhci_parse_protocols(struct xhci *x)
+/* A Supported Protocol capability (§7.2): the major revision of its ports. */
+void xhci_port_protocol(struct xhci *x, volatile uint8_t *cap)
 {
-	unsigned off = XHCI_HCC1_XECP(x->hcc1);
+	uint8_t major = (uint8_t)(mmio_read32(cap) >> 24);
+	uint32_t ports = mmio_read32(cap + 8);
+	unsigned first = ports & 0xff, count = (ports >> 8) & 0xff;
 
-	for (unsigned n = 0; off && n < 64; n++) {
-		volatile uint8_t *cap = x->cap + off;
-		uint32_t v = mmio_read32(cap);
-		if (XHCI_XCAP_ID(v) == XHCI_XCAP_PROTOCOL) {
-			uint8_t major = (uint8_t)(v >> 24);
-			uint32_t ports = mmio_read32(cap + 8);
-			unsigned first = ports & 0xff, count = (ports >> 8) & 0xff;
-			for (unsigned p = first; p < first + count && p <= x->n_ports; p++)
-				x->port_major[p] = major;
-			if (major == 2 || major == 3)
-				x->slot_type = (uint8_t)(mmio_read32(cap + 12) & 0x1f);
-		}
-		unsigned next = XHCI_XCAP_NEXT(v);
-		off = next ? off + next : 0;
-	}
-	for (unsigned p = 1; p <= x->n_ports; p++)
-		if (!x->port_major[p])
-			pr_warn("xhci%d: port %u in no Supported Protocol capability\n", x->index, p);
+	for (unsigned p = first; p < first + count && p <= x->n_ports; p++)
+		x->port_major[p] = major;
+	if (major == 2 || major == 3)
+		x->slot_type = (uint8_t)(mmio_read32(cap + 12) & 0x1f);
 }
 
 /* After HCRST, ports with power switches are off (§4.19.4). */
@@ -50,7 +39,7 @@ void xhci_power_ports(struct xhci *x)
 		mdelay(XHCI_PORT_POWER_MS); /* power-on to power-good */
 }
 
-enum usb_speed xhci_port_speed(uint32_t portsc)
+static enum usb_speed port_speed(uint32_t portsc)
 {
 	switch (XHCI_PORT_SPEED(portsc)) {
 	case XHCI_SPEED_LOW: return USB_SPEED_LOW;
@@ -118,7 +107,7 @@ int xhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 		pr_err("xhci%d: port %d not enabled after reset (PORTSC %x)\n", x->index, port, v);
 		return USB_ERR_XACT;
 	}
-	*speed = xhci_port_speed(v);
+	*speed = port_speed(v);
 	return 0;
 }
 

@@ -73,25 +73,31 @@ static void fill_ep0_ctx(struct xhci_slot *s, struct xhci_ep_ctx *ec, uint16_t m
 	ec->tx_info = 8; /* average TRB length: a SETUP (§4.14.1.1) */
 }
 
-static struct xhci_input_ctrl_ctx *input_ctrl(struct xhci *x, struct xhci_slot *s,
-					      uint32_t drop, uint32_t add)
+/* A fresh input context with its drop and add flags, its slot context
+ * copied from the controller's (to change and send back); returns that. */
+static struct xhci_slot_ctx *input_ctx(struct xhci *x, struct xhci_slot *s, uint32_t drop,
+				       uint32_t add)
 {
 	memset(s->in_ctx, 0, 33 * x->ctx_size);
 	struct xhci_input_ctrl_ctx *ic = xhci_ctx(x, s->in_ctx, INPUT_CTRL);
 	ic->drop = drop;
 	ic->add = add;
-	return ic;
+	struct xhci_slot_ctx *sc = xhci_ctx(x, s->in_ctx, INPUT_SLOT);
+	memcpy(sc, s->out_ctx, sizeof(*sc));
+	sc->state = 0;
+	return sc;
+}
+
+static int input_command(struct xhci *x, struct xhci_slot *s, uint32_t type, uint32_t flags)
+{
+	return xhci_command(x, TRB_TYPE(type) | TRB_SLOT(s->id) | flags, s->in_dma, NULL);
 }
 
 static int address_device(struct xhci *x, struct xhci_slot *s, uint16_t max_packet, bool bsr)
 {
-	input_ctrl(x, s, 0, 0x3);
-	fill_slot_ctx(x, s, xhci_ctx(x, s->in_ctx, INPUT_SLOT));
+	fill_slot_ctx(x, s, input_ctx(x, s, 0, 0x3));
 	fill_ep0_ctx(s, xhci_ctx(x, s->in_ctx, INPUT_EP(EP0_DCI)), max_packet);
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_ADDRESS_DEVICE) | TRB_SLOT(s->id) |
-					   (bsr ? TRB_BSR : 0) };
-	return xhci_command(x, &cmd, NULL);
+	return input_command(x, s, TRB_ADDRESS_DEVICE, bsr ? TRB_BSR : 0);
 }
 
 static void slot_free(struct xhci *x, struct xhci_slot *s)
@@ -126,8 +132,7 @@ static int slot_alloc(struct xhci *x, struct usb_device *dev, struct xhci_slot *
 		slot_free(x, s);
 		return USB_ERR_NOMEM;
 	}
-	struct xhci_trb cmd = { .control = TRB_TYPE(TRB_ENABLE_SLOT) | TRB_EP(x->slot_type) };
-	int rc = xhci_command(x, &cmd, &id);
+	int rc = xhci_command(x, TRB_TYPE(TRB_ENABLE_SLOT) | TRB_EP(x->slot_type), 0, &id);
 	if (!rc && (id == 0 || id > x->max_slots || x->slots[id])) {
 		pr_err("xhci%d: Enable Slot returned slot %u, unusable\n", x->index, id);
 		rc = USB_ERR_HC;
@@ -157,11 +162,9 @@ int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev)
 	if (rc)
 		return rc;
 	rc = address_device(x, s, initial_max_packet(dev->speed), true);
-	if (rc) {
+	if (rc)
 		xhci_device_remove(hcd, dev);
-		return rc;
-	}
-	return 0;
+	return rc;
 }
 
 int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr)
@@ -181,11 +184,9 @@ int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)
 
 	if ((out->info2 >> 16) == max_packet || s->lost)
 		return 0;
-	input_ctrl(x, s, 0, 1u << EP0_DCI);
+	input_ctx(x, s, 0, 1u << EP0_DCI);
 	fill_ep0_ctx(s, xhci_ctx(x, s->in_ctx, INPUT_EP(EP0_DCI)), max_packet);
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_EVALUATE_CTX) | TRB_SLOT(s->id) };
-	return xhci_command(x, &cmd, NULL);
+	return input_command(x, s, TRB_EVALUATE_CTX, 0);
 }
 
 void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
@@ -195,10 +196,8 @@ void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
 
 	if (!s)
 		return;
-	if (!s->lost) {
-		struct xhci_trb cmd = { .control = TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(s->id) };
-		xhci_command(x, &cmd, NULL);
-	}
+	if (!s->lost)
+		xhci_command(x, TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(s->id), 0, NULL);
 	slot_free(x, s);
 }
 
@@ -262,17 +261,12 @@ int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add)
 
 	if (s->lost)
 		return add ? USB_ERR_NODEV : 0;
-	input_ctrl(x, s, add ? 0 : 1u << dci, 1u | (add ? 1u << dci : 0));
-	struct xhci_slot_ctx *sc = xhci_ctx(x, s->in_ctx, INPUT_SLOT);
-	memcpy(sc, s->out_ctx, sizeof(*sc));
+	struct xhci_slot_ctx *sc = input_ctx(x, s, add ? 0 : 1u << dci, 1u | (add ? 1u << dci : 0));
 	unsigned top = add ? MAX(highest_dci(s, 0), dci) : highest_dci(s, dci);
 	sc->info = (sc->info & ~SLOT_ENTRIES(31)) | SLOT_ENTRIES(top);
-	sc->state = 0;
 	if (add)
 		fill_ep_ctx(ep, xhci_ctx(x, s->in_ctx, INPUT_EP(dci)));
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(s->id) };
-	return xhci_command(x, &cmd, NULL);
+	return input_command(x, s, TRB_CONFIGURE_EP, 0);
 }
 
 /* §4.5.2, §6.2.2: a hub's slot says so, with its ports and, at high
@@ -284,16 +278,11 @@ void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports,
 
 	if (!s || s->lost)
 		return;
-	input_ctrl(x, s, 0, 1);
-	struct xhci_slot_ctx *sc = xhci_ctx(x, s->in_ctx, INPUT_SLOT);
-	memcpy(sc, s->out_ctx, sizeof(*sc));
+	struct xhci_slot_ctx *sc = input_ctx(x, s, 0, 1);
 	sc->info |= SLOT_HUB | (dev->speed == USB_SPEED_HIGH && dev->desc.bDeviceProtocol == 2
 					? SLOT_MTT : 0);
 	sc->info2 = (sc->info2 & ~SLOT_NUM_PORTS(0xff)) | SLOT_NUM_PORTS(nports);
 	if (dev->speed == USB_SPEED_HIGH)
 		sc->tt = (sc->tt & ~SLOT_TTT(3)) | SLOT_TTT(ttt);
-	sc->state = 0;
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(s->id) };
-	xhci_command(x, &cmd, NULL);
+	input_command(x, s, TRB_CONFIGURE_EP, 0);
 }

@@ -21,7 +21,7 @@ static struct xhci_ep *ep_of(const struct usb_endpoint *ep)
 	return ep->hcpriv ? container_of((struct hcd_ep *)ep->hcpriv, struct xhci_ep, hcd) : NULL;
 }
 
-unsigned xhci_ep_index(const struct usb_endpoint *ep)
+static unsigned ep_index(const struct usb_endpoint *ep)
 {
 	if (ep->type == USB_EP_CONTROL)
 		return 1;
@@ -261,9 +261,7 @@ void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
 
 static void ep_command(struct xhci *x, struct xhci_ep *ep, uint32_t type, uint64_t param)
 {
-	struct xhci_trb cmd = { .param = param,
-				.control = TRB_TYPE(type) | TRB_SLOT(ep->slot->id) | TRB_EP(ep->dci) };
-	xhci_command(x, &cmd, NULL);
+	xhci_command(x, TRB_TYPE(type) | TRB_SLOT(ep->slot->id) | TRB_EP(ep->dci), param, NULL);
 }
 
 /*
@@ -334,7 +332,7 @@ int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
 	struct xhci *x = hcd_to_xhci(hcd);
 	struct xhci_slot *s = xhci_slot_of(x, u->dev);
-	unsigned dci = xhci_ep_index(u);
+	unsigned dci = ep_index(u);
 
 	if (!s || s->lost || u->type == USB_EP_ISO || (dci != 1 && s->eps[dci]))
 		return s && !s->lost ? USB_ERR_INVAL : USB_ERR_NODEV;
