@@ -35,8 +35,6 @@ struct xhci *xhci_by_index(int index)
 	return index >= 0 && index < n_controllers ? controllers[index] : NULL;
 }
 
-/* --- BIOS hand-off (§4.22.1), capabilities ------------------------------ */
-
 static void legacy_handoff(struct xhci *x, volatile uint8_t *cap)
 {
 	mmio_write32(cap, mmio_read32(cap) | XHCI_LEGACY_OS_OWNED);
@@ -71,8 +69,6 @@ static void walk_xcaps(struct xhci *x)
 			pr_warn("xhci%d: port %u in no Supported Protocol capability\n", x->index, p);
 }
 
-/* --- halt, reset, start --------------------------------------------------- */
-
 static int hw_halt(struct xhci *x)
 {
 	xhci_write(x, XHCI_USBCMD, xhci_read(x, XHCI_USBCMD) & ~(XHCI_CMD_RUN | XHCI_CMD_INTE));
@@ -106,7 +102,9 @@ static int hw_start(struct xhci *x)
 	xhci_write(x, XHCI_CONFIG, x->max_slots);
 	xhci_write64(x->op + XHCI_DCBAAP, x->dcbaa_dma);
 	xhci_write64(x->op + XHCI_CRCR, xhci_ring_enqueue_dma(&x->cmd));
-	xhci_events_reset(x);
+	memset(x->events, 0, XHCI_EVENT_TRBS * sizeof(struct xhci_trb));
+	x->ev_deq = 0;
+	x->ev_cycle = 1;
 	mmio_write32(ir0 + XHCI_ERSTSZ, 1);
 	xhci_write64(ir0 + XHCI_ERDP, x->events_dma);
 	xhci_write64(ir0 + XHCI_ERSTBA, x->erst_dma);
@@ -123,8 +121,6 @@ static int hw_start(struct xhci *x)
 	xhci_power_ports(x);
 	return 0;
 }
-
-/* --- controller memory ---------------------------------------------------- */
 
 static int alloc_scratchpad(struct xhci *x)
 {
@@ -155,7 +151,6 @@ static int alloc_memory(struct xhci *x)
 		.max_chunk = 64 * KiB, /* the event ring; nothing may cross 64 KiB */
 		.region_size = 256 * KiB,
 		.max_phys = 0xffffffffull,
-		.flags = 0,
 		.source = &dma_kernel_source,
 	};
 
@@ -192,8 +187,6 @@ static void free_memory(struct xhci *x)
 	x->pool = NULL;
 }
 
-/* --- restart after a fatal error ------------------------------------------ */
-
 /*
  * HCE, HSE or a halt nobody asked for: every slot and ring the controller
  * knew is gone. Transfers fail with USB_ERR_HC, the slots are forgotten
@@ -222,8 +215,6 @@ void xhci_restart(struct xhci *x, const char *why)
 	xhci_giveback_done(x);
 	usb_hcd_reset_notify(&x->hcd);
 }
-
-/* --- probe ------------------------------------------------------------------ */
 
 const struct usb_hcd_ops xhci_hcd_ops = {
 	.port_status = xhci_port_status, .port_clear_changes = xhci_port_clear_changes,

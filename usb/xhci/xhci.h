@@ -24,14 +24,8 @@ struct pci_dev;
 #define XHCI_CMD_TRBS 256
 #define XHCI_XFER_SEG_TRBS 64      /* one 1 KiB segment; grows on demand */
 #define XHCI_XFER_MAX_SEGS 16
-/*
- * The event ring cannot overflow (QEMU drops events once it is full):
- * at most XHCI_MAX_TDS transfers are on rings at once, each raising at
- * most two events (a short data stage and the status stage); one command
- * is in flight (its completion plus a Command Ring Stopped); and a port
- * raises at most one event per change bit (7) between the core's clears:
- * 2 * 1024 + 2 + 7 * 255 < 4096 - 1.
- */
+/* Sized so the event ring cannot overflow (QEMU drops events once it is
+ * full): 2 * XHCI_MAX_TDS + 2 + 7 * 255 < 4096 - 1 (docs/xhci.md). */
 #define XHCI_EVENT_TRBS 4096
 #define XHCI_MAX_TDS 1024
 #define XHCI_MAX_TDS_PER_EP 16     /* QEMU keeps no more in flight per endpoint */
@@ -126,11 +120,6 @@ struct xhci {
 	struct xhci_stats stats;
 };
 
-static inline struct xhci *hcd_to_xhci(struct usb_hcd *hcd)
-{
-	return hcd->priv;
-}
-
 static inline uint32_t xhci_read(struct xhci *x, unsigned reg)
 {
 	return mmio_read32(x->op + reg);
@@ -165,7 +154,6 @@ bool xhci_irq(void *ctx);
 void xhci_irq_work(struct work *w);
 void xhci_poll_work(struct work *w);
 void xhci_health_work(struct work *w);
-void xhci_events_reset(struct xhci *x);
 void xhci_process_events(struct xhci *x);
 /* Runs one command to completion: 0, USB_ERR_XACT for a completion code
  * other than Success (said on the console, like every failure), or

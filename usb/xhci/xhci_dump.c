@@ -65,8 +65,9 @@ static void dump_slot(struct xhci *x, struct xhci_slot *s)
 	}
 }
 
-static void xhci_dump_one(struct xhci *x)
+void xhci_dump(struct usb_hcd *hcd)
 {
+	struct xhci *x = hcd->priv;
 	const struct xhci_stats *st = &x->stats;
 
 	dump_registers(x);
@@ -85,11 +86,6 @@ static void xhci_dump_one(struct xhci *x)
 		(unsigned long)st->resets, x->tds);
 }
 
-void xhci_dump(struct usb_hcd *hcd)
-{
-	xhci_dump_one(hcd_to_xhci(hcd));
-}
-
 static int cmd_xhcidump(int argc, char **argv)
 {
 	uint64_t index = 0;
@@ -104,7 +100,7 @@ static int cmd_xhcidump(int argc, char **argv)
 	}
 	for (int i = 0; xhci_by_index(i); i++)
 		if (argc < 2 || (uint64_t)i == index)
-			xhci_dump_one(xhci_by_index(i));
+			xhci_dump(&xhci_by_index(i)->hcd);
 	return 0;
 }
 SHELL_COMMAND(xhcidump, "xhcidump", "xhcidump [controller]",

@@ -79,13 +79,6 @@ void xhci_health_work(struct work *w)
 		work_schedule(w, XHCI_HEALTH_PERIOD_NS);
 }
 
-void xhci_events_reset(struct xhci *x)
-{
-	memset(x->events, 0, XHCI_EVENT_TRBS * sizeof(struct xhci_trb));
-	x->ev_deq = 0;
-	x->ev_cycle = 1;
-}
-
 static void command_event(struct xhci *x, const struct xhci_trb *ev)
 {
 	uint32_t cc = TRB_GET_CC(ev->status);

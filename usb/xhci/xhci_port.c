@@ -61,7 +61,7 @@ static void portsc_write(struct xhci *x, int port, uint32_t set)
 
 unsigned xhci_port_status(struct usb_hcd *hcd, int port)
 {
-	uint32_t v = portsc(hcd_to_xhci(hcd), port);
+	uint32_t v = portsc(hcd->priv, port);
 	unsigned st = 0;
 
 	if (v & XHCI_PORT_CCS)
@@ -81,19 +81,19 @@ unsigned xhci_port_status(struct usb_hcd *hcd, int port)
 
 void xhci_port_clear_changes(struct usb_hcd *hcd, int port)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	portsc_write(x, port, portsc(x, port) & XHCI_PORT_CHANGES);
 }
 
 int xhci_port_reset_start(struct usb_hcd *hcd, int port)
 {
-	portsc_write(hcd_to_xhci(hcd), port, XHCI_PORT_PR);
+	portsc_write(hcd->priv, port, XHCI_PORT_PR);
 	return 0;
 }
 
 int xhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 
 	if (!wait_until(!(portsc(x, port) & XHCI_PORT_PR), XHCI_PORT_RESET_NS)) {
 		pr_err("xhci%d: port %d still in reset after 500 ms\n", x->index, port);
@@ -113,7 +113,7 @@ int xhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 
 void xhci_port_disable(struct usb_hcd *hcd, int port)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 
 	if (x->port_major[port] == 2) /* USB 3 ports cannot be disabled by PED */
 		portsc_write(x, port, XHCI_PORT_PED);

@@ -155,7 +155,7 @@ static uint16_t initial_max_packet(enum usb_speed speed)
 
 int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct xhci_slot *s;
 	int rc = slot_alloc(x, dev, &s);
 
@@ -169,7 +169,7 @@ int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev)
 
 int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct xhci_slot *s = xhci_slot_of(x, dev);
 
 	(void)addr; /* the controller chooses the address on the wire */
@@ -191,7 +191,7 @@ int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)
 
 void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct xhci_slot *s = xhci_slot_of(x, dev);
 
 	if (!s)
@@ -214,8 +214,6 @@ void xhci_slots_lost(struct xhci *x)
 		s->id = 0;
 	}
 }
-
-/* --- Configure Endpoint ----------------------------------------------------- */
 
 /* §6.2.3.6: a power-of-two exponent of 125 µs units. */
 static unsigned ep_interval(const struct usb_endpoint *ep)
@@ -273,7 +271,7 @@ int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add)
  * speed, its transaction translators (Configure Endpoint with A0 only). */
 void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct xhci_slot *s = xhci_slot_of(x, dev);
 
 	if (!s || s->lost)

@@ -28,8 +28,6 @@ static unsigned ep_index(const struct usb_endpoint *ep)
 	return (ep->ep_addr & 0xf) * 2u + ((ep->ep_addr & 0x80) ? 1 : 0);
 }
 
-/* --- completion bookkeeping ------------------------------------------------ */
-
 static void release_trbs(struct xhci_ep *ep, struct xhci_req *req)
 {
 	struct xhci_ring_pos pos = req->first;
@@ -71,8 +69,6 @@ void xhci_giveback_done(struct xhci *x)
 		hcd_giveback(xfer, xfer->status, actual);
 	}
 }
-
-/* --- writing TDs ------------------------------------------------------------- */
 
 static unsigned data_trbs(dma_addr_t buf, size_t len)
 {
@@ -186,8 +182,6 @@ static void pump(struct xhci_ep *ep)
 		mmio_write32(x->db + 4 * ep->slot->id, ep->dci);
 }
 
-/* --- Transfer events ------------------------------------------------------- */
-
 static int status_of_cc(uint32_t cc)
 {
 	switch (cc) {
@@ -212,15 +206,6 @@ static void bad_event(struct xhci *x, const struct xhci_trb *ev, const char *why
 	pr_err("xhci%d: transfer event (slot %u ep %u code %u TRB %lx): %s; ignored\n", x->index,
 	       TRB_GET_SLOT(ev->control), TRB_GET_EP(ev->control), TRB_GET_CC(ev->status),
 	       (unsigned long)ev->param, why);
-}
-
-static void halted(struct xhci_ep *ep, struct xhci_req *req, uint32_t cc, size_t actual)
-{
-	ep->needs_reset = true;
-	if (cc == CC_STALL && ep->dci != 1)
-		ep->hcd.halted = true; /* held until the core clears the halt */
-	finish(req, status_of_cc(cc), actual);
-	work_schedule(&ep->x->ep_work, 0);
 }
 
 void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
@@ -251,13 +236,15 @@ void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
 			finish(req, USB_OK, req->short_seen ? req->actual : actual);
 		else if (cc == CC_SUCCESS)
 			bad_event(x, ev, "success before the status stage");
-	} else {
-		halted(ep, req, cc, actual);
+	} else { /* halted: Reset Endpoint from ep_work */
+		ep->needs_reset = true;
+		if (cc == CC_STALL && ep->dci != 1)
+			ep->hcd.halted = true; /* held until the core clears the halt */
+		finish(req, status_of_cc(cc), actual);
+		work_schedule(&x->ep_work, 0);
 	}
 	pump(ep);
 }
-
-/* --- taking TDs back ------------------------------------------------------------ */
 
 static void ep_command(struct xhci *x, struct xhci_ep *ep, uint32_t type, uint64_t param)
 {
@@ -326,11 +313,9 @@ void xhci_fail_all(struct xhci *x, int status)
 	}
 }
 
-/* --- the usb_hcd_ops ------------------------------------------------------------------ */
-
 int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct xhci_slot *s = xhci_slot_of(x, u->dev);
 	unsigned dci = ep_index(u);
 
@@ -366,7 +351,7 @@ int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 
 void xhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct hcd_ep *hep = hcd_ep_close(u);
 
 	if (!hep)
@@ -384,7 +369,7 @@ void xhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *u)
 
 int xhci_submit(struct usb_hcd *hcd, struct usb_xfer *xfer)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	int rc = hcd_submit_check(xfer, x->dead);
 
 	if (rc)
@@ -408,7 +393,7 @@ int xhci_submit(struct usb_hcd *hcd, struct usb_xfer *xfer)
 
 void xhci_cancel(struct usb_hcd *hcd, struct usb_xfer *xfer)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct xhci_req *req = xfer->hcpriv;
 
 	if (!req || req->finished || !hcd_req_cancel(&req->hcd, USB_ERR_CANCELLED))
