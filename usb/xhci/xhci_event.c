@@ -32,22 +32,16 @@ bool xhci_irq(void *ctx)
 static bool controller_failed(struct xhci *x)
 {
 	uint32_t sts = xhci_read(x, XHCI_USBSTS);
+	const char *why = x->restart_pending ? "command ring did not stop after an abort"
+			  : sts & XHCI_STS_HCE ? "host controller error"
+			  : sts & XHCI_STS_HSE ? "host system error"
+			  : sts & XHCI_STS_HCH ? "controller halted without being asked"
+			  : NULL;
 
-	if (x->dead || !x->running)
+	if (x->dead || !x->running || !why)
 		return false;
-	if (x->restart_pending) {
-		xhci_restart(x, "command ring did not stop after an abort");
-		return true;
-	}
-	if (sts & (XHCI_STS_HCE | XHCI_STS_HSE)) {
-		xhci_restart(x, sts & XHCI_STS_HCE ? "host controller error" : "host system error");
-		return true;
-	}
-	if (sts & XHCI_STS_HCH) {
-		xhci_restart(x, "controller halted without being asked");
-		return true;
-	}
-	return false;
+	xhci_restart(x, why);
+	return true;
 }
 
 void xhci_irq_work(struct work *w)

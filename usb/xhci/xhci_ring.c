@@ -22,6 +22,14 @@ static void write_link(struct xhci_seg *seg, unsigned seg_trbs, uint32_t flags)
 	link->control = TRB_TYPE(TRB_LINK) | (seg->last ? TRB_TC : 0) | flags;
 }
 
+static void seg_free(struct xhci_ring *r, struct xhci_seg *seg)
+{
+	if (seg->trbs)
+		dma_pool_free(r->pool, seg->trbs);
+	kfree(seg->notes);
+	kfree(seg);
+}
+
 static struct xhci_seg *seg_alloc(struct xhci_ring *r, uint32_t idle_cycle)
 {
 	struct xhci_seg *seg = kzalloc(sizeof(*seg));
@@ -31,23 +39,13 @@ static struct xhci_seg *seg_alloc(struct xhci_ring *r, uint32_t idle_cycle)
 	seg->notes = kzalloc(r->seg_trbs * sizeof(*seg->notes));
 	seg->trbs = dma_pool_alloc(r->pool, r->seg_trbs * sizeof(struct xhci_trb), &seg->dma);
 	if (!seg->notes || !seg->trbs) {
-		kfree(seg->notes);
-		if (seg->trbs)
-			dma_pool_free(r->pool, seg->trbs);
-		kfree(seg);
+		seg_free(r, seg);
 		return NULL;
 	}
 	/* Not yet written in this lap: the controller must see them as old. */
 	for (unsigned i = 0; i < r->seg_trbs && idle_cycle; i++)
 		seg->trbs[i].control = TRB_CYCLE;
 	return seg;
-}
-
-static void seg_free(struct xhci_ring *r, struct xhci_seg *seg)
-{
-	dma_pool_free(r->pool, seg->trbs);
-	kfree(seg->notes);
-	kfree(seg);
 }
 
 int xhci_ring_init(struct xhci_ring *r, struct dma_pool *pool, unsigned seg_trbs,

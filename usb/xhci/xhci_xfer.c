@@ -70,21 +70,17 @@ void xhci_giveback_done(struct xhci *x)
 	}
 }
 
-static unsigned data_trbs(dma_addr_t buf, size_t len)
+/* Data TRBs split at 64 KiB boundaries, at least one (a zero-length
+ * transfer), or SETUP and STATUS around them. */
+static unsigned td_trbs(const struct usb_xfer *x)
 {
 	unsigned n = 0;
 
-	for (size_t off = 0; off < len; n++)
-		off += XHCI_TRB_MAX_BYTES - ((buf + off) & (XHCI_TRB_MAX_BYTES - 1));
-	return n;
-}
-
-static unsigned td_trbs(const struct usb_xfer *x)
-{
-	unsigned data = data_trbs(x->buf_dma, x->len);
+	for (size_t off = 0; off < x->len; n++)
+		off += XHCI_TRB_MAX_BYTES - ((x->buf_dma + off) & (XHCI_TRB_MAX_BYTES - 1));
 	if (x->ep->type == USB_EP_CONTROL)
-		return data + 2;
-	return data ? data : 1;
+		return n + 2;
+	return n ? n : 1;
 }
 
 /* Data TRBs, split at 64 KiB boundaries; TD Size per §4.11.2.4. */
