@@ -216,7 +216,7 @@ void xhci_restart(struct xhci *x, const char *why)
 	usb_hcd_reset_notify(&x->hcd);
 }
 
-const struct usb_hcd_ops xhci_hcd_ops = {
+static const struct usb_hcd_ops xhci_hcd_ops = {
 	.port_status = xhci_port_status, .port_clear_changes = xhci_port_clear_changes,
 	.port_reset_start = xhci_port_reset_start, .port_reset_finish = xhci_port_reset_finish,
 	.port_disable = xhci_port_disable, .ep_open = xhci_ep_open, .ep_close = xhci_ep_close,

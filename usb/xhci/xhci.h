@@ -73,7 +73,6 @@ struct xhci_slot {
 
 struct xhci_stats {
 	uint64_t irqs, events, xfers, cmds, cmd_timeouts, bad_events, grows, resets;
-	uint64_t cc[32];             /* transfer events by completion code */
 };
 
 struct xhci {
@@ -145,7 +144,6 @@ static inline void *xhci_ctx(struct xhci *x, void *ctx, unsigned index)
 USB_HCD_DECLARE_OPS(xhci);
 
 /* xhci.c */
-extern const struct usb_hcd_ops xhci_hcd_ops;
 struct xhci *xhci_by_index(int index);
 void xhci_restart(struct xhci *x, const char *why);
 
@@ -154,7 +152,6 @@ bool xhci_irq(void *ctx);
 void xhci_irq_work(struct work *w);
 void xhci_poll_work(struct work *w);
 void xhci_health_work(struct work *w);
-void xhci_process_events(struct xhci *x);
 /* Runs one command to completion: 0, USB_ERR_XACT for a completion code
  * other than Success (said on the console, like every failure), or
  * USB_ERR_TIMEOUT (the command was aborted). *slot_out: the slot id. */

@@ -44,35 +44,6 @@ static bool controller_failed(struct xhci *x)
 	return true;
 }
 
-void xhci_irq_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, irq_work);
-
-	if (controller_failed(x))
-		return;
-	xhci_process_events(x);
-	xhci_giveback_done(x);
-}
-
-void xhci_poll_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, poll_work);
-
-	xhci_irq(x);
-	xhci_irq_work(&x->irq_work);
-	if (!x->dead)
-		work_schedule(w, XHCI_POLL_NS);
-}
-
-void xhci_health_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, health_work);
-
-	controller_failed(x);
-	if (!x->dead)
-		work_schedule(w, XHCI_HEALTH_PERIOD_NS);
-}
-
 static void command_event(struct xhci *x, const struct xhci_trb *ev)
 {
 	uint32_t cc = TRB_GET_CC(ev->status);
@@ -116,7 +87,7 @@ static void handle_event(struct xhci *x, const struct xhci_trb *ev)
 
 /* Drains the event ring, then tells the controller how far (ERDP, with
  * EHB cleared so it may interrupt again: §4.17.2). Not re-entrant. */
-void xhci_process_events(struct xhci *x)
+static void process_events(struct xhci *x)
 {
 	unsigned handled = 0;
 
@@ -142,9 +113,38 @@ void xhci_process_events(struct xhci *x)
 	x->in_events = false;
 }
 
+void xhci_irq_work(struct work *w)
+{
+	struct xhci *x = container_of(w, struct xhci, irq_work);
+
+	if (controller_failed(x))
+		return;
+	process_events(x);
+	xhci_giveback_done(x);
+}
+
+void xhci_poll_work(struct work *w)
+{
+	struct xhci *x = container_of(w, struct xhci, poll_work);
+
+	xhci_irq(x);
+	xhci_irq_work(&x->irq_work);
+	if (!x->dead)
+		work_schedule(w, XHCI_POLL_NS);
+}
+
+void xhci_health_work(struct work *w)
+{
+	struct xhci *x = container_of(w, struct xhci, health_work);
+
+	controller_failed(x);
+	if (!x->dead)
+		work_schedule(w, XHCI_HEALTH_PERIOD_NS);
+}
+
 static bool command_finished(struct xhci *x)
 {
-	xhci_process_events(x);
+	process_events(x);
 	return x->cmd_done || !x->running;
 }
 

@@ -209,7 +209,6 @@ void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
 	uint32_t cc = TRB_GET_CC(ev->status), residual = TRB_GET_LEN(ev->status);
 	struct xhci_ep *ep = event_ep(x, ev);
 
-	x->stats.cc[cc & 31]++;
 	if (cc == CC_STOPPED || cc == CC_STOPPED_LENGTH_INVALID)
 		return; /* the TDs are taken back by whoever stopped the endpoint */
 	if (!ep)
