@@ -263,7 +263,6 @@ static void init_state(struct xhci *x)
 {
 	list_node_init(&x->eps);
 	list_node_init(&x->done);
-	list_node_init(&x->lost_slots);
 	work_init(&x->irq_work, xhci_irq_work);
 	work_init(&x->poll_work, xhci_poll_work);
 	work_init(&x->health_work, xhci_health_work);

@@ -59,7 +59,7 @@ struct xhci_ep {
 	struct list_node node;       /* on x->eps */
 };
 
-/* One device slot (Enable Slot ... Disable Slot). */
+/* One device slot (Enable Slot ... Disable Slot): usb_device.hcpriv. */
 struct xhci_slot {
 	unsigned id;
 	struct usb_device *dev;
@@ -68,7 +68,6 @@ struct xhci_slot {
 	struct xhci_ring ep0_ring;
 	struct xhci_ep *eps[32];     /* by DCI */
 	bool lost;                   /* the controller was reset under it */
-	struct list_node lost_node;  /* on x->lost_slots until the core removes it */
 };
 
 struct xhci_stats {
@@ -111,7 +110,6 @@ struct xhci {
 	unsigned tds;                /* TDs on all rings */
 	struct list_node eps;        /* struct xhci_ep */
 	struct list_node done;       /* struct xhci_req, results to give back */
-	struct list_node lost_slots; /* struct xhci_slot of a controller since reset */
 	struct work irq_work, poll_work, health_work, ep_work;
 	bool running, dead, in_events;
 	bool restart_pending;        /* a command could not be aborted */
@@ -168,7 +166,6 @@ void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev);
 void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt);
 int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add);
 int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet);
-struct xhci_slot *xhci_slot_of(struct xhci *x, const struct usb_device *dev);
 void xhci_slots_lost(struct xhci *x);
 
 /* xhci_xfer.c */

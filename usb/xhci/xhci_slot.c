@@ -24,19 +24,6 @@ static const uint8_t psi_of_speed[] = {
 	[USB_SPEED_HIGH] = XHCI_SPEED_HIGH, [USB_SPEED_SUPER] = XHCI_SPEED_SUPER,
 };
 
-struct xhci_slot *xhci_slot_of(struct xhci *x, const struct usb_device *dev)
-{
-	struct xhci_slot *s;
-
-	for (unsigned i = 1; i <= x->max_slots; i++)
-		if (x->slots[i] && x->slots[i]->dev == dev)
-			return x->slots[i];
-	list_for_each_entry(s, &x->lost_slots, lost_node)
-		if (s->dev == dev)
-			return s;
-	return NULL;
-}
-
 /* Route string (tiers below the root port, 4 bits each) and root port. */
 static uint32_t route_of(const struct usb_device *dev, unsigned *root_port)
 {
@@ -106,8 +93,7 @@ static void slot_free(struct xhci *x, struct xhci_slot *s)
 		x->slots[s->id] = NULL;
 		x->dcbaa[s->id] = 0;
 	}
-	if (s->lost)
-		list_remove(&s->lost_node);
+	s->dev->hcpriv = NULL;
 	if (s->ep0_ring.first)
 		xhci_ring_free(&s->ep0_ring);
 	if (s->in_ctx)
@@ -144,6 +130,7 @@ static int slot_alloc(struct xhci *x, struct usb_device *dev, struct xhci_slot *
 	s->id = id;
 	x->slots[id] = s;
 	x->dcbaa[id] = s->out_dma;
+	dev->hcpriv = s;
 	*out = s;
 	return 0;
 }
@@ -170,7 +157,7 @@ int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev)
 int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr)
 {
 	struct xhci *x = hcd->priv;
-	struct xhci_slot *s = xhci_slot_of(x, dev);
+	struct xhci_slot *s = dev->hcpriv;
 
 	(void)addr; /* the controller chooses the address on the wire */
 	if (!s || s->lost)
@@ -192,7 +179,7 @@ int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)
 void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
 {
 	struct xhci *x = hcd->priv;
-	struct xhci_slot *s = xhci_slot_of(x, dev);
+	struct xhci_slot *s = dev->hcpriv;
 
 	if (!s)
 		return;
@@ -208,7 +195,6 @@ void xhci_slots_lost(struct xhci *x)
 		if (!s)
 			continue;
 		s->lost = true;
-		list_push_back(&x->lost_slots, &s->lost_node);
 		x->slots[i] = NULL;
 		x->dcbaa[i] = 0;
 		s->id = 0;
@@ -272,7 +258,7 @@ int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add)
 void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt)
 {
 	struct xhci *x = hcd->priv;
-	struct xhci_slot *s = xhci_slot_of(x, dev);
+	struct xhci_slot *s = dev->hcpriv;
 
 	if (!s || s->lost)
 		return;

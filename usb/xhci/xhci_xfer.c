@@ -311,7 +311,7 @@ void xhci_fail_all(struct xhci *x, int status)
 int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
 	struct xhci *x = hcd->priv;
-	struct xhci_slot *s = xhci_slot_of(x, u->dev);
+	struct xhci_slot *s = u->dev->hcpriv;
 	unsigned dci = ep_index(u);
 
 	if (!s || s->lost || u->type == USB_EP_ISO || (dci != 1 && s->eps[dci]))
