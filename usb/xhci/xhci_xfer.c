@@ -319,16 +319,14 @@ int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 	struct xhci_ep *ep = kzalloc(sizeof(*ep));
 	if (!ep)
 		return USB_ERR_NOMEM;
-	ep->x = x;
-	ep->slot = s;
-	ep->dci = dci;
-	ep->ring = dci == 1 ? &s->ep0_ring : &ep->own_ring;
+	*ep = (struct xhci_ep){ .x = x, .slot = s, .dci = dci,
+				.ring = dci == 1 ? &s->ep0_ring : &ep->own_ring };
 	hcd_ep_init(&ep->hcd, u);
+	s->eps[dci] = ep; /* counted in the slot's Context Entries */
 	int rc = dci == 1 ? xhci_update_ep0(x, s, u->max_packet)
 			  : xhci_ring_init(&ep->own_ring, x->pool, XHCI_XFER_SEG_TRBS,
 					   XHCI_XFER_MAX_SEGS);
 	if (!rc && dci != 1) {
-		s->eps[dci] = ep; /* counted in the slot's Context Entries */
 		rc = xhci_configure_ep(x, ep, true);
 		if (rc)
 			xhci_ring_free(&ep->own_ring);
@@ -339,7 +337,6 @@ int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 		kfree(ep);
 		return rc;
 	}
-	s->eps[dci] = ep;
 	list_push_back(&x->eps, &ep->node);
 	return 0;
 }
