@@ -130,17 +130,13 @@ static int alloc_scratchpad(struct xhci *x)
 	/* At least 64 bytes: the array must be 64-byte aligned (§6.6). */
 	x->scratch_array = dma_pool_alloc(x->pool, MAX(x->n_scratch * 8u, 64u),
 					  &x->scratch_array_dma);
-	x->scratch_pages = kzalloc(x->n_scratch * sizeof(void *));
-	if (!x->scratch_array || !x->scratch_pages)
+	if (!x->scratch_array)
 		return USB_ERR_NOMEM;
-	for (unsigned i = 0; i < x->n_scratch; i++) {
-		dma_addr_t dma;
-		x->scratch_pages[i] = dma_pool_alloc(x->pool, 4096, &dma);
-		if (!x->scratch_pages[i])
-			return USB_ERR_NOMEM;
-		x->scratch_array[i] = dma;
-	}
 	x->dcbaa[0] = x->scratch_array_dma;
+	/* Only the array keeps the pages: freeing maps them back through the pool. */
+	for (unsigned i = 0; i < x->n_scratch; i++)
+		if (!dma_pool_alloc(x->pool, 4096, &x->scratch_array[i]))
+			return USB_ERR_NOMEM;
 	return 0;
 }
 
@@ -174,10 +170,9 @@ static void free_memory(struct xhci *x)
 {
 	if (!x->pool)
 		return;
-	for (unsigned i = 0; x->scratch_pages && i < x->n_scratch; i++)
-		if (x->scratch_pages[i])
-			dma_pool_free(x->pool, x->scratch_pages[i]);
-	kfree(x->scratch_pages);
+	for (unsigned i = 0; x->scratch_array && i < x->n_scratch; i++)
+		if (x->scratch_array[i])
+			dma_pool_free(x->pool, dma_pool_phys_to_virt(x->pool, x->scratch_array[i]));
 	void *chunks[] = { x->scratch_array, x->dcbaa, x->events, x->erst };
 	for (unsigned i = 0; i < ARRAY_SIZE(chunks); i++)
 		if (chunks[i])

@@ -91,7 +91,6 @@ struct xhci {
 	dma_addr_t dcbaa_dma;
 	uint64_t *scratch_array;
 	dma_addr_t scratch_array_dma;
-	void **scratch_pages;
 	unsigned n_scratch;
 	struct xhci_ring cmd;
 	struct xhci_trb *events;
