@@ -87,54 +87,6 @@ static int address_device(struct xhci *x, struct xhci_slot *s, uint16_t max_pack
 	return input_command(x, s, TRB_ADDRESS_DEVICE, bsr ? TRB_BSR : 0);
 }
 
-static void slot_free(struct xhci *x, struct xhci_slot *s)
-{
-	if (s->id && x->slots[s->id] == s) {
-		x->slots[s->id] = NULL;
-		x->dcbaa[s->id] = 0;
-	}
-	s->dev->hcpriv = NULL;
-	if (s->ep0_ring.first)
-		xhci_ring_free(&s->ep0_ring);
-	if (s->in_ctx)
-		dma_pool_free(x->pool, s->in_ctx);
-	if (s->out_ctx)
-		dma_pool_free(x->pool, s->out_ctx);
-	kfree(s);
-}
-
-static int slot_alloc(struct xhci *x, struct usb_device *dev, struct xhci_slot **out)
-{
-	struct xhci_slot *s = kzalloc(sizeof(*s));
-	unsigned id = 0;
-
-	if (!s)
-		return USB_ERR_NOMEM;
-	s->dev = dev;
-	s->out_ctx = dma_pool_alloc(x->pool, 32 * x->ctx_size, &s->out_dma);
-	s->in_ctx = dma_pool_alloc(x->pool, 33 * x->ctx_size, &s->in_dma);
-	if (!s->out_ctx || !s->in_ctx ||
-	    xhci_ring_init(&s->ep0_ring, x->pool, XHCI_XFER_SEG_TRBS, XHCI_XFER_MAX_SEGS)) {
-		slot_free(x, s);
-		return USB_ERR_NOMEM;
-	}
-	int rc = xhci_command(x, TRB_TYPE(TRB_ENABLE_SLOT) | TRB_EP(x->slot_type), 0, &id);
-	if (!rc && (id == 0 || id > x->max_slots || x->slots[id])) {
-		pr_err("xhci%d: Enable Slot returned slot %u, unusable\n", x->index, id);
-		rc = USB_ERR_HC;
-	}
-	if (rc) {
-		slot_free(x, s);
-		return rc;
-	}
-	s->id = id;
-	x->slots[id] = s;
-	x->dcbaa[id] = s->out_dma;
-	dev->hcpriv = s;
-	*out = s;
-	return 0;
-}
-
 static uint16_t initial_max_packet(enum usb_speed speed)
 {
 	return speed == USB_SPEED_SUPER ? 512 : speed == USB_SPEED_HIGH ? 64 : 8;
@@ -143,12 +95,29 @@ static uint16_t initial_max_packet(enum usb_speed speed)
 int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev)
 {
 	struct xhci *x = hcd->priv;
-	struct xhci_slot *s;
-	int rc = slot_alloc(x, dev, &s);
+	struct xhci_slot *s = kzalloc(sizeof(*s));
+	unsigned id = 0;
+	int rc = USB_ERR_NOMEM;
 
-	if (rc)
+	if (!s)
 		return rc;
-	rc = address_device(x, s, initial_max_packet(dev->speed), true);
+	s->dev = dev;
+	dev->hcpriv = s;
+	s->out_ctx = dma_pool_alloc(x->pool, 32 * x->ctx_size, &s->out_dma);
+	s->in_ctx = dma_pool_alloc(x->pool, 33 * x->ctx_size, &s->in_dma);
+	if (s->out_ctx && s->in_ctx &&
+	    !xhci_ring_init(&s->ep0_ring, x->pool, XHCI_XFER_SEG_TRBS, XHCI_XFER_MAX_SEGS))
+		rc = xhci_command(x, TRB_TYPE(TRB_ENABLE_SLOT) | TRB_EP(x->slot_type), 0, &id);
+	if (!rc && (id == 0 || id > x->max_slots || x->slots[id])) {
+		pr_err("xhci%d: Enable Slot returned slot %u, unusable\n", x->index, id);
+		rc = USB_ERR_HC;
+	}
+	if (!rc) {
+		s->id = id;
+		x->slots[id] = s;
+		x->dcbaa[id] = s->out_dma;
+		rc = address_device(x, s, initial_max_packet(dev->speed), true);
+	}
 	if (rc)
 		xhci_device_remove(hcd, dev);
 	return rc;
@@ -183,9 +152,19 @@ void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
 
 	if (!s)
 		return;
-	if (!s->lost)
+	if (s->id) { /* 0 before Enable Slot and once lost to a controller reset */
 		xhci_command(x, TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(s->id), 0, NULL);
-	slot_free(x, s);
+		x->slots[s->id] = NULL;
+		x->dcbaa[s->id] = 0;
+	}
+	dev->hcpriv = NULL;
+	if (s->ep0_ring.first)
+		xhci_ring_free(&s->ep0_ring);
+	if (s->in_ctx)
+		dma_pool_free(x->pool, s->in_ctx);
+	if (s->out_ctx)
+		dma_pool_free(x->pool, s->out_ctx);
+	kfree(s);
 }
 
 void xhci_slots_lost(struct xhci *x)
