@@ -222,6 +222,10 @@ struct hcd_restart_limit {
 	unsigned count;
 };
 bool hcd_restart_limit_hit(struct hcd_restart_limit *l, unsigned max, uint64_t window_ns);
+/* A `<driver>dump [n]` shell command: argv[1] picks controller n of the
+ * driver's (nth(n), NULL past the last); its dump op prints it, or every
+ * controller's without argv[1]. kind ("xHCI") names them in errors. */
+int hcd_dump_command(int argc, char **argv, const char *kind, struct usb_hcd *(*nth)(int index));
 
 /*
  * Both USB 2 host controllers implement the same ops under the same

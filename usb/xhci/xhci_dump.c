@@ -86,22 +86,16 @@ void xhci_dump(struct usb_hcd *hcd)
 		(unsigned long)st->resets, x->tds);
 }
 
+static struct usb_hcd *nth_hcd(int index)
+{
+	struct xhci *x = xhci_by_index(index);
+
+	return x ? &x->hcd : NULL;
+}
+
 static int cmd_xhcidump(int argc, char **argv)
 {
-	uint64_t index = 0;
-
-	if (argc > 2 || (argc == 2 && (!kstrtou64(argv[1], &index) || !xhci_by_index((int)index)))) {
-		kprintf("usage: xhcidump [controller]  (no such controller)\n");
-		return 1;
-	}
-	if (!xhci_by_index(0)) {
-		kprintf("xhcidump: no xHCI controller\n");
-		return 1;
-	}
-	for (int i = 0; xhci_by_index(i); i++)
-		if (argc < 2 || (uint64_t)i == index)
-			xhci_dump(&xhci_by_index(i)->hcd);
-	return 0;
+	return hcd_dump_command(argc, argv, "xHCI", nth_hcd);
 }
 SHELL_COMMAND(xhcidump, "xhcidump", "xhcidump [controller]",
 	      "xHCI registers, ports, rings, slot contexts", cmd_xhcidump);

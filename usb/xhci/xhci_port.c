@@ -62,21 +62,14 @@ static void portsc_write(struct xhci *x, int port, uint32_t set)
 unsigned xhci_port_status(struct usb_hcd *hcd, int port)
 {
 	uint32_t v = portsc(hcd->priv, port);
-	unsigned st = 0;
+	unsigned speed = (v & XHCI_PORT_CCS) ? XHCI_PORT_SPEED(v) : 0;
 
-	if (v & XHCI_PORT_CCS)
-		st |= USB_PORT_CONNECTED;
-	if (v & XHCI_PORT_PED)
-		st |= USB_PORT_ENABLED;
-	if ((v & XHCI_PORT_CCS) && XHCI_PORT_SPEED(v) == XHCI_SPEED_LOW)
-		st |= USB_PORT_LOW_SPEED;
-	if ((v & XHCI_PORT_CCS) && XHCI_PORT_SPEED(v) >= XHCI_SPEED_HIGH)
-		st |= USB_PORT_HIGH_SPEED;
-	if (v & XHCI_PORT_CSC)
-		st |= USB_PORT_CONNECT_CHANGE;
-	if (v & XHCI_PORT_PEC)
-		st |= USB_PORT_ENABLE_CHANGE;
-	return st;
+	return ((v & XHCI_PORT_CCS) ? USB_PORT_CONNECTED : 0) |
+	       ((v & XHCI_PORT_PED) ? USB_PORT_ENABLED : 0) |
+	       (speed == XHCI_SPEED_LOW ? USB_PORT_LOW_SPEED : 0) |
+	       (speed >= XHCI_SPEED_HIGH ? USB_PORT_HIGH_SPEED : 0) |
+	       ((v & XHCI_PORT_CSC) ? USB_PORT_CONNECT_CHANGE : 0) |
+	       ((v & XHCI_PORT_PEC) ? USB_PORT_ENABLE_CHANGE : 0);
 }
 
 void xhci_port_clear_changes(struct usb_hcd *hcd, int port)

@@ -343,15 +343,13 @@ int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 
 void xhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
-	struct xhci *x = hcd->priv;
-	struct hcd_ep *hep = hcd_ep_close(u);
+	struct xhci_ep *ep = ep_of(u);
 
-	if (!hep)
+	if (!hcd_ep_close(u))
 		return;
-	struct xhci_ep *ep = container_of(hep, struct xhci_ep, hcd);
 	take_back(ep);
 	if (ep->dci != 1) {
-		xhci_configure_ep(x, ep, false);
+		xhci_configure_ep(hcd->priv, ep, false);
 		xhci_ring_free(&ep->own_ring);
 	}
 	ep->slot->eps[ep->dci] = NULL;
