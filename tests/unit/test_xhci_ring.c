@@ -120,7 +120,7 @@ static void run_laps(struct fixture *f, struct xhci_ring *r, unsigned tds, bool 
 		for (unsigned i = 0; i < n; i++) {
 			struct xhci_trb t = normal(tag, i + 1 < n);
 			struct xhci_ring_pos pos = xhci_ring_push(r, &t, r, tag);
-			struct xhci_trb_note *note = xhci_ring_note(r, xhci_ring_pos_dma(&pos), NULL);
+			struct xhci_trb_note *note = xhci_ring_note(r, xhci_ring_pos_dma(&pos));
 			CHECK(note && note->end == tag && note->owner == r);
 			tag++;
 		}
@@ -196,14 +196,12 @@ TEST(note_lookup_refuses_what_is_not_a_trb_of_the_ring)
 	struct xhci_trb t = normal(1, false);
 	struct xhci_ring_pos pos = xhci_ring_push(&r, &t, &r, 5);
 	dma_addr_t at = xhci_ring_pos_dma(&pos);
-	struct xhci_ring_pos found;
-	CHECK(xhci_ring_note(&r, at, &found) != NULL);
-	CHECK(found.seg == pos.seg && found.idx == pos.idx);
-	CHECK(xhci_ring_note(&r, at + 8, NULL) == NULL);            /* misaligned */
-	CHECK(xhci_ring_note(&r, r.first->dma + 15 * 16, NULL) == NULL); /* Link TRB */
-	CHECK(xhci_ring_note(&r, other.first->dma, NULL) == NULL);   /* another ring */
-	CHECK(xhci_ring_note(&r, 0x1000, NULL) == NULL);             /* outside the pool */
-	CHECK(xhci_ring_note(&r, ~0ull, NULL) == NULL);
+	CHECK(xhci_ring_note(&r, at) == &pos.seg->notes[pos.idx]);
+	CHECK(xhci_ring_note(&r, at + 8) == NULL);            /* misaligned */
+	CHECK(xhci_ring_note(&r, r.first->dma + 15 * 16) == NULL); /* Link TRB */
+	CHECK(xhci_ring_note(&r, other.first->dma) == NULL);   /* another ring */
+	CHECK(xhci_ring_note(&r, 0x1000) == NULL);             /* outside the pool */
+	CHECK(xhci_ring_note(&r, ~0ull) == NULL);
 	xhci_ring_free(&other);
 	xhci_ring_free(&r);
 	teardown(&f);
@@ -225,7 +223,7 @@ TEST(reset_empties_the_ring_and_restarts_at_cycle_one)
 	xhci_ring_reset(&r);
 	CHECK_EQ(r.cycle, 1);
 	CHECK_EQ(xhci_ring_enqueue_dma(&r), r.first->dma | 1);
-	CHECK(xhci_ring_note(&r, r.first->dma, NULL)->owner == NULL);
+	CHECK(xhci_ring_note(&r, r.first->dma)->owner == NULL);
 	struct consumer c = { f.arena, r.first->dma, 1, 0 };
 	CHECK(consume(&c) == NULL);
 	xhci_ring_free(&r);

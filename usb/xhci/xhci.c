@@ -254,21 +254,10 @@ static int map_registers(struct xhci *x)
 	return 0;
 }
 
-static void init_state(struct xhci *x)
-{
-	list_node_init(&x->eps);
-	list_node_init(&x->done);
-	work_init(&x->irq_work, xhci_irq_work);
-	work_init(&x->poll_work, xhci_poll_work);
-	work_init(&x->health_work, xhci_health_work);
-	work_init(&x->ep_work, xhci_ep_work);
-}
-
 static void setup_interrupts(struct xhci *x)
 {
-	unsigned line = x->pci->irq_line;
+	unsigned line = x->irq_line = x->pci->irq_line;
 
-	x->irq_line = line;
 	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, pool_names[x->index]) >= 0;
 	if (!x->irq_ok) {
 		pr_warn("xhci%d: no usable interrupt line (%u); polling every 1 ms\n", x->index,
@@ -330,7 +319,12 @@ static int xhci_probe(struct pci_dev *d)
 		return USB_ERR_NOMEM;
 	x->pci = d;
 	x->index = n_controllers;
-	init_state(x);
+	list_node_init(&x->eps);
+	list_node_init(&x->done);
+	work_init(&x->irq_work, xhci_irq_work);
+	work_init(&x->poll_work, xhci_poll_work);
+	work_init(&x->health_work, xhci_health_work);
+	work_init(&x->ep_work, xhci_ep_work);
 	int rc = bring_up(x);
 	if (rc) {
 		pr_err("xhci%d: controller not started (%d)\n", x->index, rc);

@@ -192,8 +192,7 @@ dma_addr_t xhci_ring_pos_dma(const struct xhci_ring_pos *pos)
 	return pos->seg->dma + pos->idx * sizeof(struct xhci_trb);
 }
 
-struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys,
-				     struct xhci_ring_pos *pos)
+struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys)
 {
 	size_t seg_bytes = r->seg_trbs * sizeof(struct xhci_trb);
 	uintptr_t v = (uintptr_t)dma_pool_phys_to_virt(r->pool, phys);
@@ -207,11 +206,7 @@ struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys,
 		if ((uintptr_t)seg->trbs != base)
 			continue;
 		unsigned idx = (unsigned)((v - base) / sizeof(struct xhci_trb));
-		if (idx == r->seg_trbs - 1)
-			return NULL;
-		if (pos)
-			*pos = (struct xhci_ring_pos){ seg, idx };
-		return &seg->notes[idx];
+		return idx == r->seg_trbs - 1 ? NULL : &seg->notes[idx];
 	}
 	return NULL;
 }

@@ -74,8 +74,7 @@ dma_addr_t xhci_ring_pos_dma(const struct xhci_ring_pos *pos);
 /* The note of the TRB at physical address phys on this ring; NULL when
  * phys is not a TRB of this ring (outside the pool, another ring, a Link
  * TRB or misaligned). */
-struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys,
-				     struct xhci_ring_pos *pos);
+struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys);
 /* Steps pos to the next TRB the controller would read, over Link TRBs. */
 void xhci_ring_pos_next(const struct xhci_ring *r, struct xhci_ring_pos *pos);
 

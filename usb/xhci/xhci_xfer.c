@@ -25,7 +25,7 @@ static unsigned ep_index(const struct usb_endpoint *ep)
 {
 	if (ep->type == USB_EP_CONTROL)
 		return 1;
-	return (ep->ep_addr & 0xf) * 2u + ((ep->ep_addr & 0x80) ? 1 : 0);
+	return (ep->ep_addr & 0xf) * 2u + (ep->ep_addr >> 7);
 }
 
 static void release_trbs(struct xhci_ep *ep, struct xhci_req *req)
@@ -180,12 +180,10 @@ static void pump(struct xhci_ep *ep)
 
 static int status_of_cc(uint32_t cc)
 {
-	switch (cc) {
-	case CC_STALL: return USB_ERR_STALL;
-	case CC_BABBLE: return USB_ERR_BABBLE;
-	case CC_DATA_BUFFER: return USB_ERR_DATABUF;
-	default: return USB_ERR_XACT;
-	}
+	return cc == CC_STALL ? USB_ERR_STALL
+	       : cc == CC_BABBLE ? USB_ERR_BABBLE
+	       : cc == CC_DATA_BUFFER ? USB_ERR_DATABUF
+	       : USB_ERR_XACT;
 }
 
 static struct xhci_ep *event_ep(struct xhci *x, const struct xhci_trb *ev)
@@ -213,7 +211,7 @@ void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
 		return; /* the TDs are taken back by whoever stopped the endpoint */
 	if (!ep)
 		return bad_event(x, ev, "no such endpoint");
-	struct xhci_trb_note *note = xhci_ring_note(ep->ring, ev->param, NULL);
+	struct xhci_trb_note *note = xhci_ring_note(ep->ring, ev->param);
 	struct xhci_req *req = note ? note->owner : NULL;
 	if (!req || req->ep != ep || !req->posted)
 		return bad_event(x, ev, note ? "TRB of no pending transfer" : "TRB not on the ring");
