@@ -1,10 +1,8 @@
 /*
  * xHCI host controller: PCI probe, BIOS hand-off, reset, the controller's
- * memory (DCBAA, scratchpad, command ring, event ring and its segment
- * table, all from the controller's DMA pool), start, and the restart after
- * a fatal error. Firmware may leave the controller running with its own
- * rings, so it is taken over through the USB Legacy Support capability
- * (xHCI 7.1), halted and reset before anything is built.
+ * memory (all from its own DMA pool), start, and the restart after a fatal
+ * error. Firmware may leave the controller running with its own rings, so
+ * it is taken over (USB Legacy Support, xHCI 7.1), halted and reset first.
  */
 #include "dma_pool.h"
 #include "irq.h"
@@ -182,12 +180,9 @@ static void free_memory(struct xhci *x)
 	x->pool = NULL;
 }
 
-/*
- * HCE, HSE or a halt nobody asked for: every slot and ring the controller
- * knew is gone. Transfers fail with USB_ERR_HC, the slots are forgotten
- * (their memory goes when the core removes the devices), and the core
- * enumerates the bus again on the restarted controller.
- */
+/* HCE, HSE or a halt nobody asked for: every slot and ring the controller
+ * knew is gone. Transfers fail with USB_ERR_HC, slots are forgotten (freed
+ * as the core removes their devices) and the core enumerates the bus again. */
 void xhci_restart(struct xhci *x, const char *why)
 {
 	pr_err("xhci%d: %s (USBSTS %x); resetting the controller\n", x->index, why,
@@ -262,7 +257,7 @@ static void setup_interrupts(struct xhci *x)
 	if (!x->irq_ok) {
 		pr_warn("xhci%d: no usable interrupt line (%u); polling every 1 ms\n", x->index,
 			line);
-		work_schedule(&x->poll_work, 0);
+		work_schedule(&x->irq_work, 0);
 	}
 }
 
@@ -272,7 +267,6 @@ static void teardown(struct xhci *x)
 		hw_halt(x);
 	if (x->irq_ok)
 		irq_unregister(x->irq_line, xhci_irq, x);
-	work_cancel(&x->poll_work);
 	work_cancel(&x->irq_work);
 	work_cancel(&x->health_work);
 	free_memory(x);
@@ -322,7 +316,6 @@ static int xhci_probe(struct pci_dev *d)
 	list_node_init(&x->eps);
 	list_node_init(&x->done);
 	work_init(&x->irq_work, xhci_irq_work);
-	work_init(&x->poll_work, xhci_poll_work);
 	work_init(&x->health_work, xhci_health_work);
 	work_init(&x->ep_work, xhci_ep_work);
 	int rc = bring_up(x);

@@ -1,11 +1,9 @@
 /*
- * xHCI driver internals shared by its files: the per-controller state, a
- * device slot, an endpoint (one transfer ring each) and the record of a
- * submitted transfer. Hardware structures hold physical addresses only;
- * an address the controller hands back (an event's TRB pointer) is mapped
- * to the driver's records through the DMA pool's checked translation
- * (xhci_ring_note), so a bogus pointer is a reported error. docs/xhci.md
- * says which file holds what.
+ * xHCI driver internals shared by its files (docs/xhci.md says which holds
+ * what). Hardware structures hold physical addresses only; one that the
+ * controller hands back (an event's TRB pointer) is mapped to the driver's
+ * records through the DMA pool's checked translation (xhci_ring_note), so
+ * a bogus pointer is a reported error.
  */
 #ifndef TERN_XHCI_H
 #define TERN_XHCI_H
@@ -109,7 +107,7 @@ struct xhci {
 	unsigned tds;                /* TDs on all rings */
 	struct list_node eps;        /* struct xhci_ep */
 	struct list_node done;       /* struct xhci_req, results to give back */
-	struct work irq_work, poll_work, health_work, ep_work;
+	struct work irq_work, health_work, ep_work;
 	bool running, dead, in_events;
 	bool restart_pending;        /* a command could not be aborted */
 	struct hcd_restart_limit restarts;
@@ -147,7 +145,6 @@ void xhci_restart(struct xhci *x, const char *why);
 /* xhci_event.c */
 bool xhci_irq(void *ctx);
 void xhci_irq_work(struct work *w);
-void xhci_poll_work(struct work *w);
 void xhci_health_work(struct work *w);
 /* Runs one command to completion: 0, USB_ERR_XACT for a completion code
  * other than Success (said on the console, like every failure), or

@@ -1,8 +1,5 @@
-/*
- * `xhcidump`: an xHCI controller's registers, root ports, command and
- * event ring positions, each slot's contexts as the controller last wrote
- * them, each open endpoint's ring, and the driver's counters.
- */
+/* `xhcidump`: registers, root ports, ring positions, each slot's contexts
+ * as the controller last wrote them, each endpoint's ring, the counters. */
 #include "kstring.h"
 #include "printk.h"
 #include "shell.h"

@@ -117,20 +117,14 @@ void xhci_irq_work(struct work *w)
 {
 	struct xhci *x = container_of(w, struct xhci, irq_work);
 
+	if (!x->irq_ok && !x->dead) { /* no interrupt line: this work polls */
+		xhci_irq(x);
+		work_schedule(w, XHCI_POLL_NS);
+	}
 	if (controller_failed(x))
 		return;
 	process_events(x);
 	xhci_giveback_done(x);
-}
-
-void xhci_poll_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, poll_work);
-
-	xhci_irq(x);
-	xhci_irq_work(&x->irq_work);
-	if (!x->dead)
-		work_schedule(w, XHCI_POLL_NS);
 }
 
 void xhci_health_work(struct work *w)

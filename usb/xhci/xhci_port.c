@@ -1,10 +1,8 @@
 /*
- * xHCI root ports (xHCI 4.19, 5.4.8). Every port the controller has is a
- * root port of one USB bus; the Supported Protocol capabilities (§7.2)
- * say which are USB 2 and which USB 3, in whatever order the controller
- * lists them. A USB 3 port enables itself after link training; a USB 2
- * port needs a reset. Change bits and PED are write-1-to-clear, so every
- * write starts from the bits that are safe to write back.
+ * xHCI root ports (xHCI 4.19, 5.4.8), USB 2 or USB 3 as their Supported
+ * Protocol capability says. A USB 3 port enables itself after link
+ * training; a USB 2 port needs a reset. Change bits and PED are RW1C, so
+ * every write starts from the bits that are safe to write back.
  */
 #include "printk.h"
 #include "xhci.h"

@@ -1,9 +1,7 @@
 /*
- * xHCI ring producer (xHCI 4.9.2, 4.11.5.1): enqueue with the cycle bit,
- * Link TRBs with toggle-cycle on the last segment, growth by inserting a
- * segment after the enqueue segment (where the controller cannot be, so no
- * stop is needed), and lookup of an event's TRB pointer through the DMA
- * pool's checked translation. See xhci_ring.h.
+ * xHCI ring producer (xHCI 4.9.2, 4.11.5.1), see xhci_ring.h. A ring grows
+ * by a segment inserted after the enqueue segment: the controller cannot
+ * be there, so no stop is needed.
  */
 #include "dma_pool.h"
 #include "hw.h"
