@@ -89,6 +89,10 @@ struct usb_xfer {
 	uint64_t submitted_ns;
 };
 
+/* PCI class and subclass of every USB host controller. */
+#define PCI_CLASS_SERIAL_BUS 0x0c
+#define PCI_SUBCLASS_USB 0x03
+
 /* Root port status bits returned by port_status(). */
 #define USB_PORT_CONNECTED (1u << 0)
 #define USB_PORT_ENABLED (1u << 1)

@@ -20,8 +20,6 @@
 #define XHCI_MAX_RESETS 3                   /* in XHCI_RESET_WINDOW_NS, or dead */
 #define XHCI_RESET_WINDOW_NS (10 * NSEC_PER_SEC)
 
-#define PCI_CLASS_SERIAL_BUS 0x0c
-#define PCI_SUBCLASS_USB 0x03
 #define PCI_PROG_IF_XHCI 0x30
 
 static struct xhci *controllers[XHCI_MAX_CONTROLLERS];

@@ -10,27 +10,6 @@ static const char *const speed_names[] = { "?", "12M", "1.5M", "480M", "5000M" }
 static const char *const slot_states[] = { "disabled", "default", "addressed", "configured" };
 static const char *const ep_states[] = { "disabled", "running", "halted", "stopped", "error" };
 
-static void dump_registers(struct xhci *x)
-{
-	kprintf("xhci%d: USBCMD %x USBSTS %x CONFIG %x DCBAAP %lx IMAN %x ERDP %lx\n", x->index,
-		xhci_read(x, XHCI_USBCMD), xhci_read(x, XHCI_USBSTS), xhci_read(x, XHCI_CONFIG),
-		(unsigned long)x->dcbaa_dma, mmio_read32(x->rt + XHCI_IMAN),
-		(unsigned long)mmio_read32(x->rt + XHCI_ERDP));
-	kprintf(" HCSPARAMS1 %x HCSPARAMS2 %x HCCPARAMS1 %x, %u-byte contexts, %u scratchpads%s\n",
-		x->hcs1, x->hcs2, x->hcc1, x->ctx_size, x->n_scratch, x->dead ? ", DEAD" : "");
-}
-
-static void dump_ports(struct xhci *x)
-{
-	for (unsigned p = 1; p <= x->n_ports; p++) {
-		uint32_t v = xhci_read(x, XHCI_PORTSC(p));
-		unsigned sp = XHCI_PORT_SPEED(v);
-		kprintf(" port %u: USB%u PORTSC %x%s%s %s\n", p, x->port_major[p], v,
-			(v & XHCI_PORT_CCS) ? " connected" : "", (v & XHCI_PORT_PED) ? " enabled" : "",
-			(v & XHCI_PORT_CCS) && sp < ARRAY_SIZE(speed_names) ? speed_names[sp] : "");
-	}
-}
-
 static void dump_ring(const char *what, const struct xhci_ring *r)
 {
 	kprintf("   %s ring: %u segment%s of %u TRBs, %u free, enqueue %lx cycle %u, %lu laps\n",
@@ -67,8 +46,19 @@ void xhci_dump(struct usb_hcd *hcd)
 	struct xhci *x = hcd->priv;
 	const struct xhci_stats *st = &x->stats;
 
-	dump_registers(x);
-	dump_ports(x);
+	kprintf("xhci%d: USBCMD %x USBSTS %x CONFIG %x DCBAAP %lx IMAN %x ERDP %lx\n", x->index,
+		xhci_read(x, XHCI_USBCMD), xhci_read(x, XHCI_USBSTS), xhci_read(x, XHCI_CONFIG),
+		(unsigned long)x->dcbaa_dma, mmio_read32(x->rt + XHCI_IMAN),
+		(unsigned long)mmio_read32(x->rt + XHCI_ERDP));
+	kprintf(" HCSPARAMS1 %x HCSPARAMS2 %x HCCPARAMS1 %x, %u-byte contexts, %u scratchpads%s\n",
+		x->hcs1, x->hcs2, x->hcc1, x->ctx_size, x->n_scratch, x->dead ? ", DEAD" : "");
+	for (unsigned p = 1; p <= x->n_ports; p++) {
+		uint32_t v = xhci_read(x, XHCI_PORTSC(p));
+		unsigned sp = XHCI_PORT_SPEED(v);
+		kprintf(" port %u: USB%u PORTSC %x%s%s %s\n", p, x->port_major[p], v,
+			(v & XHCI_PORT_CCS) ? " connected" : "", (v & XHCI_PORT_PED) ? " enabled" : "",
+			(v & XHCI_PORT_CCS) && sp < ARRAY_SIZE(speed_names) ? speed_names[sp] : "");
+	}
 	dump_ring("command", &x->cmd);
 	kprintf("   event ring: %u TRBs, dequeue %u cycle %u\n", XHCI_EVENT_TRBS, x->ev_deq,
 		x->ev_cycle);

@@ -83,6 +83,16 @@ static unsigned td_trbs(const struct usb_xfer *x)
 	return n ? n : 1;
 }
 
+/* One TRB of req's TD; the last one pushed is the one that raises the event. */
+static void push(struct xhci_ep *ep, struct xhci_req *req, const struct xhci_trb *t, size_t end)
+{
+	struct xhci_ring_pos pos = xhci_ring_push(ep->ring, t, req, (uint32_t)end);
+
+	if (!req->ntrbs++)
+		req->first = pos;
+	req->last_trb = xhci_ring_pos_dma(&pos);
+}
+
 /* Data TRBs, split at 64 KiB boundaries; TD Size per §4.11.2.4. */
 static void push_data(struct xhci_ep *ep, struct xhci_req *req, uint32_t first_type,
 		      uint32_t flags, bool last_ioc)
@@ -102,11 +112,7 @@ static void push_data(struct xhci_ep *ep, struct xhci_req *req, uint32_t first_t
 				   (last ? (last_ioc ? TRB_IOC : 0) : TRB_CH),
 		};
 		off += chunk;
-		struct xhci_ring_pos pos = xhci_ring_push(ep->ring, &t, req, (uint32_t)off);
-		if (!req->ntrbs++)
-			req->first = pos;
-		if (last)
-			req->last_trb = xhci_ring_pos_dma(&pos);
+		push(ep, req, &t, off);
 	} while (off < x->len);
 }
 
@@ -119,15 +125,12 @@ static void push_control(struct xhci_ep *ep, struct xhci_req *req)
 					     (x->len ? (in ? TRB_TRT_IN : TRB_TRT_OUT) : 0) };
 
 	memcpy(&setup.param, x->setup, 8);
-	req->first = xhci_ring_push(ep->ring, &setup, req, 0);
-	req->ntrbs = 1;
+	push(ep, req, &setup, 0);
 	if (x->len)
 		push_data(ep, req, TRB_DATA, TRB_ISP | (in ? TRB_DIR_IN : 0), false);
 	struct xhci_trb status = { .control = TRB_TYPE(TRB_STATUS) | TRB_IOC |
 					      ((in && x->len) ? 0 : TRB_DIR_IN) };
-	struct xhci_ring_pos pos = xhci_ring_push(ep->ring, &status, req, (uint32_t)x->len);
-	req->ntrbs++;
-	req->last_trb = xhci_ring_pos_dma(&pos);
+	push(ep, req, &status, x->len);
 }
 
 static int post(struct xhci_ep *ep, struct xhci_req *req)
