@@ -213,6 +213,10 @@ void hcd_req_queue(struct hcd_req *req, struct usb_xfer *x);
 bool hcd_req_cancel(struct hcd_req *req, int status);
 /* Stores the result in x, detaches it from the driver and completes it. */
 void hcd_giveback(struct usb_xfer *x, int status, size_t actual);
+/* Completes every transfer on done (struct hcd_req.node, results stored
+ * in the usb_xfer), in order, and kfree()s each driver record: each must
+ * be a kmalloc'd block that starts with its struct hcd_req. */
+void hcd_giveback_all(struct list_node *done);
 /* The data stage's direction: bit 7 of bmRequestType for control
  * transfers, of bEndpointAddress otherwise. */
 bool hcd_xfer_dir_in(const struct usb_xfer *x);

@@ -91,6 +91,18 @@ void hcd_giveback(struct usb_xfer *x, int status, size_t actual)
 		x->complete(x);
 }
 
+void hcd_giveback_all(struct list_node *done)
+{
+	struct list_node *n;
+
+	while ((n = list_pop_front(done))) {
+		struct hcd_req *req = list_entry(n, struct hcd_req, node);
+		struct usb_xfer *x = req->x;
+		kfree(req);
+		hcd_giveback(x, x->status, x->actual);
+	}
+}
+
 bool hcd_xfer_dir_in(const struct usb_xfer *x)
 {
 	const struct usb_endpoint *ep = x->ep;

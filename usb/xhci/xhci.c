@@ -200,7 +200,7 @@ void xhci_restart(struct xhci *x, const char *why)
 		pr_err("xhci%d: controller %s; giving up on it\n", x->index,
 		       give_up ? "keeps failing" : "did not restart");
 	}
-	xhci_giveback_done(x);
+	hcd_giveback_all(&x->done);
 	usb_hcd_reset_notify(&x->hcd);
 }
 

@@ -30,7 +30,8 @@ struct pci_dev;
 #define XHCI_CMD_TIMEOUT_NS (500 * NSEC_PER_MSEC)
 #define XHCI_HEALTH_PERIOD_NS (500 * NSEC_PER_MSEC)
 
-/* Driver state of one submitted transfer (usb_xfer.hcpriv). */
+/* Driver state of one submitted transfer (usb_xfer.hcpriv); kmalloc'd,
+ * struct hcd_req first, for hcd_giveback_all. */
 struct xhci_req {
 	struct hcd_req hcd;          /* on its endpoint's queue, or x->done */
 	struct xhci_ep *ep;
@@ -39,7 +40,7 @@ struct xhci_req {
 	struct xhci_ring_pos first;  /* its first TRB */
 	unsigned ntrbs;
 	dma_addr_t last_trb;         /* the TRB with IOC */
-	size_t actual;
+	size_t actual;               /* at the first short packet */
 	bool short_seen;
 	uint64_t deadline_ns;
 };
@@ -166,7 +167,6 @@ void xhci_slots_lost(struct xhci *x);
 
 /* xhci_xfer.c */
 void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev);
-void xhci_giveback_done(struct xhci *x);
 void xhci_ep_work(struct work *w);
 void xhci_fail_all(struct xhci *x, int status);
 

@@ -124,7 +124,7 @@ void xhci_irq_work(struct work *w)
 	if (controller_failed(x))
 		return;
 	process_events(x);
-	xhci_giveback_done(x);
+	hcd_giveback_all(&x->done);
 }
 
 void xhci_health_work(struct work *w)

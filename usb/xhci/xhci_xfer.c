@@ -52,22 +52,9 @@ static void finish(struct xhci_req *req, int status, size_t actual)
 	list_remove(&req->hcd.node);
 	req->finished = true;
 	req->hcd.x->status = status;
-	req->actual = MIN(actual, req->hcd.x->len);
+	req->hcd.x->actual = MIN(actual, req->hcd.x->len);
 	list_push_back(&x->done, &req->hcd.node);
-}
-
-void xhci_giveback_done(struct xhci *x)
-{
-	struct xhci_req *req;
-
-	while ((req = list_first_entry_or_null(&x->done, struct xhci_req, hcd.node))) {
-		struct usb_xfer *xfer = req->hcd.x;
-		size_t actual = req->actual;
-		list_remove(&req->hcd.node);
-		kfree(req);
-		x->stats.xfers++;
-		hcd_giveback(xfer, xfer->status, actual);
-	}
+	x->stats.xfers++;
 }
 
 /* Data TRBs split at 64 KiB boundaries, at least one (a zero-length
@@ -400,7 +387,6 @@ void xhci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
 	struct xhci_ep *ep = ep_of(u);
 
-	(void)hcd;
 	if (!ep)
 		return;
 	ep->hcd.halted = false;
