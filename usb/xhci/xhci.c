@@ -252,11 +252,9 @@ static void setup_interrupts(struct xhci *x)
 	unsigned line = x->irq_line = x->pci->irq_line;
 
 	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, pool_names[x->index]) >= 0;
-	if (!x->irq_ok) {
+	if (!x->irq_ok)
 		pr_warn("xhci%d: no usable interrupt line (%u); polling every 1 ms\n", x->index,
 			line);
-		work_schedule(&x->irq_work, 0);
-	}
 }
 
 static void teardown(struct xhci *x)
@@ -266,7 +264,6 @@ static void teardown(struct xhci *x)
 	if (x->irq_ok)
 		irq_unregister(x->irq_line, xhci_irq, x);
 	work_cancel(&x->irq_work);
-	work_cancel(&x->health_work);
 	free_memory(x);
 	if (x->cap)
 		iounmap((void *)x->cap);
@@ -314,7 +311,6 @@ static int xhci_probe(struct pci_dev *d)
 	list_node_init(&x->eps);
 	list_node_init(&x->done);
 	work_init(&x->irq_work, xhci_irq_work);
-	work_init(&x->health_work, xhci_health_work);
 	work_init(&x->ep_work, xhci_ep_work);
 	int rc = bring_up(x);
 	if (rc) {
@@ -322,7 +318,7 @@ static int xhci_probe(struct pci_dev *d)
 		teardown(x);
 		return rc;
 	}
-	work_schedule(&x->health_work, XHCI_HEALTH_PERIOD_NS);
+	work_schedule(&x->irq_work, 0);
 	controllers[n_controllers++] = x;
 	d->driver_data = x;
 	return 0;

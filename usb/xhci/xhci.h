@@ -108,7 +108,7 @@ struct xhci {
 	unsigned tds;                /* TDs on all rings */
 	struct list_node eps;        /* struct xhci_ep */
 	struct list_node done;       /* struct xhci_req, results to give back */
-	struct work irq_work, health_work, ep_work;
+	struct work irq_work, ep_work;
 	bool running, dead, in_events;
 	bool restart_pending;        /* a command could not be aborted */
 	struct hcd_restart_limit restarts;
@@ -146,7 +146,6 @@ void xhci_restart(struct xhci *x, const char *why);
 /* xhci_event.c */
 bool xhci_irq(void *ctx);
 void xhci_irq_work(struct work *w);
-void xhci_health_work(struct work *w);
 /* Runs one command to completion: 0, USB_ERR_XACT for a completion code
  * other than Success (said on the console, like every failure), or
  * USB_ERR_TIMEOUT (the command was aborted). *slot_out: the slot id. */

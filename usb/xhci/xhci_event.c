@@ -113,27 +113,20 @@ static void process_events(struct xhci *x)
 	x->in_events = false;
 }
 
+/* Also runs every XHCI_HEALTH_PERIOD_NS, to catch a controller that
+ * stopped without an interrupt, or every 1 ms to poll without a line. */
 void xhci_irq_work(struct work *w)
 {
 	struct xhci *x = container_of(w, struct xhci, irq_work);
 
-	if (!x->irq_ok && !x->dead) { /* no interrupt line: this work polls */
+	if (!x->irq_ok)
 		xhci_irq(x);
-		work_schedule(w, XHCI_POLL_NS);
-	}
+	if (!x->dead)
+		work_schedule(w, x->irq_ok ? XHCI_HEALTH_PERIOD_NS : XHCI_POLL_NS);
 	if (controller_failed(x))
 		return;
 	process_events(x);
 	hcd_giveback_all(&x->done);
-}
-
-void xhci_health_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, health_work);
-
-	controller_failed(x);
-	if (!x->dead)
-		work_schedule(w, XHCI_HEALTH_PERIOD_NS);
 }
 
 static bool command_finished(struct xhci *x)
@@ -152,7 +145,7 @@ static void abort_command(struct xhci *x)
 		return;
 	/* Restarting here would remove devices under the caller's feet. */
 	x->restart_pending = true;
-	work_schedule(&x->health_work, 0);
+	work_schedule(&x->irq_work, 0);
 }
 
 static const char *const command_names[] = {
