@@ -117,9 +117,12 @@ static void run_laps(struct fixture *f, struct xhci_ring *r, unsigned tds, bool 
 		if (grow_sometimes && (seed >> 8) % 50 == 0 && r->nsegs < r->max_segs)
 			n = r->free + 5; /* does not fit: the ring grows */
 		CHECK_EQ(xhci_ring_reserve(r, n), 0);
+		struct xhci_ring_pos first = { 0 };
 		for (unsigned i = 0; i < n; i++) {
 			struct xhci_trb t = normal(tag, i + 1 < n);
 			struct xhci_ring_pos pos = xhci_ring_push(r, &t, r, tag);
+			if (i == 0)
+				first = pos;
 			struct xhci_trb_note *note = xhci_ring_note(r, xhci_ring_pos_dma(&pos));
 			CHECK(note && note->end == tag && note->owner == r);
 			tag++;
@@ -133,7 +136,8 @@ static void run_laps(struct fixture *f, struct xhci_ring *r, unsigned tds, bool 
 			next++;
 		}
 		CHECK(consume(&c) == NULL);
-		xhci_ring_release(r, n);
+		xhci_ring_release(r, first, n);
+		CHECK(xhci_ring_note(r, xhci_ring_pos_dma(&first))->owner == NULL);
 	}
 	CHECK(r->laps > 20);
 	CHECK_EQ(c.ccs, r->cycle);
@@ -215,9 +219,9 @@ TEST(reset_empties_the_ring_and_restarts_at_cycle_one)
 	CHECK_EQ(xhci_ring_init(&r, f.pool, 16, 1), 0);
 	for (uint32_t i = 0; i < 20; i++) { /* one lap: cycle 0 */
 		struct xhci_trb t = normal(i, false);
-		xhci_ring_push(&r, &t, &r, i);
+		struct xhci_ring_pos pos = xhci_ring_push(&r, &t, &r, i);
 		xhci_ring_commit(&r);
-		xhci_ring_release(&r, 1);
+		xhci_ring_release(&r, pos, 1);
 	}
 	CHECK_EQ(r.cycle, 0);
 	xhci_ring_reset(&r);

@@ -164,8 +164,6 @@ static int run_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slo
 		pr_err("xhci%d: command issued while another runs\n", x->index);
 		return USB_ERR_INVAL;
 	}
-	if (xhci_ring_reserve(&x->cmd, 1))
-		return USB_ERR_NOMEM;
 	struct xhci_ring_pos pos = xhci_ring_push(&x->cmd, trb, x, 0);
 	xhci_ring_commit(&x->cmd);
 	x->cmd_trb = xhci_ring_pos_dma(&pos);
@@ -175,7 +173,7 @@ static int run_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slo
 	bool done = wait_until(command_finished(x), XHCI_CMD_TIMEOUT_NS);
 	if (!done && x->running)
 		abort_command(x);
-	xhci_ring_release(&x->cmd, 1);
+	xhci_ring_release(&x->cmd, pos, 1);
 	x->cmd_trb = 0;
 	if (!x->irq_ok || !list_empty(&x->done))
 		work_schedule(&x->irq_work, 0);

@@ -47,19 +47,14 @@ static enum usb_speed port_speed(uint32_t portsc)
 	}
 }
 
-static uint32_t portsc(struct xhci *x, int port)
-{
-	return xhci_read(x, XHCI_PORTSC(port));
-}
-
 static void portsc_write(struct xhci *x, int port, uint32_t set)
 {
-	xhci_write(x, XHCI_PORTSC(port), (portsc(x, port) & XHCI_PORT_KEEP) | set);
+	xhci_write(x, XHCI_PORTSC(port), (xhci_read(x, XHCI_PORTSC(port)) & XHCI_PORT_KEEP) | set);
 }
 
 unsigned xhci_port_status(struct usb_hcd *hcd, int port)
 {
-	uint32_t v = portsc(hcd->priv, port);
+	uint32_t v = xhci_read(hcd->priv, XHCI_PORTSC(port));
 	unsigned speed = (v & XHCI_PORT_CCS) ? XHCI_PORT_SPEED(v) : 0;
 
 	return ((v & XHCI_PORT_CCS) ? USB_PORT_CONNECTED : 0) |
@@ -73,7 +68,7 @@ unsigned xhci_port_status(struct usb_hcd *hcd, int port)
 void xhci_port_clear_changes(struct usb_hcd *hcd, int port)
 {
 	struct xhci *x = hcd->priv;
-	portsc_write(x, port, portsc(x, port) & XHCI_PORT_CHANGES);
+	portsc_write(x, port, xhci_read(x, XHCI_PORTSC(port)) & XHCI_PORT_CHANGES);
 }
 
 int xhci_port_reset_start(struct usb_hcd *hcd, int port)
@@ -86,11 +81,11 @@ int xhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 {
 	struct xhci *x = hcd->priv;
 
-	if (!wait_until(!(portsc(x, port) & XHCI_PORT_PR), XHCI_PORT_RESET_NS)) {
+	if (!wait_until(!(xhci_read(x, XHCI_PORTSC(port)) & XHCI_PORT_PR), XHCI_PORT_RESET_NS)) {
 		pr_err("xhci%d: port %d still in reset after 500 ms\n", x->index, port);
 		return USB_ERR_TIMEOUT;
 	}
-	uint32_t v = portsc(x, port);
+	uint32_t v = xhci_read(x, XHCI_PORTSC(port));
 	portsc_write(x, port, v & XHCI_PORT_CHANGES & ~XHCI_PORT_CSC);
 	if (!(v & XHCI_PORT_CCS))
 		return USB_ERR_NODEV;

@@ -175,8 +175,18 @@ void xhci_ring_commit(struct xhci_ring *r)
 	r->td_first = NULL;
 }
 
-void xhci_ring_release(struct xhci_ring *r, unsigned n)
+static void pos_next(const struct xhci_ring *r, struct xhci_ring_pos *pos)
 {
+	if (++pos->idx == r->seg_trbs - 1) {
+		pos->seg = pos->seg->next;
+		pos->idx = 0;
+	}
+}
+
+void xhci_ring_release(struct xhci_ring *r, struct xhci_ring_pos pos, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++, pos_next(r, &pos))
+		pos.seg->notes[pos.idx].owner = NULL;
 	r->free += n;
 }
 
@@ -207,12 +217,4 @@ struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys)
 		return idx == r->seg_trbs - 1 ? NULL : &seg->notes[idx];
 	}
 	return NULL;
-}
-
-void xhci_ring_pos_next(const struct xhci_ring *r, struct xhci_ring_pos *pos)
-{
-	if (++pos->idx == r->seg_trbs - 1) {
-		pos->seg = pos->seg->next;
-		pos->idx = 0;
-	}
 }

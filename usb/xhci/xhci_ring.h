@@ -64,15 +64,13 @@ int xhci_ring_reserve(struct xhci_ring *r, unsigned n);
 struct xhci_ring_pos xhci_ring_push(struct xhci_ring *r, const struct xhci_trb *trb,
 				    void *owner, uint32_t end);
 void xhci_ring_commit(struct xhci_ring *r);
-/* n TRBs were consumed or taken back: their slots are free again. */
-void xhci_ring_release(struct xhci_ring *r, unsigned n);
+/* n TRBs from pos were consumed or taken back: their notes are cleared
+ * (an event naming one finds no owner) and their slots free again. */
+void xhci_ring_release(struct xhci_ring *r, struct xhci_ring_pos pos, unsigned n);
 /* Enqueue pointer | cycle state: a dequeue pointer for Set TR Dequeue. */
 uint64_t xhci_ring_enqueue_dma(const struct xhci_ring *r);
 dma_addr_t xhci_ring_pos_dma(const struct xhci_ring_pos *pos);
 /* The note of the TRB at physical address phys; NULL when that is no TRB
  * of this ring (outside the pool, another ring, a Link TRB, misaligned). */
 struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys);
-/* Steps pos to the next TRB the controller would read, over Link TRBs. */
-void xhci_ring_pos_next(const struct xhci_ring *r, struct xhci_ring_pos *pos);
-
 #endif

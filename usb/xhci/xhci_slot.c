@@ -123,15 +123,14 @@ int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev)
 	return rc;
 }
 
+/* addr goes unused: the controller chooses the address on the wire. */
 int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr)
 {
-	struct xhci *x = hcd->priv;
 	struct xhci_slot *s = dev->hcpriv;
 
-	(void)addr; /* the controller chooses the address on the wire */
 	if (!s || s->lost)
 		return USB_ERR_NODEV;
-	return address_device(x, s, dev->ep0.max_packet, false);
+	return address_device(hcd->priv, s, dev->ep0.max_packet, false);
 }
 
 int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)

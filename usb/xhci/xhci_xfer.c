@@ -30,13 +30,7 @@ static unsigned ep_index(const struct usb_endpoint *ep)
 
 static void release_trbs(struct xhci_ep *ep, struct xhci_req *req)
 {
-	struct xhci_ring_pos pos = req->first;
-
-	for (unsigned i = 0; i < req->ntrbs; i++) {
-		pos.seg->notes[pos.idx].owner = NULL;
-		xhci_ring_pos_next(ep->ring, &pos);
-	}
-	xhci_ring_release(ep->ring, req->ntrbs);
+	xhci_ring_release(ep->ring, req->first, req->ntrbs);
 	req->posted = false;
 	ep->posted--;
 	ep->x->tds--;
