@@ -14,9 +14,6 @@
 #include "work.h"
 #include "xhci_ring.h"
 
-struct dma_pool;
-struct pci_dev;
-
 #define XHCI_MAX_SLOTS 64          /* enabled in CONFIG; QEMU offers 64 */
 #define XHCI_MAX_PORTS 32
 #define XHCI_CMD_TRBS 256
@@ -100,8 +97,7 @@ struct xhci {
 	dma_addr_t erst_dma;
 
 	struct xhci_slot *slots[XHCI_MAX_SLOTS + 1];
-	/* The one command in flight. */
-	dma_addr_t cmd_trb;
+	dma_addr_t cmd_trb;          /* the one command in flight */
 	bool cmd_done;
 	uint32_t cmd_cc, cmd_slot;
 

@@ -1,6 +1,5 @@
 /* `xhcidump`: registers, root ports, ring positions, each slot's contexts
  * as the controller last wrote them, each endpoint's ring, the counters. */
-#include "kstring.h"
 #include "printk.h"
 #include "shell.h"
 #include "usb.h"

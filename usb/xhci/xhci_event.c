@@ -6,9 +6,7 @@
  * which stopped without an interrupt. Interrupter 0 only: QEMU raises
  * INTx for no other. Every pointer an event carries is untrusted.
  */
-#include "kstring.h"
 #include "printk.h"
-#include "usb_hcd.h"
 #include "xhci.h"
 
 #define XHCI_POLL_NS NSEC_PER_MSEC

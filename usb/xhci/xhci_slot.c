@@ -169,13 +169,12 @@ void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
 void xhci_slots_lost(struct xhci *x)
 {
 	for (unsigned i = 1; i <= x->max_slots; i++) {
-		struct xhci_slot *s = x->slots[i];
-		if (!s)
-			continue;
-		s->lost = true;
+		if (x->slots[i]) {
+			x->slots[i]->lost = true;
+			x->slots[i]->id = 0;
+		}
 		x->slots[i] = NULL;
 		x->dcbaa[i] = 0;
-		s->id = 0;
 	}
 }
 

@@ -21,11 +21,9 @@ static struct xhci_ep *ep_of(const struct usb_endpoint *ep)
 	return ep->hcpriv ? container_of((struct hcd_ep *)ep->hcpriv, struct xhci_ep, hcd) : NULL;
 }
 
-static unsigned ep_index(const struct usb_endpoint *ep)
+static unsigned dci_of(const struct usb_endpoint *ep)
 {
-	if (ep->type == USB_EP_CONTROL)
-		return 1;
-	return (ep->ep_addr & 0xf) * 2u + (ep->ep_addr >> 7);
+	return ep->type == USB_EP_CONTROL ? 1 : (ep->ep_addr & 0xf) * 2u + (ep->ep_addr >> 7);
 }
 
 static void release_trbs(struct xhci_ep *ep, struct xhci_req *req)
@@ -294,7 +292,7 @@ int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
 	struct xhci *x = hcd->priv;
 	struct xhci_slot *s = u->dev->hcpriv;
-	unsigned dci = ep_index(u);
+	unsigned dci = dci_of(u);
 
 	if (!s || s->lost || u->type == USB_EP_ISO || (dci != 1 && s->eps[dci]))
 		return s && !s->lost ? USB_ERR_INVAL : USB_ERR_NODEV;
