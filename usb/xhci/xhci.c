@@ -183,19 +183,19 @@ static void free_memory(struct xhci *x)
  * as the core removes their devices) and the core enumerates the bus again. */
 void xhci_restart(struct xhci *x, const char *why)
 {
+	bool give_up = hcd_restart_limit_hit(&x->restarts, XHCI_MAX_RESETS, XHCI_RESET_WINDOW_NS);
+
 	pr_err("xhci%d: %s (USBSTS %x); resetting the controller\n", x->index, why,
 	       xhci_read(x, XHCI_USBSTS));
 	x->stats.resets++;
 	x->restart_pending = false;
-	bool give_up = hcd_restart_limit_hit(&x->restarts, XHCI_MAX_RESETS, XHCI_RESET_WINDOW_NS);
 	int rc = hw_reset(x);
-
 	xhci_fail_all(x, USB_ERR_HC);
 	xhci_slots_lost(x);
 	xhci_ring_reset(&x->cmd);
 	x->cmd_trb = 0;
-	if (give_up || rc || hw_start(x)) {
-		x->dead = true;
+	x->dead = give_up || rc || hw_start(x);
+	if (x->dead) {
 		hw_halt(x);
 		pr_err("xhci%d: controller %s; giving up on it\n", x->index,
 		       give_up ? "keeps failing" : "did not restart");
