@@ -294,10 +294,7 @@ static int bring_up(struct xhci *x)
 	pr_info("xhci%d: %02x:%02x.%x, %u ports, %u slots, %u-byte contexts, %u scratchpads, "
 		"IRQ %u\n", x->index, d->bus, d->dev, d->fn, x->n_ports, x->max_slots,
 		x->ctx_size, x->n_scratch, x->irq_line);
-	rc = usb_hcd_register(&x->hcd);
-	if (rc < 0)
-		pr_err("xhci%d: USB core refused the controller (%d)\n", x->index, rc);
-	return rc < 0 ? rc : 0;
+	return usb_hcd_register(&x->hcd); /* 0, or said on the console */
 }
 
 static int xhci_probe(struct pci_dev *d)
