@@ -23,7 +23,6 @@
 #define PCI_PROG_IF_XHCI 0x30
 
 static struct xhci *controllers[XHCI_MAX_CONTROLLERS];
-static char pool_names[XHCI_MAX_CONTROLLERS][8];
 static int n_controllers;
 
 struct xhci *xhci_by_index(int index)
@@ -146,8 +145,7 @@ static int alloc_memory(struct xhci *x)
 		.source = &dma_kernel_source,
 	};
 
-	ksnprintf(pool_names[x->index], sizeof(pool_names[0]), "xhci%d", x->index);
-	x->pool = dma_pool_create(pool_names[x->index], &cfg);
+	x->pool = dma_pool_create(x->name, &cfg);
 	if (!x->pool)
 		return USB_ERR_NOMEM;
 	x->dcbaa = dma_pool_alloc(x->pool, (x->max_slots + 1) * 8, &x->dcbaa_dma);
@@ -251,7 +249,7 @@ static void setup_interrupts(struct xhci *x)
 {
 	unsigned line = x->irq_line = x->pci->irq_line;
 
-	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, pool_names[x->index]) >= 0;
+	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, x->name) >= 0;
 	if (!x->irq_ok)
 		pr_warn("xhci%d: no usable interrupt line (%u); polling every 1 ms\n", x->index,
 			line);
@@ -305,6 +303,7 @@ static int xhci_probe(struct pci_dev *d)
 		return USB_ERR_NOMEM;
 	x->pci = d;
 	x->index = n_controllers;
+	ksnprintf(x->name, sizeof(x->name), "xhci%d", x->index);
 	list_node_init(&x->eps);
 	list_node_init(&x->done);
 	work_init(&x->irq_work, xhci_irq_work);

@@ -74,6 +74,7 @@ struct xhci {
 	struct usb_hcd hcd;
 	struct pci_dev *pci;
 	int index;
+	char name[8];                /* "xhci0": its DMA pool and interrupt */
 	volatile uint8_t *cap, *op, *rt, *db;
 	uint32_t hcs1, hcs2, hcc1;
 	unsigned n_ports, max_slots, ctx_size;
