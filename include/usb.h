@@ -166,6 +166,7 @@ struct usb_device {
 	struct usb_endpoint ep0;
 	bool ep0_open;
 	bool hcd_added;           /* ops->device_add succeeded */
+	void *hcpriv;             /* the controller driver's state (xHCI: a slot) */
 	struct usb_device_descriptor desc;
 	uint8_t *raw_config;      /* kmalloc'd copy of the whole configuration */
 	size_t raw_config_len;

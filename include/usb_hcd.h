@@ -91,6 +91,10 @@ struct usb_xfer {
 	uint64_t submitted_ns;
 };
 
+/* PCI class and subclass of every USB host controller. */
+#define PCI_CLASS_SERIAL_BUS 0x0c
+#define PCI_SUBCLASS_USB 0x03
+
 /* Root port status bits returned by port_status(). */
 #define USB_PORT_CONNECTED (1u << 0)
 #define USB_PORT_ENABLED (1u << 1)
@@ -211,6 +215,10 @@ void hcd_req_queue(struct hcd_req *req, struct usb_xfer *x);
 bool hcd_req_cancel(struct hcd_req *req, int status);
 /* Stores the result in x, detaches it from the driver and completes it. */
 void hcd_giveback(struct usb_xfer *x, int status, size_t actual);
+/* Completes every transfer on done (struct hcd_req.node, results stored
+ * in the usb_xfer), in order, and kfree()s each driver record: each must
+ * be a kmalloc'd block that starts with its struct hcd_req. */
+void hcd_giveback_all(struct list_node *done);
 /* The data stage's direction: bit 7 of bmRequestType for control
  * transfers, of bEndpointAddress otherwise. */
 bool hcd_xfer_dir_in(const struct usb_xfer *x);
@@ -224,6 +232,10 @@ struct hcd_restart_limit {
 	unsigned count;
 };
 bool hcd_restart_limit_hit(struct hcd_restart_limit *l, unsigned max, uint64_t window_ns);
+/* A `<driver>dump [n]` shell command: argv[1] picks controller n of the
+ * driver's (nth(n), NULL past the last); its dump op prints it, or every
+ * controller's without argv[1]. kind ("xHCI") names them in errors. */
+int hcd_dump_command(int argc, char **argv, const char *kind, struct usb_hcd *(*nth)(int index));
 
 /*
  * Both USB 2 host controllers implement the same ops under the same

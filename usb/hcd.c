@@ -3,8 +3,10 @@
  * bookkeeping of an open endpoint and of its queue of submitted transfers,
  * from submission to the completion callback. The hardware side (queue
  * heads, descriptors, when the controller has let go of them) stays in
- * each driver; this file never touches a controller.
+ * each driver; this file never touches a controller. Also the shell's
+ * `<driver>dump` command line, the same for every driver.
  */
+#include "kstring.h"
 #include "ktime.h"
 #include "mm.h"
 #include "pci.h"
@@ -89,6 +91,18 @@ void hcd_giveback(struct usb_xfer *x, int status, size_t actual)
 		x->complete(x);
 }
 
+void hcd_giveback_all(struct list_node *done)
+{
+	struct list_node *n;
+
+	while ((n = list_pop_front(done))) {
+		struct hcd_req *req = list_entry(n, struct hcd_req, node);
+		struct usb_xfer *x = req->x;
+		kfree(req);
+		hcd_giveback(x, x->status, x->actual);
+	}
+}
+
 bool hcd_xfer_dir_in(const struct usb_xfer *x)
 {
 	const struct usb_endpoint *ep = x->ep;
@@ -112,4 +126,23 @@ bool hcd_restart_limit_hit(struct hcd_restart_limit *l, unsigned max, uint64_t w
 		l->count = 0;
 	}
 	return ++l->count > max;
+}
+
+int hcd_dump_command(int argc, char **argv, const char *kind, struct usb_hcd *(*nth)(int index))
+{
+	uint64_t index = 0;
+	bool bad = argc > 2 || (argc == 2 && (!kstrtou64(argv[1], &index) || index > 64));
+
+	if (bad || (argc == 2 && !nth((int)index))) {
+		kprintf("usage: %s [controller]  (no such controller)\n", argv[0]);
+		return 1;
+	}
+	if (!nth(0)) {
+		kprintf("%s: no %s controller\n", argv[0], kind);
+		return 1;
+	}
+	for (int i = 0; nth(i); i++)
+		if (argc < 2 || (uint64_t)i == index)
+			nth(i)->ops->dump(nth(i));
+	return 0;
 }

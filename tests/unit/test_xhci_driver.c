@@ -71,7 +71,7 @@ static struct xhci_slot *add_device(struct xhci *x, int port, enum usb_speed spe
 	CHECK_EQ(ops->ep_open(&x->hcd, &dev.ep0), 0);
 	CHECK_EQ(ops->set_address(&x->hcd, &dev, 2), 0);
 	CHECK_EQ(fake_xhci.last_bsr, 0);
-	return xhci_slot_of(x, &dev);
+	return dev.hcpriv;
 }
 
 static void remove_device(struct xhci *x)
@@ -79,7 +79,7 @@ static void remove_device(struct xhci *x)
 	ops->ep_close(&x->hcd, &dev.ep0);
 	ops->device_remove(&x->hcd, &dev);
 	run();
-	CHECK(xhci_slot_of(x, &dev) == NULL);
+	CHECK(dev.hcpriv == NULL);
 }
 
 static struct usb_setup get_descriptor = { 0x80, 6, 0x0100, 0, 18 };

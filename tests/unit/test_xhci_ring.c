@@ -117,10 +117,13 @@ static void run_laps(struct fixture *f, struct xhci_ring *r, unsigned tds, bool 
 		if (grow_sometimes && (seed >> 8) % 50 == 0 && r->nsegs < r->max_segs)
 			n = r->free + 5; /* does not fit: the ring grows */
 		CHECK_EQ(xhci_ring_reserve(r, n), 0);
+		struct xhci_ring_pos first = { 0 };
 		for (unsigned i = 0; i < n; i++) {
 			struct xhci_trb t = normal(tag, i + 1 < n);
 			struct xhci_ring_pos pos = xhci_ring_push(r, &t, r, tag);
-			struct xhci_trb_note *note = xhci_ring_note(r, xhci_ring_pos_dma(&pos), NULL);
+			if (i == 0)
+				first = pos;
+			struct xhci_trb_note *note = xhci_ring_note(r, xhci_ring_pos_dma(&pos));
 			CHECK(note && note->end == tag && note->owner == r);
 			tag++;
 		}
@@ -133,7 +136,8 @@ static void run_laps(struct fixture *f, struct xhci_ring *r, unsigned tds, bool 
 			next++;
 		}
 		CHECK(consume(&c) == NULL);
-		xhci_ring_release(r, n);
+		xhci_ring_release(r, first, n);
+		CHECK(xhci_ring_note(r, xhci_ring_pos_dma(&first))->owner == NULL);
 	}
 	CHECK(r->laps > 20);
 	CHECK_EQ(c.ccs, r->cycle);
@@ -196,14 +200,12 @@ TEST(note_lookup_refuses_what_is_not_a_trb_of_the_ring)
 	struct xhci_trb t = normal(1, false);
 	struct xhci_ring_pos pos = xhci_ring_push(&r, &t, &r, 5);
 	dma_addr_t at = xhci_ring_pos_dma(&pos);
-	struct xhci_ring_pos found;
-	CHECK(xhci_ring_note(&r, at, &found) != NULL);
-	CHECK(found.seg == pos.seg && found.idx == pos.idx);
-	CHECK(xhci_ring_note(&r, at + 8, NULL) == NULL);            /* misaligned */
-	CHECK(xhci_ring_note(&r, r.first->dma + 15 * 16, NULL) == NULL); /* Link TRB */
-	CHECK(xhci_ring_note(&r, other.first->dma, NULL) == NULL);   /* another ring */
-	CHECK(xhci_ring_note(&r, 0x1000, NULL) == NULL);             /* outside the pool */
-	CHECK(xhci_ring_note(&r, ~0ull, NULL) == NULL);
+	CHECK(xhci_ring_note(&r, at) == &pos.seg->notes[pos.idx]);
+	CHECK(xhci_ring_note(&r, at + 8) == NULL);            /* misaligned */
+	CHECK(xhci_ring_note(&r, r.first->dma + 15 * 16) == NULL); /* Link TRB */
+	CHECK(xhci_ring_note(&r, other.first->dma) == NULL);   /* another ring */
+	CHECK(xhci_ring_note(&r, 0x1000) == NULL);             /* outside the pool */
+	CHECK(xhci_ring_note(&r, ~0ull) == NULL);
 	xhci_ring_free(&other);
 	xhci_ring_free(&r);
 	teardown(&f);
@@ -217,15 +219,15 @@ TEST(reset_empties_the_ring_and_restarts_at_cycle_one)
 	CHECK_EQ(xhci_ring_init(&r, f.pool, 16, 1), 0);
 	for (uint32_t i = 0; i < 20; i++) { /* one lap: cycle 0 */
 		struct xhci_trb t = normal(i, false);
-		xhci_ring_push(&r, &t, &r, i);
+		struct xhci_ring_pos pos = xhci_ring_push(&r, &t, &r, i);
 		xhci_ring_commit(&r);
-		xhci_ring_release(&r, 1);
+		xhci_ring_release(&r, pos, 1);
 	}
 	CHECK_EQ(r.cycle, 0);
 	xhci_ring_reset(&r);
 	CHECK_EQ(r.cycle, 1);
 	CHECK_EQ(xhci_ring_enqueue_dma(&r), r.first->dma | 1);
-	CHECK(xhci_ring_note(&r, r.first->dma, NULL)->owner == NULL);
+	CHECK(xhci_ring_note(&r, r.first->dma)->owner == NULL);
 	struct consumer c = { f.arena, r.first->dma, 1, 0 };
 	CHECK(consume(&c) == NULL);
 	xhci_ring_free(&r);

@@ -130,8 +130,7 @@ struct ehci {
 
 	bool running;
 	bool dead;
-	uint64_t reset_window_ns;        /* fatal-error rate limiting */
-	unsigned resets_in_window;
+	struct hcd_restart_limit restarts; /* fatal-error rate limiting */
 	uint64_t last_async_ns;          /* last async submission or completion */
 	bool port_low_speed[EHCI_MAX_PORTS + 1];
 	struct ehci_stats stats;

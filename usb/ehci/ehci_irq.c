@@ -121,24 +121,13 @@ void ehci_health_work(struct work *w)
 		work_schedule(w, EHCI_HEALTH_PERIOD_NS);
 }
 
-static bool too_many_resets(struct ehci *e)
-{
-	uint64_t now = ktime_ns();
-
-	if (now - e->reset_window_ns > EHCI_RESET_WINDOW_NS) {
-		e->reset_window_ns = now;
-		e->resets_in_window = 0;
-	}
-	return ++e->resets_in_window > EHCI_MAX_RESETS;
-}
-
 void ehci_recover(struct ehci *e, const char *why)
 {
 	pr_err("ehci%d: %s (USBSTS %x); resetting the controller\n", e->index, why,
 	       ehci_read(e, EHCI_USBSTS));
 	e->stats.resets++;
 	e->running = false;
-	bool give_up = too_many_resets(e);
+	bool give_up = hcd_restart_limit_hit(&e->restarts, EHCI_MAX_RESETS, EHCI_RESET_WINDOW_NS);
 	int rc = ehci_hw_reset(e);
 
 	ehci_async_reset(e);

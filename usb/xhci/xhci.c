@@ -1,10 +1,8 @@
 /*
  * xHCI host controller: PCI probe, BIOS hand-off, reset, the controller's
- * memory (DCBAA, scratchpad, command ring, event ring and its segment
- * table, all from the controller's DMA pool), start, and the restart after
- * a fatal error. Firmware may leave the controller running with its own
- * rings, so it is taken over through the USB Legacy Support capability
- * (xHCI 7.1), halted and reset before anything is built.
+ * memory (all from its own DMA pool), start, and the restart after a fatal
+ * error. Firmware may leave the controller running with its own rings, so
+ * it is taken over (USB Legacy Support, xHCI 7.1), halted and reset first.
  */
 #include "dma_pool.h"
 #include "irq.h"
@@ -22,20 +20,15 @@
 #define XHCI_MAX_RESETS 3                   /* in XHCI_RESET_WINDOW_NS, or dead */
 #define XHCI_RESET_WINDOW_NS (10 * NSEC_PER_SEC)
 
-#define PCI_CLASS_SERIAL_BUS 0x0c
-#define PCI_SUBCLASS_USB 0x03
 #define PCI_PROG_IF_XHCI 0x30
 
 static struct xhci *controllers[XHCI_MAX_CONTROLLERS];
-static char pool_names[XHCI_MAX_CONTROLLERS][8];
 static int n_controllers;
 
 struct xhci *xhci_by_index(int index)
 {
 	return index >= 0 && index < n_controllers ? controllers[index] : NULL;
 }
-
-/* --- BIOS hand-off (§4.22.1) -------------------------------------------- */
 
 static void legacy_handoff(struct xhci *x, volatile uint8_t *cap)
 {
@@ -49,24 +42,27 @@ static void legacy_handoff(struct xhci *x, volatile uint8_t *cap)
 		     (ctl & ~XHCI_LEGCTLSTS_SMI_ENABLES) | XHCI_LEGCTLSTS_SMI_EVENTS);
 }
 
-static void bios_takeover(struct xhci *x)
+/* Extended capabilities (§7): the BIOS hand-off and which ports are USB 2
+ * or USB 3, in whatever order the controller lists them. */
+static void walk_xcaps(struct xhci *x)
 {
 	unsigned off = XHCI_HCC1_XECP(x->hcc1);
 
-	for (unsigned n = 0; off; n++) {
-		if (n == XHCI_MAX_XCAPS) {
-			pr_warn("xhci%d: extended capability list too long; stopping\n", x->index);
-			return;
-		}
+	for (unsigned n = 0; off && n < XHCI_MAX_XCAPS; n++) {
 		uint32_t v = mmio_read32(x->cap + off);
 		if (XHCI_XCAP_ID(v) == XHCI_XCAP_LEGACY)
 			legacy_handoff(x, x->cap + off);
+		if (XHCI_XCAP_ID(v) == XHCI_XCAP_PROTOCOL)
+			xhci_port_protocol(x, x->cap + off);
 		unsigned next = XHCI_XCAP_NEXT(v);
 		off = next ? off + next : 0;
 	}
+	if (off)
+		pr_warn("xhci%d: extended capability list too long; stopped\n", x->index);
+	for (unsigned p = 1; p <= x->n_ports; p++)
+		if (!x->port_major[p])
+			pr_warn("xhci%d: port %u in no Supported Protocol capability\n", x->index, p);
 }
-
-/* --- halt, reset, start --------------------------------------------------- */
 
 static int hw_halt(struct xhci *x)
 {
@@ -101,7 +97,9 @@ static int hw_start(struct xhci *x)
 	xhci_write(x, XHCI_CONFIG, x->max_slots);
 	xhci_write64(x->op + XHCI_DCBAAP, x->dcbaa_dma);
 	xhci_write64(x->op + XHCI_CRCR, xhci_ring_enqueue_dma(&x->cmd));
-	xhci_events_reset(x);
+	memset(x->events, 0, XHCI_EVENT_TRBS * sizeof(struct xhci_trb));
+	x->ev_deq = 0;
+	x->ev_cycle = 1;
 	mmio_write32(ir0 + XHCI_ERSTSZ, 1);
 	xhci_write64(ir0 + XHCI_ERDP, x->events_dma);
 	xhci_write64(ir0 + XHCI_ERSTBA, x->erst_dma);
@@ -119,8 +117,6 @@ static int hw_start(struct xhci *x)
 	return 0;
 }
 
-/* --- controller memory ---------------------------------------------------- */
-
 static int alloc_scratchpad(struct xhci *x)
 {
 	x->n_scratch = XHCI_HCS2_SCRATCHPADS(x->hcs2);
@@ -129,17 +125,13 @@ static int alloc_scratchpad(struct xhci *x)
 	/* At least 64 bytes: the array must be 64-byte aligned (§6.6). */
 	x->scratch_array = dma_pool_alloc(x->pool, MAX(x->n_scratch * 8u, 64u),
 					  &x->scratch_array_dma);
-	x->scratch_pages = kzalloc(x->n_scratch * sizeof(void *));
-	if (!x->scratch_array || !x->scratch_pages)
+	if (!x->scratch_array)
 		return USB_ERR_NOMEM;
-	for (unsigned i = 0; i < x->n_scratch; i++) {
-		dma_addr_t dma;
-		x->scratch_pages[i] = dma_pool_alloc(x->pool, 4096, &dma);
-		if (!x->scratch_pages[i])
-			return USB_ERR_NOMEM;
-		x->scratch_array[i] = dma;
-	}
 	x->dcbaa[0] = x->scratch_array_dma;
+	/* Only the array keeps the pages: freeing maps them back through the pool. */
+	for (unsigned i = 0; i < x->n_scratch; i++)
+		if (!dma_pool_alloc(x->pool, 4096, &x->scratch_array[i]))
+			return USB_ERR_NOMEM;
 	return 0;
 }
 
@@ -150,12 +142,10 @@ static int alloc_memory(struct xhci *x)
 		.max_chunk = 64 * KiB, /* the event ring; nothing may cross 64 KiB */
 		.region_size = 256 * KiB,
 		.max_phys = 0xffffffffull,
-		.flags = 0,
 		.source = &dma_kernel_source,
 	};
 
-	ksnprintf(pool_names[x->index], sizeof(pool_names[0]), "xhci%d", x->index);
-	x->pool = dma_pool_create(pool_names[x->index], &cfg);
+	x->pool = dma_pool_create(x->name, &cfg);
 	if (!x->pool)
 		return USB_ERR_NOMEM;
 	x->dcbaa = dma_pool_alloc(x->pool, (x->max_slots + 1) * 8, &x->dcbaa_dma);
@@ -174,10 +164,9 @@ static void free_memory(struct xhci *x)
 {
 	if (!x->pool)
 		return;
-	for (unsigned i = 0; x->scratch_pages && i < x->n_scratch; i++)
-		if (x->scratch_pages[i])
-			dma_pool_free(x->pool, x->scratch_pages[i]);
-	kfree(x->scratch_pages);
+	for (unsigned i = 0; x->scratch_array && i < x->n_scratch; i++)
+		if (x->scratch_array[i])
+			dma_pool_free(x->pool, dma_pool_phys_to_virt(x->pool, x->scratch_array[i]));
 	void *chunks[] = { x->scratch_array, x->dcbaa, x->events, x->erst };
 	for (unsigned i = 0; i < ARRAY_SIZE(chunks); i++)
 		if (chunks[i])
@@ -187,40 +176,33 @@ static void free_memory(struct xhci *x)
 	x->pool = NULL;
 }
 
-/* --- restart after a fatal error ------------------------------------------ */
-
-/*
- * HCE, HSE or a halt nobody asked for: every slot and ring the controller
- * knew is gone. Transfers fail with USB_ERR_HC, the slots are forgotten
- * (their memory goes when the core removes the devices), and the core
- * enumerates the bus again on the restarted controller.
- */
+/* HCE, HSE or a halt nobody asked for: every slot and ring the controller
+ * knew is gone. Transfers fail with USB_ERR_HC, slots are forgotten (freed
+ * as the core removes their devices) and the core enumerates the bus again. */
 void xhci_restart(struct xhci *x, const char *why)
 {
+	bool give_up = hcd_restart_limit_hit(&x->restarts, XHCI_MAX_RESETS, XHCI_RESET_WINDOW_NS);
+
 	pr_err("xhci%d: %s (USBSTS %x); resetting the controller\n", x->index, why,
 	       xhci_read(x, XHCI_USBSTS));
 	x->stats.resets++;
 	x->restart_pending = false;
-	bool give_up = hcd_restart_limit_hit(&x->restarts, XHCI_MAX_RESETS, XHCI_RESET_WINDOW_NS);
 	int rc = hw_reset(x);
-
 	xhci_fail_all(x, USB_ERR_HC);
 	xhci_slots_lost(x);
 	xhci_ring_reset(&x->cmd);
 	x->cmd_trb = 0;
-	if (give_up || rc || hw_start(x)) {
-		x->dead = true;
+	x->dead = give_up || rc || hw_start(x);
+	if (x->dead) {
 		hw_halt(x);
 		pr_err("xhci%d: controller %s; giving up on it\n", x->index,
 		       give_up ? "keeps failing" : "did not restart");
 	}
-	xhci_giveback_done(x);
+	hcd_giveback_all(&x->done);
 	usb_hcd_reset_notify(&x->hcd);
 }
 
-/* --- probe ------------------------------------------------------------------ */
-
-const struct usb_hcd_ops xhci_hcd_ops = {
+static const struct usb_hcd_ops xhci_hcd_ops = {
 	.port_status = xhci_port_status, .port_clear_changes = xhci_port_clear_changes,
 	.port_reset_start = xhci_port_reset_start, .port_reset_finish = xhci_port_reset_finish,
 	.port_disable = xhci_port_disable, .ep_open = xhci_ep_open, .ep_close = xhci_ep_close,
@@ -263,28 +245,14 @@ static int map_registers(struct xhci *x)
 	return 0;
 }
 
-static void init_state(struct xhci *x)
-{
-	list_node_init(&x->eps);
-	list_node_init(&x->done);
-	list_node_init(&x->lost_slots);
-	work_init(&x->irq_work, xhci_irq_work);
-	work_init(&x->poll_work, xhci_poll_work);
-	work_init(&x->health_work, xhci_health_work);
-	work_init(&x->ep_work, xhci_ep_work);
-}
-
 static void setup_interrupts(struct xhci *x)
 {
-	unsigned line = x->pci->irq_line;
+	unsigned line = x->irq_line = x->pci->irq_line;
 
-	x->irq_line = line;
-	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, pool_names[x->index]) >= 0;
-	if (!x->irq_ok) {
+	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, x->name) >= 0;
+	if (!x->irq_ok)
 		pr_warn("xhci%d: no usable interrupt line (%u); polling every 1 ms\n", x->index,
 			line);
-		work_schedule(&x->poll_work, 0);
-	}
 }
 
 static void teardown(struct xhci *x)
@@ -293,24 +261,11 @@ static void teardown(struct xhci *x)
 		hw_halt(x);
 	if (x->irq_ok)
 		irq_unregister(x->irq_line, xhci_irq, x);
-	work_cancel(&x->poll_work);
 	work_cancel(&x->irq_work);
-	work_cancel(&x->health_work);
 	free_memory(x);
 	if (x->cap)
 		iounmap((void *)x->cap);
 	kfree(x);
-}
-
-static void describe_hcd(struct xhci *x)
-{
-	x->hcd.ops = &xhci_hcd_ops;
-	x->hcd.driver_name = "xhci_hcd";
-	x->hcd.product = "xHCI Host Controller";
-	x->hcd.speed = USB_SPEED_SUPER;
-	x->hcd.num_ports = x->n_ports;
-	x->hcd.priv = x;
-	x->hcd.pci = x->pci;
 }
 
 static int bring_up(struct xhci *x)
@@ -318,8 +273,7 @@ static int bring_up(struct xhci *x)
 	int rc = map_registers(x);
 	if (rc)
 		return rc;
-	bios_takeover(x);
-	xhci_parse_protocols(x);
+	walk_xcaps(x);
 	rc = hw_reset(x);
 	if (!rc && alloc_memory(x)) {
 		pr_err("xhci%d: out of DMA memory for the controller\n", x->index);
@@ -331,15 +285,14 @@ static int bring_up(struct xhci *x)
 	rc = hw_start(x);
 	if (rc)
 		return rc;
-	describe_hcd(x);
+	x->hcd = (struct usb_hcd){ .ops = &xhci_hcd_ops, .driver_name = "xhci_hcd",
+				   .product = "xHCI Host Controller", .speed = USB_SPEED_SUPER,
+				   .num_ports = x->n_ports, .priv = x, .pci = x->pci };
 	struct pci_dev *d = x->pci;
 	pr_info("xhci%d: %02x:%02x.%x, %u ports, %u slots, %u-byte contexts, %u scratchpads, "
 		"IRQ %u\n", x->index, d->bus, d->dev, d->fn, x->n_ports, x->max_slots,
 		x->ctx_size, x->n_scratch, x->irq_line);
-	rc = usb_hcd_register(&x->hcd);
-	if (rc < 0)
-		pr_err("xhci%d: USB core refused the controller (%d)\n", x->index, rc);
-	return rc < 0 ? rc : 0;
+	return usb_hcd_register(&x->hcd); /* 0, or said on the console */
 }
 
 static int xhci_probe(struct pci_dev *d)
@@ -350,14 +303,18 @@ static int xhci_probe(struct pci_dev *d)
 		return USB_ERR_NOMEM;
 	x->pci = d;
 	x->index = n_controllers;
-	init_state(x);
+	ksnprintf(x->name, sizeof(x->name), "xhci%d", x->index);
+	list_node_init(&x->eps);
+	list_node_init(&x->done);
+	work_init(&x->irq_work, xhci_irq_work);
+	work_init(&x->ep_work, xhci_ep_work);
 	int rc = bring_up(x);
 	if (rc) {
 		pr_err("xhci%d: controller not started (%d)\n", x->index, rc);
 		teardown(x);
 		return rc;
 	}
-	work_schedule(&x->health_work, XHCI_HEALTH_PERIOD_NS);
+	work_schedule(&x->irq_work, 0);
 	controllers[n_controllers++] = x;
 	d->driver_data = x;
 	return 0;

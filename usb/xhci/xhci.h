@@ -1,18 +1,9 @@
 /*
- * xHCI driver internals shared by its files: the per-controller state, a
- * device slot, an endpoint (one transfer ring each) and the record of a
- * submitted transfer. Hardware structures hold physical addresses only;
- * an address the controller hands back (an event's TRB pointer) is mapped
- * to the driver's records through the DMA pool's checked translation
- * (xhci_ring_note), so a bogus pointer is a reported error.
- *
- *   xhci.c        PCI probe, BIOS hand-off, reset, start, restart, ops table
- *   xhci_ring.c   ring producer: enqueue, cycle, Link TRBs, growth, lookup
- *   xhci_event.c  event ring, commands, interrupts, health check
- *   xhci_port.c   root ports and Supported Protocol capabilities
- *   xhci_slot.c   slots and contexts: Enable Slot ... Disable Slot
- *   xhci_xfer.c   endpoints, TDs, completion, cancellation, halts
- *   xhci_dump.c   `xhcidump`
+ * xHCI driver internals shared by its files (docs/xhci.md says which holds
+ * what). Hardware structures hold physical addresses only; one that the
+ * controller hands back (an event's TRB pointer) is mapped to the driver's
+ * records through the DMA pool's checked translation (xhci_ring_note), so
+ * a bogus pointer is a reported error.
  */
 #ifndef TERN_XHCI_H
 #define TERN_XHCI_H
@@ -23,29 +14,21 @@
 #include "work.h"
 #include "xhci_ring.h"
 
-struct dma_pool;
-struct pci_dev;
-
 #define XHCI_MAX_SLOTS 64          /* enabled in CONFIG; QEMU offers 64 */
 #define XHCI_MAX_PORTS 32
 #define XHCI_CMD_TRBS 256
 #define XHCI_XFER_SEG_TRBS 64      /* one 1 KiB segment; grows on demand */
 #define XHCI_XFER_MAX_SEGS 16
-/*
- * The event ring cannot overflow (QEMU drops events once it is full):
- * at most XHCI_MAX_TDS transfers are on rings at once, each raising at
- * most two events (a short data stage and the status stage); one command
- * is in flight (its completion plus a Command Ring Stopped); and a port
- * raises at most one event per change bit (7) between the core's clears:
- * 2 * 1024 + 2 + 7 * 255 < 4096 - 1.
- */
+/* Sized so the event ring cannot overflow (QEMU drops events once it is
+ * full): 2 * XHCI_MAX_TDS + 2 + 7 * 255 < 4096 - 1 (docs/xhci.md). */
 #define XHCI_EVENT_TRBS 4096
 #define XHCI_MAX_TDS 1024
 #define XHCI_MAX_TDS_PER_EP 16     /* QEMU keeps no more in flight per endpoint */
 #define XHCI_CMD_TIMEOUT_NS (500 * NSEC_PER_MSEC)
 #define XHCI_HEALTH_PERIOD_NS (500 * NSEC_PER_MSEC)
 
-/* Driver state of one submitted transfer (usb_xfer.hcpriv). */
+/* Driver state of one submitted transfer (usb_xfer.hcpriv); kmalloc'd,
+ * struct hcd_req first, for hcd_giveback_all. */
 struct xhci_req {
 	struct hcd_req hcd;          /* on its endpoint's queue, or x->done */
 	struct xhci_ep *ep;
@@ -54,7 +37,7 @@ struct xhci_req {
 	struct xhci_ring_pos first;  /* its first TRB */
 	unsigned ntrbs;
 	dma_addr_t last_trb;         /* the TRB with IOC */
-	size_t actual;
+	size_t actual;               /* at the first short packet */
 	bool short_seen;
 	uint64_t deadline_ns;
 };
@@ -72,7 +55,7 @@ struct xhci_ep {
 	struct list_node node;       /* on x->eps */
 };
 
-/* One device slot (Enable Slot ... Disable Slot). */
+/* One device slot (Enable Slot ... Disable Slot): usb_device.hcpriv. */
 struct xhci_slot {
 	unsigned id;
 	struct usb_device *dev;
@@ -81,18 +64,17 @@ struct xhci_slot {
 	struct xhci_ring ep0_ring;
 	struct xhci_ep *eps[32];     /* by DCI */
 	bool lost;                   /* the controller was reset under it */
-	struct list_node lost_node;  /* on x->lost_slots until the core removes it */
 };
 
 struct xhci_stats {
 	uint64_t irqs, events, xfers, cmds, cmd_timeouts, bad_events, grows, resets;
-	uint64_t cc[32];             /* transfer events by completion code */
 };
 
 struct xhci {
 	struct usb_hcd hcd;
 	struct pci_dev *pci;
 	int index;
+	char name[8];                /* "xhci0": its DMA pool and interrupt */
 	volatile uint8_t *cap, *op, *rt, *db;
 	uint32_t hcs1, hcs2, hcc1;
 	unsigned n_ports, max_slots, ctx_size;
@@ -106,7 +88,6 @@ struct xhci {
 	dma_addr_t dcbaa_dma;
 	uint64_t *scratch_array;
 	dma_addr_t scratch_array_dma;
-	void **scratch_pages;
 	unsigned n_scratch;
 	struct xhci_ring cmd;
 	struct xhci_trb *events;
@@ -117,26 +98,19 @@ struct xhci {
 	dma_addr_t erst_dma;
 
 	struct xhci_slot *slots[XHCI_MAX_SLOTS + 1];
-	/* The one command in flight. */
-	dma_addr_t cmd_trb;
+	dma_addr_t cmd_trb;          /* the one command in flight */
 	bool cmd_done;
 	uint32_t cmd_cc, cmd_slot;
 
 	unsigned tds;                /* TDs on all rings */
 	struct list_node eps;        /* struct xhci_ep */
 	struct list_node done;       /* struct xhci_req, results to give back */
-	struct list_node lost_slots; /* struct xhci_slot of a controller since reset */
-	struct work irq_work, poll_work, health_work, ep_work;
+	struct work irq_work, ep_work;
 	bool running, dead, in_events;
 	bool restart_pending;        /* a command could not be aborted */
 	struct hcd_restart_limit restarts;
 	struct xhci_stats stats;
 };
-
-static inline struct xhci *hcd_to_xhci(struct usb_hcd *hcd)
-{
-	return hcd->priv;
-}
 
 static inline uint32_t xhci_read(struct xhci *x, unsigned reg)
 {
@@ -163,26 +137,20 @@ static inline void *xhci_ctx(struct xhci *x, void *ctx, unsigned index)
 USB_HCD_DECLARE_OPS(xhci);
 
 /* xhci.c */
-extern const struct usb_hcd_ops xhci_hcd_ops;
 struct xhci *xhci_by_index(int index);
 void xhci_restart(struct xhci *x, const char *why);
 
 /* xhci_event.c */
 bool xhci_irq(void *ctx);
 void xhci_irq_work(struct work *w);
-void xhci_poll_work(struct work *w);
-void xhci_health_work(struct work *w);
-void xhci_events_reset(struct xhci *x);
-void xhci_process_events(struct xhci *x);
 /* Runs one command to completion: 0, USB_ERR_XACT for a completion code
  * other than Success (said on the console, like every failure), or
  * USB_ERR_TIMEOUT (the command was aborted). *slot_out: the slot id. */
-int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out);
+int xhci_command(struct xhci *x, uint32_t control, uint64_t param, unsigned *slot_out);
 
 /* xhci_port.c */
-void xhci_parse_protocols(struct xhci *x);
+void xhci_port_protocol(struct xhci *x, volatile uint8_t *cap);
 void xhci_power_ports(struct xhci *x);
-enum usb_speed xhci_port_speed(uint32_t portsc);
 
 /* xhci_slot.c */
 int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev);
@@ -191,14 +159,11 @@ void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev);
 void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt);
 int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add);
 int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet);
-struct xhci_slot *xhci_slot_of(struct xhci *x, const struct usb_device *dev);
 void xhci_slots_lost(struct xhci *x);
 
 /* xhci_xfer.c */
 void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev);
-void xhci_giveback_done(struct xhci *x);
 void xhci_ep_work(struct work *w);
 void xhci_fail_all(struct xhci *x, int status);
-unsigned xhci_ep_index(const struct usb_endpoint *ep);
 
 #endif

@@ -1,9 +1,5 @@
-/*
- * `xhcidump`: an xHCI controller's registers, root ports, command and
- * event ring positions, each slot's contexts as the controller last wrote
- * them, each open endpoint's ring, and the driver's counters.
- */
-#include "kstring.h"
+/* `xhcidump`: registers, root ports, ring positions, each slot's contexts
+ * as the controller last wrote them, each endpoint's ring, the counters. */
 #include "printk.h"
 #include "shell.h"
 #include "usb.h"
@@ -12,27 +8,6 @@
 static const char *const speed_names[] = { "?", "12M", "1.5M", "480M", "5000M" };
 static const char *const slot_states[] = { "disabled", "default", "addressed", "configured" };
 static const char *const ep_states[] = { "disabled", "running", "halted", "stopped", "error" };
-
-static void dump_registers(struct xhci *x)
-{
-	kprintf("xhci%d: USBCMD %x USBSTS %x CONFIG %x DCBAAP %lx IMAN %x ERDP %lx\n", x->index,
-		xhci_read(x, XHCI_USBCMD), xhci_read(x, XHCI_USBSTS), xhci_read(x, XHCI_CONFIG),
-		(unsigned long)x->dcbaa_dma, mmio_read32(x->rt + XHCI_IMAN),
-		(unsigned long)mmio_read32(x->rt + XHCI_ERDP));
-	kprintf(" HCSPARAMS1 %x HCSPARAMS2 %x HCCPARAMS1 %x, %u-byte contexts, %u scratchpads%s\n",
-		x->hcs1, x->hcs2, x->hcc1, x->ctx_size, x->n_scratch, x->dead ? ", DEAD" : "");
-}
-
-static void dump_ports(struct xhci *x)
-{
-	for (unsigned p = 1; p <= x->n_ports; p++) {
-		uint32_t v = xhci_read(x, XHCI_PORTSC(p));
-		unsigned sp = XHCI_PORT_SPEED(v);
-		kprintf(" port %u: USB%u PORTSC %x%s%s %s\n", p, x->port_major[p], v,
-			(v & XHCI_PORT_CCS) ? " connected" : "", (v & XHCI_PORT_PED) ? " enabled" : "",
-			(v & XHCI_PORT_CCS) && sp < ARRAY_SIZE(speed_names) ? speed_names[sp] : "");
-	}
-}
 
 static void dump_ring(const char *what, const struct xhci_ring *r)
 {
@@ -65,12 +40,24 @@ static void dump_slot(struct xhci *x, struct xhci_slot *s)
 	}
 }
 
-static void xhci_dump_one(struct xhci *x)
+void xhci_dump(struct usb_hcd *hcd)
 {
+	struct xhci *x = hcd->priv;
 	const struct xhci_stats *st = &x->stats;
 
-	dump_registers(x);
-	dump_ports(x);
+	kprintf("xhci%d: USBCMD %x USBSTS %x CONFIG %x DCBAAP %lx IMAN %x ERDP %lx\n", x->index,
+		xhci_read(x, XHCI_USBCMD), xhci_read(x, XHCI_USBSTS), xhci_read(x, XHCI_CONFIG),
+		(unsigned long)x->dcbaa_dma, mmio_read32(x->rt + XHCI_IMAN),
+		(unsigned long)mmio_read32(x->rt + XHCI_ERDP));
+	kprintf(" HCSPARAMS1 %x HCSPARAMS2 %x HCCPARAMS1 %x, %u-byte contexts, %u scratchpads%s\n",
+		x->hcs1, x->hcs2, x->hcc1, x->ctx_size, x->n_scratch, x->dead ? ", DEAD" : "");
+	for (unsigned p = 1; p <= x->n_ports; p++) {
+		uint32_t v = xhci_read(x, XHCI_PORTSC(p));
+		unsigned sp = XHCI_PORT_SPEED(v);
+		kprintf(" port %u: USB%u PORTSC %x%s%s %s\n", p, x->port_major[p], v,
+			(v & XHCI_PORT_CCS) ? " connected" : "", (v & XHCI_PORT_PED) ? " enabled" : "",
+			(v & XHCI_PORT_CCS) && sp < ARRAY_SIZE(speed_names) ? speed_names[sp] : "");
+	}
 	dump_ring("command", &x->cmd);
 	kprintf("   event ring: %u TRBs, dequeue %u cycle %u\n", XHCI_EVENT_TRBS, x->ev_deq,
 		x->ev_cycle);
@@ -85,27 +72,16 @@ static void xhci_dump_one(struct xhci *x)
 		(unsigned long)st->resets, x->tds);
 }
 
-void xhci_dump(struct usb_hcd *hcd)
+static struct usb_hcd *nth_hcd(int index)
 {
-	xhci_dump_one(hcd_to_xhci(hcd));
+	struct xhci *x = xhci_by_index(index);
+
+	return x ? &x->hcd : NULL;
 }
 
 static int cmd_xhcidump(int argc, char **argv)
 {
-	uint64_t index = 0;
-
-	if (argc > 2 || (argc == 2 && (!kstrtou64(argv[1], &index) || !xhci_by_index((int)index)))) {
-		kprintf("usage: xhcidump [controller]  (no such controller)\n");
-		return 1;
-	}
-	if (!xhci_by_index(0)) {
-		kprintf("xhcidump: no xHCI controller\n");
-		return 1;
-	}
-	for (int i = 0; xhci_by_index(i); i++)
-		if (argc < 2 || (uint64_t)i == index)
-			xhci_dump_one(xhci_by_index(i));
-	return 0;
+	return hcd_dump_command(argc, argv, "xHCI", nth_hcd);
 }
 SHELL_COMMAND(xhcidump, "xhcidump", "xhcidump [controller]",
 	      "xHCI registers, ports, rings, slot contexts", cmd_xhcidump);

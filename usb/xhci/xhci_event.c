@@ -6,9 +6,7 @@
  * which stopped without an interrupt. Interrupter 0 only: QEMU raises
  * INTx for no other. Every pointer an event carries is untrusted.
  */
-#include "kstring.h"
 #include "printk.h"
-#include "usb_hcd.h"
 #include "xhci.h"
 
 #define XHCI_POLL_NS NSEC_PER_MSEC
@@ -32,58 +30,16 @@ bool xhci_irq(void *ctx)
 static bool controller_failed(struct xhci *x)
 {
 	uint32_t sts = xhci_read(x, XHCI_USBSTS);
+	const char *why = x->restart_pending ? "command ring did not stop after an abort"
+			  : sts & XHCI_STS_HCE ? "host controller error"
+			  : sts & XHCI_STS_HSE ? "host system error"
+			  : sts & XHCI_STS_HCH ? "controller halted without being asked"
+			  : NULL;
 
-	if (x->dead || !x->running)
+	if (x->dead || !x->running || !why)
 		return false;
-	if (x->restart_pending) {
-		xhci_restart(x, "command ring did not stop after an abort");
-		return true;
-	}
-	if (sts & (XHCI_STS_HCE | XHCI_STS_HSE)) {
-		xhci_restart(x, sts & XHCI_STS_HCE ? "host controller error" : "host system error");
-		return true;
-	}
-	if (sts & XHCI_STS_HCH) {
-		xhci_restart(x, "controller halted without being asked");
-		return true;
-	}
-	return false;
-}
-
-void xhci_irq_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, irq_work);
-
-	if (controller_failed(x))
-		return;
-	xhci_process_events(x);
-	xhci_giveback_done(x);
-}
-
-void xhci_poll_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, poll_work);
-
-	xhci_irq(x);
-	xhci_irq_work(&x->irq_work);
-	if (!x->dead)
-		work_schedule(w, XHCI_POLL_NS);
-}
-
-void xhci_health_work(struct work *w)
-{
-	struct xhci *x = container_of(w, struct xhci, health_work);
-
-	controller_failed(x);
-	if (!x->dead)
-		work_schedule(w, XHCI_HEALTH_PERIOD_NS);
-}
-
-void xhci_events_reset(struct xhci *x)
-{
-	memset(x->events, 0, XHCI_EVENT_TRBS * sizeof(struct xhci_trb));
-	x->ev_deq = 0;
-	x->ev_cycle = 1;
+	xhci_restart(x, why);
+	return true;
 }
 
 static void command_event(struct xhci *x, const struct xhci_trb *ev)
@@ -129,7 +85,7 @@ static void handle_event(struct xhci *x, const struct xhci_trb *ev)
 
 /* Drains the event ring, then tells the controller how far (ERDP, with
  * EHB cleared so it may interrupt again: §4.17.2). Not re-entrant. */
-void xhci_process_events(struct xhci *x)
+static void process_events(struct xhci *x)
 {
 	unsigned handled = 0;
 
@@ -155,9 +111,25 @@ void xhci_process_events(struct xhci *x)
 	x->in_events = false;
 }
 
+/* Also runs every XHCI_HEALTH_PERIOD_NS, to catch a controller that
+ * stopped without an interrupt, or every 1 ms to poll without a line. */
+void xhci_irq_work(struct work *w)
+{
+	struct xhci *x = container_of(w, struct xhci, irq_work);
+
+	if (!x->irq_ok)
+		xhci_irq(x);
+	if (!x->dead)
+		work_schedule(w, x->irq_ok ? XHCI_HEALTH_PERIOD_NS : XHCI_POLL_NS);
+	if (controller_failed(x))
+		return;
+	process_events(x);
+	hcd_giveback_all(&x->done);
+}
+
 static bool command_finished(struct xhci *x)
 {
-	xhci_process_events(x);
+	process_events(x);
 	return x->cmd_done || !x->running;
 }
 
@@ -171,7 +143,7 @@ static void abort_command(struct xhci *x)
 		return;
 	/* Restarting here would remove devices under the caller's feet. */
 	x->restart_pending = true;
-	work_schedule(&x->health_work, 0);
+	work_schedule(&x->irq_work, 0);
 }
 
 static const char *const command_names[] = {
@@ -190,8 +162,6 @@ static int run_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slo
 		pr_err("xhci%d: command issued while another runs\n", x->index);
 		return USB_ERR_INVAL;
 	}
-	if (xhci_ring_reserve(&x->cmd, 1))
-		return USB_ERR_NOMEM;
 	struct xhci_ring_pos pos = xhci_ring_push(&x->cmd, trb, x, 0);
 	xhci_ring_commit(&x->cmd);
 	x->cmd_trb = xhci_ring_pos_dma(&pos);
@@ -201,7 +171,7 @@ static int run_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slo
 	bool done = wait_until(command_finished(x), XHCI_CMD_TIMEOUT_NS);
 	if (!done && x->running)
 		abort_command(x);
-	xhci_ring_release(&x->cmd, 1);
+	xhci_ring_release(&x->cmd, pos, 1);
 	x->cmd_trb = 0;
 	if (!x->irq_ok || !list_empty(&x->done))
 		work_schedule(&x->irq_work, 0);
@@ -212,16 +182,17 @@ static int run_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slo
 	return x->cmd_cc == CC_SUCCESS ? 0 : USB_ERR_XACT;
 }
 
-int xhci_command(struct xhci *x, const struct xhci_trb *trb, unsigned *slot_out)
+int xhci_command(struct xhci *x, uint32_t control, uint64_t param, unsigned *slot_out)
 {
-	unsigned type = TRB_GET_TYPE(trb->control);
-	int rc = run_command(x, trb, slot_out);
+	const struct xhci_trb trb = { .param = param, .control = control };
+	unsigned type = TRB_GET_TYPE(control);
+	int rc = run_command(x, &trb, slot_out);
 
 	if (rc)
 		pr_err("xhci%d: %s (slot %u ep %u) failed: %s, completion code %u\n", x->index,
 		       type < ARRAY_SIZE(command_names) && command_names[type] ? command_names[type]
 										: "command",
-		       TRB_GET_SLOT(trb->control), TRB_GET_EP(trb->control), usb_status_str(rc),
+		       TRB_GET_SLOT(control), TRB_GET_EP(control), usb_status_str(rc),
 		       rc == USB_ERR_XACT ? x->cmd_cc : 0);
 	return rc;
 }

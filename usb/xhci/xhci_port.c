@@ -1,10 +1,8 @@
 /*
- * xHCI root ports (xHCI 4.19, 5.4.8). Every port the controller has is a
- * root port of one USB bus; the Supported Protocol capabilities (§7.2)
- * say which are USB 2 and which USB 3, in whatever order the controller
- * lists them. A USB 3 port enables itself after link training; a USB 2
- * port needs a reset. Change bits and PED are write-1-to-clear, so every
- * write starts from the bits that are safe to write back.
+ * xHCI root ports (xHCI 4.19, 5.4.8), USB 2 or USB 3 as their Supported
+ * Protocol capability says. A USB 3 port enables itself after link
+ * training; a USB 2 port needs a reset. Change bits and PED are RW1C, so
+ * every write starts from the bits that are safe to write back.
  */
 #include "printk.h"
 #include "xhci.h"
@@ -12,28 +10,17 @@
 #define XHCI_PORT_RESET_NS (500 * NSEC_PER_MSEC)
 #define XHCI_PORT_POWER_MS 20
 
-void xhci_parse_protocols(struct xhci *x)
+/* A Supported Protocol capability (§7.2): the major revision of its ports. */
+void xhci_port_protocol(struct xhci *x, volatile uint8_t *cap)
 {
-	unsigned off = XHCI_HCC1_XECP(x->hcc1);
+	uint8_t major = (uint8_t)(mmio_read32(cap) >> 24);
+	uint32_t ports = mmio_read32(cap + 8);
+	unsigned first = ports & 0xff, count = (ports >> 8) & 0xff;
 
-	for (unsigned n = 0; off && n < 64; n++) {
-		volatile uint8_t *cap = x->cap + off;
-		uint32_t v = mmio_read32(cap);
-		if (XHCI_XCAP_ID(v) == XHCI_XCAP_PROTOCOL) {
-			uint8_t major = (uint8_t)(v >> 24);
-			uint32_t ports = mmio_read32(cap + 8);
-			unsigned first = ports & 0xff, count = (ports >> 8) & 0xff;
-			for (unsigned p = first; p < first + count && p <= x->n_ports; p++)
-				x->port_major[p] = major;
-			if (major == 2 || major == 3)
-				x->slot_type = (uint8_t)(mmio_read32(cap + 12) & 0x1f);
-		}
-		unsigned next = XHCI_XCAP_NEXT(v);
-		off = next ? off + next : 0;
-	}
-	for (unsigned p = 1; p <= x->n_ports; p++)
-		if (!x->port_major[p])
-			pr_warn("xhci%d: port %u in no Supported Protocol capability\n", x->index, p);
+	for (unsigned p = first; p < first + count && p <= x->n_ports; p++)
+		x->port_major[p] = major;
+	if (major == 2 || major == 3)
+		x->slot_type = (uint8_t)(mmio_read32(cap + 12) & 0x1f);
 }
 
 /* After HCRST, ports with power switches are off (§4.19.4). */
@@ -50,7 +37,7 @@ void xhci_power_ports(struct xhci *x)
 		mdelay(XHCI_PORT_POWER_MS); /* power-on to power-good */
 }
 
-enum usb_speed xhci_port_speed(uint32_t portsc)
+static enum usb_speed port_speed(uint32_t portsc)
 {
 	switch (XHCI_PORT_SPEED(portsc)) {
 	case XHCI_SPEED_LOW: return USB_SPEED_LOW;
@@ -60,57 +47,45 @@ enum usb_speed xhci_port_speed(uint32_t portsc)
 	}
 }
 
-static uint32_t portsc(struct xhci *x, int port)
-{
-	return xhci_read(x, XHCI_PORTSC(port));
-}
-
 static void portsc_write(struct xhci *x, int port, uint32_t set)
 {
-	xhci_write(x, XHCI_PORTSC(port), (portsc(x, port) & XHCI_PORT_KEEP) | set);
+	xhci_write(x, XHCI_PORTSC(port), (xhci_read(x, XHCI_PORTSC(port)) & XHCI_PORT_KEEP) | set);
 }
 
 unsigned xhci_port_status(struct usb_hcd *hcd, int port)
 {
-	uint32_t v = portsc(hcd_to_xhci(hcd), port);
-	unsigned st = 0;
+	uint32_t v = xhci_read(hcd->priv, XHCI_PORTSC(port));
+	unsigned speed = (v & XHCI_PORT_CCS) ? XHCI_PORT_SPEED(v) : 0;
 
-	if (v & XHCI_PORT_CCS)
-		st |= USB_PORT_CONNECTED;
-	if (v & XHCI_PORT_PED)
-		st |= USB_PORT_ENABLED;
-	if ((v & XHCI_PORT_CCS) && XHCI_PORT_SPEED(v) == XHCI_SPEED_LOW)
-		st |= USB_PORT_LOW_SPEED;
-	if ((v & XHCI_PORT_CCS) && XHCI_PORT_SPEED(v) >= XHCI_SPEED_HIGH)
-		st |= USB_PORT_HIGH_SPEED;
-	if (v & XHCI_PORT_CSC)
-		st |= USB_PORT_CONNECT_CHANGE;
-	if (v & XHCI_PORT_PEC)
-		st |= USB_PORT_ENABLE_CHANGE;
-	return st;
+	return ((v & XHCI_PORT_CCS) ? USB_PORT_CONNECTED : 0) |
+	       ((v & XHCI_PORT_PED) ? USB_PORT_ENABLED : 0) |
+	       (speed == XHCI_SPEED_LOW ? USB_PORT_LOW_SPEED : 0) |
+	       (speed >= XHCI_SPEED_HIGH ? USB_PORT_HIGH_SPEED : 0) |
+	       ((v & XHCI_PORT_CSC) ? USB_PORT_CONNECT_CHANGE : 0) |
+	       ((v & XHCI_PORT_PEC) ? USB_PORT_ENABLE_CHANGE : 0);
 }
 
 void xhci_port_clear_changes(struct usb_hcd *hcd, int port)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
-	portsc_write(x, port, portsc(x, port) & XHCI_PORT_CHANGES);
+	struct xhci *x = hcd->priv;
+	portsc_write(x, port, xhci_read(x, XHCI_PORTSC(port)) & XHCI_PORT_CHANGES);
 }
 
 int xhci_port_reset_start(struct usb_hcd *hcd, int port)
 {
-	portsc_write(hcd_to_xhci(hcd), port, XHCI_PORT_PR);
+	portsc_write(hcd->priv, port, XHCI_PORT_PR);
 	return 0;
 }
 
 int xhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 
-	if (!wait_until(!(portsc(x, port) & XHCI_PORT_PR), XHCI_PORT_RESET_NS)) {
+	if (!wait_until(!(xhci_read(x, XHCI_PORTSC(port)) & XHCI_PORT_PR), XHCI_PORT_RESET_NS)) {
 		pr_err("xhci%d: port %d still in reset after 500 ms\n", x->index, port);
 		return USB_ERR_TIMEOUT;
 	}
-	uint32_t v = portsc(x, port);
+	uint32_t v = xhci_read(x, XHCI_PORTSC(port));
 	portsc_write(x, port, v & XHCI_PORT_CHANGES & ~XHCI_PORT_CSC);
 	if (!(v & XHCI_PORT_CCS))
 		return USB_ERR_NODEV;
@@ -118,13 +93,13 @@ int xhci_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed *speed)
 		pr_err("xhci%d: port %d not enabled after reset (PORTSC %x)\n", x->index, port, v);
 		return USB_ERR_XACT;
 	}
-	*speed = xhci_port_speed(v);
+	*speed = port_speed(v);
 	return 0;
 }
 
 void xhci_port_disable(struct usb_hcd *hcd, int port)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 
 	if (x->port_major[port] == 2) /* USB 3 ports cannot be disabled by PED */
 		portsc_write(x, port, XHCI_PORT_PED);

@@ -1,9 +1,7 @@
 /*
- * xHCI ring producer (xHCI 4.9.2, 4.11.5.1): enqueue with the cycle bit,
- * Link TRBs with toggle-cycle on the last segment, growth by inserting a
- * segment after the enqueue segment (where the controller cannot be, so no
- * stop is needed), and lookup of an event's TRB pointer through the DMA
- * pool's checked translation. See xhci_ring.h.
+ * xHCI ring producer (xHCI 4.9.2, 4.11.5.1), see xhci_ring.h. A ring grows
+ * by a segment inserted after the enqueue segment: the controller cannot
+ * be there, so no stop is needed.
  */
 #include "dma_pool.h"
 #include "hw.h"
@@ -22,6 +20,14 @@ static void write_link(struct xhci_seg *seg, unsigned seg_trbs, uint32_t flags)
 	link->control = TRB_TYPE(TRB_LINK) | (seg->last ? TRB_TC : 0) | flags;
 }
 
+static void seg_free(struct xhci_ring *r, struct xhci_seg *seg)
+{
+	if (seg->trbs)
+		dma_pool_free(r->pool, seg->trbs);
+	kfree(seg->notes);
+	kfree(seg);
+}
+
 static struct xhci_seg *seg_alloc(struct xhci_ring *r, uint32_t idle_cycle)
 {
 	struct xhci_seg *seg = kzalloc(sizeof(*seg));
@@ -31,23 +37,13 @@ static struct xhci_seg *seg_alloc(struct xhci_ring *r, uint32_t idle_cycle)
 	seg->notes = kzalloc(r->seg_trbs * sizeof(*seg->notes));
 	seg->trbs = dma_pool_alloc(r->pool, r->seg_trbs * sizeof(struct xhci_trb), &seg->dma);
 	if (!seg->notes || !seg->trbs) {
-		kfree(seg->notes);
-		if (seg->trbs)
-			dma_pool_free(r->pool, seg->trbs);
-		kfree(seg);
+		seg_free(r, seg);
 		return NULL;
 	}
 	/* Not yet written in this lap: the controller must see them as old. */
 	for (unsigned i = 0; i < r->seg_trbs && idle_cycle; i++)
 		seg->trbs[i].control = TRB_CYCLE;
 	return seg;
-}
-
-static void seg_free(struct xhci_ring *r, struct xhci_seg *seg)
-{
-	dma_pool_free(r->pool, seg->trbs);
-	kfree(seg->notes);
-	kfree(seg);
 }
 
 int xhci_ring_init(struct xhci_ring *r, struct dma_pool *pool, unsigned seg_trbs,
@@ -179,8 +175,18 @@ void xhci_ring_commit(struct xhci_ring *r)
 	r->td_first = NULL;
 }
 
-void xhci_ring_release(struct xhci_ring *r, unsigned n)
+static void pos_next(const struct xhci_ring *r, struct xhci_ring_pos *pos)
 {
+	if (++pos->idx == r->seg_trbs - 1) {
+		pos->seg = pos->seg->next;
+		pos->idx = 0;
+	}
+}
+
+void xhci_ring_release(struct xhci_ring *r, struct xhci_ring_pos pos, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++, pos_next(r, &pos))
+		pos.seg->notes[pos.idx].owner = NULL;
 	r->free += n;
 }
 
@@ -194,8 +200,7 @@ dma_addr_t xhci_ring_pos_dma(const struct xhci_ring_pos *pos)
 	return pos->seg->dma + pos->idx * sizeof(struct xhci_trb);
 }
 
-struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys,
-				     struct xhci_ring_pos *pos)
+struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys)
 {
 	size_t seg_bytes = r->seg_trbs * sizeof(struct xhci_trb);
 	uintptr_t v = (uintptr_t)dma_pool_phys_to_virt(r->pool, phys);
@@ -209,19 +214,7 @@ struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys,
 		if ((uintptr_t)seg->trbs != base)
 			continue;
 		unsigned idx = (unsigned)((v - base) / sizeof(struct xhci_trb));
-		if (idx == r->seg_trbs - 1)
-			return NULL;
-		if (pos)
-			*pos = (struct xhci_ring_pos){ seg, idx };
-		return &seg->notes[idx];
+		return idx == r->seg_trbs - 1 ? NULL : &seg->notes[idx];
 	}
 	return NULL;
-}
-
-void xhci_ring_pos_next(const struct xhci_ring *r, struct xhci_ring_pos *pos)
-{
-	if (++pos->idx == r->seg_trbs - 1) {
-		pos->seg = pos->seg->next;
-		pos->idx = 0;
-	}
 }

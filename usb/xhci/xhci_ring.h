@@ -54,8 +54,7 @@ struct xhci_ring_pos {
 int xhci_ring_init(struct xhci_ring *r, struct dma_pool *pool, unsigned seg_trbs,
 		   unsigned max_segs);
 void xhci_ring_free(struct xhci_ring *r);
-/* Forgets everything queued: empty, cycle 1, TRBs cleared (the ring was
- * taken back from a controller that was reset). */
+/* Empty, cycle 1, TRBs cleared: taken back from a controller that was reset. */
 void xhci_ring_reset(struct xhci_ring *r);
 /* Room for n more TRBs, growing the ring if it may; 0 or a USB status. */
 int xhci_ring_reserve(struct xhci_ring *r, unsigned n);
@@ -65,18 +64,13 @@ int xhci_ring_reserve(struct xhci_ring *r, unsigned n);
 struct xhci_ring_pos xhci_ring_push(struct xhci_ring *r, const struct xhci_trb *trb,
 				    void *owner, uint32_t end);
 void xhci_ring_commit(struct xhci_ring *r);
-/* n TRBs were consumed or taken back: their slots are free again. */
-void xhci_ring_release(struct xhci_ring *r, unsigned n);
-/* The enqueue pointer with the cycle state in bit 0 (a dequeue pointer
- * for Set TR Dequeue and endpoint contexts). */
+/* n TRBs from pos were consumed or taken back: their notes are cleared
+ * (an event naming one finds no owner) and their slots free again. */
+void xhci_ring_release(struct xhci_ring *r, struct xhci_ring_pos pos, unsigned n);
+/* Enqueue pointer | cycle state: a dequeue pointer for Set TR Dequeue. */
 uint64_t xhci_ring_enqueue_dma(const struct xhci_ring *r);
 dma_addr_t xhci_ring_pos_dma(const struct xhci_ring_pos *pos);
-/* The note of the TRB at physical address phys on this ring; NULL when
- * phys is not a TRB of this ring (outside the pool, another ring, a Link
- * TRB or misaligned). */
-struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys,
-				     struct xhci_ring_pos *pos);
-/* Steps pos to the next TRB the controller would read, over Link TRBs. */
-void xhci_ring_pos_next(const struct xhci_ring *r, struct xhci_ring_pos *pos);
-
+/* The note of the TRB at physical address phys; NULL when that is no TRB
+ * of this ring (outside the pool, another ring, a Link TRB, misaligned). */
+struct xhci_trb_note *xhci_ring_note(const struct xhci_ring *r, dma_addr_t phys);
 #endif

@@ -24,19 +24,6 @@ static const uint8_t psi_of_speed[] = {
 	[USB_SPEED_HIGH] = XHCI_SPEED_HIGH, [USB_SPEED_SUPER] = XHCI_SPEED_SUPER,
 };
 
-struct xhci_slot *xhci_slot_of(struct xhci *x, const struct usb_device *dev)
-{
-	struct xhci_slot *s;
-
-	for (unsigned i = 1; i <= x->max_slots; i++)
-		if (x->slots[i] && x->slots[i]->dev == dev)
-			return x->slots[i];
-	list_for_each_entry(s, &x->lost_slots, lost_node)
-		if (s->dev == dev)
-			return s;
-	return NULL;
-}
-
 /* Route string (tiers below the root port, 4 bits each) and root port. */
 static uint32_t route_of(const struct usb_device *dev, unsigned *root_port)
 {
@@ -73,74 +60,31 @@ static void fill_ep0_ctx(struct xhci_slot *s, struct xhci_ep_ctx *ec, uint16_t m
 	ec->tx_info = 8; /* average TRB length: a SETUP (§4.14.1.1) */
 }
 
-static struct xhci_input_ctrl_ctx *input_ctrl(struct xhci *x, struct xhci_slot *s,
-					      uint32_t drop, uint32_t add)
+/* A fresh input context with its drop and add flags, its slot context
+ * copied from the controller's (to change and send back); returns that. */
+static struct xhci_slot_ctx *input_ctx(struct xhci *x, struct xhci_slot *s, uint32_t drop,
+				       uint32_t add)
 {
 	memset(s->in_ctx, 0, 33 * x->ctx_size);
 	struct xhci_input_ctrl_ctx *ic = xhci_ctx(x, s->in_ctx, INPUT_CTRL);
 	ic->drop = drop;
 	ic->add = add;
-	return ic;
+	struct xhci_slot_ctx *sc = xhci_ctx(x, s->in_ctx, INPUT_SLOT);
+	memcpy(sc, s->out_ctx, sizeof(*sc));
+	sc->state = 0;
+	return sc;
+}
+
+static int input_command(struct xhci *x, struct xhci_slot *s, uint32_t type, uint32_t flags)
+{
+	return xhci_command(x, TRB_TYPE(type) | TRB_SLOT(s->id) | flags, s->in_dma, NULL);
 }
 
 static int address_device(struct xhci *x, struct xhci_slot *s, uint16_t max_packet, bool bsr)
 {
-	input_ctrl(x, s, 0, 0x3);
-	fill_slot_ctx(x, s, xhci_ctx(x, s->in_ctx, INPUT_SLOT));
+	fill_slot_ctx(x, s, input_ctx(x, s, 0, 0x3));
 	fill_ep0_ctx(s, xhci_ctx(x, s->in_ctx, INPUT_EP(EP0_DCI)), max_packet);
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_ADDRESS_DEVICE) | TRB_SLOT(s->id) |
-					   (bsr ? TRB_BSR : 0) };
-	return xhci_command(x, &cmd, NULL);
-}
-
-static void slot_free(struct xhci *x, struct xhci_slot *s)
-{
-	if (s->id && x->slots[s->id] == s) {
-		x->slots[s->id] = NULL;
-		x->dcbaa[s->id] = 0;
-	}
-	if (s->lost)
-		list_remove(&s->lost_node);
-	if (s->ep0_ring.first)
-		xhci_ring_free(&s->ep0_ring);
-	if (s->in_ctx)
-		dma_pool_free(x->pool, s->in_ctx);
-	if (s->out_ctx)
-		dma_pool_free(x->pool, s->out_ctx);
-	kfree(s);
-}
-
-static int slot_alloc(struct xhci *x, struct usb_device *dev, struct xhci_slot **out)
-{
-	struct xhci_slot *s = kzalloc(sizeof(*s));
-	unsigned id = 0;
-
-	if (!s)
-		return USB_ERR_NOMEM;
-	s->dev = dev;
-	s->out_ctx = dma_pool_alloc(x->pool, 32 * x->ctx_size, &s->out_dma);
-	s->in_ctx = dma_pool_alloc(x->pool, 33 * x->ctx_size, &s->in_dma);
-	if (!s->out_ctx || !s->in_ctx ||
-	    xhci_ring_init(&s->ep0_ring, x->pool, XHCI_XFER_SEG_TRBS, XHCI_XFER_MAX_SEGS)) {
-		slot_free(x, s);
-		return USB_ERR_NOMEM;
-	}
-	struct xhci_trb cmd = { .control = TRB_TYPE(TRB_ENABLE_SLOT) | TRB_EP(x->slot_type) };
-	int rc = xhci_command(x, &cmd, &id);
-	if (!rc && (id == 0 || id > x->max_slots || x->slots[id])) {
-		pr_err("xhci%d: Enable Slot returned slot %u, unusable\n", x->index, id);
-		rc = USB_ERR_HC;
-	}
-	if (rc) {
-		slot_free(x, s);
-		return rc;
-	}
-	s->id = id;
-	x->slots[id] = s;
-	x->dcbaa[id] = s->out_dma;
-	*out = s;
-	return 0;
+	return input_command(x, s, TRB_ADDRESS_DEVICE, bsr ? TRB_BSR : 0);
 }
 
 static uint16_t initial_max_packet(enum usb_speed speed)
@@ -150,29 +94,43 @@ static uint16_t initial_max_packet(enum usb_speed speed)
 
 int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
-	struct xhci_slot *s;
-	int rc = slot_alloc(x, dev, &s);
+	struct xhci *x = hcd->priv;
+	struct xhci_slot *s = kzalloc(sizeof(*s));
+	unsigned id = 0;
+	int rc = USB_ERR_NOMEM;
 
-	if (rc)
+	if (!s)
 		return rc;
-	rc = address_device(x, s, initial_max_packet(dev->speed), true);
-	if (rc) {
-		xhci_device_remove(hcd, dev);
-		return rc;
+	s->dev = dev;
+	dev->hcpriv = s;
+	s->out_ctx = dma_pool_alloc(x->pool, 32 * x->ctx_size, &s->out_dma);
+	s->in_ctx = dma_pool_alloc(x->pool, 33 * x->ctx_size, &s->in_dma);
+	if (s->out_ctx && s->in_ctx &&
+	    !xhci_ring_init(&s->ep0_ring, x->pool, XHCI_XFER_SEG_TRBS, XHCI_XFER_MAX_SEGS))
+		rc = xhci_command(x, TRB_TYPE(TRB_ENABLE_SLOT) | TRB_EP(x->slot_type), 0, &id);
+	if (!rc && (id == 0 || id > x->max_slots || x->slots[id])) {
+		pr_err("xhci%d: Enable Slot returned slot %u, unusable\n", x->index, id);
+		rc = USB_ERR_HC;
 	}
-	return 0;
+	if (!rc) {
+		s->id = id;
+		x->slots[id] = s;
+		x->dcbaa[id] = s->out_dma;
+		rc = address_device(x, s, initial_max_packet(dev->speed), true);
+	}
+	if (rc)
+		xhci_device_remove(hcd, dev);
+	return rc;
 }
 
+/* addr goes unused: the controller chooses the address on the wire. */
 int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
-	struct xhci_slot *s = xhci_slot_of(x, dev);
+	struct xhci_slot *s = dev->hcpriv;
 
-	(void)addr; /* the controller chooses the address on the wire */
 	if (!s || s->lost)
 		return USB_ERR_NODEV;
-	return address_device(x, s, dev->ep0.max_packet, false);
+	return address_device(hcd->priv, s, dev->ep0.max_packet, false);
 }
 
 int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)
@@ -181,42 +139,44 @@ int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)
 
 	if ((out->info2 >> 16) == max_packet || s->lost)
 		return 0;
-	input_ctrl(x, s, 0, 1u << EP0_DCI);
+	input_ctx(x, s, 0, 1u << EP0_DCI);
 	fill_ep0_ctx(s, xhci_ctx(x, s->in_ctx, INPUT_EP(EP0_DCI)), max_packet);
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_EVALUATE_CTX) | TRB_SLOT(s->id) };
-	return xhci_command(x, &cmd, NULL);
+	return input_command(x, s, TRB_EVALUATE_CTX, 0);
 }
 
 void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
-	struct xhci_slot *s = xhci_slot_of(x, dev);
+	struct xhci *x = hcd->priv;
+	struct xhci_slot *s = dev->hcpriv;
 
 	if (!s)
 		return;
-	if (!s->lost) {
-		struct xhci_trb cmd = { .control = TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(s->id) };
-		xhci_command(x, &cmd, NULL);
+	if (s->id) { /* 0 before Enable Slot and once lost to a controller reset */
+		xhci_command(x, TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(s->id), 0, NULL);
+		x->slots[s->id] = NULL;
+		x->dcbaa[s->id] = 0;
 	}
-	slot_free(x, s);
+	dev->hcpriv = NULL;
+	if (s->ep0_ring.first)
+		xhci_ring_free(&s->ep0_ring);
+	if (s->in_ctx)
+		dma_pool_free(x->pool, s->in_ctx);
+	if (s->out_ctx)
+		dma_pool_free(x->pool, s->out_ctx);
+	kfree(s);
 }
 
 void xhci_slots_lost(struct xhci *x)
 {
 	for (unsigned i = 1; i <= x->max_slots; i++) {
-		struct xhci_slot *s = x->slots[i];
-		if (!s)
-			continue;
-		s->lost = true;
-		list_push_back(&x->lost_slots, &s->lost_node);
+		if (x->slots[i]) {
+			x->slots[i]->lost = true;
+			x->slots[i]->id = 0;
+		}
 		x->slots[i] = NULL;
 		x->dcbaa[i] = 0;
-		s->id = 0;
 	}
 }
-
-/* --- Configure Endpoint ----------------------------------------------------- */
 
 /* §6.2.3.6: a power-of-two exponent of 125 µs units. */
 static unsigned ep_interval(const struct usb_endpoint *ep)
@@ -262,38 +222,28 @@ int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add)
 
 	if (s->lost)
 		return add ? USB_ERR_NODEV : 0;
-	input_ctrl(x, s, add ? 0 : 1u << dci, 1u | (add ? 1u << dci : 0));
-	struct xhci_slot_ctx *sc = xhci_ctx(x, s->in_ctx, INPUT_SLOT);
-	memcpy(sc, s->out_ctx, sizeof(*sc));
+	struct xhci_slot_ctx *sc = input_ctx(x, s, add ? 0 : 1u << dci, 1u | (add ? 1u << dci : 0));
 	unsigned top = add ? MAX(highest_dci(s, 0), dci) : highest_dci(s, dci);
 	sc->info = (sc->info & ~SLOT_ENTRIES(31)) | SLOT_ENTRIES(top);
-	sc->state = 0;
 	if (add)
 		fill_ep_ctx(ep, xhci_ctx(x, s->in_ctx, INPUT_EP(dci)));
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(s->id) };
-	return xhci_command(x, &cmd, NULL);
+	return input_command(x, s, TRB_CONFIGURE_EP, 0);
 }
 
 /* §4.5.2, §6.2.2: a hub's slot says so, with its ports and, at high
  * speed, its transaction translators (Configure Endpoint with A0 only). */
 void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
-	struct xhci_slot *s = xhci_slot_of(x, dev);
+	struct xhci *x = hcd->priv;
+	struct xhci_slot *s = dev->hcpriv;
 
 	if (!s || s->lost)
 		return;
-	input_ctrl(x, s, 0, 1);
-	struct xhci_slot_ctx *sc = xhci_ctx(x, s->in_ctx, INPUT_SLOT);
-	memcpy(sc, s->out_ctx, sizeof(*sc));
+	struct xhci_slot_ctx *sc = input_ctx(x, s, 0, 1);
 	sc->info |= SLOT_HUB | (dev->speed == USB_SPEED_HIGH && dev->desc.bDeviceProtocol == 2
 					? SLOT_MTT : 0);
 	sc->info2 = (sc->info2 & ~SLOT_NUM_PORTS(0xff)) | SLOT_NUM_PORTS(nports);
 	if (dev->speed == USB_SPEED_HIGH)
 		sc->tt = (sc->tt & ~SLOT_TTT(3)) | SLOT_TTT(ttt);
-	sc->state = 0;
-	struct xhci_trb cmd = { .param = s->in_dma,
-				.control = TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(s->id) };
-	xhci_command(x, &cmd, NULL);
+	input_command(x, s, TRB_CONFIGURE_EP, 0);
 }

@@ -21,24 +21,14 @@ static struct xhci_ep *ep_of(const struct usb_endpoint *ep)
 	return ep->hcpriv ? container_of((struct hcd_ep *)ep->hcpriv, struct xhci_ep, hcd) : NULL;
 }
 
-unsigned xhci_ep_index(const struct usb_endpoint *ep)
+static unsigned dci_of(const struct usb_endpoint *ep)
 {
-	if (ep->type == USB_EP_CONTROL)
-		return 1;
-	return (ep->ep_addr & 0xf) * 2u + ((ep->ep_addr & 0x80) ? 1 : 0);
+	return ep->type == USB_EP_CONTROL ? 1 : (ep->ep_addr & 0xf) * 2u + (ep->ep_addr >> 7);
 }
-
-/* --- completion bookkeeping ------------------------------------------------ */
 
 static void release_trbs(struct xhci_ep *ep, struct xhci_req *req)
 {
-	struct xhci_ring_pos pos = req->first;
-
-	for (unsigned i = 0; i < req->ntrbs; i++) {
-		pos.seg->notes[pos.idx].owner = NULL;
-		xhci_ring_pos_next(ep->ring, &pos);
-	}
-	xhci_ring_release(ep->ring, req->ntrbs);
+	xhci_ring_release(ep->ring, req->first, req->ntrbs);
 	req->posted = false;
 	ep->posted--;
 	ep->x->tds--;
@@ -54,41 +44,32 @@ static void finish(struct xhci_req *req, int status, size_t actual)
 	list_remove(&req->hcd.node);
 	req->finished = true;
 	req->hcd.x->status = status;
-	req->actual = MIN(actual, req->hcd.x->len);
+	req->hcd.x->actual = MIN(actual, req->hcd.x->len);
 	list_push_back(&x->done, &req->hcd.node);
+	x->stats.xfers++;
 }
 
-void xhci_giveback_done(struct xhci *x)
-{
-	struct xhci_req *req;
-
-	while ((req = list_first_entry_or_null(&x->done, struct xhci_req, hcd.node))) {
-		struct usb_xfer *xfer = req->hcd.x;
-		size_t actual = req->actual;
-		list_remove(&req->hcd.node);
-		kfree(req);
-		x->stats.xfers++;
-		hcd_giveback(xfer, xfer->status, actual);
-	}
-}
-
-/* --- writing TDs ------------------------------------------------------------- */
-
-static unsigned data_trbs(dma_addr_t buf, size_t len)
+/* Data TRBs split at 64 KiB boundaries, at least one (a zero-length
+ * transfer), or SETUP and STATUS around them. */
+static unsigned td_trbs(const struct usb_xfer *x)
 {
 	unsigned n = 0;
 
-	for (size_t off = 0; off < len; n++)
-		off += XHCI_TRB_MAX_BYTES - ((buf + off) & (XHCI_TRB_MAX_BYTES - 1));
-	return n;
+	for (size_t off = 0; off < x->len; n++)
+		off += XHCI_TRB_MAX_BYTES - ((x->buf_dma + off) & (XHCI_TRB_MAX_BYTES - 1));
+	if (x->ep->type == USB_EP_CONTROL)
+		return n + 2;
+	return n ? n : 1;
 }
 
-static unsigned td_trbs(const struct usb_xfer *x)
+/* One TRB of req's TD; the last one pushed is the one that raises the event. */
+static void push(struct xhci_ep *ep, struct xhci_req *req, const struct xhci_trb *t, size_t end)
 {
-	unsigned data = data_trbs(x->buf_dma, x->len);
-	if (x->ep->type == USB_EP_CONTROL)
-		return data + 2;
-	return data ? data : 1;
+	struct xhci_ring_pos pos = xhci_ring_push(ep->ring, t, req, (uint32_t)end);
+
+	if (!req->ntrbs++)
+		req->first = pos;
+	req->last_trb = xhci_ring_pos_dma(&pos);
 }
 
 /* Data TRBs, split at 64 KiB boundaries; TD Size per §4.11.2.4. */
@@ -110,11 +91,7 @@ static void push_data(struct xhci_ep *ep, struct xhci_req *req, uint32_t first_t
 				   (last ? (last_ioc ? TRB_IOC : 0) : TRB_CH),
 		};
 		off += chunk;
-		struct xhci_ring_pos pos = xhci_ring_push(ep->ring, &t, req, (uint32_t)off);
-		if (!req->ntrbs++)
-			req->first = pos;
-		if (last)
-			req->last_trb = xhci_ring_pos_dma(&pos);
+		push(ep, req, &t, off);
 	} while (off < x->len);
 }
 
@@ -127,15 +104,12 @@ static void push_control(struct xhci_ep *ep, struct xhci_req *req)
 					     (x->len ? (in ? TRB_TRT_IN : TRB_TRT_OUT) : 0) };
 
 	memcpy(&setup.param, x->setup, 8);
-	req->first = xhci_ring_push(ep->ring, &setup, req, 0);
-	req->ntrbs = 1;
+	push(ep, req, &setup, 0);
 	if (x->len)
 		push_data(ep, req, TRB_DATA, TRB_ISP | (in ? TRB_DIR_IN : 0), false);
 	struct xhci_trb status = { .control = TRB_TYPE(TRB_STATUS) | TRB_IOC |
 					      ((in && x->len) ? 0 : TRB_DIR_IN) };
-	struct xhci_ring_pos pos = xhci_ring_push(ep->ring, &status, req, (uint32_t)x->len);
-	req->ntrbs++;
-	req->last_trb = xhci_ring_pos_dma(&pos);
+	push(ep, req, &status, x->len);
 }
 
 static int post(struct xhci_ep *ep, struct xhci_req *req)
@@ -186,16 +160,12 @@ static void pump(struct xhci_ep *ep)
 		mmio_write32(x->db + 4 * ep->slot->id, ep->dci);
 }
 
-/* --- Transfer events ------------------------------------------------------- */
-
 static int status_of_cc(uint32_t cc)
 {
-	switch (cc) {
-	case CC_STALL: return USB_ERR_STALL;
-	case CC_BABBLE: return USB_ERR_BABBLE;
-	case CC_DATA_BUFFER: return USB_ERR_DATABUF;
-	default: return USB_ERR_XACT;
-	}
+	return cc == CC_STALL ? USB_ERR_STALL
+	       : cc == CC_BABBLE ? USB_ERR_BABBLE
+	       : cc == CC_DATA_BUFFER ? USB_ERR_DATABUF
+	       : USB_ERR_XACT;
 }
 
 static struct xhci_ep *event_ep(struct xhci *x, const struct xhci_trb *ev)
@@ -214,26 +184,16 @@ static void bad_event(struct xhci *x, const struct xhci_trb *ev, const char *why
 	       (unsigned long)ev->param, why);
 }
 
-static void halted(struct xhci_ep *ep, struct xhci_req *req, uint32_t cc, size_t actual)
-{
-	ep->needs_reset = true;
-	if (cc == CC_STALL && ep->dci != 1)
-		ep->hcd.halted = true; /* held until the core clears the halt */
-	finish(req, status_of_cc(cc), actual);
-	work_schedule(&ep->x->ep_work, 0);
-}
-
 void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
 {
 	uint32_t cc = TRB_GET_CC(ev->status), residual = TRB_GET_LEN(ev->status);
 	struct xhci_ep *ep = event_ep(x, ev);
 
-	x->stats.cc[cc & 31]++;
 	if (cc == CC_STOPPED || cc == CC_STOPPED_LENGTH_INVALID)
 		return; /* the TDs are taken back by whoever stopped the endpoint */
 	if (!ep)
 		return bad_event(x, ev, "no such endpoint");
-	struct xhci_trb_note *note = xhci_ring_note(ep->ring, ev->param, NULL);
+	struct xhci_trb_note *note = xhci_ring_note(ep->ring, ev->param);
 	struct xhci_req *req = note ? note->owner : NULL;
 	if (!req || req->ep != ep || !req->posted)
 		return bad_event(x, ev, note ? "TRB of no pending transfer" : "TRB not on the ring");
@@ -251,19 +211,19 @@ void xhci_transfer_event(struct xhci *x, const struct xhci_trb *ev)
 			finish(req, USB_OK, req->short_seen ? req->actual : actual);
 		else if (cc == CC_SUCCESS)
 			bad_event(x, ev, "success before the status stage");
-	} else {
-		halted(ep, req, cc, actual);
+	} else { /* halted: Reset Endpoint from ep_work */
+		ep->needs_reset = true;
+		if (cc == CC_STALL && ep->dci != 1)
+			ep->hcd.halted = true; /* held until the core clears the halt */
+		finish(req, status_of_cc(cc), actual);
+		work_schedule(&x->ep_work, 0);
 	}
 	pump(ep);
 }
 
-/* --- taking TDs back ------------------------------------------------------------ */
-
 static void ep_command(struct xhci *x, struct xhci_ep *ep, uint32_t type, uint64_t param)
 {
-	struct xhci_trb cmd = { .param = param,
-				.control = TRB_TYPE(type) | TRB_SLOT(ep->slot->id) | TRB_EP(ep->dci) };
-	xhci_command(x, &cmd, NULL);
+	xhci_command(x, TRB_TYPE(type) | TRB_SLOT(ep->slot->id) | TRB_EP(ep->dci), param, NULL);
 }
 
 /*
@@ -328,29 +288,25 @@ void xhci_fail_all(struct xhci *x, int status)
 	}
 }
 
-/* --- the usb_hcd_ops ------------------------------------------------------------------ */
-
 int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
-	struct xhci_slot *s = xhci_slot_of(x, u->dev);
-	unsigned dci = xhci_ep_index(u);
+	struct xhci *x = hcd->priv;
+	struct xhci_slot *s = u->dev->hcpriv;
+	unsigned dci = dci_of(u);
 
 	if (!s || s->lost || u->type == USB_EP_ISO || (dci != 1 && s->eps[dci]))
 		return s && !s->lost ? USB_ERR_INVAL : USB_ERR_NODEV;
 	struct xhci_ep *ep = kzalloc(sizeof(*ep));
 	if (!ep)
 		return USB_ERR_NOMEM;
-	ep->x = x;
-	ep->slot = s;
-	ep->dci = dci;
-	ep->ring = dci == 1 ? &s->ep0_ring : &ep->own_ring;
+	*ep = (struct xhci_ep){ .x = x, .slot = s, .dci = dci,
+				.ring = dci == 1 ? &s->ep0_ring : &ep->own_ring };
 	hcd_ep_init(&ep->hcd, u);
+	s->eps[dci] = ep; /* counted in the slot's Context Entries */
 	int rc = dci == 1 ? xhci_update_ep0(x, s, u->max_packet)
 			  : xhci_ring_init(&ep->own_ring, x->pool, XHCI_XFER_SEG_TRBS,
 					   XHCI_XFER_MAX_SEGS);
 	if (!rc && dci != 1) {
-		s->eps[dci] = ep; /* counted in the slot's Context Entries */
 		rc = xhci_configure_ep(x, ep, true);
 		if (rc)
 			xhci_ring_free(&ep->own_ring);
@@ -361,22 +317,19 @@ int xhci_ep_open(struct usb_hcd *hcd, struct usb_endpoint *u)
 		kfree(ep);
 		return rc;
 	}
-	s->eps[dci] = ep;
 	list_push_back(&x->eps, &ep->node);
 	return 0;
 }
 
 void xhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
-	struct hcd_ep *hep = hcd_ep_close(u);
+	struct xhci_ep *ep = ep_of(u);
 
-	if (!hep)
+	if (!hcd_ep_close(u))
 		return;
-	struct xhci_ep *ep = container_of(hep, struct xhci_ep, hcd);
 	take_back(ep);
 	if (ep->dci != 1) {
-		xhci_configure_ep(x, ep, false);
+		xhci_configure_ep(hcd->priv, ep, false);
 		xhci_ring_free(&ep->own_ring);
 	}
 	ep->slot->eps[ep->dci] = NULL;
@@ -386,7 +339,7 @@ void xhci_ep_close(struct usb_hcd *hcd, struct usb_endpoint *u)
 
 int xhci_submit(struct usb_hcd *hcd, struct usb_xfer *xfer)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	int rc = hcd_submit_check(xfer, x->dead);
 
 	if (rc)
@@ -410,7 +363,7 @@ int xhci_submit(struct usb_hcd *hcd, struct usb_xfer *xfer)
 
 void xhci_cancel(struct usb_hcd *hcd, struct usb_xfer *xfer)
 {
-	struct xhci *x = hcd_to_xhci(hcd);
+	struct xhci *x = hcd->priv;
 	struct xhci_req *req = xfer->hcpriv;
 
 	if (!req || req->finished || !hcd_req_cancel(&req->hcd, USB_ERR_CANCELLED))
@@ -426,7 +379,6 @@ void xhci_ep_reset(struct usb_hcd *hcd, struct usb_endpoint *u)
 {
 	struct xhci_ep *ep = ep_of(u);
 
-	(void)hcd;
 	if (!ep)
 		return;
 	ep->hcd.halted = false;
