@@ -219,6 +219,11 @@ void hcd_giveback(struct usb_xfer *x, int status, size_t actual);
  * in the usb_xfer), in order, and kfree()s each driver record: each must
  * be a kmalloc'd block that starts with its struct hcd_req. */
 void hcd_giveback_all(struct list_node *done);
+/* Maps PCI function d's memory BAR 0 (min_size bytes if the BAR does not
+ * say) and enables memory decoding and bus mastering; NULL, said on the
+ * console with the driver's name and *err set, if it cannot. */
+volatile uint8_t *hcd_map_bar0(struct pci_dev *d, const char *driver, size_t min_size,
+			       int *err);
 /* The data stage's direction: bit 7 of bmRequestType for control
  * transfers, of bEndpointAddress otherwise. */
 bool hcd_xfer_dir_in(const struct usb_xfer *x);

@@ -150,21 +150,11 @@ const struct usb_hcd_ops ehci_hcd_ops = USB_HCD_OPS(ehci);
 
 static int map_registers(struct ehci *e)
 {
-	struct pci_dev *d = e->pci;
-	const struct pci_bar *bar = &d->bar[0];
+	int rc;
 
-	if (!bar->base || bar->is_io) {
-		pr_err("ehci: %02x:%02x.%x: BAR0 is not a memory BAR\n", d->bus, d->dev, d->fn);
-		return USB_ERR_INVAL;
-	}
-	e->cap = ioremap(bar->base, bar->size ? bar->size : EHCI_PAGE_SIZE);
-	if (!e->cap) {
-		pr_err("ehci: cannot map BAR0 at %lx\n", (unsigned long)bar->base);
-		return USB_ERR_NOMEM;
-	}
-	uint16_t cmd = pci_read16(d, PCI_COMMAND);
-	pci_write16(d, PCI_COMMAND, (cmd | PCI_CMD_MEMORY) & ~PCI_CMD_INTX_DISABLE);
-	pci_enable_bus_master(d);
+	e->cap = hcd_map_bar0(e->pci, "ehci", EHCI_PAGE_SIZE, &rc);
+	if (!e->cap)
+		return rc;
 	e->op = e->cap + mmio_read8(e->cap + EHCI_CAPLENGTH);
 	e->hcsparams = mmio_read32(e->cap + EHCI_HCSPARAMS);
 	e->hccparams = mmio_read32(e->cap + EHCI_HCCPARAMS);

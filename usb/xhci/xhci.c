@@ -213,21 +213,11 @@ static const struct usb_hcd_ops xhci_hcd_ops = {
 
 static int map_registers(struct xhci *x)
 {
-	struct pci_dev *d = x->pci;
-	const struct pci_bar *bar = &d->bar[0];
+	int rc;
 
-	if (!bar->base || bar->is_io) {
-		pr_err("xhci: %02x:%02x.%x: BAR0 is not a memory BAR\n", d->bus, d->dev, d->fn);
-		return USB_ERR_INVAL;
-	}
-	x->cap = ioremap(bar->base, bar->size ? bar->size : 0x10000);
-	if (!x->cap) {
-		pr_err("xhci: cannot map BAR0 at %lx\n", (unsigned long)bar->base);
-		return USB_ERR_NOMEM;
-	}
-	uint16_t cmd = pci_read16(d, PCI_COMMAND);
-	pci_write16(d, PCI_COMMAND, (cmd | PCI_CMD_MEMORY) & ~PCI_CMD_INTX_DISABLE);
-	pci_enable_bus_master(d);
+	x->cap = hcd_map_bar0(x->pci, "xhci", 0x10000, &rc);
+	if (!x->cap)
+		return rc;
 	x->op = x->cap + (mmio_read32(x->cap + XHCI_CAP_LENGTH) & 0xff);
 	x->rt = x->cap + (mmio_read32(x->cap + XHCI_RTSOFF) & ~0x1fu);
 	x->db = x->cap + (mmio_read32(x->cap + XHCI_DBOFF) & ~0x3u);
