@@ -104,13 +104,16 @@ static void start_csw(struct msc *m)
 	submit_or_recover(m, m->csw, "status stage");
 }
 
-static void csw_cleared(struct usb_request *r, int status)
+/* A STALL on either bulk pipe has been cleared: the CSW comes next (BOT
+ * 6.7.2, 6.7.3). */
+static void pipe_cleared(struct usb_request *r, int status)
 {
 	struct msc *m = r->ctx;
 
 	if (status) {
 		r->xfer.status = status;
-		transfer_failed(m, r, "clearing the status pipe");
+		transfer_failed(m, r, r == m->csw ? "clearing the status pipe"
+						  : "clearing the data pipe");
 		return;
 	}
 	start_csw(m);
@@ -145,7 +148,7 @@ static void csw_done(struct usb_request *r)
 
 	if (r->xfer.status == USB_ERR_STALL && !m->csw_retried) {
 		m->csw_retried = true;
-		if (usb_clear_halt_then(r, csw_cleared) == 0)
+		if (usb_clear_halt_then(r, pipe_cleared) == 0)
 			return;
 	}
 	if (r->xfer.status) {
@@ -155,23 +158,11 @@ static void csw_done(struct usb_request *r)
 	check_csw(m);
 }
 
-static void data_cleared(struct usb_request *r, int status)
-{
-	struct msc *m = r->ctx;
-
-	if (status) {
-		r->xfer.status = status;
-		transfer_failed(m, r, "clearing the data pipe");
-		return;
-	}
-	start_csw(m);
-}
-
 static void data_done(struct usb_request *r)
 {
 	struct msc *m = r->ctx;
 
-	if (r->xfer.status == USB_ERR_STALL && usb_clear_halt_then(r, data_cleared) == 0)
+	if (r->xfer.status == USB_ERR_STALL && usb_clear_halt_then(r, pipe_cleared) == 0)
 		return; /* the CSW says how much of the data was good */
 	if (r->xfer.status) {
 		transfer_failed(m, r, "data stage");
