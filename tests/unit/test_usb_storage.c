@@ -238,6 +238,20 @@ static void unplug_target(void)
 	CHECK(list_empty(blk_disks()));
 }
 
+/* A target with no unit attention and a zeroed disk, plugged where the
+ * standard one was: for the capacity and write-protection cases. */
+static void plug_blank_target(bool absurd, bool write_protected)
+{
+	plug_target();
+	unplug_target();
+	seam_log_clear();
+	memset(&t, 0, sizeof(t));
+	t.absurd = absurd;
+	t.wp = write_protected;
+	t.medium_error_lba = -1;
+	fake_plug_run(&fh, 1, &stick, 1000);
+}
+
 /* sda, which must exist (the driver's reference keeps it while plugged). */
 static struct blk_disk *sda(void)
 {
@@ -343,13 +357,7 @@ TEST(stalled_data_pipe_then_sense_names_the_lba)
 
 TEST(absurd_capacity_leaves_the_lun_unused)
 {
-	plug_target();
-	unplug_target();
-	seam_log_clear();
-	memset(&t, 0, sizeof(t));
-	t.absurd = true;
-	t.medium_error_lba = -1;
-	fake_plug_run(&fh, 1, &stick, 1000);
+	plug_blank_target(true, false);
 	CHECK(seam_log_contains("READ CAPACITY(10) failed or absurd; not used"));
 	CHECK(list_empty(blk_disks()));
 	fake_unplug_settle(&fh, 1);
@@ -359,12 +367,7 @@ TEST(write_protected_disk_refuses_writes)
 {
 	struct blk_sense s;
 
-	plug_target();
-	unplug_target();
-	memset(&t, 0, sizeof(t));
-	t.wp = true;
-	t.medium_error_lba = -1;
-	fake_plug_run(&fh, 1, &stick, 1000);
+	plug_blank_target(false, true);
 	CHECK(sda()->read_only);
 	unsigned cbws = t.cbws;
 	CHECK_EQ(blk_io_sync(sda(), BLK_WRITE, 0, 1, io_buf, io_dma, NSEC_PER_SEC, &s), BLK_EROFS);

@@ -144,27 +144,29 @@ static void run_laps(struct fixture *f, struct xhci_ring *r, unsigned tds, bool 
 	CHECK_EQ(r->free, r->nsegs * (r->seg_trbs - 1));
 }
 
-TEST(many_laps_keep_order_and_cycle_in_step)
+/* Runs `laps` laps on a fresh ring of 16-TRB segments that may grow to
+ * max_segs; returns how many segments it ended with. */
+static unsigned laps_on_new_ring(unsigned max_segs, unsigned laps, bool grow)
 {
 	struct fixture f;
 	struct xhci_ring r;
 	setup(&f);
-	CHECK_EQ(xhci_ring_init(&r, f.pool, 16, 1), 0);
-	run_laps(&f, &r, 400, false);
+	CHECK_EQ(xhci_ring_init(&r, f.pool, 16, max_segs), 0);
+	run_laps(&f, &r, laps, grow);
+	unsigned nsegs = r.nsegs;
 	xhci_ring_free(&r);
 	teardown(&f);
+	return nsegs;
+}
+
+TEST(many_laps_keep_order_and_cycle_in_step)
+{
+	laps_on_new_ring(1, 400, false);
 }
 
 TEST(growth_mid_lap_is_followed_by_the_consumer)
 {
-	struct fixture f;
-	struct xhci_ring r;
-	setup(&f);
-	CHECK_EQ(xhci_ring_init(&r, f.pool, 16, 8), 0);
-	run_laps(&f, &r, 600, true);
-	CHECK(r.nsegs > 1);
-	xhci_ring_free(&r);
-	teardown(&f);
+	CHECK(laps_on_new_ring(8, 600, true) > 1);
 }
 
 TEST(a_td_spanning_a_link_chains_through_it)
