@@ -270,6 +270,30 @@ TEST(rejects_bad_descriptions)
 	CHECK_EQ(fake_dma_live(), 0);
 }
 
+/* The chain limit counts the TDs a transfer needs: a bulk chain may fill it
+ * with data (a 512 KiB mass-storage command), a control chain keeps two
+ * TDs of it for SETUP and STATUS. */
+TEST(chain_limit_counts_exactly_the_tds_needed)
+{
+	struct dma_pool *pool = fake_dma_pool();
+	struct uhci_chain c;
+	struct uhci_xfer_desc d = data_in(USB_EP_BULK, 64, 64 * UHCI_MAX_CHAIN_TDS);
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
+	CHECK_EQ(c.ntds, UHCI_MAX_CHAIN_TDS);
+	CHECK(td_n(&c, UHCI_MAX_CHAIN_TDS - 1)->ctrl & UHCI_TD_IOC);
+	uhci_chain_free(pool, &c);
+	d.len++;
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), USB_ERR_INVAL);
+	CHECK(seam_log_contains("needs too many TDs"));
+	d = control_in(8 * (UHCI_MAX_CHAIN_TDS - 2));
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
+	CHECK_EQ(c.ntds, UHCI_MAX_CHAIN_TDS);
+	uhci_chain_free(pool, &c);
+	d.len++;
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), USB_ERR_INVAL);
+	CHECK_EQ(fake_dma_live(), 0);
+}
+
 /* The controller owns the link words once a chain runs (a device that
  * scribbles over them, or a fuzzer, may rewrite them): the driver reads
  * its own record of the chain instead, so rewritten links neither lead

@@ -85,6 +85,12 @@ static size_t data_tds(const struct uhci_xfer_desc *d)
 	return n == 0 && d->type != USB_EP_CONTROL ? 1 : n;
 }
 
+/* Data TDs plus, for control, SETUP and STATUS. */
+static size_t chain_tds(const struct uhci_xfer_desc *d)
+{
+	return data_tds(d) + (d->type == USB_EP_CONTROL ? 2 : 0);
+}
+
 static int check_desc(const struct uhci_xfer_desc *d)
 {
 	if (d->max_packet == 0 || d->max_packet > 1023 || d->dev_addr > 127 || d->ep_num > 15) {
@@ -101,7 +107,7 @@ static int check_desc(const struct uhci_xfer_desc *d)
 		pr_err("uhci: transfer buffer beyond 4 GiB\n");
 		return USB_ERR_INVAL;
 	}
-	if (data_tds(d) + 2 > UHCI_MAX_CHAIN_TDS) {
+	if (chain_tds(d) > UHCI_MAX_CHAIN_TDS) {
 		pr_err("uhci: transfer of %zu bytes needs too many TDs\n", d->len);
 		return USB_ERR_INVAL;
 	}
@@ -113,7 +119,7 @@ int uhci_chain_build(struct dma_pool *pool, const struct uhci_xfer_desc *d, stru
 	int rc = check_desc(d);
 	if (rc)
 		return rc;
-	size_t max_tds = data_tds(d) + (d->type == USB_EP_CONTROL ? 2 : 0);
+	size_t max_tds = chain_tds(d);
 	*c = (struct uhci_chain){ .len = d->len, .tds = kmalloc(max_tds * sizeof(c->tds[0])) };
 	if (!c->tds)
 		return USB_ERR_NOMEM;

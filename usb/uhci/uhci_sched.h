@@ -15,7 +15,9 @@
 
 struct dma_pool;
 
-#define UHCI_MAX_CHAIN_TDS 4096
+/* The longest chain: 512 KiB of 64-byte full-speed packets, a mass-storage
+ * command's data stage (its TDs take 128 KiB of the DMA pool while it runs). */
+#define UHCI_MAX_CHAIN_TDS 8192
 
 struct uhci_xfer_desc {
 	enum usb_ep_type type;
