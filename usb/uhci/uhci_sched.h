@@ -39,6 +39,8 @@ struct uhci_td_ref {
 struct uhci_chain {
 	struct uhci_td_ref *tds; /* kmalloc'd, in the order the TDs are linked */
 	unsigned ntds;
+	unsigned blocked;        /* the first TDs, in pool blocks of 256 freed
+				  * through their first TD; the rest one by one */
 	bool has_status;         /* control: the last TD is the status stage */
 	size_t len;              /* data bytes the transfer holds */
 };
