@@ -423,7 +423,7 @@ static int cmd_blkwrite(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
-static const uint32_t bench_kib[] = { 16, 64, 128, 256, 1024, 4096 };
+static const uint32_t bench_kib[] = { 16, 64, 128, 256, 512, 1024, 4096 };
 
 static int bench_one(struct blk_disk *d, bool write, uint64_t lba, uint64_t blocks,
 		     uint32_t chunk)

@@ -67,7 +67,7 @@ TEST(control_in_chain_layout)
 	struct uhci_chain c;
 	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
 	CHECK_EQ(c.ntds, 5);
-	CHECK_EQ(fake_dma_live(), 5);
+	CHECK_EQ(fake_dma_live(), 5); /* short chains: one chunk per TD */
 	struct uhci_td *setup = td_n(&c, 0), *status = td_n(&c, 4);
 	CHECK_EQ(pid(setup), UHCI_PID_SETUP);
 	CHECK_EQ(toggle(setup), 0);
@@ -234,18 +234,25 @@ TEST(scan_reports_errors_with_specific_cause_first)
 	uhci_chain_free(pool, &c);
 }
 
+/* A 300-TD chain is one pool block of 256 TDs and 44 single TDs: a
+ * failure at any of those allocations leaves nothing behind. */
 TEST(allocation_failure_frees_partial_chain)
 {
 	struct dma_pool *pool = fake_dma_pool();
-	struct uhci_xfer_desc d = control_in(64);
+	struct uhci_xfer_desc d = data_in(USB_EP_BULK, 64, 64 * 300);
 	struct uhci_chain c;
-	for (int n = 0; n < 10; n++) {
+	for (int n = 0; n < 45; n++) {
 		fake_dma_fail_after(n);
 		CHECK_EQ(uhci_chain_build(pool, &d, &c), USB_ERR_NOMEM);
 		CHECK_EQ(fake_dma_live(), 0);
 	}
-	fake_dma_fail_after(10);
+	fake_dma_fail_after(45);
 	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
+	CHECK_EQ(fake_dma_live(), 45);
+	CHECK_EQ(td_n(&c, 255)->buffer, BUF_DMA + 64 * 255);
+	CHECK_EQ(td_n(&c, 256)->buffer, BUF_DMA + 64 * 256);
+	CHECK(td_n(&c, 299)->ctrl & UHCI_TD_IOC);
+	CHECK_EQ(td_n(&c, 299)->buffer, BUF_DMA + 64 * 299);
 	uhci_chain_free(pool, &c);
 	CHECK_EQ(fake_dma_live(), 0);
 }
@@ -266,6 +273,30 @@ TEST(rejects_bad_descriptions)
 	CHECK_EQ(uhci_chain_build(pool, &d, &c), USB_ERR_INVAL);
 	d = (struct uhci_xfer_desc){ .type = USB_EP_BULK, .max_packet = 8, .len = 1 << 20,
 				     .buf_dma = BUF_DMA };
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), USB_ERR_INVAL);
+	CHECK_EQ(fake_dma_live(), 0);
+}
+
+/* The chain limit counts the TDs a transfer needs: a bulk chain may fill it
+ * with data (a 512 KiB mass-storage command), a control chain keeps two
+ * TDs of it for SETUP and STATUS. */
+TEST(chain_limit_counts_exactly_the_tds_needed)
+{
+	struct dma_pool *pool = fake_dma_pool();
+	struct uhci_chain c;
+	struct uhci_xfer_desc d = data_in(USB_EP_BULK, 64, 64 * UHCI_MAX_CHAIN_TDS);
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
+	CHECK_EQ(c.ntds, UHCI_MAX_CHAIN_TDS);
+	CHECK(td_n(&c, UHCI_MAX_CHAIN_TDS - 1)->ctrl & UHCI_TD_IOC);
+	uhci_chain_free(pool, &c);
+	d.len++;
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), USB_ERR_INVAL);
+	CHECK(seam_log_contains("needs too many TDs"));
+	d = control_in(8 * (UHCI_MAX_CHAIN_TDS - 2));
+	CHECK_EQ(uhci_chain_build(pool, &d, &c), 0);
+	CHECK_EQ(c.ntds, UHCI_MAX_CHAIN_TDS);
+	uhci_chain_free(pool, &c);
+	d.len++;
 	CHECK_EQ(uhci_chain_build(pool, &d, &c), USB_ERR_INVAL);
 	CHECK_EQ(fake_dma_live(), 0);
 }

@@ -19,7 +19,9 @@
 /* Per command on high speed and SuperSpeed: blk_buffer_alloc's largest
  * buffer, and the fastest size measured on EHCI and xHCI alike. */
 #define MSC_HS_MAX_BYTES (4096 * KiB)
-#define MSC_FS_MAX_BYTES (128 * KiB)         /* full speed: 2048 64-byte packets */
+/* Per command at full speed: 8192 64-byte packets, a UHCI chain's limit;
+ * the three frames of CBW, CSW and turnaround then cost under 1%. */
+#define MSC_FS_MAX_BYTES (512 * KiB)
 
 struct msc;
 

@@ -19,6 +19,14 @@
 
 #define UHCI_DMA_LIMIT (4 * GiB) /* 32-bit buffer and link pointers */
 
+/* Long chains take their TDs from the pool in blocks of this many (4 KiB,
+ * the pool's largest chunk): a 512 KiB storage chain is 32 allocations,
+ * not 8192, between the CBW's completion and the data stage's first
+ * frame. The rest, and short chains, take one 16-byte chunk per TD: any
+ * other size would hold a 4 KiB slab of its own in a pool of 8 KiB
+ * regions. */
+#define TDS_PER_BLOCK 256u
+
 struct chain_builder {
 	struct dma_pool *pool;
 	struct uhci_chain *chain;
@@ -32,16 +40,30 @@ static uint32_t token(const struct chain_builder *b, uint8_t pid, unsigned toggl
 	return maxlen << UHCI_TD_MAXLEN_SHIFT | (toggle ? UHCI_TD_TOGGLE : 0) | b->addr_bits | pid;
 }
 
+/* Records where TD n lives: inside a block, the slot after TD n - 1;
+ * else a new block or single TD from the pool. False when it is empty. */
+static bool place_td(struct chain_builder *b, unsigned n)
+{
+	struct uhci_td_ref *ref = &b->chain->tds[n];
+	bool in_block = n < b->chain->blocked;
+	if (in_block && n % TDS_PER_BLOCK) {
+		*ref = (struct uhci_td_ref){ ref[-1].td + 1, ref[-1].dma + sizeof(struct uhci_td) };
+		return true;
+	}
+	size_t count = in_block ? TDS_PER_BLOCK : 1;
+	ref->td = dma_pool_alloc(b->pool, count * sizeof(struct uhci_td), &ref->dma);
+	return ref->td != NULL;
+}
+
 /* Appends one TD; false when the pool is empty. */
 static bool append_td(struct chain_builder *b, uint8_t pid, unsigned toggle, dma_addr_t buf,
 		      size_t len)
 {
 	struct uhci_chain *c = b->chain;
-	struct uhci_td_ref *ref = &c->tds[c->ntds];
-	struct uhci_td *td = dma_pool_alloc(b->pool, sizeof(*td), &ref->dma);
-	if (!td)
+	if (!place_td(b, c->ntds))
 		return false;
-	ref->td = td;
+	struct uhci_td_ref *ref = &c->tds[c->ntds];
+	struct uhci_td *td = ref->td;
 	td->link = UHCI_LINK_TERMINATE;
 	td->ctrl = UHCI_TD_ACTIVE | UHCI_TD_CERR_MAX | b->ctrl_flags |
 		   (pid == UHCI_PID_IN && len ? UHCI_TD_SPD : 0);
@@ -85,6 +107,12 @@ static size_t data_tds(const struct uhci_xfer_desc *d)
 	return n == 0 && d->type != USB_EP_CONTROL ? 1 : n;
 }
 
+/* Data TDs plus, for control, SETUP and STATUS. */
+static size_t chain_tds(const struct uhci_xfer_desc *d)
+{
+	return data_tds(d) + (d->type == USB_EP_CONTROL ? 2 : 0);
+}
+
 static int check_desc(const struct uhci_xfer_desc *d)
 {
 	if (d->max_packet == 0 || d->max_packet > 1023 || d->dev_addr > 127 || d->ep_num > 15) {
@@ -101,7 +129,7 @@ static int check_desc(const struct uhci_xfer_desc *d)
 		pr_err("uhci: transfer buffer beyond 4 GiB\n");
 		return USB_ERR_INVAL;
 	}
-	if (data_tds(d) + 2 > UHCI_MAX_CHAIN_TDS) {
+	if (chain_tds(d) > UHCI_MAX_CHAIN_TDS) {
 		pr_err("uhci: transfer of %zu bytes needs too many TDs\n", d->len);
 		return USB_ERR_INVAL;
 	}
@@ -113,8 +141,9 @@ int uhci_chain_build(struct dma_pool *pool, const struct uhci_xfer_desc *d, stru
 	int rc = check_desc(d);
 	if (rc)
 		return rc;
-	size_t max_tds = data_tds(d) + (d->type == USB_EP_CONTROL ? 2 : 0);
-	*c = (struct uhci_chain){ .len = d->len, .tds = kmalloc(max_tds * sizeof(c->tds[0])) };
+	size_t max_tds = chain_tds(d);
+	*c = (struct uhci_chain){ .len = d->len, .tds = kmalloc(max_tds * sizeof(c->tds[0])),
+				  .blocked = (unsigned)(max_tds - max_tds % TDS_PER_BLOCK) };
 	if (!c->tds)
 		return USB_ERR_NOMEM;
 	struct chain_builder b = {
@@ -224,7 +253,7 @@ void uhci_chain_scan(const struct uhci_chain *c, struct uhci_scan *s)
 
 void uhci_chain_free(struct dma_pool *pool, struct uhci_chain *c)
 {
-	for (unsigned n = 0; n < c->ntds; n++)
+	for (unsigned n = 0; n < c->ntds; n += n < c->blocked ? TDS_PER_BLOCK : 1)
 		dma_pool_free(pool, c->tds[n].td);
 	kfree(c->tds);
 	*c = (struct uhci_chain){ 0 };

@@ -15,7 +15,9 @@
 
 struct dma_pool;
 
-#define UHCI_MAX_CHAIN_TDS 4096
+/* The longest chain: 512 KiB of 64-byte full-speed packets, a mass-storage
+ * command's data stage (its TDs take 128 KiB of the DMA pool while it runs). */
+#define UHCI_MAX_CHAIN_TDS 8192
 
 struct uhci_xfer_desc {
 	enum usb_ep_type type;
@@ -37,6 +39,8 @@ struct uhci_td_ref {
 struct uhci_chain {
 	struct uhci_td_ref *tds; /* kmalloc'd, in the order the TDs are linked */
 	unsigned ntds;
+	unsigned blocked;        /* the first TDs, in pool blocks of 256 freed
+				  * through their first TD; the rest one by one */
 	bool has_status;         /* control: the last TD is the status stage */
 	size_t len;              /* data bytes the transfer holds */
 };

@@ -358,9 +358,12 @@ void uhci_work_fn(struct work *w)
 		if (sts & UHCI_STS_RESUME)
 			usb_hcd_port_event(&hc->hcd);
 	}
+	/* Chains retired in an earlier frame go back to the pool first, so
+	 * the completions below can build the next command's chain from it:
+	 * one large storage chain live at a time, not two. */
+	free_retired(hc, false);
 	/* A dead controller is halted: closing endpoints still get freed. */
 	process_endpoints(hc);
-	free_retired(hc, false);
 	reschedule(hc);
 }
 
