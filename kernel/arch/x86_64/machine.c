@@ -5,6 +5,7 @@
  */
 #include "arch.h"
 #include "bootinfo.h"
+#include "multiboot.h"
 #include "cpu.h"
 #include "layout.h"
 #include "mm.h"
@@ -28,7 +29,7 @@ void arch_boot_info(struct boot_info *bi, uintptr_t arg0, uintptr_t arg1)
 
 	if (arg0 != MB2_BOOT_MAGIC)
 		panic("not started by a Multiboot2 loader (magic 0x%llx)", (unsigned long long)arg0);
-	if (!bootinfo_parse_at(bi, mbi, arg1, mbi[0]))
+	if (!multiboot_parse_at(bi, mbi, arg1, mbi[0]))
 		panic("malformed Multiboot2 boot information");
 	add_reserved(bi, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA);
 	fwcfg_append_cmdline(bi);
