@@ -34,6 +34,7 @@ enum usb_status {
 	USB_ERR_INVAL = -10,
 	USB_ERR_HC = -11,       /* controller halted / host system error */
 	USB_ERR_SETUP_TIMEOUT = -12, /* no completion within xfer->timeout_ns */
+	USB_ERR_RESET = -13,    /* cancelled or refused: the device is being reset */
 };
 const char *usb_status_str(int status); /* in usb/ core */
 
@@ -140,6 +141,11 @@ struct usb_hcd_ops {
 	int (*device_add)(struct usb_hcd *hcd, struct usb_device *dev);
 	int (*set_address)(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr);
 	void (*device_remove)(struct usb_hcd *hcd, struct usb_device *dev);
+	/* Optional: dev's port was just reset under a device the core keeps
+	 * (usb_device_reset); bring the controller's record of it back to the
+	 * default state, endpoint 0 only (xHCI: Reset Device). set_address
+	 * or SET_ADDRESS follows. */
+	int (*device_reset)(struct usb_hcd *hcd, struct usb_device *dev);
 	/* Optional: dev is a hub with nports ports; ttt is the TT think time
 	 * from wHubCharacteristics bits 6:5 (USB 2.0 11.23.2.1). */
 	void (*hub_info)(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports,

@@ -389,6 +389,14 @@ static int fake_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t
 	return 0;
 }
 
+/* xHCI's Reset Device, counted: the port reset already put the device
+ * at address 0, where fake_set_address finds it. */
+static int fake_device_reset(struct usb_hcd *hcd, struct usb_device *dev)
+{
+	fake_of(hcd)->device_resets++;
+	return 0;
+}
+
 void fake_hcd_xhci_shape(struct fake_hcd *fh)
 {
 	static struct usb_hcd_ops xhci_ops;
@@ -396,6 +404,7 @@ void fake_hcd_xhci_shape(struct fake_hcd *fh)
 	xhci_ops = *fh->hcd.ops;
 	xhci_ops.device_add = fake_device_add;
 	xhci_ops.set_address = fake_set_address;
+	xhci_ops.device_reset = fake_device_reset;
 	xhci_ops.device_remove = fake_device_remove;
 	fh->hcd.ops = &xhci_ops;
 }

@@ -425,6 +425,15 @@ static int msc_probe(struct usb_interface *intf)
 	return 0;
 }
 
+/* usbreset or the transport's own escalation: the disks stay. */
+static void msc_post_reset(struct usb_interface *intf)
+{
+	struct msc *m = intf->driver_data;
+
+	msc_bot_post_reset(m);
+	kick(m);
+}
+
 static bool msc_settling(const struct usb_interface *intf)
 {
 	const struct msc *m = intf->driver_data;
@@ -437,4 +446,5 @@ struct usb_driver usb_storage_driver = {
 	.probe = msc_probe,
 	.disconnect = msc_disconnect,
 	.settling = msc_settling,
+	.post_reset = msc_post_reset,
 };

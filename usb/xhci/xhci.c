@@ -208,7 +208,8 @@ static const struct usb_hcd_ops xhci_hcd_ops = {
 	.port_disable = xhci_port_disable, .ep_open = xhci_ep_open, .ep_close = xhci_ep_close,
 	.submit = xhci_submit, .cancel = xhci_cancel, .ep_reset = xhci_ep_reset,
 	.device_add = xhci_device_add, .set_address = xhci_set_address,
-	.device_remove = xhci_device_remove, .hub_info = xhci_hub_info, .dump = xhci_dump,
+	.device_reset = xhci_device_reset, .device_remove = xhci_device_remove,
+	.hub_info = xhci_hub_info, .dump = xhci_dump,
 };
 
 static int map_registers(struct xhci *x)
