@@ -207,6 +207,28 @@ struct hcd_ep {
  * already serves `max` controllers. */
 void *hcd_alloc_state(const struct pci_dev *d, const char *driver, unsigned count,
 		      unsigned max, size_t size);
+
+/*
+ * One driver's controllers, and the probe EHCI and xHCI share: the state
+ * allocated (hcd_alloc_state), the driver's start, its teardown if that
+ * failed ("<name><n>: controller not started"), else the state recorded
+ * as the next controller and as the PCI function's driver data.
+ */
+#define HCD_MAX_CONTROLLERS 8
+struct hcd_driver {
+	const char *name;         /* "ehci": controller n is "ehci<n>" */
+	size_t state_size;
+	/* Starts controller `index` on d from its zeroed state; after an
+	 * error teardown runs, whatever step start reached. */
+	int (*start)(void *state, struct pci_dev *d, int index);
+	void (*teardown)(void *state);
+	/* Filled in by hcd_probe: */
+	void *controllers[HCD_MAX_CONTROLLERS];
+	unsigned count;
+};
+int hcd_probe(struct hcd_driver *drv, struct pci_dev *d);
+/* The driver's controller number index; NULL past the last. */
+void *hcd_controller(const struct hcd_driver *drv, int index);
 void hcd_ep_init(struct hcd_ep *hep, struct usb_endpoint *ep);
 /* The first half of every ep_close: detaches the driver's endpoint from
  * the core's and marks each queued transfer cancelled. NULL if ep was not
