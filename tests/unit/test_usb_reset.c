@@ -16,6 +16,7 @@
 #include "ktime.h"
 #include "seams.h"
 #include "usb_fake_hcd.h"
+#include "../../usb/class/hid.h"
 #include "../../usb/usb_core.h"
 
 static bool inited;
@@ -42,16 +43,22 @@ static struct fake_hcd *plug_keyboard(bool xhci_shape)
 	return fh;
 }
 
-/* The keyboard still types; then it is unplugged, leaving nothing open. */
-static void check_types_then_unplug(struct fake_hcd *fh)
+static void type_key(uint8_t usage)
 {
-	const uint8_t down[8] = { 0, 0, 0x04 }, up[8] = { 0 };
+	const uint8_t down[8] = { 0, 0, usage }, up[8] = { 0 };
 
 	fake_queue_report(&kbd, down, 8);
 	fake_run_ms(20);
 	fake_queue_report(&kbd, up, 8);
 	fake_run_ms(20);
-	CHECK(strcmp(fake_shell_typed, "a") == 0);
+}
+
+/* The keyboard still types (want: what the A key gives); then it is
+ * unplugged, leaving nothing open. */
+static void check_types_then_unplug(struct fake_hcd *fh, const char *want)
+{
+	type_key(0x04);
+	CHECK(strcmp(fake_shell_typed, want) == 0);
 	fake_unplug_settle(fh, 1);
 	CHECK_EQ(fh->open_endpoints, 0);
 	CHECK_EQ(fh->devices_added, 0);
@@ -83,6 +90,8 @@ TEST(reset_keeps_the_device_its_address_and_driver_and_it_types_after)
 	struct usb_request *r = descriptor_request(dev);
 
 	REQUIRE(drv != NULL);
+	type_key(0x39); /* caps lock: the keyboard forgets its LED in the reset */
+	CHECK_EQ(kbd.leds, HID_LED_CAPS);
 	fh->latency_ns = 5 * NSEC_PER_MSEC; /* r is still in flight at the reset */
 	CHECK_EQ(usb_submit(r), 0);
 	CHECK_EQ(usb_device_reset(dev), 0);
@@ -97,6 +106,7 @@ TEST(reset_keeps_the_device_its_address_and_driver_and_it_types_after)
 	CHECK_EQ(kbd.address, addr);
 	CHECK_EQ(kbd.set_address_count, set_addresses + 1);
 	CHECK(kbd.configured);
+	CHECK_EQ(kbd.leds, HID_LED_CAPS); /* sent again */
 	CHECK(intf->driver == drv && intf->driver_data == hid);
 	CHECK(fh->ep_opens > opens); /* endpoint 0 and the interrupt IN reopened */
 	CHECK(fake_log_has(fh, "usb %d-1: reset done, device number 2 kept"));
@@ -105,7 +115,7 @@ TEST(reset_keeps_the_device_its_address_and_driver_and_it_types_after)
 	fake_run_ms(20);
 	CHECK_EQ(last_status, USB_OK);
 	usb_request_free(r);
-	check_types_then_unplug(fh);
+	check_types_then_unplug(fh, "A");
 }
 
 TEST(a_controller_that_addresses_devices_resets_them_through_its_ops)
@@ -122,7 +132,7 @@ TEST(a_controller_that_addresses_devices_resets_them_through_its_ops)
 	CHECK_EQ(kbd.set_address_count, 0); /* none on the wire */
 	CHECK_EQ(fh->devices_added, 1);     /* the controller's record kept */
 	CHECK(fake_find_path(fh, "1") == dev && dev->address == kbd.address);
-	check_types_then_unplug(fh);
+	check_types_then_unplug(fh, "a");
 }
 
 TEST(a_changed_device_descriptor_falls_back_to_a_new_enumeration)
@@ -139,7 +149,7 @@ TEST(a_changed_device_descriptor_falls_back_to_a_new_enumeration)
 	CHECK(seam_log_contains("USB disconnect, device number"));
 	CHECK(fake_log_has(fh, "usb %d-1: new 12M USB device number 2"));
 	CHECK_EQ(fake_configured_count(fh), 1);
-	check_types_then_unplug(fh);
+	check_types_then_unplug(fh, "a");
 }
 
 TEST(unplugging_during_a_reset_is_a_disconnect_and_a_reset_needs_a_device)

@@ -108,6 +108,7 @@ static int hub_request(struct fake_dev *d, struct usb_xfer *x, const struct usb_
 			struct fake_dev *c = d->child[port];
 			c->address = 0;
 			c->configured = false;
+			c->leds = 0;
 			d->port_status[port] |= 0x0002;
 			d->port_status[port] &= (uint16_t)~(0x0600);
 			if (c->speed == USB_SPEED_LOW)
@@ -342,6 +343,7 @@ static int fake_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed 
 	}
 	d->address = 0;
 	d->configured = false;
+	d->leds = 0;
 	fh->root_status[port - 1] |= USB_PORT_ENABLED;
 	*speed = d->speed;
 	return 0;

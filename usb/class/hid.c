@@ -5,7 +5,7 @@
  * requests (SET_PROTOCOL or GET_DESCRIPTOR(report), then SET_IDLE 0 so the
  * host does key repeat); then one interrupt IN request is resubmitted for
  * as long as the device is there. A device reset (usb_device_reset) runs
- * the set-up again.
+ * the set-up again and restores a keyboard's LEDs.
  */
 #include "hid.h"
 #include "kstring.h"
@@ -227,6 +227,7 @@ static void hid_post_reset(struct usb_interface *intf)
 	work_cancel(&h->retry);
 	h->in_errors = 0;
 	h->setup_failed = false;
+	hid_kbd_after_reset(h);
 	if (hid_begin(h))
 		pr_err("%s: cannot set the device up again after its reset\n", h->name);
 }
