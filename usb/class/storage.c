@@ -7,7 +7,8 @@
  * protection) and registers it with the block layer as its own disk. Then
  * it serves block requests one at a time with READ/WRITE(10) or (16) and
  * SYNCHRONIZE CACHE, asking REQUEST SENSE whenever a command fails. The
- * transport itself is storage_bot.c.
+ * transport itself is storage_bot.c. A device reset (usb_device_reset)
+ * keeps the disks: the command it interrupted runs again.
  *
  * Unplug: the disks are unlisted at once, the USB requests cancelled, and
  * the block requests still held end with BLK_ENODEV only once the
