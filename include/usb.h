@@ -185,6 +185,7 @@ struct usb_device {
 	struct list_node ep0_queue;       /* control requests waiting, in order */
 	struct usb_request *ep0_active;   /* the one the HCD has now */
 	bool removing;
+	bool resetting;                   /* usb_device_reset under way */
 	struct list_node bus_node;        /* on usb_bus.devices */
 };
 
@@ -234,6 +235,7 @@ struct usb_request {
 	void *ctx;
 	size_t buf_size;
 	bool inflight, orphaned;
+	bool reset_io;               /* the core's own: goes out while the device resets */
 	/* Set by usb_clear_halt_then(): runs instead of the resubmission. */
 	void (*on_halt_cleared)(struct usb_request *r, int status);
 	struct list_node dev_node;   /* on usb_device.requests until freed */
@@ -310,6 +312,12 @@ struct usb_driver {
 	void (*disconnect)(struct usb_interface *intf);
 	/* Optional: still setting the interface up (usbwait waits for it). */
 	bool (*settling)(const struct usb_interface *intf);
+	/* Optional: the device was reset and configured again in place
+	 * (usb_device_reset), its endpoints reopened at DATA0; restart I/O.
+	 * Requests in flight at the reset completed with USB_ERR_RESET, and
+	 * submissions were refused with it meanwhile. A device with a bound
+	 * driver without this hook is enumerated anew instead. */
+	void (*post_reset)(struct usb_interface *intf);
 	struct list_node node; /* on the core's driver list once registered */
 };
 
@@ -319,8 +327,15 @@ void usb_register_driver(struct usb_driver *drv);
  * Must run before pci_init(), which probes the host-controller drivers. */
 void usb_init(void);
 
-/* Re-enumerates one device (port reset and full enumeration); 0 if
- * started. */
-int usb_reset_device(struct usb_device *dev);
+/*
+ * Resets a configured device in place (Linux's usb_reset_device): its
+ * requests are failed with USB_ERR_RESET, its port reset, the same
+ * address assigned again, SET_CONFIGURATION sent again, its endpoints
+ * reopened and each driver's post_reset called; the struct, address and
+ * driver bindings stay. If the device descriptor changed, a driver has no
+ * post_reset or a step fails, it is enumerated anew instead (said on the
+ * console). 0 if started; dev->resetting is true until it is over.
+ */
+int usb_device_reset(struct usb_device *dev);
 
 #endif

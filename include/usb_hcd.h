@@ -34,6 +34,7 @@ enum usb_status {
 	USB_ERR_INVAL = -10,
 	USB_ERR_HC = -11,       /* controller halted / host system error */
 	USB_ERR_SETUP_TIMEOUT = -12, /* no completion within xfer->timeout_ns */
+	USB_ERR_RESET = -13,    /* cancelled or refused: the device is being reset */
 };
 const char *usb_status_str(int status); /* in usb/ core */
 
@@ -140,6 +141,11 @@ struct usb_hcd_ops {
 	int (*device_add)(struct usb_hcd *hcd, struct usb_device *dev);
 	int (*set_address)(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr);
 	void (*device_remove)(struct usb_hcd *hcd, struct usb_device *dev);
+	/* Optional: dev's port was just reset under a device the core keeps
+	 * (usb_device_reset); bring the controller's record of it back to the
+	 * default state, endpoint 0 only (xHCI: Reset Device). set_address
+	 * or SET_ADDRESS follows. */
+	int (*device_reset)(struct usb_hcd *hcd, struct usb_device *dev);
 	/* Optional: dev is a hub with nports ports; ttt is the TT think time
 	 * from wHubCharacteristics bits 6:5 (USB 2.0 11.23.2.1). */
 	void (*hub_info)(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports,
@@ -201,6 +207,28 @@ struct hcd_ep {
  * already serves `max` controllers. */
 void *hcd_alloc_state(const struct pci_dev *d, const char *driver, unsigned count,
 		      unsigned max, size_t size);
+
+/*
+ * One driver's controllers, and the probe EHCI and xHCI share: the state
+ * allocated (hcd_alloc_state), the driver's start, its teardown if that
+ * failed ("<name><n>: controller not started"), else the state recorded
+ * as the next controller and as the PCI function's driver data.
+ */
+#define HCD_MAX_CONTROLLERS 8
+struct hcd_driver {
+	const char *name;         /* "ehci": controller n is "ehci<n>" */
+	size_t state_size;
+	/* Starts controller `index` on d from its zeroed state; after an
+	 * error teardown runs, whatever step start reached. */
+	int (*start)(void *state, struct pci_dev *d, int index);
+	void (*teardown)(void *state);
+	/* Filled in by hcd_probe: */
+	void *controllers[HCD_MAX_CONTROLLERS];
+	unsigned count;
+};
+int hcd_probe(struct hcd_driver *drv, struct pci_dev *d);
+/* The driver's controller number index; NULL past the last. */
+void *hcd_controller(const struct hcd_driver *drv, int index);
 void hcd_ep_init(struct hcd_ep *hep, struct usb_endpoint *ep);
 /* The first half of every ep_close: detaches the driver's endpoint from
  * the core's and marks each queued transfer cancelled. NULL if ep was not

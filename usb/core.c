@@ -41,6 +41,7 @@ const char *usb_status_str(int status)
 	case USB_ERR_INVAL: return "invalid";
 	case USB_ERR_HC: return "host controller error";
 	case USB_ERR_SETUP_TIMEOUT: return "timed out";
+	case USB_ERR_RESET: return "cancelled by a device reset";
 	}
 	return "unknown error";
 }
@@ -207,7 +208,7 @@ void usb_device_put(struct usb_device *dev)
 	device_maybe_free(dev);
 }
 
-static void close_config_endpoints(struct usb_device *dev)
+void usb_close_config_endpoints(struct usb_device *dev)
 {
 	for (unsigned i = 0; i < dev->config.num_intf; i++) {
 		struct usb_interface *in = &dev->config.intf[i];
@@ -248,7 +249,7 @@ bool usb_device_mark_gone(struct usb_device *dev)
 
 void usb_device_release(struct usb_device *dev)
 {
-	close_config_endpoints(dev);
+	usb_close_config_endpoints(dev);
 	usb_ep0_close(dev);
 	if (dev->hcd->ops->device_remove && dev->hcd_added)
 		dev->hcd->ops->device_remove(dev->hcd, dev);
@@ -350,6 +351,21 @@ static bool driver_matches(const struct usb_driver *drv, const struct usb_interf
 	return (drv->class_code < 0 || drv->class_code == d->bInterfaceClass) &&
 	       (drv->subclass < 0 || drv->subclass == d->bInterfaceSubClass) &&
 	       (drv->protocol < 0 || drv->protocol == d->bInterfaceProtocol);
+}
+
+bool usb_drivers_keep_across_reset(const struct usb_device *dev)
+{
+	for (unsigned i = 0; i < dev->config.num_intf; i++)
+		if (dev->config.intf[i].driver && !dev->config.intf[i].driver->post_reset)
+			return false;
+	return true;
+}
+
+void usb_drivers_post_reset(struct usb_device *dev)
+{
+	for (unsigned i = 0; i < dev->config.num_intf && dev->state != USB_STATE_GONE; i++)
+		if (dev->config.intf[i].driver)
+			dev->config.intf[i].driver->post_reset(&dev->config.intf[i]);
 }
 
 void usb_bind_drivers(struct usb_device *dev)

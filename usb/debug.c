@@ -16,7 +16,7 @@ static const char *port_state_name(enum usb_port_state s)
 		[PORT_WAIT_ADDR0] = "waiting for address 0", [PORT_RESETTING] = "resetting",
 		[PORT_RECOVERY] = "reset recovery", [PORT_ENUMERATING] = "enumerating",
 		[PORT_CONFIGURED] = "configured", [PORT_FAILED] = "failed (disabled)",
-		[PORT_HANDED_OFF] = "handed to companion",
+		[PORT_HANDED_OFF] = "handed to companion", [PORT_QUIESCING] = "reset: quiescing",
 	};
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }

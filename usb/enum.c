@@ -113,6 +113,7 @@ static void drop_device(struct usb_port *p)
 	p->dev = NULL;
 	p->req = NULL; /* belongs to dev: orphaned and freed by the removal */
 	p->awaiting = false;
+	p->keep_dev = false;
 	if (dev) {
 		if (p->new_addr && !dev->address)
 			usb_addr_free(port_bus(p), p->new_addr);
@@ -146,6 +147,18 @@ static void give_up(struct usb_port *p, const char *why)
 
 static void begin_reset(struct usb_port *p);
 
+/* usb_device_reset could not keep the device: a new enumeration takes
+ * its place, with every attempt it would have had. */
+static void reset_fallback(struct usb_port *p, const char *why)
+{
+	char name[48];
+
+	pr_warn("%s: %s; enumerating it as a new device\n", usb_port_name(p, name, sizeof(name)),
+		why);
+	if (usb_port_reenumerate(p))
+		usb_port_detach(p); /* unplugged meanwhile */
+}
+
 /*
  * A root port's device stays in reset until the core ends it, so root
  * resets of one bus overlap and only the end of reset takes the address-0
@@ -170,6 +183,10 @@ static void attempt_failed(struct usb_port *p, const char *what, int status)
 	char name[48], why[96];
 
 	ksnprintf(why, sizeof(why), "%s: %s", what, usb_status_str(status));
+	if (p->keep_dev && p->connected) {
+		reset_fallback(p, why);
+		return;
+	}
 	if (p->attempt >= usb_timing.enum_attempts || !p->connected) {
 		give_up(p, why);
 		return;
@@ -252,6 +269,27 @@ unsigned usb_handoffs_in_progress(void)
 	return handoffs_pending;
 }
 
+/* After the port reset of usb_device_reset: the controller's record of
+ * the device goes back to the default state too. */
+static void kept_device_reset(struct usb_port *p, enum usb_speed speed)
+{
+	struct usb_hcd *hcd = p->dev->hcd;
+	int rc = 0;
+
+	if (speed != p->dev->speed) {
+		reset_fallback(p, "device speed changed across the reset");
+		return;
+	}
+	if (hcd->ops->device_reset)
+		rc = hcd->ops->device_reset(hcd, p->dev);
+	if (rc) {
+		attempt_failed(p, "controller device_reset", rc);
+		return;
+	}
+	p->state = PORT_RECOVERY;
+	work_schedule(&p->work, usb_timing.reset_recovery_ns);
+}
+
 void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed)
 {
 	struct usb_hcd *hcd = p->hub->hdev->hcd;
@@ -269,6 +307,10 @@ void usb_port_reset_done(struct usb_port *p, int rc, enum usb_speed speed)
 	}
 	if (rc < 0) {
 		attempt_failed(p, "port reset", rc);
+		return;
+	}
+	if (p->keep_dev) {
+		kept_device_reset(p, speed);
 		return;
 	}
 	p->dev = usb_device_alloc(port_bus(p), p->hub->hdev, p->num, speed);
@@ -306,11 +348,54 @@ int usb_port_reenumerate(struct usb_port *p)
 	return 0;
 }
 
-int usb_reset_device(struct usb_device *dev)
+/*
+ * usb_device_reset: the device's transfers come back first (it may take
+ * the controller a while to let go), then the port is reset with the
+ * device kept (keep_dev), readdressed at its own address, checked and
+ * configured again (enum_finish, kept_device_ready).
+ */
+#define RESET_QUIESCE_MAX_NS (2 * NSEC_PER_SEC)
+#define RESET_QUIESCE_POLL_NS NSEC_PER_MSEC
+
+int usb_device_reset(struct usb_device *dev)
 {
-	if (!dev->parent || !dev->parent->hub || dev->state == USB_STATE_GONE)
+	struct usb_port *p;
+	char name[48];
+
+	if (!dev->parent || !dev->parent->hub || dev->state != USB_STATE_CONFIGURED)
+		return dev->state == USB_STATE_GONE ? USB_ERR_NODEV : USB_ERR_INVAL;
+	p = &dev->parent->hub->ports[dev->port - 1];
+	if (dev->resetting)
+		return 0;
+	if (p->dev != dev || p->state != PORT_CONFIGURED)
 		return USB_ERR_INVAL;
-	return usb_port_reenumerate(&dev->parent->hub->ports[dev->port - 1]);
+	if (!usb_drivers_keep_across_reset(dev)) {
+		pr_info("%s: its driver cannot be kept across a reset; enumerating it again\n",
+			usb_dev_name(dev, name, sizeof(name)));
+		return usb_port_reenumerate(p);
+	}
+	pr_info("%s: reset, keeping device number %u\n", usb_dev_name(dev, name, sizeof(name)),
+		dev->address);
+	usb_device_quiesce(dev);
+	p->state = PORT_QUIESCING;
+	p->quiesce_deadline_ns = ktime_ns() + RESET_QUIESCE_MAX_NS;
+	work_schedule(&p->work, 0);
+	return 0;
+}
+
+static void quiesce_poll(struct usb_port *p)
+{
+	if (p->dev->inflight && ktime_ns() < p->quiesce_deadline_ns) {
+		work_schedule(&p->work, RESET_QUIESCE_POLL_NS);
+		return;
+	}
+	if (p->dev->inflight) {
+		reset_fallback(p, "the controller kept its transfers past the reset");
+		return;
+	}
+	p->keep_dev = true;
+	p->attempt = 0;
+	start_attempt(p);
 }
 
 /* --- enumeration transfers ---------------------------------------------- */
@@ -352,12 +437,20 @@ static uint8_t next_string_index(struct usb_port *p)
 	return p->string_index < 3 ? idx[p->string_index] : 0;
 }
 
+/* A kept device is back at address 0 with a known max packet size:
+ * enumeration starts at SET_ADDRESS, giving it its own address again. */
 static void start_enumeration(struct usb_port *p)
 {
 	struct usb_device *dev = p->dev;
-	int rc = usb_ep0_open(dev, dev->speed == USB_SPEED_SUPER ? 512
-				   : dev->speed == USB_SPEED_HIGH ? 64 : 8);
+	uint16_t mps = dev->speed == USB_SPEED_SUPER ? 512 : dev->speed == USB_SPEED_HIGH ? 64 : 8;
+	int rc;
 
+	if (p->keep_dev) {
+		mps = dev->ep0.max_packet;
+		p->new_addr = dev->address;
+		dev->address = 0;
+	}
+	rc = usb_ep0_open(dev, mps);
 	if (rc) {
 		attempt_failed(p, "opening endpoint 0", rc);
 		return;
@@ -369,8 +462,9 @@ static void start_enumeration(struct usb_port *p)
 	}
 	p->req->done = enum_xfer_done;
 	p->req->ctx = p;
+	p->req->reset_io = true;
 	p->state = PORT_ENUMERATING;
-	p->step = STEP_DESC8;
+	p->step = p->keep_dev ? STEP_SET_ADDRESS : STEP_DESC8;
 	p->string_index = 0;
 	p->langid = 0;
 	enum_issue(p);
@@ -379,7 +473,7 @@ static void start_enumeration(struct usb_port *p)
 static void issue_set_address(struct usb_port *p)
 {
 	struct usb_hcd *hcd = p->dev->hcd;
-	int addr = usb_addr_alloc(port_bus(p));
+	int addr = p->new_addr ? p->new_addr : usb_addr_alloc(port_bus(p)); /* kept: its own */
 
 	if (addr < 0) {
 		give_up(p, "all 127 addresses in use");
@@ -564,6 +658,42 @@ static void device_configured(struct usb_port *p)
 	usb_bind_drivers(dev);
 }
 
+/* usb_device_reset gives up on a device that now describes itself
+ * differently (new firmware, another device on the port): its drivers and
+ * configuration belong to the old one. */
+static int check_same_device(struct usb_port *p, const uint8_t *buf)
+{
+	struct usb_device_descriptor now;
+	char err[96];
+
+	if (usb_parse_device_desc(buf, p->xfer_actual, p->dev->speed, &now, err, sizeof(err)) ||
+	    memcmp(&now, &p->dev->desc, sizeof(now))) {
+		reset_fallback(p, "device descriptor changed across the reset");
+		return -1;
+	}
+	return 0;
+}
+
+/* The end of usb_device_reset: endpoints back, drivers restart their I/O. */
+static void kept_device_ready(struct usb_port *p)
+{
+	struct usb_device *dev = p->dev;
+	char name[48];
+
+	usb_request_free(p->req);
+	p->req = NULL;
+	if (usb_open_config_endpoints(dev)) {
+		reset_fallback(p, "controller refused an endpoint");
+		return;
+	}
+	p->keep_dev = false;
+	dev->resetting = false;
+	p->state = PORT_CONFIGURED;
+	pr_info("%s: reset done, device number %u kept\n", usb_dev_name(dev, name, sizeof(name)),
+		dev->address);
+	usb_drivers_post_reset(dev);
+}
+
 /* Returns the step that failed's label for messages. */
 static const char *step_label(unsigned step)
 {
@@ -590,6 +720,10 @@ static void enum_finish(struct usb_port *p)
 	case STEP_DESC8: rc = finish_desc8(p, buf); break;
 	case STEP_SET_ADDRESS: rc = finish_set_address(p); break;
 	case STEP_DESC18:
+		if (p->keep_dev) {
+			rc = check_same_device(p, buf);
+			break;
+		}
 		rc = usb_parse_device_desc(buf, p->xfer_actual, p->dev->speed, &p->dev->desc, err,
 					   sizeof(err));
 		if (rc)
@@ -603,12 +737,16 @@ static void enum_finish(struct usb_port *p)
 		enum_issue(p); /* the next string, or SET_CONFIGURATION */
 		return;
 	case STEP_SET_CONFIG:
-		device_configured(p);
+		if (p->keep_dev)
+			kept_device_ready(p);
+		else
+			device_configured(p);
 		return;
 	}
 	if (rc)
 		return;
-	p->step++;
+	/* A kept device keeps its configuration and strings. */
+	p->step = p->keep_dev && p->step == STEP_DESC18 ? STEP_SET_CONFIG : p->step + 1;
 	enum_issue(p);
 }
 
@@ -634,6 +772,9 @@ static void port_work(struct work *w)
 		break;
 	case PORT_RECOVERY:
 		start_enumeration(p);
+		break;
+	case PORT_QUIESCING:
+		quiesce_poll(p);
 		break;
 	case PORT_ENUMERATING:
 		if (p->awaiting) {

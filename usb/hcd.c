@@ -3,8 +3,9 @@
  * bookkeeping of an open endpoint and of its queue of submitted transfers,
  * from submission to the completion callback. The hardware side (queue
  * heads, descriptors, when the controller has let go of them) stays in
- * each driver; this file never touches a controller. Also the shell's
- * `<driver>dump` command line, the same for every driver.
+ * each driver; this file never touches a controller. Also the skeleton of
+ * a PCI probe and the shell's `<driver>dump` command line, the same for
+ * every driver.
  */
 #include "kstring.h"
 #include "ktime.h"
@@ -26,6 +27,30 @@ void *hcd_alloc_state(const struct pci_dev *d, const char *driver, unsigned coun
 		pr_err("%s %02x:%02x.%x: out of memory for the driver's state\n", driver, d->bus,
 		       d->dev, d->fn);
 	return state;
+}
+
+int hcd_probe(struct hcd_driver *drv, struct pci_dev *d)
+{
+	void *state = hcd_alloc_state(d, drv->name, drv->count, HCD_MAX_CONTROLLERS,
+				      drv->state_size);
+	int rc;
+
+	if (!state)
+		return USB_ERR_NOMEM;
+	rc = drv->start(state, d, (int)drv->count);
+	if (rc) {
+		pr_err("%s%u: controller not started (%d)\n", drv->name, drv->count, rc);
+		drv->teardown(state);
+		return rc;
+	}
+	drv->controllers[drv->count++] = state;
+	d->driver_data = state;
+	return 0;
+}
+
+void *hcd_controller(const struct hcd_driver *drv, int index)
+{
+	return index >= 0 && (unsigned)index < drv->count ? drv->controllers[index] : NULL;
 }
 
 void hcd_ep_init(struct hcd_ep *hep, struct usb_endpoint *ep)

@@ -2,8 +2,8 @@
  * USB shell commands in the formats of Linux usbutils, so output can be
  * compared line by line: `lsusb` (one line per device), `lsusb -t` (the
  * tree, one line per interface), `lsusb -v [-s bus:dev]` (descriptors),
- * `usbreset bus:dev` (port reset and re-enumeration) and `usbstat`
- * (enumeration timing per bus).
+ * `usbreset bus:dev` (a reset that keeps the device, usb_device_reset)
+ * and `usbstat` (enumeration timing per bus).
  */
 #include "kstring.h"
 #include "ktime.h"
@@ -283,6 +283,15 @@ int usb_cmd_lsusb(int argc, char **argv)
 	return 0;
 }
 
+#define USBRESET_WAIT_NS (10 * NSEC_PER_SEC)
+
+static bool reset_over(void *dev)
+{
+	const struct usb_device *d = dev;
+	return !d->resetting || d->state == USB_STATE_GONE;
+}
+
+/* Waits for the reset so the answer says whether the device was kept. */
 static int cmd_usbreset(int argc, char **argv)
 {
 	int bus, addr, rc;
@@ -298,8 +307,17 @@ static int cmd_usbreset(int argc, char **argv)
 		return 1;
 	}
 	kprintf("Resetting %s %s ... ", d->manufacturer, d->product);
-	rc = usb_reset_device(d);
-	kprintf("%s\n", rc ? usb_status_str(rc) : "ok (re-enumerating)");
+	usb_device_get(d);
+	rc = usb_device_reset(d);
+	if (rc == 0 && !usb_wait_idle_until(reset_over, d, USBRESET_WAIT_NS))
+		rc = USB_ERR_SETUP_TIMEOUT;
+	if (rc)
+		kprintf("%s\n", usb_status_str(rc));
+	else if (d->state == USB_STATE_GONE)
+		kprintf("ok (enumerating it as a new device)\n");
+	else
+		kprintf("ok (device number %u kept)\n", d->address);
+	usb_device_put(d);
 	return rc ? 1 : 0;
 }
 
@@ -328,6 +346,6 @@ static int cmd_usbstat(int argc, char **argv)
 SHELL_COMMAND(lsusb, "lsusb", "lsusb [-t] [-v] [-s [bus]:[dev]]",
 	      "list USB devices (-t tree, -v descriptors)", usb_cmd_lsusb);
 SHELL_COMMAND(usbreset, "usbreset", "usbreset bus:dev",
-	      "reset a USB device's port and enumerate it again", cmd_usbreset);
+	      "reset a USB device, keeping it (else enumerate it again)", cmd_usbreset);
 SHELL_COMMAND(usbstat, "usbstat", "usbstat", "USB enumeration counts and timing per bus",
 	      cmd_usbstat);

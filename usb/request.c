@@ -84,6 +84,8 @@ static void request_complete(struct usb_xfer *x)
 
 	r->inflight = false;
 	dev->inflight--;
+	if (dev->resetting && !r->reset_io && x->status == USB_ERR_CANCELLED)
+		x->status = USB_ERR_RESET; /* so its driver knows why */
 	if (dev->ep0_active == r) {
 		dev->ep0_active = NULL;
 		if (dev->state != USB_STATE_GONE)
@@ -106,6 +108,8 @@ int usb_submit(struct usb_request *r)
 		return USB_ERR_NODEV; /* a root hub has no endpoint 0 on the wire */
 	if (r->inflight)
 		return USB_ERR_INVAL;
+	if (dev->resetting && !r->reset_io)
+		return USB_ERR_RESET;
 	r->xfer.complete = request_complete;
 	r->xfer.ctx = r;
 	r->xfer.status = 0;
@@ -161,6 +165,21 @@ void usb_device_free_requests(struct usb_device *dev)
 
 	while ((r = list_first_entry_or_null(&dev->requests, struct usb_request, dev_node)))
 		usb_request_free(r);
+}
+
+void usb_device_quiesce(struct usb_device *dev)
+{
+	struct list_node *n;
+
+	dev->resetting = true;
+	usb_close_config_endpoints(dev);
+	if (dev->ep0_active)
+		dev->hcd->ops->cancel(dev->hcd, &dev->ep0_active->xfer);
+	while ((n = list_pop_front(&dev->ep0_queue))) {
+		struct usb_request *r = list_entry(n, struct usb_request, queue_node);
+		r->xfer.status = USB_ERR_RESET;
+		request_complete(&r->xfer);
+	}
 }
 
 int usb_control_async(struct usb_request *r, uint8_t type, uint8_t req, uint16_t value,

@@ -55,6 +55,7 @@ enum usb_port_state {
 	PORT_CONFIGURED,
 	PORT_FAILED,      /* gave up; waits for a disconnect */
 	PORT_HANDED_OFF,  /* EHCI passed the device to a companion */
+	PORT_QUIESCING,   /* usb_device_reset waits for the device's transfers */
 };
 
 struct usb_port {
@@ -76,6 +77,8 @@ struct usb_port {
 	struct usb_request *req;  /* the enumeration request, on dev */
 	struct list_node addr0_node; /* on usb_bus.addr0_waiters while queued */
 	uint8_t new_addr;         /* allocated, not yet acknowledged */
+	bool keep_dev;            /* usb_device_reset: dev survives this reset */
+	uint64_t quiesce_deadline_ns;
 };
 
 struct usb_hub {
@@ -108,11 +111,21 @@ void usb_addr_free(struct usb_bus *bus, uint8_t addr);
 int usb_ep0_open(struct usb_device *dev, uint16_t max_packet);
 void usb_ep0_close(struct usb_device *dev);
 int usb_open_config_endpoints(struct usb_device *dev);
+/* Closes what usb_open_config_endpoints opened; their transfers come back
+ * cancelled. */
+void usb_close_config_endpoints(struct usb_device *dev);
 void usb_bind_drivers(struct usb_device *dev);
+/* Whether every bound driver has post_reset, and calling each. */
+bool usb_drivers_keep_across_reset(const struct usb_device *dev);
+void usb_drivers_post_reset(struct usb_device *dev);
 
 /* request.c: on the core */
 /* Frees every request of a device; those in flight are orphaned. */
 void usb_device_free_requests(struct usb_device *dev);
+/* The first step of a reset in place: marks dev resetting, closes its
+ * endpoints and cancels its control requests; each comes back with
+ * USB_ERR_RESET (dev->inflight says when all have). */
+void usb_device_quiesce(struct usb_device *dev);
 
 /* enum.c: on requests and the core */
 const char *usb_port_name(const struct usb_port *p, char *buf, size_t len); /* "usb 1-4.1" */

@@ -18,7 +18,7 @@ static bool port_transient(const struct usb_port *p)
 {
 	return p->state == PORT_DEBOUNCE || p->state == PORT_WAIT_ADDR0 ||
 	       p->state == PORT_RESETTING || p->state == PORT_RECOVERY ||
-	       p->state == PORT_ENUMERATING;
+	       p->state == PORT_ENUMERATING || p->state == PORT_QUIESCING;
 }
 
 static bool device_settled(const struct usb_device *hdev)

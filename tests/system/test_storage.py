@@ -19,7 +19,7 @@ import pytest
 
 import qemu
 
-from usb_topology import settled_chunks, wait_chunks
+from usb_topology import parse_lsusb, run_until, settled_chunks, wait_chunks
 
 ICH9 = "ich9"  # preset: ICH9 EHCI with its three UHCI companions
 BLOCK = 512
@@ -52,10 +52,10 @@ def make_image(path, mib, seed):
     return data
 
 
-def boot_disk(boot, topology, image, drive_opts="", stick_opts=""):
+def boot_disk(boot, topology, image, drive_opts="", stick_opts="", more=()):
     usb, extra, where, _ = TOPOLOGIES[topology]
-    vm = boot(usb=usb, devices=extra + ("usb-storage,id=stick,%s,drive=d0%s"
-                                        % (where, stick_opts),),
+    vm = boot(usb=usb, devices=extra + more + ("usb-storage,id=stick,%s,drive=d0%s"
+                                               % (where, stick_opts),),
               extra_args=("-drive", "if=none,id=d0,format=raw,file=%s%s"
                           % (image, drive_opts)))
     wait_disks(vm, 1)
@@ -247,6 +247,35 @@ def test_unplug_during_blkhash_ends_it_and_replug_reads(boot, tmp_path, topology
     assert blkhash(vm, "sda") == sha(data)
     # The same devices as at the baseline: nothing of the first disk leaked.
     wait_chunks(vm, base)
+
+
+# Where a keyboard goes beside the disk, for the usbreset test.
+RESET_KEYBOARD = {"ehci-ich9": "bus=ehci.0,port=1", "xhci-superspeed": "bus=xhci.0,port=2"}
+
+
+def usbreset(vm, name):
+    """Resets the device whose lsusb name ends with name; it must be kept."""
+    dev = [d for d in parse_lsusb(run_until(vm, "lsusb", "root hub"))
+           if d["name"].endswith(name)][0]
+    out = vm.run("usbreset %d:%d" % (dev["bus"], dev["dev"]), timeout=30)
+    assert "ok (device number %d kept)" % dev["dev"] in out, out
+    assert "USB disconnect" not in out and "new device" not in out, out
+
+
+@pytest.mark.parametrize("topology", sorted(RESET_KEYBOARD))
+def test_usbreset_keeps_the_keyboard_typing_and_the_disk_reading(boot, tmp_path, topology):
+    image = tmp_path / "disk.img"
+    data = make_image(image, 2, seed=14)
+    kbd = "usb-kbd,id=kbd,%s,display=%s" % (RESET_KEYBOARD[topology], qemu.DISPLAY_ID)
+    vm = boot_disk(boot, topology, image, more=(kbd,))
+    assert blkhash(vm, "sda") == sha(data)
+    usbreset(vm, "USB Keyboard")
+    vm.send_keys("echo typed-after-reset\r")
+    vm.wait_for(re.compile(r"\n\s*typed-after-reset\r?\n"), 15)
+    vm.wait_prompt()
+    usbreset(vm, "USB HARDDRIVE")
+    assert list(lsblk(vm)) == ["sda"]  # the same disk, not a new one
+    assert blkhash(vm, "sda") == sha(data)
 
 
 def lsusb_count(vm):

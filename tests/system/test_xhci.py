@@ -1,10 +1,11 @@
 """System tests for the xHCI driver (issue 14) on QEMU's qemu-xhci and
 nec-usb-xhci: high- and full-speed HID devices and a hub with a child,
 usb-storage at SuperSpeed and at high speed, checked with `lsusb -t`
-against QEMU's `info usb`; typing through a USB keyboard; 20 hot-plug
-cycles with the DMA pools back to their baseline; a machine with xHCI,
-EHCI and UHCI at once; endpoint 0 rings wrapped many times; restart after
-an unannounced halt or a host controller error.
+against QEMU's `info usb`; typing through a USB keyboard; `usbreset` of a
+device behind a hub, which keeps its slot; 20 hot-plug cycles with the DMA
+pools back to their baseline; a machine with xHCI, EHCI and UHCI at once;
+endpoint 0 rings wrapped many times; restart after an unannounced halt or
+a host controller error.
 
 QEMU numbers the bus ports of an xHCI 1..max(p2, p3); each is a pair of a
 USB 3 port (xHCI port N, the first p3) and a USB 2 port (xHCI port p3+N).
@@ -105,6 +106,28 @@ def test_hid_devices_and_hub_enumerate_at_their_speeds(boot, preset):
     out, stats = dump_stats(vm)
     assert len(re.findall(r"slot \d+: usb 1-[\d.]+ address \d+ configured", out)) == 5, out
     assert "route 1, root port 7" in out, out
+    assert stats["bad"] == 0 and stats["resets"] == 0, out
+    assert not xhci_complaints(vm)
+
+
+def test_usbreset_behind_a_hub_keeps_the_device_and_its_slot(boot):
+    """Hub port reset, Reset Device, Address Device again: the tablet
+    behind the hub keeps its number, slot, route and driver."""
+    vm = boot(usb="xhci")
+    tree = wait_xhci(vm, HID_AND_HUB)
+    bus = xhci_bus(tree)
+    (dev,) = [n for n, d in tree[bus]["devices"].items() if d[0] == "7.1"]
+    slot = re.compile(r"slot (\d+): usb 1-7\.1 address \d+ configured, route 1, root port 7")
+    before = slot.search(dump_stats(vm)[0])
+    out = vm.run("usbreset %d:%d" % (bus, dev), timeout=30)
+    assert "ok (device number %d kept)" % dev in out, out
+    tree = parse_tree(run_until(vm, "lsusb -t", "root_hub"))
+    assert tree[bus]["devices"][dev][0] == "7.1" and \
+        tree[bus]["devices"][dev][3] == ["usbhid"], tree
+    out, stats = dump_stats(vm)
+    assert len(re.findall(r"slot \d+: usb 1-[\d.]+ address \d+ configured", out)) == 5, out
+    after = slot.search(out)
+    assert before and after and before.group(1) == after.group(1), out
     assert stats["bad"] == 0 and stats["resets"] == 0, out
     assert not xhci_complaints(vm)
 

@@ -5,7 +5,9 @@
  * UNIT READY, zero-padded data with the truth in the residue), with faults
  * injected one at a time: wrong CSW tag or signature, a phase error, a
  * short CSW, STALLs on the data and status pipes, a medium error, an absurd
- * capacity, write protection and an unplug with a request in flight.
+ * capacity, write protection and an unplug with a request in flight; a
+ * failed reset recovery escalating to a device reset, and a device reset
+ * in the middle of a command.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -383,20 +385,27 @@ static void note_done(struct blk_request *r)
 	done_status = r->status;
 }
 
+/* Plugs the target and reads r's blocks into io_buf, the controller
+ * holding the command until fh.swallow is cleared. */
+static void start_held_read(struct blk_request *r)
+{
+	plug_target();
+	r->disk = sda();
+	r->buf = io_buf;
+	r->dma = io_dma;
+	fh.swallow = true;
+	done_flag = false;
+	CHECK_EQ(blk_submit(r), 0);
+	fake_run_ms(5);
+	CHECK(!done_flag);
+}
+
 TEST(unplug_ends_the_request_in_flight_with_enodev)
 {
 	struct blk_request r = { .op = BLK_READ, .lba = 0, .count = 8, .done = note_done };
 
-	plug_target();
-	r.disk = sda();
-	r.buf = io_buf;
-	r.dma = io_dma;
+	start_held_read(&r);
 	blk_disk_get(r.disk);
-	fh.swallow = true; /* the controller holds the transfer */
-	done_flag = false;
-	CHECK_EQ(blk_submit(&r), 0);
-	fake_run_ms(5);
-	CHECK(!done_flag);
 	fh.swallow = false;
 	fake_unplug_settle(&fh, 1);
 	CHECK(done_flag);
@@ -405,4 +414,48 @@ TEST(unplug_ends_the_request_in_flight_with_enodev)
 	CHECK_EQ(blk_submit(&r), BLK_ENODEV);
 	blk_disk_put(r.disk);
 	CHECK(list_empty(blk_disks()));
+}
+
+/* As Linux's usb-storage does: when the reset recovery itself fails, the
+ * device is reset; it keeps its address and sda, and the next command
+ * works. */
+TEST(failed_reset_recovery_resets_the_device_which_keeps_its_disk)
+{
+	struct blk_sense s;
+
+	plug_target();
+	struct blk_disk *d = sda();
+	unsigned set_addresses = stick.set_address_count;
+	t.bad_sig = 1;
+	stick.stall_request = BOT_REQ_RESET;
+	stick.stall_desc_type = -1;
+	CHECK_EQ(read_blocks(0, 4, &s), BLK_EPROTO);
+	CHECK(seam_log_contains("reset recovery: Bulk-Only Mass Storage Reset failed: stalled; "
+				"resetting the device"));
+	CHECK(seam_log_contains("usb 1-1: reset done, device number 2 kept"));
+	CHECK_EQ(stick.set_address_count, set_addresses + 1);
+	CHECK(!seam_log_contains("disk gone"));
+	stick.stall_request = -1;
+	CHECK(sda() == d);
+	CHECK_EQ(read_blocks(0, 4, &s), 0);
+	CHECK(memcmp(io_buf, t.disk, 4 * T_BS) == 0);
+	unplug_target();
+}
+
+/* A reset from elsewhere (usbreset) in the middle of a command: the
+ * command runs again once the device is back, and succeeds. */
+TEST(a_device_reset_mid_command_runs_the_command_again)
+{
+	struct blk_request r = { .op = BLK_READ, .lba = 5, .count = 8, .done = note_done };
+
+	start_held_read(&r);
+	fh.swallow = false;
+	CHECK_EQ(usb_device_reset(fake_find_path(&fh, "1")), 0);
+	fake_run_ms(300);
+	CHECK(done_flag);
+	CHECK_EQ(done_status, 0);
+	CHECK(memcmp(io_buf, t.disk + 5 * T_BS, 8 * T_BS) == 0);
+	CHECK(seam_log_contains("usb 1-1: reset done, device number 2 kept"));
+	CHECK(!seam_log_contains("disk gone"));
+	unplug_target();
 }

@@ -2,7 +2,7 @@
  * Host tests for the xHCI driver against a controller model
  * (tests/unit/seams/fake_xhci.c): BIOS hand-off, scratchpad and event ring
  * set-up, Supported Protocol port split, slots from Enable Slot to Disable
- * Slot, control transfers (with short reads), interrupt rings wrapped many
+ * Slot and through Reset Device, control transfers (with short reads), interrupt rings wrapped many
  * times, STALL recovery with the queue held until the halt is cleared,
  * cancellation through Stop Endpoint and Set TR Dequeue, timeouts, a
  * command that never completes (aborted), restart after a host controller
@@ -254,7 +254,45 @@ static unsigned check_bulk_td(unsigned slot, unsigned dci, dma_addr_t buf, size_
 	return n;
 }
 
-TEST(bulk_stall_holds_the_queue_and_large_transfers_split_at_64k)
+/* The core's usb_device_reset, as the driver sees it: endpoints closed,
+ * port reset, device_reset, set_address, endpoints opened again. */
+static void check_reset_device(struct xhci *x, struct xhci_slot *s, struct usb_endpoint *ep)
+{
+	const struct xhci_slot_ctx *sc = s->out_ctx;
+	const struct xhci_ep_ctx *bulk = xhci_ctx(x, s->out_ctx, 5);
+	struct io a;
+
+	CHECK_EQ(sc->state >> 27, 3); /* Configured */
+	CHECK_EQ(EP_STATE(bulk->info), 1);
+	ops->ep_close(&x->hcd, ep);
+	CHECK_EQ(ops->device_reset(&x->hcd, &dev), 0);
+	CHECK_EQ(fake_xhci.commands[TRB_RESET_DEVICE], 1);
+	CHECK_EQ(sc->state >> 27, 1); /* Default */
+	CHECK_EQ(EP_STATE(bulk->info), 0);
+	CHECK_EQ(ops->set_address(&x->hcd, &dev, 2), 0);
+	CHECK_EQ(fake_xhci.last_bsr, 0);
+	CHECK_EQ(sc->state >> 27, 2); /* Addressed, same slot */
+	CHECK(dev.hcpriv == s && x->slots[s->id] == s);
+
+	/* Endpoint 0 and a reopened bulk endpoint work as before. */
+	CHECK_EQ(submit(x, &a, &dev.ep0, 18, &get_descriptor), 0);
+	CHECK(fake_xhci_complete_td(s->id, 1, CC_SUCCESS, 0) > 0);
+	run();
+	fake_check_completion(&a.done, 1, USB_OK, 18);
+	CHECK_EQ(ops->ep_open(&x->hcd, ep), 0);
+	CHECK_EQ(EP_STATE(bulk->info), 1);
+	CHECK_EQ(submit(x, &a, ep, 64, NULL), 0);
+	CHECK_EQ(fake_xhci_complete_td(s->id, 5, CC_SUCCESS, 0), 1);
+	run();
+	fake_check_completion(&a.done, 1, USB_OK, 64);
+
+	/* A slot lost to a controller reset cannot be reset. */
+	s->lost = true;
+	CHECK_EQ(ops->device_reset(&x->hcd, &dev), USB_ERR_NODEV);
+	s->lost = false;
+}
+
+TEST(bulk_stall_holds_the_queue_large_transfers_split_and_a_device_reset)
 {
 	struct xhci *x = probe();
 	struct xhci_slot *s = add_device(x, 1, USB_SPEED_SUPER);
@@ -292,8 +330,10 @@ TEST(bulk_stall_holds_the_queue_and_large_transfers_split_at_64k)
 	submit_buf_dma = 0x200000;
 	CHECK(x->stats.grows >= 2);
 	CHECK_EQ(x->stats.bad_events, 0);
+	check_reset_device(x, s, &ep);
 	ops->ep_close(&x->hcd, &ep);
 	remove_device(x);
+	CHECK_EQ(ops->device_reset(&x->hcd, &dev), USB_ERR_NODEV);
 	teardown(x);
 }
 

@@ -108,6 +108,7 @@ static int hub_request(struct fake_dev *d, struct usb_xfer *x, const struct usb_
 			struct fake_dev *c = d->child[port];
 			c->address = 0;
 			c->configured = false;
+			c->leds = 0;
 			d->port_status[port] |= 0x0002;
 			d->port_status[port] &= (uint16_t)~(0x0600);
 			if (c->speed == USB_SPEED_LOW)
@@ -342,6 +343,7 @@ static int fake_port_reset_finish(struct usb_hcd *hcd, int port, enum usb_speed 
 	}
 	d->address = 0;
 	d->configured = false;
+	d->leds = 0;
 	fh->root_status[port - 1] |= USB_PORT_ENABLED;
 	*speed = d->speed;
 	return 0;
@@ -389,6 +391,14 @@ static int fake_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t
 	return 0;
 }
 
+/* xHCI's Reset Device, counted: the port reset already put the device
+ * at address 0, where fake_set_address finds it. */
+static int fake_device_reset(struct usb_hcd *hcd, struct usb_device *dev)
+{
+	fake_of(hcd)->device_resets++;
+	return 0;
+}
+
 void fake_hcd_xhci_shape(struct fake_hcd *fh)
 {
 	static struct usb_hcd_ops xhci_ops;
@@ -396,6 +406,7 @@ void fake_hcd_xhci_shape(struct fake_hcd *fh)
 	xhci_ops = *fh->hcd.ops;
 	xhci_ops.device_add = fake_device_add;
 	xhci_ops.set_address = fake_set_address;
+	xhci_ops.device_reset = fake_device_reset;
 	xhci_ops.device_remove = fake_device_remove;
 	fh->hcd.ops = &xhci_ops;
 }

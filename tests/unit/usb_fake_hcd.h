@@ -67,6 +67,7 @@ struct fake_hcd {
 	bool swallow;                         /* accept transfers, never finish them */
 	int devices_added;                    /* xHCI shape: device_add - device_remove */
 	unsigned set_address_calls;
+	unsigned device_resets;               /* xHCI shape: device_reset calls */
 	struct fake_xfer pending[FAKE_MAX_PENDING];
 	unsigned npending;
 	struct work work;

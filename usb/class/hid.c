@@ -4,7 +4,8 @@
  * buttons, X, Y and wheel. Set-up is a short chain of asynchronous control
  * requests (SET_PROTOCOL or GET_DESCRIPTOR(report), then SET_IDLE 0 so the
  * host does key repeat); then one interrupt IN request is resubmitted for
- * as long as the device is there.
+ * as long as the device is there. A device reset (usb_device_reset) runs
+ * the set-up again and restores a keyboard's LEDs.
  */
 #include "hid.h"
 #include "kstring.h"
@@ -56,7 +57,7 @@ static void report_in(struct usb_request *r)
 {
 	struct hid_dev *h = r->ctx;
 
-	if (r->xfer.status == USB_ERR_CANCELLED ||
+	if (r->xfer.status == USB_ERR_CANCELLED || r->xfer.status == USB_ERR_RESET ||
 	    !usb_int_in_ok(r, &h->in_errors, &h->retry, "input endpoint", "input"))
 		return;
 	process_report(h, r->xfer.buf, r->xfer.actual);
@@ -107,6 +108,8 @@ static void setup_next(struct usb_request *r)
 {
 	struct hid_dev *h = r->ctx;
 
+	if (r->xfer.status == USB_ERR_RESET)
+		return; /* hid_post_reset starts over */
 	switch (h->setup_step) {
 	case STEP_PROTOCOL_OR_REPORT:
 		if (h->kind == HID_POINTER && !parse_report_descriptor(h)) {
@@ -215,6 +218,20 @@ static void hid_disconnect(struct usb_interface *intf)
 	intf->driver_data = NULL;
 }
 
+/* The reset device is back in its default state (report protocol, no
+ * idle rate): set it up again as after probe; reports resume after. */
+static void hid_post_reset(struct usb_interface *intf)
+{
+	struct hid_dev *h = intf->driver_data;
+
+	work_cancel(&h->retry);
+	h->in_errors = 0;
+	h->setup_failed = false;
+	hid_kbd_after_reset(h);
+	if (hid_begin(h))
+		pr_err("%s: cannot set the device up again after its reset\n", h->name);
+}
+
 static bool hid_settling(const struct usb_interface *intf)
 {
 	const struct hid_dev *h = intf->driver_data;
@@ -226,4 +243,5 @@ struct usb_driver usb_hid_driver = {
 	.probe = hid_probe,
 	.disconnect = hid_disconnect,
 	.settling = hid_settling,
+	.post_reset = hid_post_reset,
 };

@@ -67,6 +67,9 @@ int hid_key_to_chars(uint8_t usage, uint8_t modifiers, uint8_t leds, char out[8]
 void hid_kbd_init(struct hid_dev *h);
 void hid_kbd_report(struct hid_dev *h, const uint8_t *report, size_t len);
 void hid_kbd_stop(struct hid_dev *h);
+/* After a device reset: nothing is held any more, and the LEDs, which
+ * the keyboard forgot, are sent again. */
+void hid_kbd_after_reset(struct hid_dev *h);
 
 /* hid_input.c: where key text and pointer moves go */
 void hid_emit_keys(struct hid_dev *h, const char *s, int n);

@@ -200,6 +200,16 @@ void hid_kbd_init(struct hid_dev *h)
 	}
 }
 
+void hid_kbd_after_reset(struct hid_dev *h)
+{
+	if (h->kind != HID_KEYBOARD)
+		return;
+	work_cancel(&h->kbd.repeat);
+	memset(&h->kbd.prev, 0, sizeof(h->kbd.prev));
+	if (h->kbd.leds)
+		send_leds(h);
+}
+
 void hid_kbd_stop(struct hid_dev *h)
 {
 	if (h->kind != HID_KEYBOARD)

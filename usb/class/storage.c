@@ -7,7 +7,8 @@
  * protection) and registers it with the block layer as its own disk. Then
  * it serves block requests one at a time with READ/WRITE(10) or (16) and
  * SYNCHRONIZE CACHE, asking REQUEST SENSE whenever a command fails. The
- * transport itself is storage_bot.c.
+ * transport itself is storage_bot.c. A device reset (usb_device_reset)
+ * keeps the disks: the command it interrupted runs again.
  *
  * Unplug: the disks are unlisted at once, the USB requests cancelled, and
  * the block requests still held end with BLK_ENODEV only once the
@@ -425,6 +426,15 @@ static int msc_probe(struct usb_interface *intf)
 	return 0;
 }
 
+/* usbreset or the transport's own escalation: the disks stay. */
+static void msc_post_reset(struct usb_interface *intf)
+{
+	struct msc *m = intf->driver_data;
+
+	msc_bot_post_reset(m);
+	kick(m);
+}
+
 static bool msc_settling(const struct usb_interface *intf)
 {
 	const struct msc *m = intf->driver_data;
@@ -437,4 +447,5 @@ struct usb_driver usb_storage_driver = {
 	.probe = msc_probe,
 	.disconnect = msc_disconnect,
 	.settling = msc_settling,
+	.post_reset = msc_post_reset,
 };

@@ -81,6 +81,9 @@ struct msc {
 /* storage_bot.c: starts m->cmd (filled by the caller); cmd.done runs once
  * with its outcome, unless the device goes away first. */
 void msc_run(struct msc *m);
+/* After a device reset (usb_device_reset): ends a command whose reset
+ * recovery escalated to it, runs one the reset interrupted again. */
+void msc_bot_post_reset(struct msc *m);
 /* The data the small buffer received for the last command. */
 static inline const uint8_t *msc_small_data(const struct msc *m) { return m->small_in->xfer.buf; }
 static inline size_t msc_small_len(const struct msc *m)

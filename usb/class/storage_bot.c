@@ -10,7 +10,10 @@
  * phase error, an invalid CSW, a timeout or any other transfer error runs
  * the reset recovery of 5.3.4 (Bulk-Only Mass Storage Reset, then
  * CLEAR_FEATURE(ENDPOINT_HALT) on bulk IN and bulk OUT) and ends the
- * command with an error. Every stage has a timeout, so every command ends.
+ * command with an error; if the recovery fails too, the device is reset
+ * (usb_device_reset) before the command ends. A command interrupted by a
+ * device reset runs again once the device is back. Every stage has a
+ * timeout, so every command ends.
  */
 #include "kstring.h"
 #include "ktime.h"
@@ -24,24 +27,36 @@ static void finish(struct msc *m, int status)
 	m->cmd.done(m);
 }
 
-static void reset_done(struct usb_request *r, int status);
+/* Reset recovery did not bring the device back: reset the device itself,
+ * as Linux's usb-storage does; msc_bot_post_reset then ends the command. */
+static void recovery_failed(struct msc *m, const char *what, int status)
+{
+	if (status == USB_ERR_RESET)
+		return; /* a device reset is under way already */
+	pr_err("%s: reset recovery: %s failed: %s; resetting the device\n", m->name, what,
+	       usb_status_str(status));
+	if (usb_device_reset(m->dev))
+		finish(m, m->recovery_status);
+}
 
 static void recovery_cleared_in(struct usb_request *r, int status)
 {
 	struct msc *m = r->ctx;
 
 	if (status)
-		pr_err("%s: reset recovery: clearing bulk IN failed: %s\n", m->name,
-		       usb_status_str(status));
-	finish(m, m->recovery_status);
+		recovery_failed(m, "clearing bulk IN", status);
+	else
+		finish(m, m->recovery_status);
 }
 
 static void recovery_cleared_out(struct usb_request *r, int status)
 {
 	struct msc *m = r->ctx;
 
-	if (status || usb_clear_halt_then(m->csw, recovery_cleared_in))
-		recovery_cleared_in(m->csw, status ? status : USB_ERR_NOMEM);
+	if (status)
+		recovery_failed(m, "clearing bulk OUT", status);
+	else if ((status = usb_clear_halt_then(m->csw, recovery_cleared_in)))
+		recovery_failed(m, "clearing bulk IN", status);
 }
 
 static void reset_done(struct usb_request *r, int status)
@@ -49,10 +64,9 @@ static void reset_done(struct usb_request *r, int status)
 	struct msc *m = r->ctx;
 
 	if (status)
-		pr_err("%s: Bulk-Only Mass Storage Reset failed: %s\n", m->name,
-		       usb_status_str(status));
-	if (usb_clear_halt_then(m->cbw, recovery_cleared_out))
-		recovery_cleared_out(m->cbw, USB_ERR_NOMEM);
+		recovery_failed(m, "Bulk-Only Mass Storage Reset", status);
+	else if ((status = usb_clear_halt_then(m->cbw, recovery_cleared_out)))
+		recovery_failed(m, "clearing bulk OUT", status);
 }
 
 static void ctrl_done(struct usb_request *r)
@@ -63,14 +77,17 @@ static void ctrl_done(struct usb_request *r)
 /* BOT 5.3.4; the command then ends with status. */
 static void reset_recovery(struct msc *m, int status, const char *why)
 {
+	int rc;
+
 	m->stage = MSC_RESET;
 	m->recovery_status = status;
 	m->recoveries++;
 	pr_err("%s: %s; bulk-only reset recovery\n", m->name, why);
 	m->ctrl->done = ctrl_done;
-	if (usb_control_async(m->ctrl, USB_TYPE_CLASS | USB_RECIP_INTERFACE, BOT_REQ_RESET, 0,
-			      m->intf->desc.bInterfaceNumber, 0, MSC_WRAPPER_TIMEOUT_NS))
-		reset_done(m->ctrl, USB_ERR_NOMEM);
+	rc = usb_control_async(m->ctrl, USB_TYPE_CLASS | USB_RECIP_INTERFACE, BOT_REQ_RESET, 0,
+			       m->intf->desc.bInterfaceNumber, 0, MSC_WRAPPER_TIMEOUT_NS);
+	if (rc)
+		reset_done(m->ctrl, rc);
 }
 
 static int blk_status_of(int usb_status)
@@ -82,6 +99,8 @@ static void transfer_failed(struct msc *m, struct usb_request *r, const char *st
 {
 	char why[64];
 
+	if (r->xfer.status == USB_ERR_RESET)
+		return; /* the device is being reset: msc_bot_post_reset runs it again */
 	ksnprintf(why, sizeof(why), "%s failed: %s", stage, usb_status_str(r->xfer.status));
 	reset_recovery(m, blk_status_of(r->xfer.status), why);
 }
@@ -220,6 +239,14 @@ void msc_run(struct msc *m)
 	m->cbw->xfer.len = BOT_CBW_LEN;
 	m->cbw->xfer.timeout_ns = MSC_WRAPPER_TIMEOUT_NS;
 	submit_or_recover(m, m->cbw, "command stage");
+}
+
+void msc_bot_post_reset(struct msc *m)
+{
+	if (m->stage == MSC_RESET)
+		finish(m, m->recovery_status);
+	else if (m->stage != MSC_IDLE)
+		msc_run(m);
 }
 
 /* The completions above, for storage.c to install on its requests. */

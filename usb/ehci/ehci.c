@@ -17,7 +17,6 @@
 #include "pci.h"
 #include "printk.h"
 
-#define EHCI_MAX_CONTROLLERS 8
 #define EHCI_MAX_EXTCAPS 32
 #define EHCI_EXTCAP_MIN_OFFSET 0x40      /* §2.2.4: EECP is 0 or >= 0x40 */
 #define EHCI_BIOS_HANDOFF_NS NSEC_PER_SEC
@@ -29,13 +28,12 @@
 #define PCI_SUBCLASS_USB 0x03
 #define PCI_PROG_IF_EHCI 0x20
 
-static struct ehci *controllers[EHCI_MAX_CONTROLLERS];
-static char pool_names[EHCI_MAX_CONTROLLERS][8];
-static int n_controllers;
+static char pool_names[HCD_MAX_CONTROLLERS][8];
+static struct hcd_driver ehci_driver;
 
 struct ehci *ehci_by_index(int index)
 {
-	return index >= 0 && index < n_controllers ? controllers[index] : NULL;
+	return hcd_controller(&ehci_driver, index);
 }
 
 /* --- BIOS hand-off (§5.1) ------------------------------------------------ */
@@ -229,8 +227,10 @@ static void setup_interrupts(struct ehci *e)
 
 /* Undoes whatever part of the probe was done: the controller halted, its
  * ports routed back to the companions, nothing registered or allocated. */
-static void teardown(struct ehci *e)
+static void teardown(void *state)
 {
+	struct ehci *e = state;
+
 	if (e->op) {
 		ehci_write(e, EHCI_USBINTR, 0);
 		ehci_hw_halt(e);
@@ -262,9 +262,14 @@ static void describe_hcd(struct ehci *e)
 }
 
 /* Maps, takes over, resets, builds the schedules, starts and registers
- * the controller; on failure the caller tears down. */
-static int bring_up(struct ehci *e)
+ * the controller; on failure hcd_probe tears down. */
+static int start(void *state, struct pci_dev *d, int index)
 {
+	struct ehci *e = state;
+
+	e->pci = d;
+	e->index = index;
+	init_state(e);
 	int rc = map_registers(e);
 	if (rc)
 		return rc;
@@ -279,35 +284,25 @@ static int bring_up(struct ehci *e)
 	if (rc)
 		return rc;
 	describe_hcd(e);
-	struct pci_dev *d = e->pci;
 	pr_info("ehci%d: %02x:%02x.%x, %u ports, %u companion controllers, IRQ %u%s\n",
 		e->index, d->bus, d->dev, d->fn, e->n_ports, EHCI_HCS_N_CC(e->hcsparams),
 		e->irq_line, (e->hccparams & EHCI_HCC_64BIT) ? ", 64-bit" : "");
 	rc = usb_hcd_register(&e->hcd);
-	if (rc < 0)
+	if (rc < 0) {
 		pr_err("ehci%d: USB core refused the controller (%d)\n", e->index, rc);
-	return rc < 0 ? rc : 0;
-}
-
-static int ehci_probe(struct pci_dev *d)
-{
-	struct ehci *e = hcd_alloc_state(d, "ehci", (unsigned)n_controllers,
-					 EHCI_MAX_CONTROLLERS, sizeof(*e));
-	if (!e)
-		return USB_ERR_NOMEM;
-	e->pci = d;
-	e->index = n_controllers;
-	init_state(e);
-	int rc = bring_up(e);
-	if (rc) {
-		pr_err("ehci%d: controller not started (%d)\n", e->index, rc);
-		teardown(e);
 		return rc;
 	}
 	work_schedule(&e->health_work, EHCI_HEALTH_PERIOD_NS);
-	controllers[n_controllers++] = e;
-	d->driver_data = e;
 	return 0;
+}
+
+static struct hcd_driver ehci_driver = {
+	.name = "ehci", .state_size = sizeof(struct ehci), .start = start, .teardown = teardown,
+};
+
+static int ehci_probe(struct pci_dev *d)
+{
+	return hcd_probe(&ehci_driver, d);
 }
 
 PCI_DRIVER(ehci, .name = "ehci_hcd", .class_code = PCI_CLASS_SERIAL_BUS,

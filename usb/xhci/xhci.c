@@ -12,7 +12,6 @@
 #include "printk.h"
 #include "xhci.h"
 
-#define XHCI_MAX_CONTROLLERS 8
 #define XHCI_MAX_XCAPS 64
 #define XHCI_BIOS_HANDOFF_NS NSEC_PER_SEC
 #define XHCI_HALT_NS (20 * NSEC_PER_MSEC)   /* §5.4.1: halts within 16 ms */
@@ -22,12 +21,11 @@
 
 #define PCI_PROG_IF_XHCI 0x30
 
-static struct xhci *controllers[XHCI_MAX_CONTROLLERS];
-static int n_controllers;
+static struct hcd_driver xhci_driver;
 
 struct xhci *xhci_by_index(int index)
 {
-	return index >= 0 && index < n_controllers ? controllers[index] : NULL;
+	return hcd_controller(&xhci_driver, index);
 }
 
 static void legacy_handoff(struct xhci *x, volatile uint8_t *cap)
@@ -208,7 +206,8 @@ static const struct usb_hcd_ops xhci_hcd_ops = {
 	.port_disable = xhci_port_disable, .ep_open = xhci_ep_open, .ep_close = xhci_ep_close,
 	.submit = xhci_submit, .cancel = xhci_cancel, .ep_reset = xhci_ep_reset,
 	.device_add = xhci_device_add, .set_address = xhci_set_address,
-	.device_remove = xhci_device_remove, .hub_info = xhci_hub_info, .dump = xhci_dump,
+	.device_reset = xhci_device_reset, .device_remove = xhci_device_remove,
+	.hub_info = xhci_hub_info, .dump = xhci_dump,
 };
 
 static int map_registers(struct xhci *x)
@@ -245,8 +244,10 @@ static void setup_interrupts(struct xhci *x)
 			line);
 }
 
-static void teardown(struct xhci *x)
+static void teardown(void *state)
 {
+	struct xhci *x = state;
+
 	if (x->op)
 		hw_halt(x);
 	if (x->irq_ok)
@@ -258,8 +259,17 @@ static void teardown(struct xhci *x)
 	kfree(x);
 }
 
-static int bring_up(struct xhci *x)
+static int start(void *state, struct pci_dev *d, int index)
 {
+	struct xhci *x = state;
+
+	x->pci = d;
+	x->index = index;
+	ksnprintf(x->name, sizeof(x->name), "xhci%d", index);
+	list_node_init(&x->eps);
+	list_node_init(&x->done);
+	work_init(&x->irq_work, xhci_irq_work);
+	work_init(&x->ep_work, xhci_ep_work);
 	int rc = map_registers(x);
 	if (rc)
 		return rc;
@@ -278,36 +288,22 @@ static int bring_up(struct xhci *x)
 	x->hcd = (struct usb_hcd){ .ops = &xhci_hcd_ops, .driver_name = "xhci_hcd",
 				   .product = "xHCI Host Controller", .speed = USB_SPEED_SUPER,
 				   .num_ports = x->n_ports, .priv = x, .pci = x->pci };
-	struct pci_dev *d = x->pci;
 	pr_info("xhci%d: %02x:%02x.%x, %u ports, %u slots, %u-byte contexts, %u scratchpads, "
 		"IRQ %u\n", x->index, d->bus, d->dev, d->fn, x->n_ports, x->max_slots,
 		x->ctx_size, x->n_scratch, x->irq_line);
-	return usb_hcd_register(&x->hcd); /* 0, or said on the console */
+	rc = usb_hcd_register(&x->hcd); /* 0, or said on the console */
+	if (!rc)
+		work_schedule(&x->irq_work, 0);
+	return rc;
 }
+
+static struct hcd_driver xhci_driver = {
+	.name = "xhci", .state_size = sizeof(struct xhci), .start = start, .teardown = teardown,
+};
 
 static int xhci_probe(struct pci_dev *d)
 {
-	struct xhci *x = hcd_alloc_state(d, "xhci", (unsigned)n_controllers,
-					 XHCI_MAX_CONTROLLERS, sizeof(*x));
-	if (!x)
-		return USB_ERR_NOMEM;
-	x->pci = d;
-	x->index = n_controllers;
-	ksnprintf(x->name, sizeof(x->name), "xhci%d", x->index);
-	list_node_init(&x->eps);
-	list_node_init(&x->done);
-	work_init(&x->irq_work, xhci_irq_work);
-	work_init(&x->ep_work, xhci_ep_work);
-	int rc = bring_up(x);
-	if (rc) {
-		pr_err("xhci%d: controller not started (%d)\n", x->index, rc);
-		teardown(x);
-		return rc;
-	}
-	work_schedule(&x->irq_work, 0);
-	controllers[n_controllers++] = x;
-	d->driver_data = x;
-	return 0;
+	return hcd_probe(&xhci_driver, d);
 }
 
 PCI_DRIVER(xhci, .name = "xhci_hcd", .class_code = PCI_CLASS_SERIAL_BUS,

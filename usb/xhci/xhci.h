@@ -155,6 +155,7 @@ void xhci_power_ports(struct xhci *x);
 /* xhci_slot.c */
 int xhci_device_add(struct usb_hcd *hcd, struct usb_device *dev);
 int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr);
+int xhci_device_reset(struct usb_hcd *hcd, struct usb_device *dev);
 void xhci_device_remove(struct usb_hcd *hcd, struct usb_device *dev);
 void xhci_hub_info(struct usb_hcd *hcd, struct usb_device *dev, unsigned nports, unsigned ttt);
 int xhci_configure_ep(struct xhci *x, struct xhci_ep *ep, bool add);

@@ -4,8 +4,9 @@
  * answers at the default address and its max packet size can be read),
  * Evaluate Context when that size is known, Address Device proper when the
  * core asks for an address (the controller picks it and sends SET_ADDRESS
- * itself), Configure Endpoint for each further endpoint, Disable Slot on
- * removal. Hubs above a device are named by the route string.
+ * itself), Configure Endpoint for each further endpoint, Reset Device
+ * when the core resets a device it keeps, Disable Slot on removal. Hubs
+ * above a device are named by the route string.
  */
 #include "dma_pool.h"
 #include "kstring.h"
@@ -131,6 +132,16 @@ int xhci_set_address(struct usb_hcd *hcd, struct usb_device *dev, uint8_t addr)
 	if (!s || s->lost)
 		return USB_ERR_NODEV;
 	return address_device(hcd->priv, s, dev->ep0.max_packet, false);
+}
+
+/* §4.6.11, after the port reset: slot to Default, endpoints 1..31 off. */
+int xhci_device_reset(struct usb_hcd *hcd, struct usb_device *dev)
+{
+	struct xhci_slot *s = dev->hcpriv;
+
+	if (!s || s->lost)
+		return USB_ERR_NODEV;
+	return xhci_command(hcd->priv, TRB_TYPE(TRB_RESET_DEVICE) | TRB_SLOT(s->id), 0, NULL);
 }
 
 int xhci_update_ep0(struct xhci *x, struct xhci_slot *s, uint16_t max_packet)

@@ -158,6 +158,23 @@ static uint32_t stop_ep(unsigned slot, unsigned dci)
 	return CC_SUCCESS;
 }
 
+/* QEMU 7.2's xhci_reset_slot: endpoints 2..31 disabled, the slot back to
+ * Default; endpoint 0 and the address field untouched, no state check. */
+static uint32_t reset_device(unsigned slot)
+{
+	uint8_t *o = out_ctx(slot);
+	struct xhci_slot_ctx *sc = (struct xhci_slot_ctx *)o;
+
+	for (unsigned i = 2; i < 32; i++) {
+		struct xhci_ep_ctx *ec = ctx(o, i);
+		fake_xhci.slot[slot].ep[i].state = 0;
+		ec->info &= ~7u;
+	}
+	fake_xhci.slot[slot].state = 1;
+	sc->state = (sc->state & ~(31u << 27)) | 1u << 27;
+	return CC_SUCCESS;
+}
+
 static uint32_t run_command(const struct xhci_trb *t, unsigned *slot)
 {
 	unsigned dci = TRB_GET_EP(t->control);
@@ -196,6 +213,7 @@ static uint32_t run_command(const struct xhci_trb *t, unsigned *slot)
 		s->ep[dci].ccs = t->param & 1;
 		s->ep[dci].state = 1;
 		return CC_SUCCESS;
+	case TRB_RESET_DEVICE: return reset_device(*slot);
 	case TRB_DISABLE_SLOT: s->enabled = false; return CC_SUCCESS;
 	default: return CC_TRB;
 	}

@@ -3,8 +3,9 @@
  * QEMU 7.2's behaviour where the driver depends on it (register latching
  * order, ERSTSZ must be 1, strict input control flags, instant port
  * reset, synchronous command processing on the doorbell, Stop Endpoint
- * reporting the stopped TD with code 26), a USB Legacy Support capability,
- * two Supported Protocol capabilities and scratchpad buffers. Transfers
+ * reporting the stopped TD with code 26, Reset Device as xhci_reset_slot),
+ * a USB Legacy Support capability, two Supported Protocol capabilities and
+ * scratchpad buffers. Transfers
  * are completed by the test (fake_xhci_complete_td), so it chooses every
  * completion code and residual; it may also write any event it likes.
  * Rings and contexts are read only through live DMA pool chunks.
