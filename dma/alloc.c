@@ -283,7 +283,7 @@ static inline void zero_chunk(void *chunk, size_t bytes)
 		q[4] = q[5] = q[6] = q[7] = 0;
 }
 
-/* What only poisoned or unzeroed pools do, and an oversized request. */
+/* What only poisoned pools do, and an oversized request. */
 static __attribute__((noinline)) void *alloc_unusual(struct dma_pool *pool, size_t size,
 						      void *chunk, dma_addr_t phys,
 						      uintptr_t caller)
@@ -312,8 +312,10 @@ void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
 		zero_chunk(chunk, (size_t)1 << order);
 		return chunk;
 	}
-	return chunk ? alloc_unusual(pool, (size_t)1 << order, chunk, *phys,
-				     (uintptr_t)__builtin_return_address(0)) : NULL;
+	if (!chunk || pool->cfg.flags == DMA_POOL_NO_ZERO)
+		return chunk;
+	return alloc_unusual(pool, (size_t)1 << order, chunk, *phys,
+			     (uintptr_t)__builtin_return_address(0));
 }
 
 static inline const char *slab_free(struct dma_pool *pool, struct dma_region *r, size_t off,
