@@ -363,7 +363,8 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
 		memset((void *)vaddr, POISON_BYTE, (size_t)1 << order);
 	class_of(pool, order)->live--;
-	if (unlikely(--r->live == 0) && ++pool->empty_regions > MAX(1u, pool->nregions / 2))
+	if (unlikely(--r->live == 0) && ++pool->empty_regions > 1 &&
+	    pool->empty_regions > pool->nregions / 2)
 		region_release(pool, r);
 	return NULL;
 }
