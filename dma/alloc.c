@@ -20,8 +20,11 @@
  * Giving memory back: an empty slab stays on its list, so a burst that
  * empties it refills it without splitting anything; all empty slabs merge
  * back into the buddy before the pool takes a new region. A region whose
- * last chunk is freed goes back to the page source unless it is the pool's
- * only empty region: one is kept for the next burst, the rest are returned.
+ * last chunk is freed stays while at most half of the pool's regions (at
+ * least one) are empty, and goes back to the page source otherwise: a pool
+ * that drains and refills keeps half of what it needs and takes only the
+ * other half again, and one that stays small gives back a region each time
+ * one empties, down to one.
  */
 #include "kstring.h"
 #include "mm.h"
@@ -217,7 +220,9 @@ void region_release(struct dma_pool *pool, struct dma_region *r)
 
 /* --- allocation and free ---------------------------------------------- */
 
-/* A chunk from what the pool holds: its offset in *rp, or -1. */
+/* A chunk from what the pool holds: the class's current slab (opening a
+ * new one from a free unit if it has none) or a buddy block; its offset in
+ * *rp, or -1. */
 static inline long take_chunk(struct dma_pool *pool, unsigned order, struct dma_region **rp)
 {
 	struct size_class *c = class_of(pool, order);
@@ -234,44 +239,32 @@ static inline long take_chunk(struct dma_pool *pool, unsigned order, struct dma_
 	return (long)(((size_t)unit_index(u) << UNIT_SHIFT) + slab_take(u, order));
 }
 
-static inline void count_taken(struct dma_pool *pool, struct size_class *c, struct dma_region *r)
+/* When nothing free fits: empty slabs merged back, or else a new region. */
+static __attribute__((noinline)) long take_chunk_slow(struct dma_pool *pool, unsigned order,
+						       struct dma_region **rp)
 {
+	long off;
+	while ((off = take_chunk(pool, order, rp)) < 0)
+		if (!purge_empty_slabs(pool) && !region_grow(pool))
+			return -1;
+	return off;
+}
+
+static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr_t *phys)
+{
+	struct size_class *c = class_of(pool, order);
+	struct dma_region *r;
+	long off = take_chunk(pool, order, &r);
+	if (unlikely(off < 0) && (off = take_chunk_slow(pool, order, &r)) < 0) {
+		c->failed++;
+		return NULL;
+	}
 	if (++c->live > c->peak)
 		c->peak = c->live;
 	if (unlikely(r->live++ == 0))
 		pool->empty_regions--;
-}
-
-/* Blocks, a new slab, and when nothing free fits, empty slabs merged back
- * or else a new region. */
-static __attribute__((noinline)) void *alloc_slow(struct dma_pool *pool, unsigned order,
-						  dma_addr_t *phys)
-{
-	struct size_class *c = class_of(pool, order);
-	struct dma_region *r;
-	long off;
-	while ((off = take_chunk(pool, order, &r)) < 0)
-		if (!purge_empty_slabs(pool) && !region_grow(pool)) {
-			c->failed++;
-			return NULL;
-		}
-	count_taken(pool, c, r);
 	*phys = r->phys + (size_t)off;
 	return (void *)(r->virt + (size_t)off);
-}
-
-/* The common case: a chunk of the class's current slab. */
-static inline void *alloc_locked(struct dma_pool *pool, unsigned order, dma_addr_t *phys)
-{
-	struct size_class *c = class_of(pool, order);
-	if (unlikely(order >= UNIT_SHIFT || list_empty(&c->list)))
-		return alloc_slow(pool, order, phys);
-	struct dma_unit *u = list_entry(c->list.next, struct dma_unit, link);
-	struct dma_region *r = u->region;
-	size_t off = ((size_t)unit_index(u) << UNIT_SHIFT) + slab_take(u, order);
-	count_taken(pool, c, r);
-	*phys = r->phys + off;
-	return (void *)(r->virt + off);
 }
 
 /* Chunks of up to 64 bytes, most descriptors, are zeroed with straight
@@ -290,25 +283,39 @@ static inline void zero_chunk(void *chunk, size_t bytes)
 		q[4] = q[5] = q[6] = q[7] = 0;
 }
 
-void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
+/* What only poisoned pools do, and an oversized request. */
+static __attribute__((noinline)) void *alloc_unusual(struct dma_pool *pool, size_t size,
+						      void *chunk, dma_addr_t phys,
+						      uintptr_t caller)
 {
-	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	if (unlikely(size > pool->cfg.max_chunk)) { /* the size shows as the argument */
+	if (!chunk) { /* the size shows as the argument */
 		report_misuse(pool, "dma_pool_alloc", (void *)size, "size above max_chunk", caller);
 		return NULL;
 	}
-	unsigned order = size <= (1ul << pool->min_shift) ? pool->min_shift
-							  : 64 - (unsigned)__builtin_clzll(size - 1);
+	if (pool->cfg.flags & DMA_POOL_POISON)
+		check_poison(pool, chunk, size, phys, caller);
+	if (!(pool->cfg.flags & DMA_POOL_NO_ZERO))
+		zero_chunk(chunk, size);
+	return chunk;
+}
+
+void *dma_pool_alloc(struct dma_pool *pool, size_t size, dma_addr_t *phys)
+{
+	if (unlikely(size > pool->cfg.max_chunk))
+		return alloc_unusual(pool, size, NULL, 0, (uintptr_t)__builtin_return_address(0));
+	unsigned order = size <= pool->cfg.min_chunk ? pool->min_shift
+						     : 64 - (unsigned)__builtin_clzll(size - 1);
 	unsigned long flags = spin_lock_irqsave(&pool->lock);
 	void *chunk = alloc_locked(pool, order, phys);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	if (unlikely(!chunk))
-		return NULL;
-	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
-		check_poison(pool, chunk, (size_t)1 << order, *phys, caller);
-	if (likely(!(pool->cfg.flags & DMA_POOL_NO_ZERO)))
+	if (likely(chunk && !pool->cfg.flags)) {
 		zero_chunk(chunk, (size_t)1 << order);
-	return chunk;
+		return chunk;
+	}
+	if (!chunk || pool->cfg.flags == DMA_POOL_NO_ZERO)
+		return chunk;
+	return alloc_unusual(pool, (size_t)1 << order, chunk, *phys,
+			     (uintptr_t)__builtin_return_address(0));
 }
 
 static inline const char *slab_free(struct dma_pool *pool, struct dma_region *r, size_t off,
@@ -346,7 +353,7 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	struct dma_region *r = table_find(&pool->by_virt, vaddr >> pool->region_shift);
 	if (unlikely(!r))
 		return FREE_FOREIGN;
-	size_t off = vaddr - r->virt;
+	size_t off = vaddr & (pool->cfg.region_size - 1);
 	uint8_t kind = region_kinds(pool, r)[off >> UNIT_SHIFT];
 	unsigned order = KIND_ORDER(kind);
 	const char *why = likely(KIND_TYPE(kind) == KIND_SLAB) ? slab_free(pool, r, off, order)
@@ -356,8 +363,9 @@ static inline const char *free_locked(struct dma_pool *pool, uintptr_t vaddr)
 	if (unlikely(pool->cfg.flags & DMA_POOL_POISON))
 		memset((void *)vaddr, POISON_BYTE, (size_t)1 << order);
 	class_of(pool, order)->live--;
-	if (unlikely(--r->live == 0) && ++pool->empty_regions > 1)
-		region_release(pool, r); /* one empty region is kept */
+	if (unlikely(--r->live == 0) && ++pool->empty_regions > 1 &&
+	    pool->empty_regions > pool->nregions / 2)
+		region_release(pool, r);
 	return NULL;
 }
 
