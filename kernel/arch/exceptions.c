@@ -13,6 +13,7 @@
  */
 #include "arch.h"
 #include "cpu.h"
+#include "fault_report.h"
 #include "layout.h"
 #include "mm.h"
 #include "printk.h"
@@ -90,27 +91,6 @@ static void print_backtrace(uint64_t rip, uint64_t rbp)
 	}
 }
 
-static void print_vmap_note(uint64_t cr2)
-{
-	struct vmap_info v;
-	if (cr2 - VMAP_BASE >= VMAP_SIZE) {
-		if (vmm_is_guard_page(cr2))
-			kprintf("  (address is a stack guard page: kernel stack overflow)\n");
-		return;
-	}
-	if (!vmap_lookup(cr2, &v)) {
-		kprintf("  (vmap address in no range: never reserved, or freed)\n");
-		return;
-	}
-	kprintf("  (vmap %s range 0x%llx-0x%llx, %llu pages, %llu mapped%s)\n",
-		vmap_kind_name(v.kind), (unsigned long long)v.start,
-		(unsigned long long)(v.start + v.pages * PAGE_SIZE - 1),
-		(unsigned long long)v.pages, (unsigned long long)v.mapped,
-		cr2 >= v.start ? "" : "; address is its guard page");
-	if (cr2 < v.start && v.kind == VMAP_STACK)
-		kprintf("  (address is a stack guard page: kernel stack overflow)\n");
-}
-
 static void print_page_fault(const struct regs *r, uint64_t cr2)
 {
 	uint64_t e = r->error_code;
@@ -123,9 +103,7 @@ static void print_page_fault(const struct regs *r, uint64_t cr2)
 		(e & 8) ? ", reserved bit set in a page-table entry" : "",
 		(e & 32) ? ", protection key" : "",
 		(e & 64) ? ", shadow stack" : "");
-	if (cr2 < PAGE_SIZE)
-		kprintf("  (NULL pointer dereference)\n");
-	print_vmap_note(cr2);
+	fault_print_address_note(cr2);
 }
 
 static void print_registers(const struct regs *r)
@@ -167,30 +145,6 @@ static void report(const struct regs *r, uint64_t cr2)
 	print_backtrace(r->rip, r->rbp);
 }
 
-static void print_refusal(enum vm_fault_result why, const struct vm_fault_report *f)
-{
-	char at[96], site[96];
-	ksym_format(f->rip, at, sizeof(at));
-	if (why == VM_FAULT_OOM) {
-		kprintf("\n*** out of memory in the page-fault path: no page for 0x%016llx "
-			"(at %s) in vmalloc range 0x%llx-0x%llx (%llu pages)\n",
-			(unsigned long long)f->addr, at, (unsigned long long)f->range_start,
-			(unsigned long long)(f->range_start + f->range_pages * PAGE_SIZE - 1),
-			(unsigned long long)f->range_pages);
-		return;
-	}
-	ksym_format((uint64_t)f->allocator_site, site, sizeof(site));
-	kprintf("\n*** page fault inside the %s at %s, allocator re-entered from %s\n",
-		f->outer_rip ? "page-fault path" : "allocator", at,
-		f->allocator_site ? site : "(nowhere: not held)");
-	if (f->outer_rip) {
-		ksym_format(f->outer_rip, site, sizeof(site));
-		kprintf("  (the fault path was serving 0x%016llx from %s)\n",
-			(unsigned long long)f->outer_addr, site);
-	}
-	kprintf("  stopped: serving this fault would re-enter the code that faulted\n");
-}
-
 /* A not-present kernel read or write may be a lazy vmalloc page: true if
  * mm mapped it and the access can be retried. */
 static bool serve_lazy_fault(const struct regs *r, uint64_t cr2)
@@ -200,7 +154,7 @@ static bool serve_lazy_fault(const struct regs *r, uint64_t cr2)
 		return false;
 	enum vm_fault_result why = vm_handle_fault(cr2, r->rip, &f);
 	if (why == VM_FAULT_REENTERED || why == VM_FAULT_OOM)
-		print_refusal(why, &f);
+		fault_print_refusal(why, &f);
 	return why == VM_FAULT_MAPPED;
 }
 
