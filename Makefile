@@ -6,6 +6,7 @@
 # benchmarks declare themselves in tests/*/*.mk fragments, so adding one
 # never means editing this file.
 
+ARCH ?= x86_64
 BUILD ?= build
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -24,7 +25,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -Iinclude -MMD -MP
 KERNEL_ASFLAGS := -Iinclude -MMD -MP -D__ASSEMBLER__
 KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack \
-	--no-warn-rwx-segments -T kernel/linker.ld
+	--no-warn-rwx-segments -T kernel/arch/$(ARCH)/linker.ld
 
 # Host builds of kernel code: same sources, sanitizers on, hardware seams
 # swapped by linking tests/unit/seams/*.c fakes instead of kernel/arch.
@@ -40,9 +41,9 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -falign-fu
 
 # tests/kernel/ holds what the ISO carries besides the product: ktests,
 # stress commands, benchmarks with their baselines and fault injectors.
-KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c mm/*.c dma/*.c \
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/$(ARCH)/*.c mm/*.c dma/*.c \
 	usb/*.c usb/*/*.c tests/kernel/*.c))
-KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/*/*.S))
+KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/arch/$(ARCH)/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 # They test and measure internals, so they see the private headers of the
 # folders they exercise, and tests/rand.h.
@@ -75,22 +76,22 @@ $(BUILD)/k/%.S.o: %.S
 $(BUILD)/ksyms0.S:
 	@mkdir -p $(dir $@)
 	$(PYTHON) scripts/gensyms.py < /dev/null > $@
-$(BUILD)/tern.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o kernel/linker.ld
+$(BUILD)/tern.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o kernel/arch/$(ARCH)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o
 $(BUILD)/ksyms.S: $(BUILD)/tern.pass1.elf scripts/gensyms.py
 	$(NM) -n --defined-only $< | $(PYTHON) scripts/gensyms.py > $@
 $(BUILD)/%.S.o: $(BUILD)/%.S
 	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
-$(BUILD)/tern.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.S.o kernel/linker.ld
+$(BUILD)/tern.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.S.o kernel/arch/$(ARCH)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
 	$(PYTHON) scripts/checksyms.py $(BUILD)/tern.pass1.elf $@
 
-$(BUILD)/tern.iso: $(BUILD)/tern.elf kernel/grub.cfg
+$(BUILD)/tern.iso: $(BUILD)/tern.elf kernel/arch/x86_64/grub.cfg
 	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
 	cp $(BUILD)/tern.elf $(BUILD)/iso/boot/tern.elf
-	cp kernel/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	cp kernel/arch/x86_64/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -110,7 +111,7 @@ debug: deps
 # depends on every header rather than on generated dependency files (which
 # would name sources that no longer exist after a file is removed).
 HOST_HEADERS := $(wildcard include/*.h tests/*.h tests/kernel/*.h tests/unit/*.h tests/unit/seams/*.h \
-	tests/bench/*.h usb/*.h usb/*/*.h kernel/*.h kernel/*/*.h mm/*.h dma/*.h)
+	tests/bench/*.h usb/*.h usb/*/*.h kernel/*.h kernel/*/*.h kernel/*/*/*.h mm/*.h dma/*.h)
 # $(call host_rule,DIR,NAME,COMPILER VARIABLE,FLAGS VARIABLE,LIBS)
 define host_rule
 $(BUILD)/$(1)/$(2): $$($(2)_SRCS) $$(HOST_HEADERS)

@@ -1,6 +1,6 @@
 /*
  * The hardware seam: port I/O and MMIO accessors. The kernel implements them
- * with real instructions (kernel/arch/io.c); host unit tests link fakes in
+ * with real instructions (kernel/arch/x86_64/io.c); host unit tests link fakes in
  * their place, so driver code that uses them compiles unchanged for both.
  */
 #ifndef TERN_HW_H

@@ -1,6 +1,6 @@
 /*
  * Monotonic time and bounded waiting. ktime_ns() is the TSC calibrated
- * against the PIT at boot (kernel/arch/time.c); host tests supply a fake
+ * against the PIT at boot (kernel/arch/x86_64/time.c); host tests supply a fake
  * clock. Every hardware wait in Tern goes through wait_until().
  */
 #ifndef TERN_KTIME_H

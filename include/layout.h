@@ -1,6 +1,6 @@
 /*
  * The kernel's virtual address space and the symbols the linker script
- * (kernel/linker.ld) exports. Physical memory below 4 GiB is also mapped by
+ * (kernel/arch/x86_64/linker.ld) exports. Physical memory below 4 GiB is also mapped by
  * the boot page tables at DIRECT_MAP_BASE so the PMM can build itself before
  * the VMM owns paging.
  */

@@ -33,7 +33,7 @@ build_floor_iso() {
 	rm -rf "$FLOOR" && mkdir -p "$FLOOR/iso/boot/grub"
 	gcc -m32 -c "$ROOT/scripts/boot-floor.S" -o "$FLOOR/boot-floor.o"
 	ld -m elf_i386 -Ttext=0x100000 -o "$FLOOR/iso/boot/tern.elf" "$FLOOR/boot-floor.o"
-	cp "$ROOT/kernel/grub.cfg" "$FLOOR/iso/boot/grub/grub.cfg"
+	cp "$ROOT/kernel/arch/x86_64/grub.cfg" "$FLOOR/iso/boot/grub/grub.cfg"
 	grub-mkrescue -o "$FLOOR/floor.iso" "$FLOOR/iso" 2>"$FLOOR/grub-mkrescue.log" ||
 		{ cat "$FLOOR/grub-mkrescue.log"; return 1; }
 }

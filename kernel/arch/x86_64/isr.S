@@ -3,7 +3,7 @@
  * §6.12: the CPU pushes SS, RSP, RFLAGS, CS, RIP and, for some vectors, an
  * error code). Each stub makes the frame uniform (dummy error code where
  * the CPU pushes none, then the vector), saves the general registers into a
- * struct regs (kernel/arch/cpu.h) and calls isr_dispatch().
+ * struct regs (kernel/arch/x86_64/cpu.h) and calls isr_dispatch().
  */
 
 .macro STUB_NOERR vec

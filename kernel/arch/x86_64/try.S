@@ -2,7 +2,7 @@
  * arch_try(fn, arg, fault): call fn(arg) such that a CPU exception inside
  * it returns false from arch_try instead of being fatal. The callee-saved
  * registers, stack pointer and return address are kept in try_frame; the
- * exception handler (kernel/arch/exceptions.c) redirects its iretq to
+ * exception handler (kernel/arch/x86_64/exceptions.c) redirects its iretq to
  * arch_try_resume on that stack. Also arch_call_on_stack().
  */
 	.bss
