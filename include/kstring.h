@@ -18,6 +18,11 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+/* kernel/lib/string_scan.c: what libfdt needs besides the above. */
+void *memchr(const void *s, int c, size_t n);
+size_t strnlen(const char *s, size_t max);
+char *strrchr(const char *s, int c);
+unsigned long strtoul(const char *s, char **end, int base);
 
 /* snprintf-like; returns the length the full output would have had. */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
