@@ -7,6 +7,9 @@
 # never means editing this file.
 
 ARCH ?= x86_64
+# What the architecture changes (cross compiler, build directory, flags,
+# libraries, boot image) is in mk/$(ARCH).mk; x86_64 uses the defaults.
+-include mk/$(ARCH).mk
 BUILD ?= build
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -19,8 +22,10 @@ FUZZCC ?= clang
 PYTHON ?= /usr/bin/python3
 QEMU ?= qemu-system-x86_64
 
+ARCH_KERNEL_CFLAGS ?= -mcmodel=kernel -mno-red-zone -mgeneral-regs-only
+ARCH_IMAGE ?= $(BUILD)/tern.iso
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-ffreestanding -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-ffreestanding $(ARCH_KERNEL_CFLAGS) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -Iinclude -MMD -MP
 KERNEL_ASFLAGS := -Iinclude -MMD -MP -D__ASSEMBLER__
@@ -56,8 +61,9 @@ FUZZERS :=
 BENCHES :=
 include $(sort $(wildcard tests/unit/*.mk tests/fuzz/*.mk tests/bench/*.mk))
 
-.PHONY: all iso run debug test unit fuzz-smoke fuzz bench clean deps
-all: iso
+.PHONY: all image iso run debug test unit fuzz-smoke fuzz bench clean deps
+all: image
+image: $(ARCH_IMAGE)
 iso: $(BUILD)/tern.iso
 
 $(BUILD)/k/%.c.o: %.c
@@ -78,14 +84,14 @@ $(BUILD)/ksyms0.S:
 	$(PYTHON) scripts/gensyms.py < /dev/null > $@
 $(BUILD)/tern.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o kernel/arch/$(ARCH)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o $(ARCH_KERNEL_LIBS)
 $(BUILD)/ksyms.S: $(BUILD)/tern.pass1.elf scripts/gensyms.py
 	$(NM) -n --defined-only $< | $(PYTHON) scripts/gensyms.py > $@
 $(BUILD)/%.S.o: $(BUILD)/%.S
 	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 $(BUILD)/tern.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.S.o kernel/arch/$(ARCH)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o $(ARCH_KERNEL_LIBS)
 	$(PYTHON) scripts/checksyms.py $(BUILD)/tern.pass1.elf $@
 
 $(BUILD)/tern.iso: $(BUILD)/tern.elf kernel/arch/x86_64/grub.cfg
