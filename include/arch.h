@@ -32,6 +32,9 @@ struct fault_info {
  * resumes here and arch_try returns false. Not reentrant.
  */
 bool arch_try(void (*fn)(void *), void *arg, struct fault_info *fault);
+/* Executes an instruction the CPU does not define (x86 ud2, arm64 udf),
+ * for the tests of exception reports. */
+void arch_undefined_instruction(void);
 /* Calls fn(arg) with rsp switched to stack_top; returns on the old stack. */
 void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *arg);
 

@@ -9,7 +9,7 @@
 
 static void raise_invalid_opcode(void *arg)
 {
-	__asm__ volatile("ud2");
+	arch_undefined_instruction();
 }
 
 static void raise_nothing(void *arg)

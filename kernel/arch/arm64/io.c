@@ -130,6 +130,8 @@ void arch_irq_restore(unsigned long flags)
 
 void arch_irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
 
+void arch_undefined_instruction(void) { __asm__ volatile("udf #0"); }
+
 /* wfi wakes for a pending interrupt even while it is masked, so masking
  * until after the wait loses no wake-up that arrived before it. */
 void arch_idle(void) { __asm__ volatile("dsb sy; wfi; msr daifclr, #2" ::: "memory"); }
