@@ -119,13 +119,15 @@ KTEST(dma32_ceiling_never_returns_high_memory)
 	return NULL;
 }
 
+/* arm64 virt has no RAM below 16 MiB: then nothing may come from there. */
 KTEST(isa_ceiling_is_respected)
 {
 	bool below;
+	uint64_t isa_before = zone_free(PMM_ZONE_ISA);
 	phys_addr_t chain = drain_below(PHYS_LIMIT_ISA, &below);
 	uint64_t isa_left = zone_free(PMM_ZONE_ISA);
 	free_chain(chain);
-	KT_ASSERT(chain != 0 && below && isa_left == 0);
+	KT_ASSERT((chain != 0) == (isa_before != 0) && below && isa_left == 0);
 	return NULL;
 }
 
