@@ -6,6 +6,7 @@
  * fixed address through the boot identity map; arm64_serial_move() then
  * switches to the device tree's address through an ioremap.
  */
+#include "arch.h"
 #include "arm64.h"
 #include "console.h"
 #include "hw.h"
@@ -34,7 +35,7 @@ static unsigned uart_irq;
 static uint32_t reg_read(unsigned off) { return mmio_read32(uart + off); }
 static void reg_write(unsigned off, uint32_t v) { mmio_write32(uart + off, v); }
 
-void serial_init(void)
+void arch_console_init(void)
 {
 	reg_write(REG_CR, 0);
 	reg_write(REG_LCR_H, LCR_H_8BIT_FIFO);
@@ -65,7 +66,7 @@ static bool serial_rx_irq(void *ctx)
 	return ours;
 }
 
-void serial_enable_irq(void)
+void arch_console_irq_enable(void)
 {
 	if (!uart_irq) {
 		pr_warn("pl011: no interrupt in the device tree; typed input is ignored\n");
@@ -82,7 +83,7 @@ static void serial_putc(char c)
 	reg_write(REG_DR, (uint8_t)c);
 }
 
-void serial_write(const char *s, size_t n)
+void arch_console_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')

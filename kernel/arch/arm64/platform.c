@@ -10,14 +10,11 @@
 #include "arch/fdt_platform.h"
 #include "arm64.h"
 #include "bootinfo.h"
-#include "console.h"
 #include "layout.h"
 #include "mm.h"
 #include "printk.h"
 
 #define VIRT_RAM_BASE 0x40000000ull /* where an ELF's device tree lies (x0 = 0) */
-
-void arch_console_init(void) { serial_init(); }
 
 static void reserve(struct boot_info *bi, uint64_t base, uint64_t len)
 {
@@ -63,5 +60,3 @@ void arch_devices_init(void)
 		panic("boot: cannot map the GIC or the UART");
 	arm64_drop_identity_map();
 }
-
-void arch_console_irq_enable(void) { serial_enable_irq(); }
