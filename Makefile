@@ -105,12 +105,12 @@ deps:
 	@bash scripts/deps.sh
 
 run: deps
-	$(MAKE) iso
-	$(PYTHON) scripts/qemu.py --iso $(BUILD)/tern.iso --default-usb --interactive
+	$(MAKE) image
+	$(PYTHON) scripts/qemu.py --arch $(ARCH) --image $(ARCH_IMAGE) --default-usb --interactive
 
 debug: deps
-	$(MAKE) iso
-	$(PYTHON) scripts/qemu.py --iso $(BUILD)/tern.iso --default-usb --interactive --gdb
+	$(MAKE) image
+	$(PYTHON) scripts/qemu.py --arch $(ARCH) --image $(ARCH_IMAGE) --default-usb --interactive --gdb
 
 # --- host unit tests, fuzzers, benchmarks --------------------------------
 # Each binary is built from several sources in one compiler call, so it
@@ -145,10 +145,12 @@ fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do mkdir -p $(BUILD)/corpus/$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/corpus/$$(basename $$f) || exit 1; done
 
+# Both kernels, then the system tests of both at once (TERN_ARCHS).
 test: deps
 	$(MAKE) iso $(UNIT_BINS) $(FUZZ_BINS)
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash scripts/run-tests.sh all \
-		$(UNIT_BINS) -- $(FUZZ_BINS)
+	$(MAKE) ARCH=arm64 BUILD=$(BUILD)/arm64 image
+	@BUILD=$(BUILD) BUILD_ARM64=$(BUILD)/arm64 TERN_ARCHS="x86_64 arm64" \
+		PYTHON=$(PYTHON) bash scripts/run-tests.sh all $(UNIT_BINS) -- $(FUZZ_BINS)
 
 bench: deps
 	$(MAKE) iso $(BENCH_BINS)
