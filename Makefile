@@ -27,8 +27,8 @@ ARCH_IMAGE ?= $(BUILD)/tern.iso
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding $(ARCH_KERNEL_CFLAGS) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -fno-strict-aliasing -Iinclude -MMD -MP
-KERNEL_ASFLAGS := -Iinclude -MMD -MP -D__ASSEMBLER__
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -Iinclude -Ikernel/arch/$(ARCH) -MMD -MP
+KERNEL_ASFLAGS := -Iinclude -Ikernel/arch/$(ARCH) -MMD -MP -D__ASSEMBLER__
 KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T kernel/arch/$(ARCH)/linker.ld
 
@@ -36,13 +36,13 @@ KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack \
 # swapped by linking tests/unit/seams/*.c fakes instead of kernel/arch.
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-strict-aliasing -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Iinclude -Itests -Itests/unit
+	-fno-omit-frame-pointer -Iinclude -Ikernel/arch/x86_64 -Itests -Itests/unit
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -Wno-unused-parameter -Iinclude -Itests -Itests/unit
+	-fno-sanitize-recover=all -Wno-unused-parameter -Iinclude -Ikernel/arch/x86_64 -Itests -Itests/unit
 # Benchmarks align every function to a cache line: otherwise an unrelated
 # change moves the baseline's code and its time by up to 15%.
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -falign-functions=64 \
-	-fno-strict-aliasing -Iinclude -Itests -Itests/unit -Itests/bench
+	-fno-strict-aliasing -Iinclude -Ikernel/arch/x86_64 -Itests -Itests/unit -Itests/bench
 
 # tests/kernel/ holds what the ISO carries besides the product: ktests,
 # stress commands, benchmarks with their baselines and fault injectors.
@@ -117,7 +117,7 @@ debug: deps
 # depends on every header rather than on generated dependency files (which
 # would name sources that no longer exist after a file is removed).
 HOST_HEADERS := $(wildcard include/*.h tests/*.h tests/kernel/*.h tests/unit/*.h tests/unit/seams/*.h \
-	tests/bench/*.h usb/*.h usb/*/*.h kernel/*.h kernel/*/*.h kernel/*/*/*.h mm/*.h dma/*.h)
+	tests/bench/*.h usb/*.h usb/*/*.h kernel/*.h kernel/*/*.h kernel/*/*/*.h mm/*.h dma/*.h include/*/*.h)
 # $(call host_rule,DIR,NAME,COMPILER VARIABLE,FLAGS VARIABLE,LIBS)
 define host_rule
 $(BUILD)/$(1)/$(2): $$($(2)_SRCS) $$(HOST_HEADERS)

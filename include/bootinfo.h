@@ -1,6 +1,8 @@
 /*
- * What the boot loader told us, parsed out of the multiboot2 information
- * (kernel/bootinfo.c, host-testable) into plain kernel structures.
+ * What the boot loader told us, in plain kernel structures: filled by the
+ * architecture's arch_boot_info (x86: the multiboot2 information,
+ * kernel/arch/x86_64/multiboot.c; arm64: the device tree), read by the
+ * rest of the kernel through kernel/bootinfo.c.
  */
 #ifndef TERN_BOOTINFO_H
 #define TERN_BOOTINFO_H
@@ -46,17 +48,6 @@ struct boot_info {
 };
 
 extern struct boot_info boot_info;
-
-/* Parses a multiboot2 information block at mbi (already mapped); false and
- * a message on malformed input. Does not touch hardware. */
-bool bootinfo_parse(struct boot_info *bi, const void *mbi, size_t max_len);
-/* The same with the block's physical address given explicitly (the ACPI
- * RSDP address and the block's own reservation are physical addresses).
- * bootinfo_parse() derives it from mbi, which may point into the identity,
- * direct-map or kernel-image mapping of the boot page tables. On failure
- * *bi is left zeroed. */
-bool bootinfo_parse_at(struct boot_info *bi, const void *mbi, phys_addr_t mbi_phys,
-		       size_t max_len);
 
 /* Sum of MEM_USABLE bytes in the map (overlaps counted once). */
 uint64_t bootinfo_usable_bytes(const struct boot_info *bi);

@@ -10,11 +10,6 @@
 
 #include "types.h"
 
-void serial_init(void);
-void serial_enable_irq(void);
-void vga_init(void);
-void serial_write(const char *s, size_t n);
-void vga_write(const char *s, size_t n);
 /* Writes n bytes ("\n" becomes "\r\n" on serial); safe from any context. */
 void console_write(const char *s, size_t n);
 /* Sets who gets typed characters; before any is set they are dropped. Call

@@ -1,20 +1,22 @@
 /*
  * The kernel's virtual address space and the symbols the linker script
- * (kernel/arch/x86_64/linker.ld) exports. Physical memory below 4 GiB is also mapped by
- * the boot page tables at DIRECT_MAP_BASE so the PMM can build itself before
- * the VMM owns paging.
+ * (kernel/arch/<arch>/linker.ld) exports. The layout is the same on every
+ * architecture (48-bit VAs, kernel in the top 2 GiB); where the kernel is
+ * loaded and how much physical memory the boot page tables map at
+ * DIRECT_MAP_BASE (so the PMM can build itself before the VMM owns paging)
+ * come from the architecture's arch_layout.h.
  */
 #ifndef TERN_LAYOUT_H
 #define TERN_LAYOUT_H
 
 #define PAGE_SIZE 4096ull
 #define PAGE_SHIFT 12
-#define KERNEL_VMA 0xffffffff80000000ull   /* -2 GiB: -mcmodel=kernel */
-#define KERNEL_LMA 0x100000ull             /* loaded at 1 MiB */
+#define KERNEL_VMA 0xffffffff80000000ull   /* -2 GiB; physical = virtual - KERNEL_VMA */
 #define DIRECT_MAP_BASE 0xffff800000000000ull
 #define VMAP_BASE 0xffffc00000000000ull    /* vmap area: ioremap, stacks, vmalloc */
 #define VMAP_SIZE 0x0000010000000000ull    /* 1 TiB */
-#define BOOT_DIRECT_MAP_BYTES 0x100000000ull /* boot tables map 4 GiB */
+
+#include "arch_layout.h" /* KERNEL_LMA, BOOT_DIRECT_MAP_BYTES, DIRECT_MAP_FIRMWARE_BYTES */
 
 #ifndef __ASSEMBLER__
 #include "types.h"

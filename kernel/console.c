@@ -1,9 +1,10 @@
 /*
- * The console: fans every write out to COM1 and the VGA text screen, with
+ * The console: hands every write to the machine's console devices, with
  * interrupts off so that output from an interrupt handler never splits a
  * line written by the code it interrupted, and passes typed characters
  * from input devices up to the receiver the shell registered.
  */
+#include "arch.h"
 #include "console.h"
 #include "spinlock.h"
 
@@ -11,8 +12,7 @@ void console_write(const char *s, size_t n)
 {
 	unsigned long flags = arch_irq_save();
 
-	serial_write(s, n);
-	vga_write(s, n);
+	arch_console_write(s, n);
 	arch_irq_restore(flags);
 }
 

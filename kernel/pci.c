@@ -1,19 +1,15 @@
 /*
- * PCI bus enumeration through configuration mechanism #1 (ports 0xCF8 and
- * 0xCFC, PCI Local Bus 3.0 section 3.2.2.3.2). pci_init() walks bus 0 and
+ * PCI bus enumeration through the architecture's configuration access
+ * (include/arch/pci_config.h: x86 ports 0xCF8/0xCFC, arm64 ECAM). pci_init() walks bus 0 and
  * every bus behind a PCI-to-PCI bridge, records each function with its BARs
  * and interrupt, then binds drivers from the `pci_drivers` linker section in
  * ascending `order` (an EHCI controller must claim its ports before its
  * UHCI companions look at theirs).
  */
-#include "hw.h"
+#include "arch/pci_config.h"
 #include "kstring.h"
 #include "pci.h"
 #include "printk.h"
-
-#define PCI_CONFIG_ADDRESS 0xCF8
-#define PCI_CONFIG_DATA 0xCFC
-#define PCI_CONFIG_ENABLE 0x80000000u
 
 /* Type 0/1 header offsets (PCI Local Bus 3.0 section 6.1). */
 #define PCI_VENDOR_ID 0x00
@@ -50,61 +46,34 @@ static bool bus_seen[256];
 extern const struct pci_driver __start_pci_drivers[] __attribute__((weak));
 extern const struct pci_driver __stop_pci_drivers[] __attribute__((weak));
 
-static uint32_t config_address(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
-{
-	return PCI_CONFIG_ENABLE | (uint32_t)bus << 16 | (uint32_t)(dev & 31) << 11 |
-	       (uint32_t)(fn & 7) << 8 | (off & 0xFC);
-}
-
-static uint32_t config_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
-{
-	outl(PCI_CONFIG_ADDRESS, config_address(bus, dev, fn, off));
-	return inl(PCI_CONFIG_DATA);
-}
-
-static void config_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v)
-{
-	outl(PCI_CONFIG_ADDRESS, config_address(bus, dev, fn, off));
-	outl(PCI_CONFIG_DATA, v);
-}
-
-/* Narrow reads and writes go through the aligned dword so they work on any
- * chipset regardless of byte-enable support on 0xCFC+n. */
 uint32_t pci_read32(const struct pci_dev *d, uint16_t off)
 {
-	return config_read(d->bus, d->dev, d->fn, off);
+	return pci_cfg_read32(d->bus, d->dev, d->fn, off);
 }
 
 uint16_t pci_read16(const struct pci_dev *d, uint16_t off)
 {
-	return (uint16_t)(pci_read32(d, off) >> ((off & 2) * 8));
+	return pci_cfg_read16(d->bus, d->dev, d->fn, off);
 }
 
 uint8_t pci_read8(const struct pci_dev *d, uint16_t off)
 {
-	return (uint8_t)(pci_read32(d, off) >> ((off & 3) * 8));
+	return pci_cfg_read8(d->bus, d->dev, d->fn, off);
 }
 
 void pci_write32(const struct pci_dev *d, uint16_t off, uint32_t v)
 {
-	config_write(d->bus, d->dev, d->fn, off, v);
-}
-
-static void write_masked(const struct pci_dev *d, uint16_t off, uint32_t mask, uint32_t v)
-{
-	unsigned shift = (off & 3) * 8;
-	uint32_t old = pci_read32(d, off & ~3u);
-	pci_write32(d, off & ~3u, (old & ~(mask << shift)) | (v & mask) << shift);
+	pci_cfg_write32(d->bus, d->dev, d->fn, off, v);
 }
 
 void pci_write16(const struct pci_dev *d, uint16_t off, uint16_t v)
 {
-	write_masked(d, off, 0xFFFF, v);
+	pci_cfg_write16(d->bus, d->dev, d->fn, off, v);
 }
 
 void pci_write8(const struct pci_dev *d, uint16_t off, uint8_t v)
 {
-	write_masked(d, off, 0xFF, v);
+	pci_cfg_write8(d->bus, d->dev, d->fn, off, v);
 }
 
 void pci_enable_bus_master(const struct pci_dev *d)
@@ -210,15 +179,14 @@ static void add_function(uint8_t bus, uint8_t dev, uint8_t fn)
 
 static bool function_present(uint8_t bus, uint8_t dev, uint8_t fn)
 {
-	return (config_read(bus, dev, fn, PCI_VENDOR_ID) & 0xFFFF) != 0xFFFF;
+	return pci_cfg_read16(bus, dev, fn, PCI_VENDOR_ID) != 0xFFFF;
 }
 
 static void scan_slot(uint8_t bus, uint8_t dev)
 {
 	if (!function_present(bus, dev, 0))
 		return;
-	uint8_t header = (uint8_t)(config_read(bus, dev, 0, PCI_HEADER_TYPE & ~3) >>
-				   ((PCI_HEADER_TYPE & 3) * 8));
+	uint8_t header = pci_cfg_read8(bus, dev, 0, PCI_HEADER_TYPE);
 	int functions = (header & PCI_HEADER_MULTIFUNCTION) ? 8 : 1;
 	for (int fn = 0; fn < functions; fn++)
 		if (function_present(bus, dev, (uint8_t)fn))
@@ -257,8 +225,7 @@ static void sort_devices(void)
 /* Several host bridges: function n of 00:00 is the host bridge of bus n. */
 static void enumerate(void)
 {
-	uint8_t header = (uint8_t)(config_read(0, 0, 0, PCI_HEADER_TYPE & ~3) >>
-				   ((PCI_HEADER_TYPE & 3) * 8));
+	uint8_t header = pci_cfg_read8(0, 0, 0, PCI_HEADER_TYPE);
 	memset(bus_seen, 0, sizeof(bus_seen));
 	device_count = 0;
 	if (!(header & PCI_HEADER_MULTIFUNCTION)) {

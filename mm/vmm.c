@@ -1,12 +1,15 @@
 /*
- * Virtual memory: the kernel's own 4-level page tables (Intel SDM Vol. 3A
- * 4.5 "4-level paging"), built once by vmm_init to replace the boot tables.
+ * Virtual memory: the kernel's own 4-level page tables, built once by
+ * vmm_init to replace the boot tables. The entry format and the TLB belong
+ * to the architecture (include/arch/paging.h); this file only decides what
+ * is mapped where.
  *
  *   - kernel image at KERNEL_VMA with W^X: text R+X, rodata R+NX,
  *     data/bss RW+NX; the guard page under every boot/IST stack unmapped;
- *   - direct map at DIRECT_MAP_BASE of the first 4 GiB (the boot contract:
- *     firmware tables and the boot info live there) and of all RAM above,
- *     RW+NX with 1 GiB pages if the CPU has them, else 2 MiB;
+ *   - direct map at DIRECT_MAP_BASE of the first DIRECT_MAP_FIRMWARE_BYTES
+ *     (x86: 4 GiB, the boot contract: firmware tables and the boot info
+ *     live there; arm64: none, device memory must not be mapped as RAM)
+ *     and of all RAM, RW+NX with 1 GiB pages if the CPU has them, else 2 MiB;
  *   - vmap area at VMAP_BASE: ranges of mm/vmap.c (ioremap, kernel stacks,
  *     vmalloc), each preceded by an unmapped guard page;
  *   - nothing in the lower half: NULL and the boot identity map fault.
@@ -15,11 +18,12 @@
  * PMM_OWNER_PAGE_TABLE), never kmalloc, so mapping never recurses; the
  * page-fault path takes none: vmalloc builds a lazy range's tables before
  * it returns (vmm_build_tables_locked). Until the new tables are live they are taken below
- * 4 GiB, the part of RAM the boot tables map. One IRQ-safe lock
+ * BOOT_DIRECT_MAP_BYTES, the part of RAM the boot tables map. One IRQ-safe lock
  * serialises all changes, and holding it sets the "in the allocator"
  * marker, so a fault inside this code is reported instead of re-entering.
  * Page tables, once made, are never freed.
  */
+#include "arch/paging.h"
 #include "kstring.h"
 #include "mm.h"
 #include "paging.h"
@@ -27,24 +31,14 @@
 #include "spinlock.h"
 #include "vmap.h"
 
-/* Page-table entry bits (SDM Vol. 3A, Tables 4-15 to 4-20). */
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7) /* in a PDPTE/PDE: maps 1 GiB / 2 MiB */
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
-#define ENTRIES 512u
-
-#define LEVEL_PT 0
-#define LEVEL_PD 1
-#define LEVEL_PDPT 2
-#define LEVEL_PML4 3
+/* What an entry at each level maps (include/arch/paging.h). */
+#define LEVEL_4K 0
+#define LEVEL_2M 1
+#define LEVEL_1G 2
+#define LEVEL_ROOT PT_ROOT_LEVEL
 
 static phys_addr_t kernel_root;
 static struct image_layout image;
-static uint64_t nx_bit;
 static bool has_1g_pages;
 static phys_addr_t table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
 static uint64_t table_pages;
@@ -53,21 +47,7 @@ static const void *vmm_lock_outer_site; /* the marker's value before the lock */
 
 static uint64_t level_size(unsigned level) { return PAGE_SIZE << (9 * level); }
 static unsigned index_at(uintptr_t va, unsigned level) { return (va >> (12 + 9 * level)) & 511; }
-static uint64_t *table_at(phys_addr_t phys) { return phys_to_virt(phys & PTE_ADDR); }
-
-/* PCD|PWT selects PAT entry 3: uncached with the reset PAT. NX is the
- * absence of VM_EXEC. */
-static uint64_t prot_bits(unsigned prot)
-{
-	return PTE_P | (prot & VM_WRITE ? PTE_W : 0) | (prot & VM_EXEC ? 0 : nx_bit) |
-	       (prot & VM_UNCACHED ? PTE_PCD | PTE_PWT : 0);
-}
-
-static unsigned entry_prot(uint64_t e)
-{
-	return VM_READ | (e & PTE_W ? VM_WRITE : 0) | (e & nx_bit ? 0 : VM_EXEC) |
-	       (e & PTE_PCD ? VM_UNCACHED : 0);
-}
+static pte_t *table_at(phys_addr_t phys) { return phys_to_virt(phys); }
 
 unsigned long vmm_lock_take(void)
 {
@@ -97,38 +77,37 @@ static phys_addr_t new_table(void)
  * create is set. NULL if a table is missing (and !create), memory ran out,
  * or a larger page already maps va.
  */
-static uint64_t *entry_for(uintptr_t va, unsigned level, bool create)
+static pte_t *entry_for(uintptr_t va, unsigned level, bool create)
 {
-	uint64_t *table = table_at(kernel_root);
-	for (unsigned l = LEVEL_PML4; l > level; l--) {
-		uint64_t *e = &table[index_at(va, l)];
-		if (!(*e & PTE_P)) {
+	pte_t *table = table_at(kernel_root);
+	for (unsigned l = LEVEL_ROOT; l > level; l--) {
+		pte_t *e = &table[index_at(va, l)];
+		if (!pte_present(*e)) {
 			phys_addr_t t = create ? new_table() : 0;
 			if (!t)
 				return NULL;
-			/* permissive here; the leaf entry decides */
-			*e = t | PTE_P | PTE_W;
-		} else if (*e & PTE_PS) {
+			*e = pte_table(t);
+		} else if (pte_is_leaf(*e, l)) {
 			return NULL;
 		}
-		table = table_at(*e);
+		table = table_at(pte_phys(*e));
 	}
 	return &table[index_at(va, level)];
 }
 
 /* The leaf entry mapping va (any page size) and its level; NULL if none. */
-static uint64_t *leaf_for(uintptr_t va, unsigned *level)
+static pte_t *leaf_for(uintptr_t va, unsigned *level)
 {
-	uint64_t *table = table_at(kernel_root);
-	for (unsigned l = LEVEL_PML4;; l--) {
-		uint64_t *e = &table[index_at(va, l)];
-		if (!(*e & PTE_P))
+	pte_t *table = table_at(kernel_root);
+	for (unsigned l = LEVEL_ROOT;; l--) {
+		pte_t *e = &table[index_at(va, l)];
+		if (!pte_present(*e))
 			return NULL;
-		if (l == LEVEL_PT || (l <= LEVEL_PDPT && (*e & PTE_PS))) {
+		if (pte_is_leaf(*e, l)) {
 			*level = l;
 			return e;
 		}
-		table = table_at(*e);
+		table = table_at(pte_phys(*e));
 	}
 }
 
@@ -150,15 +129,15 @@ static bool range_ok(uintptr_t va, uint64_t len, const char *who)
 phys_addr_t vmm_unmap_page_locked(uintptr_t va)
 {
 	unsigned level;
-	uint64_t *e = leaf_for(va, &level);
+	pte_t *e = leaf_for(va, &level);
 	if (!e)
 		return 0;
-	if (level != LEVEL_PT) {
+	if (level != LEVEL_4K) {
 		pr_err("vmm: unmap of 0x%llx would split a large page; skipped\n",
 		       (unsigned long long)va);
 		return 0;
 	}
-	phys_addr_t pa = *e & PTE_ADDR;
+	phys_addr_t pa = pte_phys(*e);
 	*e = 0;
 	paging_invalidate(va);
 	return pa;
@@ -172,17 +151,17 @@ void vmm_unmap_locked(uintptr_t va, uint64_t len)
 
 int vmm_map_locked(uintptr_t va, phys_addr_t pa, uint64_t len, unsigned prot, bool new_tables)
 {
-	uint64_t bits = prot_bits(prot);
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t *e = entry_for(va + off, LEVEL_PT, new_tables);
-		int err = !e ? VMM_ENOMEM : (*e & PTE_P) ? VMM_EEXIST : 0;
+		pte_t *e = entry_for(va + off, LEVEL_4K, new_tables);
+		int err = !e ? VMM_ENOMEM : pte_present(*e) ? VMM_EEXIST : 0;
 		if (err) {
 			if (off)
 				vmm_unmap_locked(va, off);
 			return err;
 		}
-		*e = ((pa + off) & PTE_ADDR) | bits;
+		*e = pte_leaf(pa + off, prot, LEVEL_4K);
 	}
+	paging_sync();
 	return 0;
 }
 
@@ -194,10 +173,11 @@ bool vmm_is_mapped_locked(uintptr_t va)
 
 bool vmm_build_tables_locked(uintptr_t va, uint64_t len)
 {
-	uint64_t span = level_size(LEVEL_PD); /* what one last-level table covers */
+	uint64_t span = level_size(LEVEL_2M); /* what one last-level table covers */
 	for (uintptr_t at = ALIGN_DOWN(va, span); at < va + len; at += span)
-		if (!entry_for(at, LEVEL_PT, true))
+		if (!entry_for(at, LEVEL_4K, true))
 			return false;
+	paging_sync();
 	return true;
 }
 
@@ -240,18 +220,17 @@ int vmm_protect(uintptr_t va, size_t len, unsigned prot)
 		return VMM_EINVAL;
 	}
 	int err = 0;
-	uint64_t bits = prot_bits(prot);
 	unsigned long irq = vmm_lock_take();
 	/* check first so a failure changes nothing */
 	for (uint64_t off = 0; off < len && !err; off += PAGE_SIZE) {
 		unsigned level;
-		if (!leaf_for(va + off, &level) || level != LEVEL_PT)
+		if (!leaf_for(va + off, &level) || level != LEVEL_4K)
 			err = VMM_ENOENT;
 	}
 	for (uint64_t off = 0; off < len && !err; off += PAGE_SIZE) {
 		unsigned level;
-		uint64_t *e = leaf_for(va + off, &level);
-		*e = (*e & PTE_ADDR) | bits;
+		pte_t *e = leaf_for(va + off, &level);
+		*e = pte_leaf(pte_phys(*e), prot, LEVEL_4K);
 		paging_invalidate(va + off);
 	}
 	vmm_lock_drop(irq);
@@ -266,12 +245,12 @@ bool vmm_query(uintptr_t va, struct vmm_mapping *out)
 	unsigned level;
 	bool found = false;
 	unsigned long irq = vmm_lock_take();
-	uint64_t *e = kernel_root ? leaf_for(va, &level) : NULL;
+	pte_t *e = kernel_root ? leaf_for(va, &level) : NULL;
 	if (e) {
 		uint64_t size = level_size(level);
-		out->phys = (*e & PTE_ADDR & ~(size - 1)) + (va & (size - 1));
+		out->phys = (pte_phys(*e) & ~(size - 1)) + (va & (size - 1));
 		out->page_size = size;
-		out->prot = entry_prot(*e);
+		out->prot = pte_prot(*e);
 		found = true;
 	}
 	vmm_lock_drop(irq);
@@ -283,47 +262,46 @@ bool vmm_query(uintptr_t va, struct vmm_mapping *out)
 /* Maps [pa, pa + len) at va with the largest pages alignment allows. */
 static void map_direct(uintptr_t va, phys_addr_t pa, uint64_t len)
 {
-	uint64_t bits = prot_bits(VM_READ | VM_WRITE);
 	for (uint64_t off = 0; off < len;) {
 		unsigned level = has_1g_pages && IS_ALIGNED(pa + off, GiB) && len - off >= GiB
-					 ? LEVEL_PDPT : LEVEL_PD;
-		uint64_t *e = entry_for(va + off, level, true);
+					 ? LEVEL_1G : LEVEL_2M;
+		pte_t *e = entry_for(va + off, level, true);
 		if (!e)
 			panic("vmm: out of memory building the direct map\n");
-		if (!(*e & PTE_P))
-			*e = (pa + off) | bits | PTE_PS;
+		if (!pte_present(*e))
+			*e = pte_leaf(pa + off, VM_READ | VM_WRITE, level);
 		off += level_size(level);
 	}
 }
 
-/* Replaces the large page at *e (a PDPTE or PDE) by a table of 512
- * next-size entries with the same attributes. Used before the tables are
- * live, so no TLB entry can be stale. */
-static bool split_large(uint64_t *e, unsigned level)
+/* Replaces the block at *e (level 1 or 2) by a table of 512 next-size
+ * entries with the same protection. Used before the tables are live, so
+ * no TLB entry can be stale and break-before-make is not needed. */
+static bool split_large(pte_t *e, unsigned level)
 {
 	phys_addr_t t = new_table();
 	if (!t)
 		return false;
-	uint64_t *child = table_at(t);
-	uint64_t attrs = *e & ~PTE_ADDR & ~PTE_PS, base = *e & PTE_ADDR;
-	uint64_t ps = level - 1 > LEVEL_PT ? PTE_PS : 0;
-	for (unsigned i = 0; i < ENTRIES; i++)
-		child[i] = (base + i * level_size(level - 1)) | attrs | ps;
-	*e = t | PTE_P | PTE_W;
+	pte_t *child = table_at(t);
+	phys_addr_t base = pte_phys(*e);
+	unsigned prot = pte_prot(*e);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		child[i] = pte_leaf(base + i * level_size(level - 1), prot, level - 1);
+	*e = pte_table(t);
 	return true;
 }
 
 /* The 4 KiB entry for va, splitting large pages on the way. */
-static uint64_t *split_to_4k(uintptr_t va)
+static pte_t *split_to_4k(uintptr_t va)
 {
-	uint64_t *table = table_at(kernel_root);
-	for (unsigned l = LEVEL_PML4; l > LEVEL_PT; l--) {
-		uint64_t *e = &table[index_at(va, l)];
-		if (!(*e & PTE_P) || ((*e & PTE_PS) && !split_large(e, l)))
+	pte_t *table = table_at(kernel_root);
+	for (unsigned l = LEVEL_ROOT; l > LEVEL_4K; l--) {
+		pte_t *e = &table[index_at(va, l)];
+		if (!pte_present(*e) || (pte_is_leaf(*e, l) && !split_large(e, l)))
 			return NULL;
-		table = table_at(*e);
+		table = table_at(pte_phys(*e));
 	}
-	return &table[index_at(va, LEVEL_PT)];
+	return &table[index_at(va, LEVEL_4K)];
 }
 
 /* W^X also for the direct map's alias of the kernel: text and rodata are
@@ -332,10 +310,10 @@ static void protect_image_alias(void)
 {
 	phys_addr_t start = image.text - KERNEL_VMA, end = image.rodata_end - KERNEL_VMA;
 	for (phys_addr_t pa = start; pa < end; pa += PAGE_SIZE) {
-		uint64_t *e = split_to_4k(DIRECT_MAP_BASE + pa);
+		pte_t *e = split_to_4k(DIRECT_MAP_BASE + pa);
 		if (!e)
 			panic("vmm: cannot split the direct map around the kernel image\n");
-		*e = pa | prot_bits(VM_READ);
+		*e = pte_leaf(pa, VM_READ, LEVEL_4K);
 	}
 }
 
@@ -359,7 +337,7 @@ static void map_image_part(uintptr_t start, uintptr_t end, unsigned prot)
 
 static uint64_t direct_map_end(const struct boot_info *bi)
 {
-	uint64_t end = BOOT_DIRECT_MAP_BYTES;
+	uint64_t end = DIRECT_MAP_FIRMWARE_BYTES;
 	for (unsigned i = 0; i < bi->mmap_count; i++)
 		if (bi->mmap[i].type == MEM_USABLE)
 			end = MAX(end, bi->mmap[i].base + bi->mmap[i].len);
@@ -372,12 +350,9 @@ void vmm_init(const struct boot_info *bi)
 	table_ceiling = BOOT_DIRECT_MAP_BYTES - 1;
 	table_pages = 0;
 	vmap_init();
-	bool nx = paging_cpu_has_nx();
-	nx_bit = nx ? PTE_NX : 0;
-	has_1g_pages = paging_cpu_has_1g_pages();
-	paging_enable_protection(nx);
-	if (!nx)
-		pr_warn("vmm: CPU has no NX bit; data is executable\n");
+	has_1g_pages = paging_has_1g_blocks();
+	if (!paging_enable_protection())
+		pr_warn("vmm: CPU cannot forbid execution (no NX); data is executable\n");
 
 	kernel_root = new_table();
 	if (!kernel_root)
@@ -387,10 +362,10 @@ void vmm_init(const struct boot_info *bi)
 	map_image_part(image.rodata, image.rodata_end, VM_READ);
 	map_image_part(image.data, image.end, VM_READ | VM_WRITE);
 
-	map_direct(DIRECT_MAP_BASE, 0, BOOT_DIRECT_MAP_BYTES);
+	map_direct(DIRECT_MAP_BASE, 0, DIRECT_MAP_FIRMWARE_BYTES);
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
 		const struct mem_range *m = &bi->mmap[i];
-		uint64_t base = ALIGN_DOWN(MAX(m->base, BOOT_DIRECT_MAP_BYTES), 2 * MiB);
+		uint64_t base = ALIGN_DOWN(MAX(m->base, DIRECT_MAP_FIRMWARE_BYTES), 2 * MiB);
 		uint64_t end = ALIGN_UP(m->base + m->len, 2 * MiB);
 		if (m->type == MEM_USABLE && end > base)
 			map_direct(DIRECT_MAP_BASE + base, base, end - base);
@@ -422,20 +397,20 @@ bool vmm_is_guard_page(uintptr_t va)
 static void walk_level(phys_addr_t table, unsigned level, uintptr_t base,
 		       void (*fn)(void *ctx, uintptr_t va, uint64_t entry, uint64_t size), void *ctx)
 {
-	const uint64_t *t = table_at(table);
-	for (unsigned i = 0; i < ENTRIES; i++) {
-		if (level == LEVEL_PML4 && i < ENTRIES / 2)
+	const pte_t *t = table_at(table);
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (level == LEVEL_ROOT && i < PT_ENTRIES / 2)
 			continue; /* the lower half is empty by design */
-		uint64_t e = t[i];
+		pte_t e = t[i];
 		uintptr_t va = base + i * level_size(level);
-		if (level == LEVEL_PML4)
+		if (level == LEVEL_ROOT)
 			va |= 0xffff000000000000ull; /* sign-extend: canonical form */
-		if (!(e & PTE_P))
+		if (!pte_present(e))
 			continue;
-		if (level == LEVEL_PT || (level <= LEVEL_PDPT && (e & PTE_PS)))
+		if (pte_is_leaf(e, level))
 			fn(ctx, va, e, level_size(level));
 		else
-			walk_level(e & PTE_ADDR, level - 1, va, fn, ctx);
+			walk_level(pte_phys(e), level - 1, va, fn, ctx);
 	}
 }
 
@@ -447,7 +422,7 @@ struct walk_adapter {
 static void adapt(void *ctx, uintptr_t va, uint64_t e, uint64_t size)
 {
 	struct walk_adapter *a = ctx;
-	a->fn(a->ctx, va, e & PTE_ADDR & ~(size - 1), size, entry_prot(e));
+	a->fn(a->ctx, va, pte_phys(e) & ~(size - 1), size, pte_prot(e));
 }
 
 void vmm_walk(vmm_walk_fn fn, void *ctx)
@@ -455,6 +430,6 @@ void vmm_walk(vmm_walk_fn fn, void *ctx)
 	struct walk_adapter a = { fn, ctx };
 	unsigned long irq = vmm_lock_take();
 	if (kernel_root)
-		walk_level(kernel_root, LEVEL_PML4, 0, adapt, &a);
+		walk_level(kernel_root, LEVEL_ROOT, 0, adapt, &a);
 	vmm_lock_drop(irq);
 }

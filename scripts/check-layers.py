@@ -13,7 +13,11 @@ each object's undefined symbols are looked up among every object's global
 definitions, so a call through a function pointer (shell commands, ktests,
 PCI drivers, HCD ops, callbacks) is not a dependency, as the document says.
 
-    check-layers.py [--build DIR] [--doc docs/architecture.md]
+    check-layers.py [--build DIR] [--arch x86_64] [--doc docs/architecture.md]
+
+Only the chosen architecture's folder under kernel/arch/ is checked (the
+others are not built into the same kernel); its folder is on every file's
+include path, as the Makefile's -Ikernel/arch/$(ARCH) puts it.
 
 Prints "check-layers: N files, N includes, N calls, N violations" and
 exits 1 when there is a violation or a file no layer owns.
@@ -27,22 +31,23 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Where the kernel sources are; each file's include path is its own folder,
-# include/, and what the Makefile adds for its folder
+# include/, kernel/arch/$(ARCH)/, and what the Makefile adds for its folder
 # ("$(BUILD)/k/DIR/%: KERNEL_CFLAGS += -I...").
 SOURCE_DIRS = ["kernel", "mm", "dma", "usb", "include", "tests/kernel"]
 DIR_CFLAGS_RE = re.compile(r"^\$\(BUILD\)/k/(\S+)/%:\s*KERNEL_CFLAGS\s*\+=(.*)$", re.M)
 
 
-def include_paths():
+def include_paths(arch):
     with open(os.path.join(ROOT, "Makefile")) as f:
         text = f.read()
-    paths = {"": ["include"]}
+    common = ["include", "kernel/arch/" + arch]
+    paths = {"": common}
     for d, flags in DIR_CFLAGS_RE.findall(text):
-        paths[d] = ["include"] + re.findall(r"-I(\S+)", flags)
+        paths[d] = common + re.findall(r"-I(\S+)", flags)
     return paths
 
 
-INCLUDE_PATH = include_paths()
+INCLUDE_PATH = {}
 EXTENSIONS = (".c", ".S", ".h")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
@@ -91,11 +96,18 @@ def layer_of(path, layers):
     return (best[1], best[2]) if best else None
 
 
-def kernel_files():
+def other_arch(rel, arch):
+    parts = rel.split(os.sep)
+    return parts[:2] == ["kernel", "arch"] and len(parts) > 2 and parts[2] != arch
+
+
+def kernel_files(arch):
     out = []
     for d in SOURCE_DIRS:
         for dirpath, _, names in os.walk(os.path.join(ROOT, d)):
             rel = os.path.relpath(dirpath, ROOT)
+            if other_arch(rel, arch):
+                continue
             out += [os.path.join(rel, n) for n in sorted(names) if n.endswith(EXTENSIONS)]
     return sorted(set(out))
 
@@ -127,7 +139,7 @@ def direction(a, b):
 
 
 def symbols(obj):
-    out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([os.environ.get("NM", "nm"), obj], capture_output=True, text=True, check=True).stdout
     defined, undefined = set(), set()
     for line in out.splitlines():
         parts = line.split()
@@ -150,10 +162,12 @@ def first_use(src, sym):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
+    ap.add_argument("--arch", default=os.environ.get("ARCH", "x86_64"))
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "architecture.md"))
     args = ap.parse_args()
+    INCLUDE_PATH.update(include_paths(args.arch))
     layers, exceptions = parse_doc(args.doc)
-    files = kernel_files()
+    files = kernel_files(args.arch)
     problems, owner, used = [], {}, set()
     for f in files:
         owner[f] = layer_of(f, layers)

@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness for the multiboot2 parser and the command-line lookup
- * (kernel/bootinfo.c). The input is parsed as an information block of
+ * (kernel/arch/x86_64/multiboot.c). The input is parsed as an information block of
  * exactly its own size (ASan flags any read past it) and, separately, as a
  * command line. Parsed results are checked for internal consistency.
  */
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bootinfo.h"
+#include "multiboot.h"
 
 static struct boot_info bi;
 
@@ -58,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t total = (uint32_t)size;
 		memcpy(mbi, &total, sizeof(total));
 	}
-	if (bootinfo_parse_at(&bi, mbi, 0x1000, size)) {
+	if (multiboot_parse_at(&bi, mbi, 0x1000, size)) {
 		check_parsed(size);
 		fuzz_cmdline(bi.cmdline);
 	}

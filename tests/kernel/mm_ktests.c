@@ -12,13 +12,6 @@
 #include "mm.h"
 #include "rand.h"
 
-#define PF_VECTOR 14
-#define DF_VECTOR 8
-/* Page-fault error code bits (Intel SDM Vol. 3A 4.7). */
-#define PF_PRESENT 0x1
-#define PF_WRITE 0x2
-#define PF_FETCH 0x10
-
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint64_t rng(void) { return rand_next(&rng_state); }
 
@@ -135,12 +128,12 @@ static void write_byte(void *addr) { *(volatile uint8_t *)addr = 0x90; }
 static void read_byte(void *addr) { (void)*(volatile uint8_t *)addr; }
 static void call_code(void *addr) { ((void (*)(void))addr)(); }
 
-/* Runs fn(addr) expecting a page fault at addr whose error code has `bits`. */
-static bool faults_with(void (*fn)(void *), void *addr, uint64_t bits)
+/* Runs fn(addr) expecting a page fault at addr whose access has `bits`. */
+static bool faults_with(void (*fn)(void *), void *addr, unsigned bits)
 {
-	struct fault_info f = { 0, 0, 0, 0 };
-	return !arch_try(fn, addr, &f) && f.vector == PF_VECTOR && f.cr2 == (uintptr_t)addr &&
-	       (f.error_code & bits) == bits;
+	struct fault_info f = { 0 };
+	return !arch_try(fn, addr, &f) && f.kind == FAULT_PAGE && f.fault_addr == (uintptr_t)addr &&
+	       (f.access & bits) == bits;
 }
 
 KTEST(kernel_image_is_write_xor_execute)
@@ -151,15 +144,15 @@ KTEST(kernel_image_is_write_xor_execute)
 	KT_ASSERT(vmm_query((uintptr_t)&rng_state, &m) && m.prot == (VM_READ | VM_WRITE));
 	KT_ASSERT(m.phys == (uintptr_t)&rng_state - KERNEL_VMA);
 	/* Writing text or rodata is a protection violation on a present page. */
-	KT_ASSERT(faults_with(write_byte, _text_start + 64, PF_PRESENT | PF_WRITE));
-	KT_ASSERT(faults_with(write_byte, _rodata_start, PF_PRESENT | PF_WRITE));
+	KT_ASSERT(faults_with(write_byte, _text_start + 64, FAULT_PRESENT | FAULT_WRITE));
+	KT_ASSERT(faults_with(write_byte, _rodata_start, FAULT_PRESENT | FAULT_WRITE));
 	/* ... also through the direct map's alias of the image. */
 	uint8_t *alias = phys_to_virt(virt_to_phys(_text_start));
 	KT_ASSERT(vmm_query((uintptr_t)alias, &m) && m.prot == VM_READ);
-	KT_ASSERT(faults_with(write_byte, alias, PF_PRESENT | PF_WRITE));
+	KT_ASSERT(faults_with(write_byte, alias, FAULT_PRESENT | FAULT_WRITE));
 	/* Executing data (a `ret` in .data) is an instruction-fetch fault. */
 	static uint8_t ret_in_data[16] = { 0xc3 };
-	KT_ASSERT(faults_with(call_code, ret_in_data, PF_PRESENT | PF_FETCH));
+	KT_ASSERT(faults_with(call_code, ret_in_data, FAULT_PRESENT | FAULT_FETCH));
 	KT_ASSERT(vmm_map(VMAP_BASE + VMAP_SIZE - PAGE_SIZE, 0x100000, PAGE_SIZE,
 			  VM_READ | VM_WRITE | VM_EXEC) == VMM_EINVAL);
 	return NULL;
@@ -204,7 +197,7 @@ KTEST(stack_overflow_hits_the_guard_page)
 {
 	const size_t size = 4 * PAGE_SIZE;
 	struct overflow o = { vmm_alloc_stack(size) };
-	struct fault_info f = { 0, 0, 0, 0 };
+	struct fault_info f = { 0 };
 	KT_ASSERT(o.top != NULL);
 	uintptr_t guard = (uintptr_t)o.top - size - PAGE_SIZE;
 	struct vmm_mapping m;
@@ -213,19 +206,19 @@ KTEST(stack_overflow_hits_the_guard_page)
 	bool completed = arch_try(run_on_stack, &o, &f);
 	vmm_free_stack(o.top);
 	KT_ASSERT(!completed);
-	KT_ASSERT(f.vector == PF_VECTOR || f.vector == DF_VECTOR);
-	KT_ASSERT(f.cr2 >= guard && f.cr2 < guard + PAGE_SIZE);
+	KT_ASSERT(f.kind == FAULT_PAGE || f.kind == FAULT_DOUBLE);
+	KT_ASSERT(f.fault_addr >= guard && f.fault_addr < guard + PAGE_SIZE);
 	KT_ASSERT(!vmm_query(guard + PAGE_SIZE, &m)); /* freed and unmapped */
 	return NULL;
 }
 
 KTEST(ioremap_is_uncached_and_unmaps)
 {
-	void *v = ioremap(0xfec00000 + 0x10, 0x20); /* IOAPIC page, offset kept */
+	void *v = ioremap(TEST_MMIO_PHYS + 0x10, 0x20); /* offset kept */
 	struct vmm_mapping m;
 	KT_ASSERT(v != NULL && ((uintptr_t)v & 0xfff) == 0x10);
 	KT_ASSERT(vmm_query((uintptr_t)v, &m));
-	KT_ASSERT(m.phys == 0xfec00010 && m.prot == (VM_READ | VM_WRITE | VM_UNCACHED));
+	KT_ASSERT(m.phys == TEST_MMIO_PHYS + 0x10 && m.prot == (VM_READ | VM_WRITE | VM_UNCACHED));
 	KT_ASSERT(!vmm_query((uintptr_t)v - 0x10 - PAGE_SIZE, &m)); /* guard before it */
 	iounmap(v);
 	KT_ASSERT(!vmm_query((uintptr_t)v, &m));
@@ -244,7 +237,7 @@ KTEST(vmm_map_protect_unmap)
 	KT_ASSERT(*(uint64_t *)phys_to_virt(p) == 0x1234);
 	KT_ASSERT(vmm_map(va, p, PAGE_SIZE, VM_READ) == VMM_EEXIST);
 	KT_ASSERT(vmm_protect(va, PAGE_SIZE, VM_READ) == 0);
-	KT_ASSERT(faults_with(write_byte, (void *)va, PF_PRESENT | PF_WRITE));
+	KT_ASSERT(faults_with(write_byte, (void *)va, FAULT_PRESENT | FAULT_WRITE));
 	KT_ASSERT(vmm_protect(va + PAGE_SIZE, PAGE_SIZE, VM_READ) == VMM_ENOENT);
 	vmm_unmap(va, PAGE_SIZE);
 	KT_ASSERT(!vmm_query(va, &m));

@@ -12,7 +12,6 @@
 #include "ktest.h"
 #include "mm.h"
 
-#define PF_VECTOR 14
 #define DIRTY 0xa5
 
 static bool is_mapped(const void *va)
@@ -119,7 +118,7 @@ static void touch_inside_allocator(void *arg)
 static const char *rehearse_reentry(bool in_fault_path)
 {
 	struct rehearsal r = { vmalloc(2 * PAGE_SIZE, 0), in_fault_path };
-	struct fault_info f = { 0, 0, 0, 0 };
+	struct fault_info f = { 0 };
 	struct vm_fault_report rep;
 	KT_ASSERT(r.lazy != NULL);
 	bool completed = arch_try(touch_inside_allocator, &r, &f);
@@ -129,7 +128,7 @@ static const char *rehearse_reentry(bool in_fault_path)
 	r.lazy[0] = 2; /* and outside the allocator the same page is served */
 	bool served = r.lazy[0] == 2;
 	vfree((void *)r.lazy);
-	KT_ASSERT(!completed && f.vector == PF_VECTOR && f.cr2 == (uintptr_t)r.lazy);
+	KT_ASSERT(!completed && f.kind == FAULT_PAGE && f.fault_addr == (uintptr_t)r.lazy);
 	KT_ASSERT(rep.addr == (uintptr_t)r.lazy);
 	KT_ASSERT(rep.allocator_site == (const void *)touch_inside_allocator);
 	KT_ASSERT(rep.outer_rip == (in_fault_path ? (uintptr_t)touch_inside_allocator : 0));
@@ -167,7 +166,7 @@ KTEST(vm_out_of_memory_in_a_fault_is_reported_with_its_range)
 {
 	uint8_t *v = vmalloc(4 * PAGE_SIZE, 0);
 	phys_addr_t *held = vmalloc(HELD_MAX * sizeof(*held), VM_EAGER);
-	struct fault_info f = { 0, 0, 0, 0 };
+	struct fault_info f = { 0 };
 	struct vm_fault_report rep;
 	KT_ASSERT(v != NULL && held != NULL);
 	unsigned n = take_all_memory(held);
@@ -179,7 +178,7 @@ KTEST(vm_out_of_memory_in_a_fault_is_reported_with_its_range)
 	vfree(v);
 	vfree(held);
 	KT_ASSERT(n < HELD_MAX);
-	KT_ASSERT(!completed && f.vector == PF_VECTOR);
+	KT_ASSERT(!completed && f.kind == FAULT_PAGE);
 	KT_ASSERT(rep.addr == (uintptr_t)v + 2 * PAGE_SIZE);
 	KT_ASSERT(rep.range_start == (uintptr_t)v && rep.range_pages == 4);
 	KT_ASSERT(untouched);
@@ -194,7 +193,7 @@ KTEST(vm_thousands_of_ioremaps_and_stacks_at_once)
 	uint64_t before = accounted_pages();
 	unsigned io_ok = 0, stacks_ok = 0, guards = 0;
 	for (int i = 0; i < IO; i++)
-		io_ok += (io[i] = ioremap(0xfec00000, 0x20)) != NULL && io[i][0] == io[0][0];
+		io_ok += (io[i] = ioremap(TEST_MMIO_PHYS, 0x20)) != NULL && io[i][0] == io[0][0];
 	for (int i = 0; i < STACKS; i++) {
 		stacks[i] = vmm_alloc_stack(2 * PAGE_SIZE);
 		if (stacks[i]) {

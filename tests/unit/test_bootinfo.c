@@ -1,14 +1,16 @@
 /*
- * Multiboot2 parsing (kernel/bootinfo.c) on hand-built information blocks:
- * every tag Tern uses, then malformed blocks that must be refused with a
- * message (each copied into a heap buffer of exactly max_len bytes so ASan
- * catches any read past it), usable-memory merging and command-line lookup.
+ * Multiboot2 parsing (kernel/arch/x86_64/multiboot.c, with kernel/bootinfo.c)
+ * on hand-built information blocks: every tag Tern uses, then malformed
+ * blocks that must be refused with a message (each copied into a heap
+ * buffer of exactly max_len bytes so ASan catches any read past it),
+ * usable-memory merging and command-line lookup.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bootinfo.h"
 #include "harness.h"
+#include "multiboot.h"
 #include "seams/seams.h"
 
 #define MBI_PHYS 0x10000ull
@@ -77,7 +79,7 @@ static bool parse_exact(struct boot_info *bi, const struct blob *b, size_t max_l
 {
 	uint8_t *copy = malloc(max_len ? max_len : 1);
 	memcpy(copy, b->buf, max_len);
-	bool ok = bootinfo_parse_at(bi, copy, MBI_PHYS, max_len);
+	bool ok = multiboot_parse_at(bi, copy, MBI_PHYS, max_len);
 	free(copy);
 	return ok;
 }
@@ -338,10 +340,10 @@ TEST(parse_derives_physical_address_from_identity_pointer)
 	blob_begin(&b);
 	size_t off = add_rsdp(&b, 14, "RSD PTR ");
 	blob_end(&b);
-	CHECK(bootinfo_parse(&bi, b.buf, b.len));
+	CHECK(multiboot_parse(&bi, b.buf, b.len));
 	CHECK_EQ(bi.rsdp_phys, (uintptr_t)b.buf + off + 8);
 	CHECK_EQ(bi.reserved[0].base, (uintptr_t)b.buf);
-	CHECK(!bootinfo_parse(&bi, NULL, 4096));
+	CHECK(!multiboot_parse(&bi, NULL, 4096));
 }
 
 static uint64_t usable(const struct mem_range *r, unsigned n)

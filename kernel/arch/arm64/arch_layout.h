@@ -14,5 +14,8 @@
 /* Nothing but RAM goes in the direct map: below RAM are devices, which
  * must be Device memory (ioremap), never Normal. */
 #define DIRECT_MAP_FIRMWARE_BYTES 0ull
+/* A device register page any test may map and read: the GIC distributor's
+ * (QEMU virt). */
+#define TEST_MMIO_PHYS 0x08000000ull
 
 #endif

@@ -8,6 +8,8 @@
 
 #include "types.h"
 
+struct boot_info;
+
 /* Layout pushed by isr.S on top of the CPU's interrupt frame. */
 struct regs {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -42,6 +44,14 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, u
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
+
+/* Boot steps and console devices behind the include/arch.h hooks. */
+void gdt_init(void);
+void idt_init(void);
+void vga_init(void);
+void serial_write(const char *s, size_t n);
+void vga_write(const char *s, size_t n);
+void fwcfg_append_cmdline(struct boot_info *bi);
 
 void exception_dispatch(struct regs *r);
 void irq_dispatch(unsigned line);

@@ -20,9 +20,12 @@
 #include "symbols.h"
 
 #define BACKTRACE_MAX_FRAMES 24
+#define UD_VECTOR 6
+#define DF_VECTOR 8
 #define PF_VECTOR 14
 /* Page-fault error code bits (Intel SDM Vol. 3A 4.7). */
 #define PF_PRESENT 0x1
+#define PF_WRITE 0x2
 #define PF_USER 0x4
 #define PF_FETCH 0x10
 
@@ -136,7 +139,7 @@ static void report(const struct regs *r, uint64_t cr2)
 		(unsigned long long)r->error_code, sym);
 	if (r->vector == PF_VECTOR)
 		print_page_fault(r, cr2);
-	if (r->vector == 8)
+	if (r->vector == DF_VECTOR)
 		kprintf("  Double fault: an exception could not be delivered, most "
 			"often a kernel stack overflow (CR2=0x%016llx%s)\n",
 			(unsigned long long)cr2,
@@ -158,15 +161,28 @@ static bool serve_lazy_fault(const struct regs *r, uint64_t cr2)
 	return why == VM_FAULT_MAPPED;
 }
 
+/* The arch-neutral description of an exception (include/arch.h). */
+static struct fault_info describe(const struct regs *r, uint64_t cr2)
+{
+	struct fault_info f = { FAULT_OTHER, 0, r->vector, r->error_code, r->rip, 0 };
+
+	if (r->vector == UD_VECTOR)
+		f.kind = FAULT_UNDEFINED;
+	if (r->vector == DF_VECTOR || r->vector == PF_VECTOR) {
+		f.kind = r->vector == PF_VECTOR ? FAULT_PAGE : FAULT_DOUBLE;
+		f.fault_addr = cr2;
+	}
+	if (r->vector == PF_VECTOR)
+		f.access = (r->error_code & PF_PRESENT ? FAULT_PRESENT : 0) |
+			   (r->error_code & PF_WRITE ? FAULT_WRITE : 0) |
+			   (r->error_code & PF_FETCH ? FAULT_FETCH : 0);
+	return f;
+}
+
 /* Makes the pending iretq land in arch_try_resume with the caller's stack. */
 static void resume_in_arch_try(struct regs *r, uint64_t cr2)
 {
-	struct fault_info *out = (struct fault_info *)try_frame[8];
-
-	out->vector = r->vector;
-	out->error_code = r->error_code;
-	out->rip = r->rip;
-	out->cr2 = cr2;
+	*(struct fault_info *)try_frame[8] = describe(r, cr2);
 	r->rip = (uint64_t)arch_try_resume;
 	r->rsp = try_frame[7];
 	r->cs = KERNEL_CS;

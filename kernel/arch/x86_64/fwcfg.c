@@ -6,6 +6,7 @@
  * pass `autorun=...` to the one ISO that GRUB boots.
  */
 #include "bootinfo.h"
+#include "cpu.h"
 #include "hw.h"
 #include "kstring.h"
 #include "printk.h"

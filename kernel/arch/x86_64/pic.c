@@ -42,7 +42,7 @@ static void write_mask(void)
 	outb(PIC2_DATA, mask >> 8);
 }
 
-void pic_init(void)
+void arch_irq_init(void)
 {
 	outb(PIC1_CMD, 0x11); /* ICW1: init, ICW4 follows */
 	outb(PIC2_CMD, 0x11);

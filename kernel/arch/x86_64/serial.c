@@ -4,6 +4,7 @@
  * wait, receive by interrupt (IRQ 4) into the shell's input queue.
  */
 #include "console.h"
+#include "cpu.h"
 #include "hw.h"
 #include "irq.h"
 
@@ -23,7 +24,7 @@
 
 static bool present;
 
-void serial_init(void)
+void arch_console_init(void)
 {
 	outb(COM1 + REG_IER, 0x00);
 	outb(COM1 + REG_LCR, 0x80); /* DLAB: divisor follows */
@@ -49,7 +50,7 @@ static bool serial_rx_irq(void *ctx)
 	return ours;
 }
 
-void serial_enable_irq(void)
+void arch_console_irq_enable(void)
 {
 	if (!present)
 		return;

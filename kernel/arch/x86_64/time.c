@@ -85,7 +85,7 @@ static void start_tick(void)
 	irq_register(0, timer_tick, NULL, "timer");
 }
 
-void time_init(void)
+void arch_time_init(void)
 {
 	uint64_t best = 0;
 

@@ -5,6 +5,7 @@
  * emits (cursor left/right, erase to end of line) and skips the rest.
  */
 #include "console.h"
+#include "cpu.h"
 #include "hw.h"
 #include "mm.h"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "arch.h"
 #include "console.h"
 #include "fake_console.h"
 
@@ -32,7 +33,7 @@ bool fake_console_contains(const char *needle) { return strstr(out_buf, needle) 
 /* The real kernel/console.c fans output out to here. When full, the older
  * half is dropped: tests look at recent output, and a fuzzer may run
  * output-heavy commands (dmesg, help) any number of times. */
-void serial_write(const char *s, size_t n)
+void arch_console_write(const char *s, size_t n)
 {
 	if (n > sizeof(out_buf) / 2)
 		s += n - sizeof(out_buf) / 2, n = sizeof(out_buf) / 2;
@@ -45,8 +46,6 @@ void serial_write(const char *s, size_t n)
 	out_len += n;
 	out_buf[out_len] = '\0';
 }
-
-void vga_write(const char *s, size_t n) {}
 
 static __noreturn void stop(enum fake_stop why)
 {

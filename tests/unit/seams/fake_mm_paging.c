@@ -1,17 +1,27 @@
 /*
- * Host fake of mm/paging_hw.c, mm/image_layout.c and the direct-map bound
- * of mm/directmap.c (see fake_mm_paging.h).
+ * Host fake of the x86 paging control (kernel/arch/x86_64/paging_hw.c),
+ * mm/image_layout.c and the direct-map bound of mm/directmap.c (see
+ * fake_mm_paging.h). The entry encoding is the real one (pte.c).
  */
+#include "arch/paging.h"
 #include "fake_mm_paging.h"
 #include "layout.h"
 #include "paging.h"
+#include "pte.h"
 
 struct fake_paging fake_paging = { .has_nx = true };
 
-bool paging_cpu_has_nx(void) { return fake_paging.has_nx; }
-bool paging_cpu_has_1g_pages(void) { return fake_paging.has_1g; }
-void paging_enable_protection(bool nx) { fake_paging.protection_enabled = true; }
-void paging_load_root(phys_addr_t pml4) { fake_paging.root = pml4; }
+bool paging_has_1g_blocks(void) { return fake_paging.has_1g; }
+
+bool paging_enable_protection(void)
+{
+	fake_paging.protection_enabled = true;
+	pte_use_nx(fake_paging.has_nx);
+	return fake_paging.has_nx;
+}
+
+void paging_load_root(phys_addr_t root) { fake_paging.root = root; }
+void paging_sync(void) { fake_paging.syncs++; }
 
 void paging_invalidate(uintptr_t va)
 {

@@ -1,5 +1,6 @@
 /*
- * Host fake of the VMM's hardware and image seams (mm/paging.h): CPU
+ * Host fake of the VMM's hardware and image seams (include/arch/paging.h,
+ * mm/paging.h): CPU
  * features chosen by the test, CR3 loads and INVLPGs recorded, and a
  * synthetic kernel image at KERNEL_VMA + 1 MiB.
  */
@@ -12,6 +13,7 @@ struct fake_paging {
 	bool has_nx, has_1g;       /* what CPUID reports */
 	bool protection_enabled;   /* paging_enable_protection was called */
 	phys_addr_t root;          /* last CR3 load */
+	uint64_t syncs;            /* paging_sync count */
 	uint64_t invalidations;    /* INVLPG count */
 	uintptr_t last_invalidated;
 	uint64_t direct_map_size;  /* from directmap_set_size */

@@ -1,0 +1,52 @@
+/*
+ * The x86-64 boot steps behind include/arch.h that are not one driver's
+ * own init: reading the multiboot2 information GRUB hands over, the CPU
+ * tables, the console fan-out to COM1 and VGA, and enabling interrupts.
+ */
+#include "arch.h"
+#include "bootinfo.h"
+#include "multiboot.h"
+#include "cpu.h"
+#include "layout.h"
+#include "mm.h"
+#include "printk.h"
+
+#define MB2_BOOT_MAGIC 0x36d76289u
+
+static void add_reserved(struct boot_info *bi, uint64_t base, uint64_t len)
+{
+	if (bi->reserved_count < BOOT_RESERVED_MAX)
+		bi->reserved[bi->reserved_count++] = (struct mem_range){ base, len, MEM_RESERVED };
+	else
+		panic("boot: too many reserved ranges");
+}
+
+/* arg0: the multiboot2 magic (EAX at entry); arg1: the information's
+ * physical address (EBX), mapped by the boot tables. */
+void arch_boot_info(struct boot_info *bi, uintptr_t arg0, uintptr_t arg1)
+{
+	const uint32_t *mbi = phys_to_virt(arg1);
+
+	if (arg0 != MB2_BOOT_MAGIC)
+		panic("not started by a Multiboot2 loader (magic 0x%llx)", (unsigned long long)arg0);
+	if (!multiboot_parse_at(bi, mbi, arg1, mbi[0]))
+		panic("malformed Multiboot2 boot information");
+	add_reserved(bi, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA);
+	fwcfg_append_cmdline(bi);
+}
+
+void arch_cpu_init(void)
+{
+	gdt_init(); /* our GDT and the TSS with IST stacks */
+	idt_init(); /* exception reports from here on */
+}
+
+void arch_devices_init(void) { vga_init(); }
+
+void arch_console_write(const char *s, size_t n)
+{
+	serial_write(s, n);
+	vga_write(s, n);
+}
+
+void arch_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
