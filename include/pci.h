@@ -1,12 +1,18 @@
 /*
- * PCI: configuration mechanism #1, bus enumeration, BAR decoding and
- * driver matching by class code (kernel/pci.c). Drivers register with
- * PCI_DRIVER(); lower `order` probes first (EHCI before its companions).
+ * PCI: bus enumeration, BAR decoding and driver matching by class code
+ * (kernel/pci.c) over the architecture's configuration access
+ * (include/arch/pci_config.h), and BAR assignment where no firmware did it
+ * (kernel/pci_assign.c). Drivers register with PCI_DRIVER(); lower `order`
+ * probes first (EHCI before its companions).
  */
 #ifndef TERN_PCI_H
 #define TERN_PCI_H
 
 #include "types.h"
+
+struct pci_host;
+
+#define PCI_MAX_DEVICES 128
 
 struct pci_bar {
 	uint64_t base; /* I/O port or physical address; 0 if unused */
@@ -19,6 +25,8 @@ struct pci_dev {
 	uint16_t vendor, device;
 	uint8_t class_code, subclass, prog_if, revision;
 	uint8_t irq_line, irq_pin;
+	uint8_t secondary_bus; /* a bridge's bus behind it; 0: not a bridge */
+	bool disabled;         /* its BARs found no room: decoding off, no driver */
 	struct pci_bar bar[6];
 	const struct pci_driver *driver;
 	void *driver_data;
@@ -45,11 +53,24 @@ void pci_write16(const struct pci_dev *d, uint16_t off, uint16_t v);
 void pci_write32(const struct pci_dev *d, uint16_t off, uint32_t v);
 void pci_enable_bus_master(const struct pci_dev *d);
 
-/* Enumerates every bus and probes drivers in order. */
+/* Enumerates every bus (assigning BARs first if the platform asks for
+ * it) and probes drivers in order. */
 void pci_init(void);
+
+/* kernel/pci_assign.c, for platforms without PCI firmware. Numbers the
+ * buses behind every bridge below h->bus_first, depth first. */
+void pci_number_buses(const struct pci_host *h);
+/* Places the BARs of the enumerated functions in h's windows, opens the
+ * bridges' windows, enables decoding (bridges also bus mastering) and
+ * fills irq_line through h->route_intx (0xFF: not routed). */
+void pci_assign(const struct pci_host *h);
 
 /* Config-space offsets used outside kernel/pci.c (PCI Local Bus 3.0 6.1). */
 #define PCI_COMMAND 0x04
+#define PCI_HEADER_TYPE 0x0E
+#define PCI_BAR0 0x10
+#define PCI_SECONDARY_BUS 0x19
+#define PCI_INTERRUPT_LINE 0x3C
 #define PCI_CMD_IO (1u << 0)
 #define PCI_CMD_MEMORY (1u << 1)
 #define PCI_CMD_BUS_MASTER (1u << 2)

@@ -1,10 +1,11 @@
 /*
  * PCI bus enumeration through the architecture's configuration access
- * (include/arch/pci_config.h: x86 ports 0xCF8/0xCFC, arm64 ECAM). pci_init() walks bus 0 and
- * every bus behind a PCI-to-PCI bridge, records each function with its BARs
- * and interrupt, then binds drivers from the `pci_drivers` linker section in
- * ascending `order` (an EHCI controller must claim its ports before its
- * UHCI companions look at theirs).
+ * (include/arch/pci_config.h: x86 ports 0xCF8/0xCFC, arm64 ECAM).
+ * pci_init() walks the root bus and every bus behind a PCI-to-PCI bridge,
+ * records each function with its BARs and interrupt, has kernel/pci_assign.c
+ * assign them if no firmware did, then binds drivers from the `pci_drivers`
+ * linker section in ascending `order` (an EHCI controller must claim its
+ * ports before its UHCI companions look at theirs).
  */
 #include "arch/pci_config.h"
 #include "kstring.h"
@@ -18,10 +19,6 @@
 #define PCI_PROG_IF 0x09
 #define PCI_SUBCLASS 0x0A
 #define PCI_CLASS 0x0B
-#define PCI_HEADER_TYPE 0x0E
-#define PCI_BAR0 0x10
-#define PCI_SECONDARY_BUS 0x19
-#define PCI_INTERRUPT_LINE 0x3C
 #define PCI_INTERRUPT_PIN 0x3D
 
 #define PCI_HEADER_MULTIFUNCTION 0x80
@@ -36,7 +33,6 @@
 #define PCI_BAR_IO_MASK 0xFFFFFFFCu
 #define PCI_BAR_MEM_MASK 0xFFFFFFF0u
 
-#define PCI_MAX_DEVICES 128
 #define PCI_MAX_DRIVERS 32
 
 static struct pci_dev devices[PCI_MAX_DEVICES];
@@ -171,9 +167,9 @@ static void add_function(uint8_t bus, uint8_t dev, uint8_t fn)
 		decode_bars(d, 6);
 	} else if (layout == PCI_HEADER_BRIDGE) {
 		decode_bars(d, 2);
-		uint8_t secondary = pci_read8(d, PCI_SECONDARY_BUS);
-		if (secondary != 0)
-			scan_bus(secondary);
+		d->secondary_bus = pci_read8(d, PCI_SECONDARY_BUS);
+		if (d->secondary_bus != 0)
+			scan_bus(d->secondary_bus);
 	}
 }
 
@@ -222,13 +218,17 @@ static void sort_devices(void)
 	}
 }
 
-/* Several host bridges: function n of 00:00 is the host bridge of bus n. */
-static void enumerate(void)
+/* From the platform's root bus when assigning; else as firmware left it,
+ * where several host bridges show as functions n of 00:00, the host
+ * bridge of bus n. */
+static void enumerate(const struct pci_host *assigning)
 {
 	uint8_t header = pci_cfg_read8(0, 0, 0, PCI_HEADER_TYPE);
 	memset(bus_seen, 0, sizeof(bus_seen));
 	device_count = 0;
-	if (!(header & PCI_HEADER_MULTIFUNCTION)) {
+	if (assigning) {
+		scan_bus(assigning->bus_first);
+	} else if (!(header & PCI_HEADER_MULTIFUNCTION)) {
 		scan_bus(0);
 	} else {
 		for (uint8_t fn = 0; fn < 8; fn++)
@@ -270,7 +270,7 @@ static void bind_drivers(void)
 	for (size_t k = 0; k < n; k++) {
 		for (size_t i = 0; i < device_count; i++) {
 			struct pci_dev *d = &devices[i];
-			if (d->driver || !driver_matches(drivers[k], d))
+			if (d->driver || d->disabled || !driver_matches(drivers[k], d))
 				continue;
 			int rc = drivers[k]->probe(d);
 			if (rc == 0)
@@ -284,7 +284,14 @@ static void bind_drivers(void)
 
 void pci_init(void)
 {
-	enumerate();
-	pr_info("pci: %u functions found\n", (unsigned)device_count);
+	struct pci_host host;
+	bool assign = pci_host_needs_assignment(&host);
+	if (assign)
+		pci_number_buses(&host);
+	enumerate(assign ? &host : NULL);
+	pr_info("pci: %u functions found%s\n", (unsigned)device_count,
+		assign ? ", assigning their BARs" : "");
+	if (assign)
+		pci_assign(&host);
 	bind_drivers();
 }

@@ -32,8 +32,9 @@ struct pci_window {
  * What kernel/pci_assign.c needs when no firmware assigned the BARs.
  * I/O BARs get PCI I/O addresses from `io`; drivers pass them to inb/outb,
  * which the architecture turns into accesses at io.cpu_base + port (hw.h).
- * Memory BARs get addresses from `mem32` (non-prefetchable and 32-bit
- * BARs) or `mem64` (64-bit BARs, when present); drivers see the CPU
+ * Memory BARs get addresses from `mem32`, except 64-bit prefetchable ones,
+ * which go to `mem64` when it is present (a bridge forwards 64-bit
+ * addresses only through its prefetchable window); drivers see the CPU
  * address (struct pci_bar.base) and ioremap it.
  */
 struct pci_host {

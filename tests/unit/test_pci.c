@@ -38,22 +38,7 @@ PCI_DRIVER(test_broken, .name = "test-broken", .class_code = 0x02, .subclass = 0
 static uint8_t *add_fn(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t vendor, uint16_t device,
 		       uint32_t class_rev, uint8_t header)
 {
-	uint8_t *cfg = fake_pci_add(bus, dev, fn);
-	fake_pci_put16(cfg, 0, vendor);
-	fake_pci_put16(cfg, 2, device);
-	memcpy(cfg + 8, &class_rev, 4); /* rev, prog-if, subclass, class */
-	cfg[0x0E] = header;
-	return cfg;
-}
-
-static struct pci_dev *find(uint8_t bus, uint8_t dev, uint8_t fn)
-{
-	for (size_t i = 0; i < pci_device_count(); i++) {
-		struct pci_dev *d = pci_device_at(i);
-		if (d->bus == bus && d->dev == dev && d->fn == fn)
-			return d;
-	}
-	return NULL;
+	return fake_pci_identify(fake_pci_add(bus, dev, fn), vendor, device, class_rev, header);
 }
 
 /* A q35-like machine: host bridge, ICH9 USB at 1d (multifunction, with a
@@ -95,13 +80,13 @@ TEST(enumerates_functions_in_bdf_order)
 		CHECK_EQ((uint32_t)d->bus << 8 | d->dev << 3 | d->fn, expect[i]);
 	}
 	CHECK(pci_device_at(7) == NULL);
-	CHECK(find(0, 2, 1) == NULL);
+	CHECK(fake_pci_find(0, 2, 1) == NULL);
 }
 
 TEST(reads_ids_class_and_interrupt)
 {
 	build_machine();
-	struct pci_dev *d = find(0, 0x1d, 0);
+	struct pci_dev *d = fake_pci_find(0, 0x1d, 0);
 	CHECK(d != NULL);
 	if (!d)
 		return;
@@ -118,7 +103,7 @@ TEST(reads_ids_class_and_interrupt)
 TEST(decodes_io_and_32bit_memory_bars)
 {
 	build_machine();
-	struct pci_dev *nic = find(0, 2, 0);
+	struct pci_dev *nic = fake_pci_find(0, 2, 0);
 	CHECK(nic != NULL);
 	if (!nic)
 		return;
@@ -132,7 +117,7 @@ TEST(decodes_io_and_32bit_memory_bars)
 	CHECK_EQ(nic->bar[1].size, 64);
 	for (int i = 2; i < 6; i++)
 		CHECK_EQ(nic->bar[i].size, 0);
-	struct pci_dev *uhci = find(0, 0x1d, 0);
+	struct pci_dev *uhci = fake_pci_find(0, 0x1d, 0);
 	CHECK_EQ(uhci->bar[4].base, 0xc0e0);
 	CHECK_EQ(uhci->bar[4].size, 32);
 	/* Sizing put the original values back. */
@@ -143,7 +128,7 @@ TEST(decodes_io_and_32bit_memory_bars)
 TEST(decodes_64bit_prefetchable_bar_across_two_slots)
 {
 	build_machine();
-	struct pci_dev *x = find(2, 3, 0);
+	struct pci_dev *x = fake_pci_find(2, 3, 0);
 	CHECK(x != NULL);
 	if (!x)
 		return;
@@ -166,25 +151,25 @@ TEST(probes_in_order_and_reports_failures)
 	build_machine();
 	/* EHCI (order 0) before the broken NIC driver (5) before UHCI (10). */
 	CHECK(strcmp(probe_log, "EBUU") == 0);
-	CHECK(find(0, 0x1d, 7)->driver != NULL);
-	CHECK(strcmp(find(0, 0x1d, 0)->driver->name, "test-uhci") == 0);
-	CHECK(find(0, 2, 0)->driver == NULL);
+	CHECK(fake_pci_find(0, 0x1d, 7)->driver != NULL);
+	CHECK(strcmp(fake_pci_find(0, 0x1d, 0)->driver->name, "test-uhci") == 0);
+	CHECK(fake_pci_find(0, 2, 0)->driver == NULL);
 	CHECK(seam_log_contains("00:02.0: test-broken probe failed (-5)"));
-	CHECK(find(2, 3, 0)->driver == NULL); /* prog-if 30 matches neither */
+	CHECK(fake_pci_find(2, 3, 0)->driver == NULL); /* prog-if 30 matches neither */
 }
 
 TEST(narrow_writes_keep_neighbouring_bytes)
 {
 	build_machine();
-	struct pci_dev *d = find(0, 0x1d, 0);
+	struct pci_dev *d = fake_pci_find(0, 0x1d, 0);
 	pci_write8(d, 0x3C, 5);
 	CHECK_EQ(pci_read8(d, 0x3C), 5);
 	CHECK_EQ(pci_read8(d, 0x3D), 1);
 	pci_write16(d, 0xC2, 0xBEEF);
 	pci_write16(d, 0xC0, 0x8F00);
 	CHECK_EQ(pci_read32(d, 0xC0), 0xBEEF8F00u);
-	pci_enable_bus_master(find(2, 3, 0));
-	CHECK_EQ(pci_read16(find(2, 3, 0), PCI_COMMAND), 0x0006);
+	pci_enable_bus_master(fake_pci_find(2, 3, 0));
+	CHECK_EQ(pci_read16(fake_pci_find(2, 3, 0), PCI_COMMAND), 0x0006);
 	pci_write16(d, PCI_COMMAND, 0x0001);
 	pci_enable_bus_master(d);
 	CHECK_EQ(pci_read16(d, PCI_COMMAND), 0x0005);

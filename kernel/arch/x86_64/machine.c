@@ -1,9 +1,11 @@
 /*
  * The x86-64 boot steps behind include/arch.h that are not one driver's
  * own init: reading the multiboot2 information GRUB hands over, the CPU
- * tables, the console fan-out to COM1 and VGA, and enabling interrupts.
+ * tables, the console fan-out to COM1 and VGA, enabling interrupts, and
+ * the PCI host (firmware assigned it).
  */
 #include "arch.h"
+#include "arch/pci_config.h"
 #include "bootinfo.h"
 #include "multiboot.h"
 #include "cpu.h"
@@ -50,3 +52,7 @@ void arch_console_write(const char *s, size_t n)
 }
 
 void arch_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+
+/* SeaBIOS assigns every BAR and interrupt line before the kernel starts,
+ * so kernel/pci.c only reads them. */
+bool pci_host_needs_assignment(struct pci_host *host) { return false; }

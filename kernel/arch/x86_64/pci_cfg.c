@@ -1,8 +1,7 @@
 /*
  * PCI configuration access on x86 (include/arch/pci_config.h):
  * configuration mechanism #1, ports 0xCF8 and 0xCFC (PCI Local Bus 3.0
- * section 3.2.2.3.2). SeaBIOS has assigned every BAR and interrupt line
- * before the kernel starts, so kernel/pci.c only reads them.
+ * section 3.2.2.3.2).
  */
 #include "arch/pci_config.h"
 #include "hw.h"
@@ -59,5 +58,3 @@ void pci_cfg_write8(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint8_t 
 {
 	write_masked(bus, dev, fn, off, 0xFF, v);
 }
-
-bool pci_host_needs_assignment(struct pci_host *host) { return false; }
