@@ -3,8 +3,8 @@
  * v2, IHI 0048B: distributor GICD_*, CPU interface GICC_*). A line is a
  * GIC interrupt ID: PPIs 16-31 (the timer), SPIs from 32 (the UART, PCI
  * INTx as routed by the device tree). SPIs are level-triggered, aimed at
- * CPU 0, one priority for all. Lines are shared as on x86: every handler
- * on a line is called and reports whether its device interrupted.
+ * CPU 0, one priority for all. The handlers on each line are
+ * kernel/irq.c's.
  */
 #include "arch.h"
 #include "arm64.h"
@@ -28,19 +28,9 @@
 #define INTID_SPURIOUS 1020
 #define FIRST_SPI 32
 #define IRQ_LINES 256          /* QEMU virt's GIC has 288; devices use < 64 */
-#define HANDLERS_PER_LINE 4
 #define PRIORITY 0xa0
 #define PRIORITY_MASK_ALL 0xf0 /* let every priority above 0xf0 through */
-#define UNCLAIMED_REPORT_AT 1000
 
-struct irq_slot {
-	irq_handler_t handler;
-	void *ctx;
-	const char *name;
-};
-
-static struct irq_slot slots[IRQ_LINES][HANDLERS_PER_LINE];
-static uint64_t unclaimed[IRQ_LINES];
 static volatile uint8_t *gicd, *gicc;
 static unsigned lines;
 
@@ -90,18 +80,6 @@ bool arm64_gic_move(phys_addr_t dist, phys_addr_t cpu)
 	return true;
 }
 
-static void dispatch(unsigned line)
-{
-	bool claimed = false;
-
-	for (int i = 0; i < HANDLERS_PER_LINE; i++)
-		if (slots[line][i].handler && slots[line][i].handler(slots[line][i].ctx))
-			claimed = true;
-	if (!claimed && ++unclaimed[line] == UNCLAIMED_REPORT_AT)
-		pr_warn("irq %u: %d interrupts claimed by no handler\n", line,
-			UNCLAIMED_REPORT_AT);
-}
-
 /* Acknowledges and serves interrupts until the GIC has none pending. */
 void arm64_gic_handle(void)
 {
@@ -112,48 +90,13 @@ void arm64_gic_handle(void)
 		if (line >= INTID_SPURIOUS)
 			return;
 		if (line < lines)
-			dispatch(line);
+			irq_run_handlers(line);
 		mmio_write32(gicc + GICC_EOIR, iar);
 	}
 }
 
-int irq_register(unsigned line, irq_handler_t handler, void *ctx, const char *name)
-{
-	unsigned long flags;
+bool irq_controller_has_line(unsigned line) { return gicd && line < lines; }
 
-	if (!gicd || line >= lines || !handler) {
-		pr_err("irq_register(%s): invalid line %u\n", name, line);
-		return -1;
-	}
-	flags = arch_irq_save();
-	for (int i = 0; i < HANDLERS_PER_LINE; i++) {
-		if (slots[line][i].handler)
-			continue;
-		slots[line][i] = (struct irq_slot){ handler, ctx, name };
-		bit_write(GICD_ISENABLER, line);
-		arch_irq_restore(flags);
-		return 0;
-	}
-	arch_irq_restore(flags);
-	pr_err("irq_register(%s): line %u already has %d handlers\n", name, line,
-	       HANDLERS_PER_LINE);
-	return -1;
-}
+void irq_controller_unmask(unsigned line) { bit_write(GICD_ISENABLER, line); }
 
-void irq_unregister(unsigned line, irq_handler_t handler, void *ctx)
-{
-	unsigned long flags;
-	bool in_use = false;
-
-	if (line >= lines)
-		return;
-	flags = arch_irq_save();
-	for (int i = 0; i < HANDLERS_PER_LINE; i++) {
-		if (slots[line][i].handler == handler && slots[line][i].ctx == ctx)
-			slots[line][i] = (struct irq_slot){ 0 };
-		in_use |= slots[line][i].handler != NULL;
-	}
-	if (!in_use)
-		bit_write(GICD_ICENABLER, line);
-	arch_irq_restore(flags);
-}
+void irq_controller_mask(unsigned line) { bit_write(GICD_ICENABLER, line); }
