@@ -1,11 +1,15 @@
 /*
  * The arch-neutral parts of a CPU fault report (include/fault_report.h):
- * mm's view of the faulting address and of a lazy fault it refused.
+ * mm's view of the faulting address and of a lazy fault it refused, and
+ * the backtrace, which follows the frame records both x86-64 and arm64
+ * keep with frame pointers on: {caller's frame pointer, return address}.
  */
 #include "fault_report.h"
 #include "layout.h"
 #include "printk.h"
 #include "symbols.h"
+
+#define BACKTRACE_MAX_FRAMES 24
 
 void fault_print_address_note(uintptr_t addr)
 {
@@ -54,4 +58,30 @@ void fault_print_refusal(enum vm_fault_result why, const struct vm_fault_report 
 			(unsigned long long)f->outer_addr, site);
 	}
 	kprintf("  stopped: serving this fault would re-enter the code that faulted\n");
+}
+
+static void print_frame(int n, uint64_t addr)
+{
+	char sym[96];
+
+	ksym_format(addr, sym, sizeof(sym));
+	kprintf("  #%-2d 0x%016llx %s\n", n, (unsigned long long)addr, sym);
+}
+
+void fault_print_backtrace(uint64_t pc, uint64_t fp, bool (*is_mapped)(uintptr_t va))
+{
+	kprintf("Backtrace:\n");
+	print_frame(0, pc);
+	for (int n = 1; n < BACKTRACE_MAX_FRAMES && fp; n++) {
+		if ((fp & 7) || fp < DIRECT_MAP_BASE || !is_mapped(fp) || !is_mapped(fp + 8))
+			break;
+		uint64_t ret = ((const uint64_t *)fp)[1];
+		uint64_t next = ((const uint64_t *)fp)[0];
+		if (!ret)
+			break;
+		print_frame(n, ret);
+		if (next <= fp) /* callers live higher up the stack */
+			break;
+		fp = next;
+	}
 }

@@ -21,7 +21,6 @@
 #include "printk.h"
 #include "symbols.h"
 
-#define BACKTRACE_MAX_FRAMES 24
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define EC_UNKNOWN 0x00
 #define EC_IABT_SAME 0x21
@@ -108,33 +107,6 @@ static bool is_mapped(uintptr_t va)
 	return true;
 }
 
-static void print_frame(int n, uint64_t addr)
-{
-	char sym[96];
-
-	ksym_format(addr, sym, sizeof(sym));
-	kprintf("  #%-2d 0x%016llx %s\n", n, (unsigned long long)addr, sym);
-}
-
-/* AAPCS64 frame records: x29 points at {previous x29, return address}. */
-static void print_backtrace(uint64_t pc, uint64_t fp)
-{
-	kprintf("Backtrace:\n");
-	print_frame(0, pc);
-	for (int n = 1; n < BACKTRACE_MAX_FRAMES && fp; n++) {
-		if ((fp & 7) || fp < DIRECT_MAP_BASE || !is_mapped(fp) || !is_mapped(fp + 8))
-			break;
-		uint64_t ret = ((const uint64_t *)fp)[1];
-		uint64_t next = ((const uint64_t *)fp)[0];
-		if (!ret)
-			break;
-		print_frame(n, ret);
-		if (next <= fp) /* callers live higher up the stack */
-			break;
-		fp = next;
-	}
-}
-
 static void print_abort(uint64_t esr, uint64_t far)
 {
 	unsigned fsc = FSC(esr);
@@ -175,7 +147,7 @@ static void report(const struct arm64_regs *r)
 	if (is_abort(r->esr))
 		print_abort(r->esr, r->far);
 	print_registers(r);
-	print_backtrace(r->pc, r->x[29]);
+	fault_print_backtrace(r->pc, r->x[29], is_mapped);
 }
 
 /* A kernel read or write of an unmapped page may be a lazy vmalloc page:

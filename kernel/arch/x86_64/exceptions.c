@@ -19,7 +19,6 @@
 #include "printk.h"
 #include "symbols.h"
 
-#define BACKTRACE_MAX_FRAMES 24
 #define UD_VECTOR 6
 #define DF_VECTOR 8
 #define PF_VECTOR 14
@@ -65,33 +64,6 @@ static bool is_mapped(uintptr_t va)
 		table = entry & 0x000ffffffffff000ull;
 	}
 	return true;
-}
-
-static void print_frame(int n, uint64_t addr)
-{
-	char sym[96];
-
-	ksym_format(addr, sym, sizeof(sym));
-	kprintf("  #%-2d 0x%016llx %s\n", n, (unsigned long long)addr, sym);
-}
-
-static void print_backtrace(uint64_t rip, uint64_t rbp)
-{
-	kprintf("Backtrace:\n");
-	print_frame(0, rip);
-	for (int n = 1; n < BACKTRACE_MAX_FRAMES && rbp; n++) {
-		if ((rbp & 7) || rbp < DIRECT_MAP_BASE || !is_mapped(rbp) ||
-		    !is_mapped(rbp + 8))
-			break;
-		uint64_t ret = ((const uint64_t *)rbp)[1];
-		uint64_t next = ((const uint64_t *)rbp)[0];
-		if (!ret)
-			break;
-		print_frame(n, ret);
-		if (next <= rbp) /* callers live higher up the stack */
-			break;
-		rbp = next;
-	}
 }
 
 static void print_page_fault(const struct regs *r, uint64_t cr2)
@@ -145,7 +117,7 @@ static void report(const struct regs *r, uint64_t cr2)
 			(unsigned long long)cr2,
 			vmm_is_guard_page(cr2) ? ", a stack guard page" : "");
 	print_registers(r);
-	print_backtrace(r->rip, r->rbp);
+	fault_print_backtrace(r->rip, r->rbp, is_mapped);
 }
 
 /* A not-present kernel read or write may be a lazy vmalloc page: true if
