@@ -5,6 +5,8 @@ speed on EHCI is test_ehci.py's), and hub subtrees plugged and unplugged
 with addresses reused and DMA chunks given back."""
 
 import re
+
+import pytest
 import time
 
 import qemu
@@ -23,10 +25,10 @@ def settle(vm, timeout_ms=20000):
 
 
 def key(vm, qcode, down):
-    vm.qmp("input-send-event", {"device": qemu.DISPLAY_ID,
-                                "events": [qemu._key_event(qcode, down)]})
+    vm.send_input([qemu._key_event(qcode, down)])
 
 
+@pytest.mark.arm64
 def test_usbwait_then_lsusb_lists_every_device_with_root_hubs_first(boot):
     vm = boot(usb="uhci-hubs")
     settle(vm)
@@ -42,6 +44,7 @@ def test_usbwait_then_lsusb_lists_every_device_with_root_hubs_first(boot):
                      r"Driver=hub/8p, 12M$", tree), tree
 
 
+@pytest.mark.arm64
 def test_usbreset_enumerates_the_device_again_at_the_same_place(boot):
     vm = boot(usb="uhci-hubs")
     settle(vm)
@@ -56,6 +59,7 @@ def test_usbreset_enumerates_the_device_again_at_the_same_place(boot):
     assert "usage" in vm.run("usbreset nonsense")
 
 
+@pytest.mark.arm64
 def test_typing_on_full_speed_keyboard_behind_a_hub_runs_a_command(boot):
     vm = boot(usb="uhci-hubs")
     settle(vm)
@@ -63,6 +67,7 @@ def test_typing_on_full_speed_keyboard_behind_a_hub_runs_a_command(boot):
     vm.wait_for(re.compile(r"\n\s*typed-via-USB\r?\n"))
 
 
+@pytest.mark.arm64
 def test_held_key_repeats_on_the_host(boot):
     vm = boot(usb="uhci")
     settle(vm)
@@ -79,6 +84,7 @@ def test_held_key_repeats_on_the_host(boot):
     vm.send_raw(b"\x15")  # Ctrl-U: drop the line
 
 
+@pytest.mark.arm64
 def test_input_shows_tablet_and_key_events_until_a_serial_key(boot):
     vm = boot(usb="uhci")
     settle(vm)
@@ -95,6 +101,7 @@ def test_input_shows_tablet_and_key_events_until_a_serial_key(boot):
     assert vm.run("echo back").strip() == "back"
 
 
+@pytest.mark.arm64
 def test_hub_with_children_hotplug_reuses_addresses(boot):
     vm = boot(usb="uhci")
     settle(vm)
