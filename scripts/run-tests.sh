@@ -109,12 +109,18 @@ run_fuzzer() {
 	fi
 }
 
+# One check per architecture in TERN_ARCHS, each on its own kernel objects.
 run_layer_check() {
-	if "$PYTHON" "$ROOT/scripts/check-layers.py" --build "$BUILD"; then
-		count 1 0
-	else
-		count 0 1 "layer check (scripts/check-layers.py; layers in docs/architecture.md)"
-	fi
+	local arch build
+	for arch in ${TERN_ARCHS:-x86_64}; do
+		build=$BUILD
+		[ "$arch" = arm64 ] && build=${BUILD_ARM64:-$BUILD/arm64}
+		if "$PYTHON" "$ROOT/scripts/check-layers.py" --build "$build" --arch "$arch"; then
+			count 1 0
+		else
+			count 0 1 "layer check on $arch (scripts/check-layers.py; layers in docs/architecture.md)"
+		fi
+	done
 }
 
 # Starts the pytest run for one architecture in the background; its output
