@@ -44,6 +44,9 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -falign-functions=64 \
 	-fno-strict-aliasing -Iinclude -Ikernel/arch/x86_64 -Itests -Itests/unit -Itests/bench
 
+ifeq ($(wildcard kernel/arch/$(ARCH)/linker.ld),)
+$(error ARCH=$(ARCH) is not supported: no kernel/arch/$(ARCH)/linker.ld (have: $(notdir $(wildcard kernel/arch/*))))
+endif
 # tests/kernel/ holds what the ISO carries besides the product: ktests,
 # stress commands, benchmarks with their baselines and fault injectors.
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/$(ARCH)/*.c mm/*.c dma/*.c \
