@@ -12,7 +12,11 @@ test_fdt_bootinfo_CFLAGS := -Ikernel/arch/arm64 -DFDT_DTB_DIR='"$(FDT_DTB_DIR)"'
 
 FDT_DTBS := $(addprefix $(FDT_DTB_DIR)/,virt.dtb virt-lowmem.dtb virt-gicv3.dtb virt-usb.dtb)
 # Headers the Makefile's HOST_HEADERS does not reach (two folders deep).
+# Fragments are read before the Makefile's `all`, so this first explicit
+# rule would become the default goal: keep whatever it was.
+fdt_saved_goal := $(.DEFAULT_GOAL)
 $(BUILD)/unit/test_fdt_bootinfo: $(FDT_DTBS) kernel/arch/arm64/fdt_read.h include/arch/fdt_platform.h
+.DEFAULT_GOAL := $(fdt_saved_goal)
 $(FDT_DTB_DIR)/virt.dtb: FDT_QEMU_ARGS := -m 512M -M virt
 $(FDT_DTB_DIR)/virt-lowmem.dtb: FDT_QEMU_ARGS := -m 512M -M virt,highmem=off
 $(FDT_DTB_DIR)/virt-gicv3.dtb: FDT_QEMU_ARGS := -m 4G -M virt,gic-version=3
@@ -24,4 +28,4 @@ $(FDT_DTB_DIR)/%.dtb: tests/unit/test_fdt_bootinfo.mk
 	@$(if $(Q),echo "  DUMPDTB $@")
 	$(Q)qemu-system-aarch64 -cpu cortex-a57 -nic none -display none -kernel /dev/null \
 		-append "console=ttyAMA0 autorun=lsusb" $(FDT_QEMU_ARGS) -machine dumpdtb=$@ \
-		2>/dev/null
+		2>$@.log || { cat $@.log; rm -f $@; exit 1; }

@@ -117,7 +117,7 @@ static bool parse_reserved_memory(struct fdt_ctx *c)
 	return true;
 }
 
-static bool parse_bootargs(struct fdt_ctx *c, int chosen)
+static void copy_bootargs(struct fdt_ctx *c, int chosen)
 {
 	int len;
 	const char *args = fdt_getprop(c->fdt, chosen, "bootargs", &len);
@@ -129,7 +129,6 @@ static bool parse_bootargs(struct fdt_ctx *c, int chosen)
 	}
 	memcpy(c->bi->cmdline, args ? args : "", n);
 	c->bi->cmdline[n] = '\0';
-	return true;
 }
 
 static bool check_tree(const void *fdt, size_t max_len)
@@ -160,9 +159,9 @@ static bool parse_boot_info(struct fdt_ctx *c, phys_addr_t fdt_phys)
 		return false;
 	}
 	memcpy(c->bi->loader_name, "device tree", sizeof("device tree"));
+	copy_bootargs(c, chosen);
 	return add_reserved(c->bi, fdt_phys, fdt_totalsize(c->fdt), "device tree") &&
-	       parse_memreserve(c) && parse_reserved_memory(c) && parse_memory(c) &&
-	       parse_bootargs(c, chosen);
+	       parse_memreserve(c) && parse_reserved_memory(c) && parse_memory(c);
 }
 
 bool fdt_bootinfo_parse(const void *fdt, phys_addr_t fdt_phys, size_t max_len,
