@@ -53,6 +53,9 @@ KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/$(ARCH)/*
 	usb/*.c usb/*/*.c tests/kernel/*.c))
 KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/arch/$(ARCH)/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+# Libraries an architecture links (arm64: libfdt) come before its objects,
+# whose headers they bring.
+$(KERNEL_OBJS): | $(ARCH_KERNEL_LIBS)
 # They test and measure internals, so they see the private headers of the
 # folders they exercise, and tests/rand.h.
 $(BUILD)/k/tests/kernel/%: KERNEL_CFLAGS += -Itests -Iusb -Iusb/ehci

@@ -17,3 +17,6 @@ ARCH_KERNEL_CFLAGS := -mgeneral-regs-only -mno-outline-atomics -nostdinc \
 	-Ikernel/arch/arm64/libfdt -I$(LIBFDT_ARM64)/usr/include
 ARCH_IMAGE = $(BUILD)/tern.elf
 ARCH_RUN_ARGS := --arch arm64
+
+$(ARCH_KERNEL_LIBS):
+	bash scripts/deps.sh
