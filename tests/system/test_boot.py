@@ -122,6 +122,7 @@ def test_loglevel_option_sets_the_console_level(boot, level):
     assert tern_shell.numbers(out)[:1] == (level,), out
 
 
+@pytest.mark.arm64
 def test_bad_loglevel_option_is_reported(boot):
     vm = boot(cmdline="loglevel=loud")
     assert "loglevel=loud" in tern_shell.plain(vm.output())
