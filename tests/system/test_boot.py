@@ -54,6 +54,20 @@ def test_meminfo_usable_total_matches_ram(boot, arch, mem, mem_bytes, machine):
 
 
 @pytest.mark.arm64
+def test_bootinfo_shows_the_memory_map_and_on_arm64_the_device_tree(tern, arch):
+    out = tern_shell.plain(tern.run("bootinfo"))
+    assert re.search(r"(?m)^  [0-9a-f]{16}-[0-9a-f]{16} usable$", out), out
+    if arch == "arm64":
+        # RAM from 1 GiB, the DTB reserved at its start, and the devices.
+        assert "0000000040000000-0000000047ffffff usable" in out, out
+        assert "0000000040000000-00000000400fffff reserved" in out, out
+        for line in (r"UART \(PL011\)\s+0x9000000", r"GIC\s+v2",
+                     r"timer\s+INTID phys 30, virt 27",
+                     r"PCIe ECAM\s+0x4010000000", r"PCIe interrupt-map\s+16 rows"):
+            assert re.search(line, out), line + "\n" + out
+
+
+@pytest.mark.arm64
 def test_ktest_all_passes(tern):
     out = tern.run("ktest all", timeout=120 * qemu.TIMEOUT_SCALE)
     passed, failed = tern_shell.summary(out)

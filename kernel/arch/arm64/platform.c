@@ -36,6 +36,8 @@ void arch_boot_info(struct boot_info *bi, uintptr_t dtb, uintptr_t unused)
 	reserve(bi, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA);
 }
 
+void arch_boot_info_print(void) { fdt_platform_print(&fdt_platform); }
+
 /* boot.S installed the vectors before the first C instruction. */
 void arch_cpu_init(void) {}
 
