@@ -160,7 +160,8 @@ test: deps
 
 bench: deps
 	$(MAKE) iso $(BENCH_BINS)
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash scripts/bench.sh $(BENCH_BINS)
+	$(MAKE) ARCH=arm64 BUILD=$(BUILD)/arm64 image
+	@BUILD=$(BUILD) BUILD_ARM64=$(BUILD)/arm64 PYTHON=$(PYTHON) bash scripts/bench.sh $(BENCH_BINS)
 
 clean:
 	rm -rf $(BUILD)
