@@ -17,6 +17,8 @@
 
 #define PHYS(sym) ((sym) - KERNEL_VMA)
 #define RAM_BASE 0x40000000
+#define VIRT_UART 0x09000000                 /* PL011 data register */
+#define CURRENT_EL1 (1 << 2)
 #define BOOT_STACK_SIZE (32 * 1024)
 #define EXCEPTION_STACK_SIZE (16 * 1024)
 
@@ -48,6 +50,9 @@
 _start:
 	msr daifset, #0xf
 	mov x19, x0                          /* kmain(x0, 0): arch_boot_info reads it */
+	mrs x1, CurrentEL
+	cmp x1, #CURRENT_EL1
+	b.ne wrong_el
 	mov x1, #CPACR_FPEN
 	msr cpacr_el1, x1
 	isb
@@ -81,6 +86,18 @@ _start:
 	ldr x1, =higher_half_entry
 	br x1
 
+/* Entered at EL2 or EL3 (e.g. -M virt,virtualization=on): say so on
+ * virt's UART, which needs no setup under QEMU, and stop. */
+wrong_el:
+	adr x1, wrong_el_msg
+	mov x2, #VIRT_UART
+1:	ldrb w3, [x1], #1
+	cbz w3, 2f
+	str w3, [x2]
+	b 1b
+2:	wfi
+	b 2b
+
 /* Fills the five boot tables, which .bss clearing zeroed. */
 build_boot_page_tables:
 	ldr x0, =PHYS(boot_l0_low)
@@ -104,6 +121,10 @@ build_boot_page_tables:
 	str x2, [x0, #(((KERNEL_VMA + RAM_BASE) >> 30) & 511) * 8]
 	ret
 	.ltorg
+
+wrong_el_msg:
+	.asciz "Tern: entered above EL1; boot QEMU virt without virtualization=on or secure=on. Halting.\r\n"
+	.balign 4
 
 	.text
 higher_half_entry:
