@@ -68,6 +68,20 @@ def test_bootinfo_shows_the_memory_map_and_on_arm64_the_device_tree(tern, arch):
 
 
 @pytest.mark.arm64
+def test_gicv3_machine_takes_uart_timer_and_usb_interrupts(boot, arch):
+    if arch != "arm64":
+        pytest.skip("the GIC is arm64's")
+    vm = boot(usb="uhci", extra_args=("-M", "gic-version=3"))
+    # Typed input arrives by the UART's interrupt; uptime by the tick.
+    assert vm.run("echo through-gicv3").strip() == "through-gicv3"
+    vm.run("usbwait 10000", timeout=30)
+    assert "QEMU USB Keyboard" in vm.run("lsusb")
+    log = tern_shell.plain(vm.output())
+    assert "gic: GICv3" in log, log
+    assert not re.search(r"(?i)polling|unclaimed", log), log
+
+
+@pytest.mark.arm64
 def test_ktest_all_passes(tern):
     out = tern.run("ktest all", timeout=120 * qemu.TIMEOUT_SCALE)
     passed, failed = tern_shell.summary(out)

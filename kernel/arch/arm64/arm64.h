@@ -13,11 +13,12 @@
 /* PL011: moves the console from the boot address to base (ioremapped)
  * with its receive interrupt. */
 bool arm64_serial_move(phys_addr_t base, unsigned irq);
-/* GICv2: every line masked, distributor and CPU interface on. The
+struct fdt_gic;
+/* GICv2 or v3: every line masked, distributor and CPU interface on. The
  * registers are used at their physical addresses through the boot
  * identity map until arm64_gic_move() ioremaps them. */
-bool arm64_gic_init(phys_addr_t dist, phys_addr_t cpu);
-bool arm64_gic_move(phys_addr_t dist, phys_addr_t cpu);
+bool arm64_gic_init(const struct fdt_gic *gic);
+bool arm64_gic_move(const struct fdt_gic *gic);
 void arm64_gic_handle(void);
 /* The generic timer: clock, and a 1 kHz tick on the virtual timer PPI. */
 void arm64_timer_init(unsigned virt_timer_irq);

@@ -43,12 +43,8 @@ void arch_cpu_init(void) {}
 
 void arch_irq_init(void)
 {
-	const struct fdt_gic *gic = &fdt_platform.gic;
-
-	if (gic->version != FDT_GIC_V2 || !arm64_gic_init(gic->dist.base, gic->cpu.base))
-		panic("irq: Tern drives a GICv2; the device tree has %s",
-		      gic->version == FDT_GIC_V3 ? "a GICv3 (run without gic-version=3)"
-						 : "no usable GIC");
+	if (!arm64_gic_init(&fdt_platform.gic))
+		panic("irq: no usable GIC");
 }
 
 void arch_time_init(void) { arm64_timer_init(fdt_platform.timer.intid[FDT_TIMER_VIRT]); }
@@ -57,7 +53,7 @@ void arch_devices_init(void)
 {
 	const struct fdt_platform *p = &fdt_platform;
 
-	if (!arm64_gic_move(p->gic.dist.base, p->gic.cpu.base) ||
+	if (!arm64_gic_move(&p->gic) ||
 	    !arm64_serial_move(p->uart.regs.base, p->uart.intid))
 		panic("boot: cannot map the GIC or the UART");
 	arm64_drop_identity_map();
