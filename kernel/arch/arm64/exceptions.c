@@ -16,7 +16,6 @@
 #include "arm64.h"
 #include "arm64_frame.h"
 #include "fault_report.h"
-#include "layout.h"
 #include "mm.h"
 #include "printk.h"
 #include "symbols.h"

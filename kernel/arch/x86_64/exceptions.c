@@ -14,7 +14,6 @@
 #include "arch.h"
 #include "cpu.h"
 #include "fault_report.h"
-#include "layout.h"
 #include "mm.h"
 #include "printk.h"
 #include "symbols.h"
