@@ -14,6 +14,29 @@ from usb_topology import (parse_lsusb, run_until, settled_chunks, wait_chunks,
                           wait_enumerated)
 
 
+# `make run`'s USB set as `lsusb -t` shows it, the same on every
+# architecture: keyboard and tablet at high speed on EHCI, the full-speed
+# mouse on EHCI port 3 handed to the second companion.
+DEFAULT_TREE = """\
+/:  Bus 01.Port 1: Dev 1, Class=root_hub, Driver=ehci_hcd/6p, 480M
+    |__ Port 1: Dev 2, If 0, Class=Human Interface Device, Driver=usbhid, 480M
+    |__ Port 5: Dev 3, If 0, Class=Human Interface Device, Driver=usbhid, 480M
+/:  Bus 02.Port 1: Dev 1, Class=root_hub, Driver=uhci_hcd/2p, 12M
+/:  Bus 03.Port 1: Dev 1, Class=root_hub, Driver=uhci_hcd/2p, 12M
+    |__ Port 1: Dev 2, If 0, Class=Human Interface Device, Driver=usbhid, 12M
+/:  Bus 04.Port 1: Dev 1, Class=root_hub, Driver=uhci_hcd/2p, 12M
+"""
+
+
+@pytest.mark.arm64
+def test_default_usb_set_gives_the_same_tree_everywhere(boot):
+    vm = boot(usb="default")
+    settle(vm)
+    tree = [line for line in vm.run("lsusb -t").splitlines()
+            if not qemu.KERNEL_LOG_LINE.search(line)]
+    assert tree == DEFAULT_TREE.splitlines()
+
+
 def lsusb(vm):
     return [(d["bus"], d["dev"], "%s:%s" % (d["vid"], d["pid"]), d["name"])
             for d in parse_lsusb(run_until(vm, "lsusb", "root hub"))]
