@@ -56,13 +56,19 @@ bool arm64_serial_move(phys_addr_t base, unsigned irq)
 	return true;
 }
 
+/* The interrupt is cleared before the FIFO is drained, as Linux does: a
+ * byte that lands after the last read then raises it again. Cleared after,
+ * such a byte would wait unseen (QEMU raises RX only on an empty FIFO's
+ * first byte and has no receive timeout), and typed input would stall. */
 static bool serial_rx_irq(void *ctx)
 {
 	bool ours = reg_read(REG_MIS) & INT_RX;
 
-	while (!(reg_read(REG_FR) & FR_RXFE))
-		console_input((char)reg_read(REG_DR));
 	reg_write(REG_ICR, INT_RX);
+	while (!(reg_read(REG_FR) & FR_RXFE)) {
+		console_input((char)reg_read(REG_DR));
+		ours = true;
+	}
 	return ours;
 }
 
