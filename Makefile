@@ -7,6 +7,9 @@
 # never means editing this file.
 
 ARCH ?= x86_64
+# What the architecture changes (cross compiler, build directory, flags,
+# libraries, boot image) is in mk/$(ARCH).mk; x86_64 uses the defaults.
+-include mk/$(ARCH).mk
 BUILD ?= build
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -19,8 +22,10 @@ FUZZCC ?= clang
 PYTHON ?= /usr/bin/python3
 QEMU ?= qemu-system-x86_64
 
+ARCH_KERNEL_CFLAGS ?= -mcmodel=kernel -mno-red-zone -mgeneral-regs-only
+ARCH_IMAGE ?= $(BUILD)/tern.iso
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-ffreestanding -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-ffreestanding $(ARCH_KERNEL_CFLAGS) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -Iinclude -Ikernel/arch/$(ARCH) -MMD -MP
 KERNEL_ASFLAGS := -Iinclude -Ikernel/arch/$(ARCH) -MMD -MP -D__ASSEMBLER__
@@ -48,6 +53,9 @@ KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/$(ARCH)/*
 	usb/*.c usb/*/*.c tests/kernel/*.c))
 KERNEL_ASM := $(sort $(wildcard kernel/*.S kernel/arch/$(ARCH)/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+# Libraries an architecture links (arm64: libfdt) come before its objects,
+# whose headers they bring.
+$(KERNEL_OBJS): | $(ARCH_KERNEL_LIBS)
 # They test and measure internals, so they see the private headers of the
 # folders they exercise, and tests/rand.h.
 $(BUILD)/k/tests/kernel/%: KERNEL_CFLAGS += -Itests -Iusb -Iusb/ehci
@@ -59,8 +67,9 @@ FUZZERS :=
 BENCHES :=
 include $(sort $(wildcard tests/unit/*.mk tests/fuzz/*.mk tests/bench/*.mk))
 
-.PHONY: all iso run debug test unit fuzz-smoke fuzz bench clean deps
-all: iso
+.PHONY: all image iso run debug test unit fuzz-smoke fuzz bench clean deps
+all: image
+image: $(ARCH_IMAGE)
 iso: $(BUILD)/tern.iso
 
 $(BUILD)/k/%.c.o: %.c
@@ -81,14 +90,14 @@ $(BUILD)/ksyms0.S:
 	$(PYTHON) scripts/gensyms.py < /dev/null > $@
 $(BUILD)/tern.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o kernel/arch/$(ARCH)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.S.o $(ARCH_KERNEL_LIBS)
 $(BUILD)/ksyms.S: $(BUILD)/tern.pass1.elf scripts/gensyms.py
 	$(NM) -n --defined-only $< | $(PYTHON) scripts/gensyms.py > $@
 $(BUILD)/%.S.o: $(BUILD)/%.S
 	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 $(BUILD)/tern.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.S.o kernel/arch/$(ARCH)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o $(ARCH_KERNEL_LIBS)
 	$(PYTHON) scripts/checksyms.py $(BUILD)/tern.pass1.elf $@
 
 $(BUILD)/tern.iso: $(BUILD)/tern.elf kernel/arch/x86_64/grub.cfg
@@ -102,12 +111,12 @@ deps:
 	@bash scripts/deps.sh
 
 run: deps
-	$(MAKE) iso
-	$(PYTHON) scripts/qemu.py --iso $(BUILD)/tern.iso --default-usb --interactive
+	$(MAKE) image
+	$(PYTHON) scripts/qemu.py --arch $(ARCH) --image $(ARCH_IMAGE) --default-usb --interactive
 
 debug: deps
-	$(MAKE) iso
-	$(PYTHON) scripts/qemu.py --iso $(BUILD)/tern.iso --default-usb --interactive --gdb
+	$(MAKE) image
+	$(PYTHON) scripts/qemu.py --arch $(ARCH) --image $(ARCH_IMAGE) --default-usb --interactive --gdb
 
 # --- host unit tests, fuzzers, benchmarks --------------------------------
 # Each binary is built from several sources in one compiler call, so it
@@ -142,14 +151,17 @@ fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do mkdir -p $(BUILD)/corpus/$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/corpus/$$(basename $$f) || exit 1; done
 
+# Both kernels, then the system tests of both at once (TERN_ARCHS).
 test: deps
 	$(MAKE) iso $(UNIT_BINS) $(FUZZ_BINS)
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash scripts/run-tests.sh all \
-		$(UNIT_BINS) -- $(FUZZ_BINS)
+	$(MAKE) ARCH=arm64 BUILD=$(BUILD)/arm64 image
+	@BUILD=$(BUILD) BUILD_ARM64=$(BUILD)/arm64 TERN_ARCHS="x86_64 arm64" \
+		PYTHON=$(PYTHON) bash scripts/run-tests.sh all $(UNIT_BINS) -- $(FUZZ_BINS)
 
 bench: deps
 	$(MAKE) iso $(BENCH_BINS)
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash scripts/bench.sh $(BENCH_BINS)
+	$(MAKE) ARCH=arm64 BUILD=$(BUILD)/arm64 image
+	@BUILD=$(BUILD) BUILD_ARM64=$(BUILD)/arm64 PYTHON=$(PYTHON) bash scripts/bench.sh $(BENCH_BINS)
 
 clean:
 	rm -rf $(BUILD)

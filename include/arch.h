@@ -25,6 +25,9 @@ void arch_console_init(void);
  * multiboot2 magic and info address; arm64: x0 = DTB address or 0).
  * Panics with a clear message if they make no sense. */
 void arch_boot_info(struct boot_info *bi, uintptr_t arg0, uintptr_t arg1);
+/* For `bootinfo`: what the loader described beyond struct boot_info (x86:
+ * nothing; arm64: the device tree's UART, GIC, timer and PCIe host). */
+void arch_boot_info_print(void);
 /* Exception reports from here on (x86: GDT, TSS, IDT; arm64: vectors). */
 void arch_cpu_init(void);
 /* The interrupt controller, every line masked (x86: 8259; arm64: GIC). */
@@ -86,6 +89,9 @@ struct fault_info {
  * resumes here and arch_try returns false. Not reentrant.
  */
 bool arch_try(void (*fn)(void *), void *arg, struct fault_info *fault);
+/* Executes an instruction the CPU does not define (x86 ud2, arm64 udf),
+ * for the tests of exception reports. */
+void arch_undefined_instruction(void);
 /* Calls fn(arg) with the stack pointer switched to stack_top; returns on
  * the old stack. */
 void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *arg);

@@ -32,6 +32,14 @@ struct pci_dev {
 	void *driver_data;
 };
 
+/* Whether d's INTx pin reaches an interrupt line that drivers can pass to
+ * irq_register (include/irq.h): routed by firmware (x86: a PIC line) or by
+ * pci_assign (arm64: a GIC INTID). 0 and 0xFF mean nothing routed it. */
+static inline bool pci_irq_routed(const struct pci_dev *d)
+{
+	return d->irq_pin && d->irq_line != 0 && d->irq_line != 0xFF;
+}
+
 struct pci_driver {
 	const char *name;
 	uint8_t class_code, subclass;

@@ -4,6 +4,7 @@
  * what the rest of the kernel asks of it: usable memory, command-line
  * options, and the `bootinfo` command.
  */
+#include "arch.h"
 #include "bootinfo.h"
 #include "kstring.h"
 #include "printk.h"
@@ -148,6 +149,7 @@ static int cmd_bootinfo(int argc, char **argv)
 		kprintf("framebuffer at %llx: %ux%u, %u bpp, pitch %u, type %u\n",
 			(unsigned long long)bi->fb.phys, bi->fb.width, bi->fb.height, bi->fb.bpp,
 			bi->fb.pitch, bi->fb.type);
+	arch_boot_info_print();
 	return 0;
 }
 

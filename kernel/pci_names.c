@@ -67,6 +67,7 @@ static const struct pci_device_name device_names[] = {
 	{ 0x1af4, 0x1000, "Virtio network device" },
 	{ 0x1af4, 0x1001, "Virtio block device" },
 	{ 0x1b36, 0x0001, "QEMU PCI-PCI bridge" },
+	{ 0x1b36, 0x0008, "QEMU PCIe Host bridge" },
 	{ 0x1b36, 0x000d, "QEMU XHCI Host Controller" },
 	{ 0x8086, 0x100e, "82540EM Gigabit Ethernet Controller" },
 	{ 0x8086, 0x10d3, "82574L Gigabit Network Connection" },

@@ -42,6 +42,8 @@ heading "Boot time"
 build_floor_iso
 "$PYTHON" "$ROOT/scripts/bench_qemu.py" boot-time --iso "$ISO" \
 	--floor-iso "$FLOOR/floor.iso" --boots "$BOOTS" || status=1
+"$PYTHON" "$ROOT/scripts/bench_qemu.py" boot-time --arch arm64 \
+	--iso "${BUILD_ARM64:-$BUILD/arm64}/tern.elf" --boots "$BOOTS" || status=1
 
 heading "Host benchmarks ($# binaries)"
 for bin in "$@"; do

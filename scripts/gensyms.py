@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reads `nm -n` output of the first kernel link on stdin and writes an
-assembly file with the sorted text-symbol table used by kernel/arch/x86_64/symbols.c.
+assembly file with the sorted text-symbol table used by kernel/symbols.c.
 Empty input gives an empty table (for the first link)."""
 import sys
 

@@ -2,10 +2,12 @@
 """Boots Tern in QEMU, for people (`make run`) and for tests.
 
 As a command (`scripts/qemu.py --help`) it builds the QEMU command line for
-an ISO, a memory size, a USB topology preset and an optional extra kernel
-command line, then either hands the terminal to QEMU (`--interactive`, serial
-console on stdio) or streams the serial console to stdout and exits with
-QEMU's exit status.
+an architecture (`--arch x86_64`, the default: GRUB ISO on q35/pc; `--arch
+arm64`: the ELF kernel with -kernel on virt), a memory size, a USB topology
+preset and an optional extra kernel command line, then either hands the
+terminal to QEMU (`--interactive`, serial console on stdio) or streams the
+serial console to stdout and exits with QEMU's exit status. USB presets are
+the same on both: on arm64 their controllers sit on virt's PCIe host.
 
 As a module it provides `Tern`, the handle the system tests (tests/system)
 and benchmarks drive a VM with: QEMU starts paused, the serial port (a unix
@@ -31,11 +33,36 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_ISO = os.path.join(ROOT, os.environ.get("BUILD", "build"), "tern.iso")
-QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 PROMPT = "tern> "
-EXIT_PASS = 33  # isa-debug-exit: outb(0xf4, 0x10) -> (0x10 << 1) | 1
+# x86: isa-debug-exit, outb(0xf4, 0x10) -> (0x10 << 1) | 1; arm64 passes
+# the same (code << 1) | 1 to semihosting SYS_EXIT.
+EXIT_PASS = 33
 EXIT_FAIL = 35  # outb(0xf4, 0x11)
+
+
+class Arch:
+    """What differs between the architectures when booting: the QEMU
+    binary, the boot image the build leaves (BUILD, as make sees it) and
+    how it is handed over."""
+
+    def __init__(self, name, qemu, build, image):
+        self.name = name
+        self.qemu = qemu
+        self.build = build
+        self.image = image
+
+    def default_image(self):
+        return os.path.join(ROOT, self.build, self.image)
+
+
+ARCHES = {
+    "x86_64": Arch("x86_64", os.environ.get("QEMU", "qemu-system-x86_64"),
+                   os.environ.get("BUILD", "build"), "tern.iso"),
+    "arm64": Arch("arm64", os.environ.get("QEMU_ARM64", "qemu-system-aarch64"),
+                  os.environ.get("BUILD_ARM64", "build/arm64"), "tern.elf"),
+}
+DEFAULT_ISO = ARCHES["x86_64"].default_image()
+QEMU = ARCHES["x86_64"].qemu
 # Slow shared machines: TERN_TIMEOUT_SCALE=3 triples every default timeout.
 TIMEOUT_SCALE = float(os.environ.get("TERN_TIMEOUT_SCALE", "1"))
 BOOT_TIMEOUT = 30.0 * TIMEOUT_SCALE
@@ -228,20 +255,44 @@ def fw_cfg_string(text):
     return text.replace(",", ",,")
 
 
-def build_argv(iso, mem="128M", machine=None, usb="none", devices=(),
-               cmdline=None, serial=None, qmp=None, paused=False, gdb=False,
-               disk=None, no_reboot=True, extra_args=()):
-    """The full qemu-system-x86_64 argv. serial/qmp are QEMU chardev specs
-    (e.g. 'mon:stdio', 'chardev:ser0') or None for none. no_reboot makes a
-    guest reset (reboot, triple fault) end QEMU with status 0."""
-    preset = USB_PRESETS[usb]
-    argv = [QEMU, "-accel", "tcg", "-M", machine or preset.machine,
-            "-m", str(mem), "-cdrom", iso, "-boot", "d",
+def _machine_argv(arch, image, machine, mem, cmdline):
+    """The machine, the boot image and the way out (exit status)."""
+    if arch == "arm64":
+        # One machine: x86 presets' q35/pc choose a chipset virt has not.
+        argv = [ARCHES[arch].qemu, "-accel", "tcg", "-M", "virt",
+                "-cpu", "cortex-a57", "-m", str(mem), "-kernel", image,
+                "-display", "none", "-nic", "none", "-semihosting"]
+        return argv + (["-append", cmdline] if cmdline else [])
+    argv = [ARCHES[arch].qemu, "-accel", "tcg", "-M", machine,
+            "-m", str(mem), "-cdrom", image, "-boot", "d",
             "-display", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
             # A named VGA so USB keyboards can bind to it (display=video0)
             # and receive QMP input-send-event {"device": "video0"}.
             "-vga", "none", "-device", "VGA,id=" + DISPLAY_ID]
+    if cmdline:
+        argv += ["-fw_cfg", "name=%s,string=%s"
+                 % (FW_CFG_CMDLINE, fw_cfg_string(cmdline))]
+    return argv
+
+
+def device_for(arch, dev):
+    """A -device argument for arch: arm64 has no display for USB keyboards
+    to bind to, so they take input from any QMP input-send-event."""
+    if arch == "arm64":
+        return re.sub(r",display=[^,]*", "", dev)
+    return dev
+
+
+def build_argv(iso, mem="128M", machine=None, usb="none", devices=(),
+               cmdline=None, serial=None, qmp=None, paused=False, gdb=False,
+               disk=None, no_reboot=True, extra_args=(), arch="x86_64"):
+    """The full QEMU argv for arch, iso being its boot image (the ISO on
+    x86_64, the ELF kernel on arm64). serial/qmp are QEMU chardev specs
+    (e.g. 'mon:stdio', 'chardev:ser0') or None for none. no_reboot makes a
+    guest reset (reboot, triple fault) end QEMU with status 0."""
+    preset = USB_PRESETS[usb]
+    argv = _machine_argv(arch, iso, machine or preset.machine, mem, cmdline)
     if serial:
         argv += ["-serial", serial]
     else:
@@ -255,12 +306,9 @@ def build_argv(iso, mem="128M", machine=None, usb="none", devices=(),
         argv += ["-drive", "if=none,id=%s,format=raw,file=%s"
                  % (DISK_DRIVE_ID, disk)]
     for dev in all_devices:
-        argv += ["-device", dev]
+        argv += ["-device", device_for(arch, dev)]
     if no_reboot:
         argv.append("-no-reboot")
-    if cmdline:
-        argv += ["-fw_cfg", "name=%s,string=%s"
-                 % (FW_CFG_CMDLINE, fw_cfg_string(cmdline))]
     if paused:
         argv.append("-S")
     if gdb:
@@ -491,10 +539,11 @@ class Tern:
     latin-1 text, so offsets equal byte offsets.
     """
 
-    def __init__(self, iso=DEFAULT_ISO, mem="128M", machine=None, usb="none",
+    def __init__(self, iso=None, mem="128M", machine=None, usb="none",
                  devices=(), cmdline=None, log_path=None, no_reboot=True,
-                 extra_args=(), echo=None):
-        self.iso = iso
+                 extra_args=(), echo=None, arch="x86_64"):
+        self.arch = arch
+        self.iso = iso or ARCHES[arch].default_image()  # the boot image
         self.mem = mem
         self.machine = machine
         self.usb = usb
@@ -535,7 +584,7 @@ class Tern:
             self.iso, mem=self.mem, machine=self.machine, usb=self.usb,
             devices=self.devices, cmdline=self.cmdline, serial="chardev:ser0",
             qmp="unix:%s,server=on,wait=off" % qmp_path, paused=True,
-            disk=disk, no_reboot=self.no_reboot,
+            disk=disk, no_reboot=self.no_reboot, arch=self.arch,
             extra_args=("-chardev",
                         "socket,id=ser0,path=%s,server=on,wait=off"
                         % serial_path) + self.extra_args)
@@ -794,17 +843,25 @@ class Tern:
                 return
             since += 1
 
-    def send_keys(self, text, device=DISPLAY_ID, delay=0.05):
-        """Types text on the USB keyboard bound to device (display=video0)
-        with QMP input-send-event, one key press and release at a time so
-        the emulated keyboard's small event queue never overflows."""
+    def send_input(self, events):
+        """QMP input-send-event to the USB keyboard: the one bound to the
+        display (display=video0) on x86, any on arm64 (no display)."""
+        args = {"events": events}
+        if self.arch != "arm64":
+            args["device"] = DISPLAY_ID
+        self.qmp("input-send-event", args)
+
+    def send_keys(self, text, delay=0.05):
+        """Types text on the USB keyboard with QMP input-send-event, one key
+        press and release at a time so the emulated keyboard's small event
+        queue never overflows."""
         for ch in text:
             qcode, shift = qcode_for(ch)
             events = [_key_event(qcode, True), _key_event(qcode, False)]
             if shift:
                 events = ([_key_event("shift", True)] + events
                           + [_key_event("shift", False)])
-            self.qmp("input-send-event", {"device": device, "events": events})
+            self.send_input(events)
             time.sleep(delay)
 
     def info_usb(self):
@@ -846,7 +903,11 @@ def parse_args(argv):
             "  %-10s %s" % (name, preset.description)
             for name, preset in USB_PRESETS.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--iso", default=DEFAULT_ISO)
+    p.add_argument("--arch", default="x86_64", choices=sorted(ARCHES),
+                   help="x86_64 (GRUB ISO, q35/pc) or arm64 (-kernel, virt)")
+    p.add_argument("--image", "--iso", dest="iso",
+                   help="boot image, default the arch's build output "
+                   "(build/tern.iso, build/arm64/tern.elf)")
     p.add_argument("--mem", "-m", default="128M",
                    help="guest RAM (QEMU -m syntax), default 128M")
     p.add_argument("--machine", "-M", help="override the preset's machine")
@@ -878,7 +939,8 @@ def run_interactive(args):
         argv = build_argv(args.iso, mem=args.mem, machine=args.machine,
                           usb=args.usb, devices=args.device,
                           cmdline=args.cmdline, serial="mon:stdio",
-                          gdb=args.gdb, disk=disk, extra_args=args.qemu_args)
+                          gdb=args.gdb, disk=disk, extra_args=args.qemu_args,
+                          arch=args.arch)
         if args.dry_run:
             print(shlex.join(argv))
             return 0
@@ -890,8 +952,9 @@ def run_interactive(args):
               "`poweroff`." % args.usb, file=sys.stderr)
         if args.gdb:
             elf = os.path.join(os.path.dirname(args.iso), "tern.elf")
-            print("Waiting for gdb: gdb %s -ex 'target remote :1234'" % elf,
-                  file=sys.stderr)
+            gdb_cmd = "gdb-multiarch" if args.arch == "arm64" else "gdb"
+            print("Waiting for gdb: %s %s -ex 'target remote :1234'"
+                  % (gdb_cmd, elf), file=sys.stderr)
         sys.stderr.flush()
         # The terminal is QEMU's now (raw mode; Ctrl-C goes to the guest).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -915,12 +978,12 @@ def interactive_status(qemu_status):
 def run_batch(args):
     vm = Tern(iso=args.iso, mem=args.mem, machine=args.machine, usb=args.usb,
               devices=args.device, cmdline=args.cmdline, log_path=args.log,
-              extra_args=args.qemu_args, echo=sys.stdout)
+              extra_args=args.qemu_args, echo=sys.stdout, arch=args.arch)
     if args.dry_run:
         print(shlex.join(build_argv(
-            args.iso, mem=args.mem, machine=args.machine, usb=args.usb,
+            vm.iso, mem=args.mem, machine=args.machine, usb=args.usb,
             devices=args.device, cmdline=args.cmdline, disk="DISK",
-            extra_args=args.qemu_args)))
+            extra_args=args.qemu_args, arch=args.arch)))
         return 0
     try:
         vm.start()
@@ -934,6 +997,7 @@ def run_batch(args):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    args.iso = args.iso or ARCHES[args.arch].default_image()
     if args.interactive:
         return run_interactive(args)
     return run_batch(args)

@@ -2,8 +2,10 @@
 # Runs Tern's tests and adds them up: host unit-test binaries, libFuzzer
 # harnesses for a bounded time, the layer check (scripts/check-layers.py,
 # one test, on the kernel objects `make iso` built), then the pytest system
-# tests that boot the ISO in QEMU. Ends with exactly one line "N passed, N failed" over all of
-# them and exits non-zero if anything failed.
+# tests that boot the kernel in QEMU, once per architecture in TERN_ARCHS
+# (default x86_64; `make test` runs x86_64 and arm64 side by side). Ends
+# with exactly one line "N passed, N failed" over all of them and exits
+# non-zero if anything failed.
 #
 #   run-tests.sh all  <unit bins...> -- <fuzz bins...>   (make test)
 #   run-tests.sh unit <unit bins...>                      (make unit)
@@ -13,7 +15,8 @@
 # out or exits non-zero without that line counts as one failed test (and a
 # non-zero exit after a clean summary, e.g. a LeakSanitizer report, adds one
 # failure). Each fuzzer counts as one test. Environment: BUILD (build dir),
-# PYTHON (with pytest), FUZZ_SECONDS (per fuzzer, default 10),
+# BUILD_ARM64 (the arm64 kernel's), TERN_ARCHS, PYTHON (with pytest),
+# FUZZ_SECONDS (per fuzzer, default 10),
 # UNIT_TIMEOUT (per binary, default 300 s), PYTEST_ARGS (extra arguments).
 set -uo pipefail
 
@@ -106,22 +109,36 @@ run_fuzzer() {
 	fi
 }
 
+# One check per architecture in TERN_ARCHS, each on its own kernel objects.
 run_layer_check() {
-	if "$PYTHON" "$ROOT/scripts/check-layers.py" --build "$BUILD"; then
-		count 1 0
-	else
-		count 0 1 "layer check (scripts/check-layers.py; layers in docs/architecture.md)"
-	fi
+	local arch build
+	for arch in ${TERN_ARCHS:-x86_64}; do
+		build=$BUILD
+		[ "$arch" = arm64 ] && build=${BUILD_ARM64:-$BUILD/arm64}
+		if "$PYTHON" "$ROOT/scripts/check-layers.py" --build "$build" --arch "$arch"; then
+			count 1 0
+		else
+			count 0 1 "layer check on $arch (scripts/check-layers.py; layers in docs/architecture.md)"
+		fi
+	done
 }
 
-run_system_tests() {
-	local log=$LOGS/system.log status summary passed failed errors
+# Starts the pytest run for one architecture in the background; its output
+# goes to $LOGS/system-<arch>.log and its status to .status beside it.
+start_system_tests() {
+	local arch=$1 log=$LOGS/system-$1.log
 	# PYTEST_ARGS is split into words on purpose (e.g. "-k meminfo -x").
 	# shellcheck disable=SC2086
-	(cd "$ROOT" && BUILD=$BUILD PYTHONDONTWRITEBYTECODE=1 \
+	(cd "$ROOT" && BUILD=$BUILD TERN_ARCH=$arch PYTHONDONTWRITEBYTECODE=1 \
 		"$PYTHON" -m pytest tests/system -q --tb=short -p no:cacheprovider \
-		${PYTEST_ARGS:-}) 2>&1 | tee "$log"
-	status=${PIPESTATUS[0]}
+		${PYTEST_ARGS:-} >"$log" 2>&1; echo $? >"$log.status") &
+}
+
+count_system_tests() {
+	local arch=$1 log=$LOGS/system-$1.log status summary passed failed errors
+	heading "System tests (QEMU, $arch)"
+	cat "$log"
+	status=$(cat "$log.status")
 	if [ "$status" -eq 5 ]; then
 		echo "(no system tests collected)"
 		return
@@ -135,7 +152,18 @@ run_system_tests() {
 		echo "pytest exited with status $status without reporting a failure"
 		failed=1
 	fi
-	count "$passed" "$failed" "system tests ($failed failed, see $log and $BUILD/system-logs/)"
+	count "$passed" "$failed" "system tests on $arch ($failed failed, see $log and its system-logs/)"
+}
+
+run_system_tests() {
+	local arch
+	for arch in ${TERN_ARCHS:-x86_64}; do
+		start_system_tests "$arch"
+	done
+	wait
+	for arch in ${TERN_ARCHS:-x86_64}; do
+		count_system_tests "$arch"
+	done
 }
 
 [ $# -ge 1 ] || usage
@@ -176,7 +204,6 @@ fi
 if [ "$mode" = all ]; then
 	heading "Layer check"
 	run_layer_check
-	heading "System tests (QEMU)"
 	run_system_tests
 fi
 

@@ -4,26 +4,13 @@
  * initialisers, so these must exist and must never call themselves: GCC can
  * recognise a byte loop as "a memcpy" and replace it with a call to memcpy,
  * which here would recurse forever. The attribute below switches that
- * transformation off for each function. memcpy and memset use the x86
- * string instructions, eight bytes at a time: the fastest way on CPUs with
- * fast string operations, and under QEMU's TCG a fraction of the guest
- * instructions of a byte loop (a 4 KiB memset took 3 µs as one). The
- * System V ABI keeps the direction flag clear, so they move upwards.
+ * transformation off for each function. memcpy and memset, the two that
+ * bulk copies and clears spend their time in, are the architecture's
+ * (kernel/arch/<arch>/memcpy.c).
  */
 #include "kstring.h"
 
 #define NO_LIBCALL_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	void *d = dst;
-	const void *s = src;
-	size_t words = n / 8, bytes = n % 8;
-
-	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(bytes) : : "memory");
-	return dst;
-}
 
 NO_LIBCALL_LOOPS void *memmove(void *dst, const void *src, size_t n)
 {
@@ -41,17 +28,6 @@ NO_LIBCALL_LOOPS void *memmove(void *dst, const void *src, size_t n)
 		while (n--)
 			*d++ = *s++;
 	}
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	void *d = dst;
-	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
-	size_t words = n / 8, bytes = n % 8;
-
-	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
 	return dst;
 }
 

@@ -9,7 +9,7 @@
 
 static void raise_invalid_opcode(void *arg)
 {
-	__asm__ volatile("ud2");
+	arch_undefined_instruction();
 }
 
 static void raise_nothing(void *arg)
@@ -23,7 +23,7 @@ KTEST(arch_try_catches_invalid_opcode)
 	volatile uint64_t canary = 0x1234abcd5678ef90ull;
 
 	KT_ASSERT(!arch_try(raise_invalid_opcode, NULL, &fault));
-	KT_ASSERT(fault.kind == FAULT_UNDEFINED && fault.vector == 6);
+	KT_ASSERT(fault.kind == FAULT_UNDEFINED);
 	KT_ASSERT(canary == 0x1234abcd5678ef90ull);
 	return NULL;
 }

@@ -3,6 +3,7 @@
  * so the fault reports can be seen and tested. Every variant is fatal: the
  * report is printed and the kernel panics (see docs/architecture.md).
  */
+#include "arch.h"
 #include "crash.h"
 #include "kstring.h"
 #include "layout.h"
@@ -16,14 +17,17 @@ static void crash_page_fault(void)
 	*(volatile uint64_t *)UNMAPPED_KERNEL_ADDR = 1;
 }
 
-static void crash_invalid_opcode(void)
-{
-	__asm__ volatile("ud2");
-}
-
 static void crash_general_protection(void)
 {
 	(void)*(volatile uint64_t *)0x8000000000000000ull; /* non-canonical */
+}
+
+/* A frame of its own, so the backtrace names crash.c: the arch function
+ * is a leaf without one. */
+__attribute__((noinline)) static void crash_invalid_opcode(void)
+{
+	arch_undefined_instruction();
+	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }
 
 static void crash_text_write(void)

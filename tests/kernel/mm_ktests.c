@@ -112,13 +112,15 @@ KTEST(dma32_ceiling_never_returns_high_memory)
 	return NULL;
 }
 
+/* arm64 virt has no RAM below 16 MiB: then nothing may come from there. */
 KTEST(isa_ceiling_is_respected)
 {
 	bool below;
+	uint64_t isa_before = zone_free(PMM_ZONE_ISA);
 	phys_addr_t chain = drain_below(PHYS_LIMIT_ISA, &below);
 	uint64_t isa_left = zone_free(PMM_ZONE_ISA);
 	free_chain(chain);
-	KT_ASSERT(chain != 0 && below && isa_left == 0);
+	KT_ASSERT((chain != 0) == (isa_before != 0) && below && isa_left == 0);
 	return NULL;
 }
 
@@ -212,11 +214,11 @@ KTEST(stack_overflow_hits_the_guard_page)
 
 KTEST(ioremap_is_uncached_and_unmaps)
 {
-	void *v = ioremap(0xfec00000 + 0x10, 0x20); /* IOAPIC page, offset kept */
+	void *v = ioremap(TEST_MMIO_PHYS + 0x10, 0x20); /* offset kept */
 	struct vmm_mapping m;
 	KT_ASSERT(v != NULL && ((uintptr_t)v & 0xfff) == 0x10);
 	KT_ASSERT(vmm_query((uintptr_t)v, &m));
-	KT_ASSERT(m.phys == 0xfec00010 && m.prot == (VM_READ | VM_WRITE | VM_UNCACHED));
+	KT_ASSERT(m.phys == TEST_MMIO_PHYS + 0x10 && m.prot == (VM_READ | VM_WRITE | VM_UNCACHED));
 	KT_ASSERT(!vmm_query((uintptr_t)v - 0x10 - PAGE_SIZE, &m)); /* guard before it */
 	iounmap(v);
 	KT_ASSERT(!vmm_query((uintptr_t)v, &m));

@@ -193,7 +193,7 @@ KTEST(vm_thousands_of_ioremaps_and_stacks_at_once)
 	uint64_t before = accounted_pages();
 	unsigned io_ok = 0, stacks_ok = 0, guards = 0;
 	for (int i = 0; i < IO; i++)
-		io_ok += (io[i] = ioremap(0xfec00000, 0x20)) != NULL && io[i][0] == io[0][0];
+		io_ok += (io[i] = ioremap(TEST_MMIO_PHYS, 0x20)) != NULL && io[i][0] == io[0][0];
 	for (int i = 0; i < STACKS; i++) {
 		stacks[i] = vmm_alloc_stack(2 * PAGE_SIZE);
 		if (stacks[i]) {

@@ -6,6 +6,14 @@ machine, devices, cmdline, extra_args) and by default waits for the first
 Every VM is killed when its test ends, however it ends. The serial output of
 each VM goes to $BUILD/system-logs/<test>.log, and a failing test's report
 names those logs and shows their tail.
+
+One pytest run tests one architecture: TERN_ARCH=x86_64 (the default) or
+arm64 (`make test` runs both at once). The same tests run on both: every
+test runs on x86_64; a test marked `@pytest.mark.arm64` also runs on arm64,
+and the `arch` fixture names the one under test where expectations differ
+(the machine, how faults are decoded). The arm64 set is what the port
+shares with x86 (boot, shell, ktests, mm and DMA stress, USB topologies,
+storage), kept small enough that both runs end together.
 """
 
 import os
@@ -20,9 +28,35 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 import qemu  # noqa: E402  (scripts/ is not a package)
 
-BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
-ISO = os.environ.get("TERN_ISO", os.path.join(BUILD, "tern.iso"))
+ARCH = os.environ.get("TERN_ARCH", "x86_64")
+if ARCH not in qemu.ARCHES:
+    raise pytest.UsageError("TERN_ARCH=%s: not one of %s"
+                            % (ARCH, ", ".join(sorted(qemu.ARCHES))))
+BUILD = os.path.join(ROOT, qemu.ARCHES[ARCH].build)
+ISO = os.environ.get("TERN_ISO", qemu.ARCHES[ARCH].default_image())
 LOG_DIR = os.path.join(BUILD, "system-logs")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "arm64: the test also runs on arm64 (TERN_ARCH=arm64)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On arm64, only the tests marked for it run; the rest are
+    deselected (not skipped), so the summary counts what ran."""
+    if ARCH == "x86_64":
+        return
+    kept = [item for item in items if item.get_closest_marker("arm64")]
+    dropped = [item for item in items if not item.get_closest_marker("arm64")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture
+def arch():
+    return ARCH
 
 
 def _log_name(node_name, index):
@@ -37,6 +71,7 @@ def boot(request):
 
     def start(wait_prompt=True, **options):
         options.setdefault("iso", ISO)
+        options.setdefault("arch", ARCH)
         log = os.path.join(LOG_DIR,
                            _log_name(request.node.name, len(vms)) + ".log")
         vm = qemu.Tern(log_path=log, **options)

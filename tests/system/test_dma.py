@@ -8,10 +8,13 @@ dmabench prints its ratios."""
 
 import re
 
+import pytest
+
 import qemu
 import tern_shell
 
 
+@pytest.mark.arm64
 def test_dmatest_has_no_violation_and_gives_all_memory_back(boot):
     vm = boot(mem="6G")
     out = vm.run("dmatest 300000 4242", timeout=600 * qemu.TIMEOUT_SCALE)
@@ -34,11 +37,13 @@ def test_dmatest_has_no_violation_and_gives_all_memory_back(boot):
     assert vm.run("echo alive").strip() == "alive"
 
 
+@pytest.mark.arm64
 def test_dmatest_rejects_bogus_arguments(tern):
     out = tern.run("dmatest lots")
     assert "usage: dmatest [ops] [seed]" in out, out
 
 
+@pytest.mark.arm64
 def test_dmastat_lists_the_usb_pools_and_their_total(boot):
     vm = boot(usb="default")
     vm.run("usbwait", timeout=120 * qemu.TIMEOUT_SCALE)

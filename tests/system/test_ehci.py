@@ -84,6 +84,7 @@ MIXED = (
 )
 
 
+@pytest.mark.arm64
 def test_ich9_companions_route_every_port_by_speed(boot):
     vm = boot(usb="ich9", devices=MIXED)
     tree, info = wait_view(vm, len(MIXED))
@@ -99,6 +100,7 @@ def test_ich9_companions_route_every_port_by_speed(boot):
     assert not ehci_complaints(vm)
 
 
+@pytest.mark.arm64
 def test_reference_topology_with_piix3_uhci_and_hub(boot):
     """Storage on EHCI, full-speed HID on three companions, a hub with two
     devices on the piix3 UHCI: 7 devices on 5 buses."""
@@ -109,6 +111,7 @@ def test_reference_topology_with_piix3_uhci_and_hub(boot):
     assert not ehci_complaints(vm)
 
 
+@pytest.mark.arm64
 def test_standalone_usb_ehci_high_speed_only(boot):
     vm = boot(usb="ehci")
     tree, info = wait_view(vm, 2)
@@ -124,6 +127,7 @@ def test_q35_usb_on_firmware_default_controllers(boot):
     assert {s for (_, _, s) in tern_buses(tree)[EHCI_BUS]} == {"480M"}
 
 
+@pytest.mark.arm64
 def test_full_speed_goes_to_companion_and_port_returns_on_unplug(boot):
     vm = boot(usb="ich9")
     vm.device_add("usb-kbd", "fs", bus="ehci.0", port="4", usb_version=1)
@@ -148,6 +152,7 @@ HOTPLUG = (
 )
 
 
+@pytest.mark.arm64
 def test_hotplug_cycles_move_devices_between_speeds_without_leaks(boot):
     vm = boot(usb="ich9")
     wait_view(vm, 0)
@@ -172,6 +177,7 @@ def test_hotplug_cycles_move_devices_between_speeds_without_leaks(boot):
     assert not ehci_complaints(vm)
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("fault", ["reset", "halt"])
 def test_unannounced_stop_resets_rebuilds_and_reenumerates(boot, fault):
     """The controller stops behind the driver's back (as QEMU's EHCI does
@@ -195,6 +201,7 @@ def type_and_check(vm, word):
     vm.wait_prompt()
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("props, bus, speed, word", [
     ("", EHCI_BUS, "480M", "typed-through-ehci"),
     (",usb_version=1", COMPANION_BUS, "12M", "typed-through-companion"),

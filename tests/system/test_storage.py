@@ -102,6 +102,7 @@ def poweroff(vm):
     assert vm.exit_code(timeout=30) == 33
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("topology", sorted(TOPOLOGIES))
 def test_whole_disk_hash_equals_host_sha256sum(boot, tmp_path, topology):
     mib = TOPOLOGIES[topology][3]
@@ -131,6 +132,7 @@ def check_pattern(before, after, start, length, seed):
     assert after[start + length:] == before[start + length:]
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("topology", ["ehci-ich9", "uhci-piix3", "xhci-superspeed", "xhci-high"])
 def test_blkwrite_pattern_lands_word_by_word_and_nothing_else(boot, tmp_path, topology):
     image = tmp_path / "disk.img"
@@ -146,6 +148,7 @@ def test_blkwrite_pattern_lands_word_by_word_and_nothing_else(boot, tmp_path, to
     check_pattern(before, image.read_bytes(), lba * BLOCK, count * BLOCK, seed)
 
 
+@pytest.mark.arm64
 def test_4k_logical_blocks_read_and_write(boot, tmp_path):
     """usb-storage ignores logical_block_size in QEMU 7.2; usb-bot's
     scsi-hd honours it."""
@@ -165,6 +168,7 @@ def test_4k_logical_blocks_read_and_write(boot, tmp_path):
     check_pattern(before, image.read_bytes(), 3 * 4096, 1030 * 4096, 77)
 
 
+@pytest.mark.arm64
 def test_read_only_drive_refuses_writes(boot, tmp_path):
     image = tmp_path / "disk.img"
     before = make_image(image, 1, seed=7)
@@ -180,6 +184,7 @@ def test_read_only_drive_refuses_writes(boot, tmp_path):
     assert image.read_bytes() == before
 
 
+@pytest.mark.arm64
 def test_injected_medium_error_names_lba_and_sense(boot, tmp_path):
     image = tmp_path / "disk.img"
     data = make_image(image, 1, seed=11)
@@ -203,6 +208,9 @@ def test_injected_medium_error_names_lba_and_sense(boot, tmp_path):
     assert out.splitlines()[0].startswith("%08x " % ((bad + 1) * BLOCK)), out
 
 
+# Not on arm64 yet: no SeaBIOS consumes the power-on unit attention there,
+# and QEMU answers LUN 1's REQUEST SENSE with "logical unit not supported"
+# (docs/arm64.md).
 def test_two_luns_are_two_disks(boot, tmp_path):
     images = [tmp_path / ("lun%d.img" % i) for i in range(2)]
     datas = [make_image(img, 1 + i, seed=20 + i) for i, img in enumerate(images)]
@@ -219,6 +227,7 @@ def test_two_luns_are_two_disks(boot, tmp_path):
     assert blkhash(vm, "sdb") == sha(datas[1])
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("topology", ["ehci-ich9", "xhci-superspeed"])
 def test_unplug_during_blkhash_ends_it_and_replug_reads(boot, tmp_path, topology):
     image = tmp_path / "disk.img"
@@ -290,6 +299,7 @@ STORM_HID = [("usb-kbd", "3"), ("usb-mouse", "4"), ("usb-tablet", "5"), ("usb-kb
 STORM_CYCLES = int(os.environ.get("TERN_STORM_CYCLES", "6"))
 
 
+@pytest.mark.arm64
 def test_hotplug_storm_storage_and_hid_usbwait_counts_handoffs(boot, tmp_path):
     """Each cycle plugs two disks (EHCI and piix3 UHCI) and four full-speed
     HID devices on EHCI ports at once, then runs `usbwait` once: every
@@ -326,6 +336,7 @@ def test_hotplug_storm_storage_and_hid_usbwait_counts_handoffs(boot, tmp_path):
     wait_chunks(vm, base)
 
 
+@pytest.mark.arm64
 def test_usbwait_waits_for_handoffs_to_companions(boot):
     """Four full-speed HID devices plugged at once into EHCI ports: EHCI
     resets each and hands it to a companion, which sees it only at its

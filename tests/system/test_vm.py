@@ -6,6 +6,8 @@ ranges and the lazy totals."""
 
 import re
 
+import pytest
+
 import qemu
 import tern_shell
 
@@ -19,6 +21,7 @@ VM_KTESTS = (
 )
 
 
+@pytest.mark.arm64
 def test_vmtest_million_ops_has_no_violation_and_no_leak(tern):
     out = tern.run("vmtest 1000000 12345", timeout=600 * qemu.TIMEOUT_SCALE)
     plain = tern_shell.plain(out)
@@ -31,11 +34,13 @@ def test_vmtest_million_ops_has_no_violation_and_no_leak(tern):
                      meminfo), meminfo
 
 
+@pytest.mark.arm64
 def test_vmtest_rejects_bogus_arguments(tern):
     assert "usage: vmtest" in tern.run("vmtest lots")
     assert "usage: vmtest" in tern.run("vmtest 10 0")
 
 
+@pytest.mark.arm64
 def test_vm_ktests_pass_and_report_each_refusal_once(tern):
     out = "".join(tern.run("ktest " + name, timeout=120 * qemu.TIMEOUT_SCALE)
                   for name in VM_KTESTS)  # one by one: the line editor's limit
@@ -50,6 +55,7 @@ def test_vm_ktests_pass_and_report_each_refusal_once(tern):
     assert tern.run("echo alive").strip() == "alive"
 
 
+@pytest.mark.arm64
 def test_vmmap_lists_vmap_ranges_and_meminfo_lazy_totals(tern):
     vmmap = tern_shell.plain(tern.run("vmmap"))
     assert re.search(r"vmap ranges \(reserved pages, mapped pages, kind", vmmap), vmmap

@@ -87,6 +87,7 @@ def dump_stats(vm):
 HID_AND_HUB = 5  # keyboard, mouse, hub, tablet behind the hub, tablet
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("preset", ["xhci", "nec-xhci"])
 def test_hid_devices_and_hub_enumerate_at_their_speeds(boot, preset):
     vm = boot(usb=preset)
@@ -110,6 +111,7 @@ def test_hid_devices_and_hub_enumerate_at_their_speeds(boot, preset):
     assert not xhci_complaints(vm)
 
 
+@pytest.mark.arm64
 def test_usbreset_behind_a_hub_keeps_the_device_and_its_slot(boot):
     """Hub port reset, Reset Device, Address Device again: the tablet
     behind the hub keeps its number, slot, route and driver."""
@@ -132,6 +134,7 @@ def test_usbreset_behind_a_hub_keeps_the_device_and_its_slot(boot):
     assert not xhci_complaints(vm)
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("model, p3, port, speed", [
     ("qemu-xhci", 4, "1", "5000M"), ("qemu-xhci", 0, "1", "480M"),
     ("nec-usb-xhci", 4, "1", "5000M")])
@@ -151,6 +154,7 @@ def test_storage_enumerates_at_super_and_high_speed(boot, tmp_path, model, p3, p
     assert not xhci_complaints(vm)
 
 
+@pytest.mark.arm64
 def test_keyboard_on_xhci_types_into_the_shell(boot):
     vm = boot(usb="xhci")
     wait_xhci(vm, HID_AND_HUB)
@@ -168,6 +172,7 @@ HOTPLUG = (
 )
 
 
+@pytest.mark.arm64
 def test_hotplug_cycles_over_every_speed_without_leaks(boot, tmp_path):
     image = tmp_path / "stick.img"
     image.write_bytes(bytes(1 << 20))
@@ -205,6 +210,7 @@ def test_hotplug_cycles_over_every_speed_without_leaks(boot, tmp_path):
     assert not xhci_complaints(vm)
 
 
+@pytest.mark.arm64
 def test_mixed_machine_with_xhci_ehci_and_uhci(boot):
     vm = boot(machine="q35", devices=(
         "ich9-usb-ehci1,id=ehci,addr=1d.7,multifunction=on",
@@ -233,6 +239,7 @@ def test_mixed_machine_with_xhci_ehci_and_uhci(boot):
     assert not xhci_complaints(vm)
 
 
+@pytest.mark.arm64
 def test_endpoint_zero_ring_wraps_many_times_without_losing_events(boot):
     vm = boot(usb="xhci")
     tree = wait_xhci(vm, HID_AND_HUB)
@@ -249,6 +256,7 @@ def test_endpoint_zero_ring_wraps_many_times_without_losing_events(boot):
     vm.wait_for(re.compile(r"\nstill-typing\r?\n"), 15)
 
 
+@pytest.mark.arm64
 @pytest.mark.parametrize("fault", ["halt", "hce"])
 def test_unannounced_stop_restarts_and_reenumerates(boot, fault):
     vm = boot(usb="xhci")
@@ -262,6 +270,7 @@ def test_unannounced_stop_restarts_and_reenumerates(boot, fault):
     assert stats["resets"] == 1 and stats["bad"] == 0, out
 
 
+@pytest.mark.arm64
 def test_usbbench_on_the_xhci_reference_topology(boot):
     """`usbbench` on the 7-device xHCI reference topology: the enumeration
     line beside its floor and Linux's figure, a SuperSpeed round trip, and

@@ -1,5 +1,6 @@
 UNIT_TESTS += test_string
-test_string_SRCS := tests/unit/test_string.c tests/unit/harness.c kernel/lib/string.c
+test_string_SRCS := tests/unit/test_string.c tests/unit/harness.c kernel/lib/string.c \
+	kernel/arch/x86_64/memcpy.c
 # The kernel's mem*/str* get kern_ names so they do not replace libc's,
 # which the test uses as the reference.
 test_string_CFLAGS := -fno-builtin -Dmemcpy=kern_memcpy -Dmemmove=kern_memmove \

@@ -217,7 +217,7 @@ static void setup_interrupts(struct ehci *e)
 	unsigned line = e->pci->irq_line;
 
 	e->irq_line = line;
-	e->irq_ok = line < 16 && irq_register(line, ehci_irq, e, pool_names[e->index]) >= 0;
+	e->irq_ok = pci_irq_routed(e->pci) && irq_register(line, ehci_irq, e, pool_names[e->index]) >= 0;
 	if (!e->irq_ok) {
 		pr_warn("ehci%d: no usable interrupt line (%u); polling every 1 ms\n",
 			e->index, line);

@@ -298,12 +298,10 @@ static bool uhci_irq(void *ctx)
 	return true;
 }
 
-/* Legacy PIC lines only; 0 and 0xFF mean the firmware routed nothing. */
 static void setup_interrupt(struct uhci_hc *hc)
 {
 	uint8_t line = hc->pci->irq_line;
-	if (hc->pci->irq_pin && line >= 1 && line < 16 &&
-	    irq_register(line, uhci_irq, hc, hc->name) == 0) {
+	if (pci_irq_routed(hc->pci) && irq_register(line, uhci_irq, hc, hc->name) == 0) {
 		hc->irq_registered = true;
 		return;
 	}

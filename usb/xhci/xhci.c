@@ -238,7 +238,7 @@ static void setup_interrupts(struct xhci *x)
 {
 	unsigned line = x->irq_line = x->pci->irq_line;
 
-	x->irq_ok = line < 16 && irq_register(line, xhci_irq, x, x->name) >= 0;
+	x->irq_ok = pci_irq_routed(x->pci) && irq_register(line, xhci_irq, x, x->name) >= 0;
 	if (!x->irq_ok)
 		pr_warn("xhci%d: no usable interrupt line (%u); polling every 1 ms\n", x->index,
 			line);

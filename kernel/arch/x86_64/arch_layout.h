@@ -11,5 +11,7 @@
 /* The direct map covers physical [0, this) even where there is no RAM:
  * ACPI tables and the multiboot2 information live there. */
 #define DIRECT_MAP_FIRMWARE_BYTES 0x100000000ull
+/* A device register page any test may map and read: the IOAPIC's. */
+#define TEST_MMIO_PHYS 0xfec00000ull
 
 #endif

@@ -13,12 +13,11 @@
  */
 #include "arch.h"
 #include "cpu.h"
-#include "layout.h"
+#include "fault_report.h"
 #include "mm.h"
 #include "printk.h"
 #include "symbols.h"
 
-#define BACKTRACE_MAX_FRAMES 24
 #define UD_VECTOR 6
 #define DF_VECTOR 8
 #define PF_VECTOR 14
@@ -66,54 +65,6 @@ static bool is_mapped(uintptr_t va)
 	return true;
 }
 
-static void print_frame(int n, uint64_t addr)
-{
-	char sym[96];
-
-	ksym_format(addr, sym, sizeof(sym));
-	kprintf("  #%-2d 0x%016llx %s\n", n, (unsigned long long)addr, sym);
-}
-
-static void print_backtrace(uint64_t rip, uint64_t rbp)
-{
-	kprintf("Backtrace:\n");
-	print_frame(0, rip);
-	for (int n = 1; n < BACKTRACE_MAX_FRAMES && rbp; n++) {
-		if ((rbp & 7) || rbp < DIRECT_MAP_BASE || !is_mapped(rbp) ||
-		    !is_mapped(rbp + 8))
-			break;
-		uint64_t ret = ((const uint64_t *)rbp)[1];
-		uint64_t next = ((const uint64_t *)rbp)[0];
-		if (!ret)
-			break;
-		print_frame(n, ret);
-		if (next <= rbp) /* callers live higher up the stack */
-			break;
-		rbp = next;
-	}
-}
-
-static void print_vmap_note(uint64_t cr2)
-{
-	struct vmap_info v;
-	if (cr2 - VMAP_BASE >= VMAP_SIZE) {
-		if (vmm_is_guard_page(cr2))
-			kprintf("  (address is a stack guard page: kernel stack overflow)\n");
-		return;
-	}
-	if (!vmap_lookup(cr2, &v)) {
-		kprintf("  (vmap address in no range: never reserved, or freed)\n");
-		return;
-	}
-	kprintf("  (vmap %s range 0x%llx-0x%llx, %llu pages, %llu mapped%s)\n",
-		vmap_kind_name(v.kind), (unsigned long long)v.start,
-		(unsigned long long)(v.start + v.pages * PAGE_SIZE - 1),
-		(unsigned long long)v.pages, (unsigned long long)v.mapped,
-		cr2 >= v.start ? "" : "; address is its guard page");
-	if (cr2 < v.start && v.kind == VMAP_STACK)
-		kprintf("  (address is a stack guard page: kernel stack overflow)\n");
-}
-
 static void print_page_fault(const struct regs *r, uint64_t cr2)
 {
 	uint64_t e = r->error_code;
@@ -126,9 +77,7 @@ static void print_page_fault(const struct regs *r, uint64_t cr2)
 		(e & 8) ? ", reserved bit set in a page-table entry" : "",
 		(e & 32) ? ", protection key" : "",
 		(e & 64) ? ", shadow stack" : "");
-	if (cr2 < PAGE_SIZE)
-		kprintf("  (NULL pointer dereference)\n");
-	print_vmap_note(cr2);
+	fault_print_address_note(cr2);
 }
 
 static void print_registers(const struct regs *r)
@@ -167,31 +116,7 @@ static void report(const struct regs *r, uint64_t cr2)
 			(unsigned long long)cr2,
 			vmm_is_guard_page(cr2) ? ", a stack guard page" : "");
 	print_registers(r);
-	print_backtrace(r->rip, r->rbp);
-}
-
-static void print_refusal(enum vm_fault_result why, const struct vm_fault_report *f)
-{
-	char at[96], site[96];
-	ksym_format(f->rip, at, sizeof(at));
-	if (why == VM_FAULT_OOM) {
-		kprintf("\n*** out of memory in the page-fault path: no page for 0x%016llx "
-			"(at %s) in vmalloc range 0x%llx-0x%llx (%llu pages)\n",
-			(unsigned long long)f->addr, at, (unsigned long long)f->range_start,
-			(unsigned long long)(f->range_start + f->range_pages * PAGE_SIZE - 1),
-			(unsigned long long)f->range_pages);
-		return;
-	}
-	ksym_format((uint64_t)f->allocator_site, site, sizeof(site));
-	kprintf("\n*** page fault inside the %s at %s, allocator re-entered from %s\n",
-		f->outer_rip ? "page-fault path" : "allocator", at,
-		f->allocator_site ? site : "(nowhere: not held)");
-	if (f->outer_rip) {
-		ksym_format(f->outer_rip, site, sizeof(site));
-		kprintf("  (the fault path was serving 0x%016llx from %s)\n",
-			(unsigned long long)f->outer_addr, site);
-	}
-	kprintf("  stopped: serving this fault would re-enter the code that faulted\n");
+	fault_print_backtrace(r->rip, r->rbp, is_mapped);
 }
 
 /* A not-present kernel read or write may be a lazy vmalloc page: true if
@@ -203,7 +128,7 @@ static bool serve_lazy_fault(const struct regs *r, uint64_t cr2)
 		return false;
 	enum vm_fault_result why = vm_handle_fault(cr2, r->rip, &f);
 	if (why == VM_FAULT_REENTERED || why == VM_FAULT_OOM)
-		print_refusal(why, &f);
+		fault_print_refusal(why, &f);
 	return why == VM_FAULT_MAPPED;
 }
 

@@ -64,6 +64,8 @@ void arch_irq_restore(unsigned long flags)
 		__asm__ volatile("sti" ::: "memory");
 }
 
+void arch_undefined_instruction(void) { __asm__ volatile("ud2"); }
+
 void arch_idle(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
 __noreturn void arch_halt(void)

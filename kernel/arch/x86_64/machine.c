@@ -37,6 +37,9 @@ void arch_boot_info(struct boot_info *bi, uintptr_t arg0, uintptr_t arg1)
 	fwcfg_append_cmdline(bi);
 }
 
+/* Multiboot2 tells nothing that struct boot_info does not hold. */
+void arch_boot_info_print(void) {}
+
 void arch_cpu_init(void)
 {
 	gdt_init(); /* our GDT and the TSS with IST stacks */

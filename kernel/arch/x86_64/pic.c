@@ -3,8 +3,8 @@
  * 32-47 (8259A datasheet: ICW1-ICW4; OCW2 EOI; OCW3 ISR read). Chosen over
  * the IOAPIC because QEMU's pc and q35 machines route PCI INTx to PIC lines
  * (SeaBIOS programs the interrupt-line register and the ELCR level
- * triggering), and one CPU needs nothing more. Lines are shared: every
- * handler on a line is called and reports whether its device interrupted.
+ * triggering), and one CPU needs nothing more. The handlers on each line
+ * are kernel/irq.c's.
  */
 #include "arch.h"
 #include "cpu.h"
@@ -20,20 +20,8 @@
 #define PIC_EOI 0x20
 #define PIC_READ_ISR 0x0b
 #define IRQ_LINES 16
-#define HANDLERS_PER_LINE 4
 #define CASCADE_LINE 2
-/* One stray interrupt is normal (an edge latched while the line was masked);
- * a stream of them means a device nobody services. */
-#define UNCLAIMED_REPORT_AT 1000
 
-struct irq_slot {
-	irq_handler_t handler;
-	void *ctx;
-	const char *name;
-};
-
-static struct irq_slot slots[IRQ_LINES][HANDLERS_PER_LINE];
-static uint64_t unclaimed[IRQ_LINES];
 static uint16_t mask = 0xffff & ~(1u << CASCADE_LINE);
 
 static void write_mask(void)
@@ -79,59 +67,25 @@ static bool is_spurious(unsigned line)
 
 void irq_dispatch(unsigned line)
 {
-	bool claimed = false;
-
 	if (is_spurious(line))
 		return;
-	for (int i = 0; i < HANDLERS_PER_LINE; i++)
-		if (slots[line][i].handler && slots[line][i].handler(slots[line][i].ctx))
-			claimed = true;
-	if (!claimed && ++unclaimed[line] == UNCLAIMED_REPORT_AT)
-		pr_warn("irq %u: %d interrupts claimed by no handler\n", line,
-			UNCLAIMED_REPORT_AT);
+	irq_run_handlers(line);
 	pic_send_eoi(line);
 }
 
-int irq_register(unsigned line, irq_handler_t handler, void *ctx, const char *name)
+bool irq_controller_has_line(unsigned line)
 {
-	unsigned long flags;
-
-	if (line >= IRQ_LINES || line == CASCADE_LINE || !handler) {
-		pr_err("irq_register(%s): invalid line %u\n", name, line);
-		return -1;
-	}
-	flags = arch_irq_save();
-	for (int i = 0; i < HANDLERS_PER_LINE; i++) {
-		if (slots[line][i].handler)
-			continue;
-		slots[line][i] = (struct irq_slot){ handler, ctx, name };
-		mask &= ~(1u << line);
-		write_mask();
-		arch_irq_restore(flags);
-		return 0;
-	}
-	arch_irq_restore(flags);
-	pr_err("irq_register(%s): line %u already has %d handlers\n", name, line,
-	       HANDLERS_PER_LINE);
-	return -1;
+	return line < IRQ_LINES && line != CASCADE_LINE;
 }
 
-void irq_unregister(unsigned line, irq_handler_t handler, void *ctx)
+void irq_controller_unmask(unsigned line)
 {
-	unsigned long flags;
-	bool in_use = false;
+	mask &= ~(1u << line);
+	write_mask();
+}
 
-	if (line >= IRQ_LINES)
-		return;
-	flags = arch_irq_save();
-	for (int i = 0; i < HANDLERS_PER_LINE; i++) {
-		if (slots[line][i].handler == handler && slots[line][i].ctx == ctx)
-			slots[line][i] = (struct irq_slot){ 0 };
-		in_use |= slots[line][i].handler != NULL;
-	}
-	if (!in_use) {
-		mask |= 1u << line;
-		write_mask();
-	}
-	arch_irq_restore(flags);
+void irq_controller_mask(unsigned line)
+{
+	mask |= 1u << line;
+	write_mask();
 }

@@ -189,6 +189,7 @@ void fake_ehci_setup(struct pci_dev *pdev, bool companions, bool firmware_runnin
 	pdev->bar[0].base = 0xfebf1000;
 	pdev->bar[0].size = 0x1000;
 	pdev->irq_line = 11;
+	pdev->irq_pin = 1; /* INTA */
 }
 
 void fake_ehci_plug(int port, bool high_speed)

@@ -451,6 +451,7 @@ void fake_xhci_setup(struct pci_dev *pdev)
 	pdev->bar[0].size = 0x4000;
 	pdev->bar[0].is_64 = true;
 	pdev->irq_line = 11;
+	pdev->irq_pin = 1; /* INTA */
 }
 
 void fake_xhci_plug(int port, unsigned psi_speed)

@@ -1,14 +1,15 @@
 /*
  * Host fakes for the kernel's non-memory seams: console output (printk,
- * kprintf, panic), time (ktime_ns, delays), interrupt flags and symbol
- * lookup. Linked into every unit test, fuzzer and host benchmark that
- * builds kernel C files.
+ * kprintf, panic), time (ktime_ns, delays), interrupt flags, symbol
+ * lookup and the architecture's part of `bootinfo` (nothing). Linked into
+ * every unit test, fuzzer and host benchmark that builds kernel C files.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "ktime.h"
 #include "printk.h"
 #include "seams.h"
@@ -100,3 +101,5 @@ void ksym_format(uintptr_t addr, char *buf, size_t len)
 {
 	snprintf(buf, len, "0x%lx", (unsigned long)addr);
 }
+
+void arch_boot_info_print(void) {}
