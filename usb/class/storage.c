@@ -113,6 +113,14 @@ static void cap10_done(struct msc *m)
 
 static void step_tur(struct msc *m);
 
+/* QEMU 7.2 answers the REQUEST SENSE that follows a LUN above 0's first
+ * TEST UNIT READY (the power-on unit attention) with "logical unit not
+ * supported", though INQUIRY has just found the LUN: worth another try. */
+static bool lun_sense_is_spurious(struct msc *m, const struct blk_sense *s)
+{
+	return s->asc == SCSI_ASC_LUN_NOT_SUPPORTED && setup_lun(m)->lun > 0;
+}
+
 static void tur_sense_done(struct msc *m)
 {
 	struct blk_sense s = { 0 };
@@ -121,7 +129,8 @@ static void tur_sense_done(struct msc *m)
 	if (m->cmd.status == 0)
 		scsi_parse_sense(msc_small_data(m), msc_small_len(m), &s);
 	bool waiting = s.key == SCSI_KEY_UNIT_ATTENTION ||
-		       (s.key == SCSI_KEY_NOT_READY && s.asc != 0x3a);
+		       (s.key == SCSI_KEY_NOT_READY && s.asc != 0x3a) ||
+		       lun_sense_is_spurious(m, &s);
 	if (!waiting || ++m->tries >= MSC_TUR_TRIES) {
 		blk_sense_asc_str(s.asc, s.ascq, asc, sizeof(asc));
 		pr_err("%s: LUN %u not ready: %s, %s\n", m->name, setup_lun(m)->lun,

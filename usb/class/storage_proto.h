@@ -72,6 +72,8 @@ enum bot_csw_result bot_check_csw(const void *buf, size_t actual, uint32_t tag,
 #define SCSI_KEY_MEDIUM_ERROR 0x3
 #define SCSI_KEY_UNIT_ATTENTION 0x6
 #define SCSI_KEY_DATA_PROTECT 0x7
+/* Additional sense code (SPC-4 4.5.6) with ASCQ 0. */
+#define SCSI_ASC_LUN_NOT_SUPPORTED 0x25
 
 /* Each builder fills cdb (16 bytes) and returns the CDB length. */
 uint8_t scsi_cdb_simple(uint8_t *cdb, uint8_t opcode, uint8_t alloc_len);
