@@ -10,6 +10,9 @@ ARCH ?= x86_64
 # What the architecture changes (cross compiler, build directory, flags,
 # libraries, boot image) is in mk/$(ARCH).mk; x86_64 uses the defaults.
 -include mk/$(ARCH).mk
+# Fragments (mk/, tests/*/*.mk) define rules of their own; none of them is
+# the default goal.
+.DEFAULT_GOAL := all
 BUILD ?= build
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)

@@ -12,11 +12,7 @@ test_fdt_bootinfo_CFLAGS := -Ikernel/arch/arm64 -DFDT_DTB_DIR='"$(FDT_DTB_DIR)"'
 
 FDT_DTBS := $(addprefix $(FDT_DTB_DIR)/,virt.dtb virt-lowmem.dtb virt-gicv3.dtb virt-usb.dtb)
 # Headers the Makefile's HOST_HEADERS does not reach (two folders deep).
-# Fragments are read before the Makefile's `all`, so this first explicit
-# rule would become the default goal: keep whatever it was.
-fdt_saved_goal := $(.DEFAULT_GOAL)
 $(BUILD)/unit/test_fdt_bootinfo: $(FDT_DTBS) kernel/arch/arm64/fdt_read.h include/arch/fdt_platform.h
-.DEFAULT_GOAL := $(fdt_saved_goal)
 $(FDT_DTB_DIR)/virt.dtb: FDT_QEMU_ARGS := -m 512M -M virt
 $(FDT_DTB_DIR)/virt-lowmem.dtb: FDT_QEMU_ARGS := -m 512M -M virt,highmem=off
 $(FDT_DTB_DIR)/virt-gicv3.dtb: FDT_QEMU_ARGS := -m 4G -M virt,gic-version=3
