@@ -1,6 +1,7 @@
 /*
- * Monotonic time and bounded waiting. ktime_ns() is the TSC calibrated
- * against the PIT at boot (kernel/arch/x86_64/time.c); host tests supply a fake
+ * Monotonic time and bounded waiting. ktime_ns() is kernel/clock.c's
+ * conversion of the architecture's counter (x86-64: the TSC calibrated
+ * against the PIT; arm64: the generic timer); host tests supply a fake
  * clock. Every hardware wait in Tern goes through wait_until().
  */
 #ifndef TERN_KTIME_H
@@ -14,7 +15,9 @@
 
 uint64_t ktime_ns(void);
 uint64_t rdtsc_now(void);     /* raw cycle counter, for benchmarks */
-uint64_t tsc_khz(void);       /* calibrated TSC frequency */
+uint64_t tsc_khz(void);       /* the counter's frequency */
+/* Called once by the architecture when it knows its counter's frequency. */
+void clock_start(uint64_t khz);
 void udelay(uint64_t us);
 void mdelay(uint64_t ms);
 void cpu_relax(void);

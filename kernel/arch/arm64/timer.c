@@ -1,8 +1,7 @@
 /*
  * Time on arm64: the generic timer (ARM ARM D11). The virtual counter
  * CNTVCT_EL0 runs at CNTFRQ_EL0 (62.5 MHz on QEMU virt), so the clock
- * needs no calibration; ktime_ns() converts counts since boot with a
- * fixed-point multiplier. The virtual timer (a PPI) ticks at 1 kHz so the
+ * needs no calibration: kernel/clock.c turns counts into nanoseconds. The virtual timer (a PPI) ticks at 1 kHz so the
  * idle loop's wfi always wakes up, as the PIT does on x86.
  */
 #include "arm64.h"
@@ -13,7 +12,6 @@
 #define TICK_HZ 1000u
 #define CNTV_CTL_ENABLE 1u
 
-static uint64_t boot_count, freq_khz, ns_mult; /* ns = counts * ns_mult >> 32 */
 static uint64_t tick_counts;
 static volatile uint64_t ticks;
 
@@ -32,25 +30,6 @@ uint64_t rdtsc_now(void)
 	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(c) : : "memory");
 	return c;
 }
-
-uint64_t tsc_khz(void) { return freq_khz; }
-
-uint64_t ktime_ns(void)
-{
-	if (!ns_mult)
-		return 0;
-	return (uint64_t)(((unsigned __int128)(rdtsc_now() - boot_count) * ns_mult) >> 32);
-}
-
-void udelay(uint64_t us)
-{
-	uint64_t end = ktime_ns() + us * NSEC_PER_USEC;
-
-	while (ktime_ns() < end)
-		cpu_relax();
-}
-
-void mdelay(uint64_t ms) { udelay(ms * 1000); }
 
 static void arm_tick(void)
 {
@@ -73,13 +52,11 @@ void arm64_timer_init(unsigned virt_timer_irq)
 		hz = 62500000; /* QEMU's value, rather than stop the boot */
 		pr_err("time: CNTFRQ_EL0 is 0; assuming 62.5 MHz\n");
 	}
-	freq_khz = hz / 1000;
-	ns_mult = (NSEC_PER_MSEC << 32) / freq_khz;
-	boot_count = rdtsc_now();
+	clock_start(hz / 1000);
 	tick_counts = hz / TICK_HZ;
 	if (irq_register(virt_timer_irq, timer_tick, NULL, "timer") == 0)
 		arm_tick();
 	pr_info("time: generic timer %llu.%03llu MHz, tick %u Hz on irq %u\n",
-		(unsigned long long)(freq_khz / 1000), (unsigned long long)(freq_khz % 1000),
+		(unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000),
 		TICK_HZ, virt_timer_irq);
 }

@@ -1,8 +1,7 @@
 /*
  * Time: the PIT (Intel 8254 datasheet) ticks IRQ 0 at 1 kHz so the idle
  * loop's hlt always wakes up, and its channel 2 calibrates the TSC once at
- * boot. ktime_ns() converts TSC cycles since boot with a fixed-point
- * multiplier, so reading the clock is one rdtsc and one multiply.
+ * boot; kernel/clock.c turns TSC cycles into nanoseconds.
  */
 #include "arch.h"
 #include "cpu.h"
@@ -19,7 +18,6 @@
 #define TICK_HZ 1000u
 #define CALIBRATION_MS 20u
 
-static uint64_t boot_tsc, khz, ns_mult; /* ns = cycles * ns_mult >> 32 */
 static volatile uint64_t ticks;
 
 uint64_t rdtsc_now(void)
@@ -29,25 +27,6 @@ uint64_t rdtsc_now(void)
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
 }
-
-uint64_t tsc_khz(void) { return khz; }
-
-uint64_t ktime_ns(void)
-{
-	if (!ns_mult)
-		return 0;
-	return (uint64_t)(((unsigned __int128)(rdtsc_now() - boot_tsc) * ns_mult) >> 32);
-}
-
-void udelay(uint64_t us)
-{
-	uint64_t end = ktime_ns() + us * NSEC_PER_USEC;
-
-	while (ktime_ns() < end)
-		cpu_relax();
-}
-
-void mdelay(uint64_t ms) { udelay(ms * 1000); }
 
 /* Counts TSC cycles while PIT channel 2 counts down CALIBRATION_MS in
  * mode 0 (output goes high at terminal count). */
@@ -98,10 +77,8 @@ void arch_time_init(void)
 		best = 1000000; /* assume 1 GHz rather than stop the boot */
 		pr_err("time: PIT calibration failed; assuming a 1 GHz TSC\n");
 	}
-	khz = best;
-	ns_mult = (NSEC_PER_MSEC << 32) / khz;
-	boot_tsc = rdtsc_now();
+	clock_start(best);
 	start_tick();
 	pr_info("time: TSC %llu.%03llu MHz, PIT tick %u Hz\n",
-		(unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000), TICK_HZ);
+		(unsigned long long)(best / 1000), (unsigned long long)(best % 1000), TICK_HZ);
 }
