@@ -49,6 +49,10 @@ struct boot_info {
 
 extern struct boot_info boot_info;
 
+/* Appends a reserved range; false and a message naming `what` when the
+ * table is full. Every loader's parser and the kernel image use it. */
+bool bootinfo_add_reserved(struct boot_info *bi, uint64_t base, uint64_t len, const char *what);
+
 /* Sum of MEM_USABLE bytes in the map (overlaps counted once). */
 uint64_t bootinfo_usable_bytes(const struct boot_info *bi);
 

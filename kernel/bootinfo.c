@@ -12,6 +12,19 @@
 
 struct boot_info boot_info;
 
+/* --- building it --------------------------------------------------------- */
+
+bool bootinfo_add_reserved(struct boot_info *bi, uint64_t base, uint64_t len, const char *what)
+{
+	if (bi->reserved_count >= BOOT_RESERVED_MAX) {
+		pr_err("bootinfo: more than %d reserved ranges (at %s); refusing to guess\n",
+		       BOOT_RESERVED_MAX, what);
+		return false;
+	}
+	bi->reserved[bi->reserved_count++] = (struct mem_range){ base, len, MEM_RESERVED };
+	return true;
+}
+
 /* --- usable memory ------------------------------------------------------ */
 
 uint64_t bootinfo_usable_bytes(const struct boot_info *bi)

@@ -7,7 +7,8 @@ UNIT_TESTS += test_fdt_bootinfo
 HOST_LIBFDT := $(shell $(HOSTCC) -print-file-name=libfdt.a)
 FDT_DTB_DIR := $(BUILD)/unit/dtb
 test_fdt_bootinfo_SRCS := tests/unit/test_fdt_bootinfo.c tests/unit/harness.c \
-	tests/unit/seams/kernel_seams.c $(wildcard kernel/arch/arm64/fdt_*.c) $(HOST_LIBFDT)
+	tests/unit/seams/kernel_seams.c kernel/bootinfo.c $(wildcard kernel/arch/arm64/fdt_*.c) \
+	$(HOST_LIBFDT)
 test_fdt_bootinfo_CFLAGS := -Ikernel/arch/arm64 -DFDT_DTB_DIR='"$(FDT_DTB_DIR)"'
 
 FDT_DTBS := $(addprefix $(FDT_DTB_DIR)/,virt.dtb virt-lowmem.dtb virt-gicv3.dtb virt-usb.dtb)

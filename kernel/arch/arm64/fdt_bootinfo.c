@@ -23,13 +23,7 @@ static bool add_reserved(struct boot_info *bi, uint64_t base, uint64_t len, cons
 		       (unsigned long long)base);
 		return false;
 	}
-	if (bi->reserved_count >= BOOT_RESERVED_MAX) {
-		pr_err("fdt: more than %d reserved ranges (at %s); refusing to guess\n",
-		       BOOT_RESERVED_MAX, what);
-		return false;
-	}
-	bi->reserved[bi->reserved_count++] = (struct mem_range){ base, len, MEM_RESERVED };
-	return true;
+	return bootinfo_add_reserved(bi, base, len, what);
 }
 
 static bool add_memory_node(struct fdt_ctx *c, int node)

@@ -16,13 +16,6 @@
 
 #define VIRT_RAM_BASE 0x40000000ull /* where an ELF's device tree lies (x0 = 0) */
 
-static void reserve(struct boot_info *bi, uint64_t base, uint64_t len)
-{
-	if (bi->reserved_count >= BOOT_RESERVED_MAX)
-		panic("boot: too many reserved ranges");
-	bi->reserved[bi->reserved_count++] = (struct mem_range){ base, len, MEM_RESERVED };
-}
-
 void arch_boot_info(struct boot_info *bi, uintptr_t dtb, uintptr_t unused)
 {
 	if (!dtb)
@@ -33,7 +26,9 @@ void arch_boot_info(struct boot_info *bi, uintptr_t dtb, uintptr_t unused)
 	if (!fdt_bootinfo_parse(phys_to_virt(dtb), dtb, BOOT_DIRECT_MAP_BYTES - dtb, bi,
 				&fdt_platform))
 		panic("boot: no usable device tree at 0x%llx", (unsigned long long)dtb);
-	reserve(bi, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA);
+	if (!bootinfo_add_reserved(bi, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA,
+				   "kernel image"))
+		panic("boot: no room to reserve the kernel image");
 }
 
 void arch_boot_info_print(void) { fdt_platform_print(&fdt_platform); }

@@ -15,14 +15,6 @@
 
 #define MB2_BOOT_MAGIC 0x36d76289u
 
-static void add_reserved(struct boot_info *bi, uint64_t base, uint64_t len)
-{
-	if (bi->reserved_count < BOOT_RESERVED_MAX)
-		bi->reserved[bi->reserved_count++] = (struct mem_range){ base, len, MEM_RESERVED };
-	else
-		panic("boot: too many reserved ranges");
-}
-
 /* arg0: the multiboot2 magic (EAX at entry); arg1: the information's
  * physical address (EBX), mapped by the boot tables. */
 void arch_boot_info(struct boot_info *bi, uintptr_t arg0, uintptr_t arg1)
@@ -33,7 +25,9 @@ void arch_boot_info(struct boot_info *bi, uintptr_t arg0, uintptr_t arg1)
 		panic("not started by a Multiboot2 loader (magic 0x%llx)", (unsigned long long)arg0);
 	if (!multiboot_parse_at(bi, mbi, arg1, mbi[0]))
 		panic("malformed Multiboot2 boot information");
-	add_reserved(bi, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA);
+	if (!bootinfo_add_reserved(bi, KERNEL_LMA, (uint64_t)_kernel_end - KERNEL_VMA - KERNEL_LMA,
+				   "kernel image"))
+		panic("boot: no room to reserve the kernel image");
 	fwcfg_append_cmdline(bi);
 }
 

@@ -78,19 +78,6 @@ static void copy_tag_string(char *dst, size_t dst_len, const uint8_t *src, size_
 	dst[n] = '\0';
 }
 
-static bool add_reserved(struct parser *p, uint64_t base, uint64_t len, const char *what)
-{
-	struct boot_info *bi = p->bi;
-
-	if (bi->reserved_count >= BOOT_RESERVED_MAX) {
-		pr_err("bootinfo: more than %d reserved ranges (at %s); refusing to guess\n",
-		       BOOT_RESERVED_MAX, what);
-		return false;
-	}
-	bi->reserved[bi->reserved_count++] = (struct mem_range){ base, len, MEM_RESERVED };
-	return true;
-}
-
 static uint32_t normalize_mem_type(uint32_t type)
 {
 	return type >= MEM_USABLE && type <= MEM_BAD ? type : MEM_RESERVED;
@@ -179,7 +166,7 @@ static bool parse_module(struct parser *p, const uint8_t *tag, uint32_t size)
 		pr_err("bootinfo: module %x-%x ends before it starts\n", start, end);
 		return false;
 	}
-	return add_reserved(p, start, end - start, "module");
+	return bootinfo_add_reserved(p->bi, start, end - start, "module");
 }
 
 static bool parse_tag(struct parser *p, const uint8_t *tag, uint32_t type, uint32_t size)
@@ -250,7 +237,8 @@ bool multiboot_parse_at(struct boot_info *bi, const void *mbi, phys_addr_t mbi_p
 		       MBI_HEADER_SIZE + TAG_HEADER_SIZE, max_len);
 		return false;
 	}
-	if (!add_reserved(&p, mbi_phys, p.total_size, "multiboot info") || !parse_tags(&p)) {
+	if (!bootinfo_add_reserved(bi, mbi_phys, p.total_size, "multiboot info") ||
+	    !parse_tags(&p)) {
 		memset(bi, 0, sizeof(*bi));
 		return false;
 	}
